@@ -1,0 +1,31 @@
+"""SQLAlchemy tables, one module each. Importing this package registers them all."""
+
+from ember.models.account import Account
+from ember.models.alert import Alert
+from ember.models.api_token import ApiToken
+from ember.models.base import Base
+from ember.models.call import Call
+from ember.models.compose_template import ComposeTemplate
+from ember.models.contact import Contact
+from ember.models.deal import Deal
+from ember.models.deal_stakeholder import DealStakeholder
+from ember.models.event_source import EventSource
+from ember.models.inbound_event import InboundEvent
+from ember.models.message_variant import MessageVariant
+from ember.models.next_step import NextStep
+from ember.models.nurture_membership import NurtureMembership
+from ember.models.outbound_message import OutboundMessage
+from ember.models.planned_touch import PlannedTouch
+from ember.models.proof_point import ProofPoint
+from ember.models.team import Team
+from ember.models.touch import Touch
+from ember.models.touch_outcome import TouchOutcome
+from ember.models.trigger_rule import TriggerRule
+from ember.models.user import User
+
+__all__ = [
+    "Account", "Alert", "ApiToken", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
+    "DealStakeholder", "EventSource", "InboundEvent", "MessageVariant", "NextStep",
+    "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "Team", "Touch",
+    "TouchOutcome", "TriggerRule", "User",
+]

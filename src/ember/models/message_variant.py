@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ember.models.base import Base, Timestamped
+
+
+class MessageVariant(Timestamped, Base):
+    """One wording for one situation and phase; a contact never gets the same one twice."""
+
+    __tablename__ = "message_variants"
+    __table_args__ = (Index("ix_message_variants_situation_phase", "situation", "phase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    situation: Mapped[str] = mapped_column(String(20))
+    phase: Mapped[str] = mapped_column(String(20))
+    attempt: Mapped[int | None]
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    pairs_with_key: Mapped[str | None] = mapped_column(String(80))
+    is_active: Mapped[bool] = mapped_column(default=True)
