@@ -1,2 +1,55 @@
+"""The `ember` command."""
+
+from __future__ import annotations
+
 import typer
-app = typer.Typer()
+
+from ember.cli import data, users
+from ember.cli.common import console, engine, user_errors
+from ember.settings import get_settings
+
+app = typer.Typer(help="Ember: follow-up that keeps every lead warm.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(users.app, name="users")
+app.add_typer(db_app, name="db")
+app.add_typer(data.import_app, name="import")
+app.command("export")(data.export)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    with user_errors():
+        eng = engine()
+    console.print(f"Database is up to date: {eng.url.render_as_string(hide_password=True)}")
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option(None, "--host", help="Address to listen on (default from EMBER_HOST)."),
+    port: int = typer.Option(None, "--port", help="Port (default from EMBER_PORT)."),
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    from ember.app import create_app
+
+    settings = get_settings()
+    engine()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_level="info")
+
+
+def _register_optional() -> None:
+    """Commands whose modules live beside the core."""
+    from ember.cli import demo
+
+    app.command("demo")(demo.demo)
+    try:
+        from ember.cli.analyze import analyze
+    except ImportError:  # pragma: no cover - the analysis package is optional at build time
+        return
+    app.command("analyze")(analyze)
+
+
+_register_optional()

@@ -1,0 +1,55 @@
+"""Accounts: the companies contacts and deals belong to.
+
+An account with no owner is shared company data every user may read; an
+owned account follows the same visibility as contacts and deals.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from ember.accounts.schemas import AccountCreate, AccountFields
+from ember.errors import Conflict, NotFound
+from ember.models import Account
+from ember.users.access import Actor, owner_scope
+from ember.users.owners import resolve_owner
+
+
+def _visible(actor: Actor) -> Select[tuple[Account]]:
+    return select(Account).where(or_(Account.owner_id.is_(None), owner_scope(actor, Account.owner_id)))
+
+
+def list_accounts(session: Session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[Account]:
+    return list(session.scalars(_visible(actor).order_by(Account.id).limit(limit).offset(offset)))
+
+
+def get_account(session: Session, actor: Actor, account_id: int) -> Account:
+    account = session.scalar(_visible(actor).where(Account.id == account_id))
+    if account is None:
+        raise NotFound(f"account {account_id} not found")
+    return account
+
+
+def create_account(session: Session, actor: Actor, data: AccountCreate) -> Account:
+    if data.domain and session.scalar(select(Account.id).where(Account.domain == data.domain.lower())):
+        raise Conflict(f"an account with domain {data.domain} already exists")
+    owner = resolve_owner(session, actor, data.owner_email)
+    values = data.model_dump(exclude_none=True, exclude={"owner_email"})
+    if "domain" in values:
+        values["domain"] = values["domain"].lower()
+    account = Account(owner_id=owner.id, **values)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def update_account(session: Session, actor: Actor, account_id: int, data: AccountFields) -> Account:
+    account = get_account(session, actor, account_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "owner_email" in changes:
+        account.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
+    for field, value in changes.items():
+        setattr(account, field, value)
+    session.flush()
+    return account

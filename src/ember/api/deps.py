@@ -1,0 +1,76 @@
+"""Request-scoped dependencies: the database session and the acting user.
+
+The request is the transaction boundary: services only flush, and the
+session commits here once the endpoint has succeeded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from ember.db import session_factory
+from ember.errors import Forbidden, Unauthorized
+from ember.models import User
+from ember.users.access import Actor
+from ember.users.service import actor_for_token
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with session_factory(request.app.state.engine)() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+Db = Annotated[Session, Depends(get_db)]
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not submitted or not secrets.compare_digest(str(expected), submitted):
+        raise Forbidden("the form expired or did not come from Ember; reload the page and try again")
+
+
+def _session_actor(request: Request, db: Session) -> Actor | None:
+    user_id = request.session.get("user_id")
+    if user_id is None:
+        return None
+    user = db.get(User, user_id)
+    if user is None or not user.is_active:
+        request.session.clear()
+        return None
+    return Actor.of(user)
+
+
+def current_actor(request: Request, db: Db) -> Actor:
+    """Bearer token for scripts; the login cookie (plus CSRF header on changes) for the pages."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return actor_for_token(db, header[7:].strip())
+    actor = _session_actor(request, db)
+    if actor is None:
+        raise Unauthorized("log in, or send an API token as `Authorization: Bearer <token>`")
+    if request.method not in SAFE_METHODS:
+        check_csrf(request, request.headers.get("x-csrf-token"))
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,51 @@
+"""Builds the ASGI application: API, pages, static files, middleware."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from ember import __version__
+from ember.accounts.routes import router as accounts_router
+from ember.api.errors import install_error_handlers
+from ember.api.limits import BodySizeLimit
+from ember.contacts.routes import router as contacts_router
+from ember.db import get_engine
+from ember.deals.routes import router as deals_router
+from ember.imports.routes import router as imports_router
+from ember.settings import Settings, get_settings
+from ember.users.routes import router as users_router
+from ember.web.pages import router as pages_router
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Ember", version=__version__, docs_url="/docs")
+    app.state.settings = settings
+    app.state.engine = engine or get_engine(settings.resolved_database_url)
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="ember_session",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    install_error_handlers(app)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    for router in (users_router, contacts_router, accounts_router, deals_router, imports_router, pages_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,75 @@
+"""What every command shares: the database, the acting user, errors and JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ember.db import get_engine, unit_of_work
+from ember.errors import EmberError
+from ember.migrate import upgrade
+from ember.models import User
+from ember.settings import get_settings
+from ember.users.access import Actor
+from ember.users.service import actor_for_email
+from ember.vocabulary import Role
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+AS_OPTION = typer.Option(None, "--as", envvar="EMBER_USER", help="Act as this user (email).")
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON for scripts.")
+
+_ready: set[str] = set()
+
+
+def engine() -> Engine:
+    """The configured database, migrated to the latest schema on first use."""
+    url = get_settings().resolved_database_url
+    eng = get_engine(url)
+    if url not in _ready:
+        upgrade(eng)
+        _ready.add(url)
+    return eng
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    with user_errors(), unit_of_work(engine()) as session:
+        yield session
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn errors meant for users into a message on stderr and exit code 1."""
+    try:
+        yield
+    except EmberError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        for problem in exc.problems[:200]:
+            err_console.print(f"  {problem}", highlight=False, markup=False)
+        if len(exc.problems) > 200:
+            err_console.print(f"  ... and {len(exc.problems) - 200} more")
+        raise typer.Exit(1) from None
+
+
+def acting_user(session: Session, email: str | None) -> Actor:
+    """The user named by --as; without it, the local operator acts as the first admin."""
+    if email:
+        return actor_for_email(session, email)
+    admin = session.scalar(select(User).where(User.role == Role.ADMIN.value).order_by(User.id))
+    if admin is None:
+        raise EmberError("name a user with --as EMAIL (or EMBER_USER); no admin exists to act as")
+    return Actor.of(admin)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")

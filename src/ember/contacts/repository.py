@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from ember.models import Contact, User
+from ember.users.access import Actor, owner_scope
+
+
+def visible_contacts(actor: Actor) -> Select[tuple[Contact]]:
+    return select(Contact).where(owner_scope(actor, Contact.owner_id))
+
+
+def list_contacts(
+    session: Session, actor: Actor, *, status: str | None, search: str | None, limit: int, offset: int
+) -> list[Contact]:
+    query = visible_contacts(actor)
+    if status:
+        query = query.where(Contact.status == status)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(Contact.email.like(pattern), Contact.last_name.ilike(pattern), Contact.first_name.ilike(pattern))
+        )
+    return list(session.scalars(query.order_by(Contact.id).limit(limit).offset(offset)))
+
+
+def contact_with_owner(session: Session, contact_id: int) -> tuple[Contact, User] | None:
+    row = session.execute(
+        select(Contact, User).join(User, User.id == Contact.owner_id).where(Contact.id == contact_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def contact_by_email(session: Session, email: str) -> Contact | None:
+    return session.scalar(select(Contact).where(Contact.email == email.lower()))

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ember import validation
+from ember.vocabulary import ContactStatus, DecisionRole, PreferredChannel
+
+Email = Annotated[str, AfterValidator(validation.parse_email)]
+TimeZone = Annotated[str, AfterValidator(validation.parse_timezone)]
+Country = Annotated[str, AfterValidator(validation.parse_country)]
+
+
+class ContactFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    email: Email | None = None
+    phone: str | None = Field(default=None, max_length=50)
+    title: str | None = Field(default=None, max_length=200)
+    linkedin_url: str | None = Field(default=None, max_length=500)
+    country: Country | None = None
+    timezone: TimeZone | None = None
+    decision_role: DecisionRole | None = None
+    decision_role_evidence: str | None = None
+    preferred_channel: PreferredChannel | None = None
+    status: ContactStatus | None = None
+    account_id: int | None = None
+    owner_email: Email | None = None
+    external_id: str | None = Field(default=None, max_length=100)
+
+
+class ContactCreate(ContactFields):
+    email: Email
+
+
+class ContactOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    title: str | None
+    linkedin_url: str | None
+    country: str | None
+    timezone: str | None
+    decision_role: str
+    decision_role_evidence: str | None
+    preferred_channel: str | None
+    status: str
+    account_id: int | None
+    owner_id: int
+    external_id: str | None
+    created_at: datetime

@@ -1,0 +1,82 @@
+"""Contacts: the people a rep follows up with."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ember.contacts import repository
+from ember.contacts.schemas import ContactCreate, ContactFields
+from ember.errors import Conflict, NotFound
+from ember.models import Account, Contact
+from ember.users.access import Actor, owner_scope, require_visible
+from ember.users.owners import resolve_owner
+
+
+def get_contact(session: Session, actor: Actor, contact_id: int) -> Contact:
+    found = repository.contact_with_owner(session, contact_id)
+    require_visible(actor, found[1] if found else None, f"contact {contact_id}")
+    assert found is not None
+    return found[0]
+
+
+def get_contact_by_email(session: Session, actor: Actor, email: str) -> Contact:
+    contact = repository.contact_by_email(session, email)
+    if contact is None:
+        raise NotFound(f"no contact with email {email}")
+    return get_contact(session, actor, contact.id)
+
+
+def _check_account(session: Session, actor: Actor, account_id: int | None) -> None:
+    if account_id is None:
+        return
+    visible = session.scalar(
+        select(Account.id).where(
+            Account.id == account_id, (Account.owner_id.is_(None)) | owner_scope(actor, Account.owner_id)
+        )
+    )
+    if visible is None:
+        raise NotFound(f"account {account_id} not found")
+
+
+def create_contact(session: Session, actor: Actor, data: ContactCreate) -> Contact:
+    if repository.contact_by_email(session, data.email) is not None:
+        raise Conflict(f"a contact with email {data.email} already exists")
+    _check_account(session, actor, data.account_id)
+    owner = resolve_owner(session, actor, data.owner_email)
+    values = data.model_dump(exclude_none=True, exclude={"owner_email"})
+    contact = Contact(owner_id=owner.id, **values)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def update_contact(session: Session, actor: Actor, contact_id: int, data: ContactFields) -> Contact:
+    contact = get_contact(session, actor, contact_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "owner_email" in changes:
+        contact.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
+    if "account_id" in changes:
+        _check_account(session, actor, changes["account_id"])
+    if changes.get("email") and changes["email"] != contact.email:
+        if repository.contact_by_email(session, changes["email"]) is not None:
+            raise Conflict(f"a contact with email {changes['email']} already exists")
+    if "decision_role" in changes:
+        # A rep's own judgement wins over what call analysis infers later.
+        contact.decision_role_source = "manual"
+    for field, value in changes.items():
+        setattr(contact, field, value)
+    session.flush()
+    return contact
+
+
+def delete_contact(session: Session, actor: Actor, contact_id: int) -> None:
+    session.delete(get_contact(session, actor, contact_id))
+    session.flush()
+
+
+def list_contacts(
+    session: Session, actor: Actor, *, status: str | None = None, search: str | None = None,
+    limit: int = 100, offset: int = 0,
+) -> list[Contact]:
+    return repository.list_contacts(session, actor, status=status, search=search, limit=limit, offset=offset)

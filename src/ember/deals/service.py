@@ -1,0 +1,97 @@
+"""Deals and the people involved in them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ember.contacts.service import get_contact
+from ember.deals.schemas import DealCreate, DealFields, StakeholderIn
+from ember.errors import InvalidInput, NotFound, Problem
+from ember.models import Deal, DealStakeholder, User
+from ember.users.access import Actor, owner_scope, require_visible
+from ember.users.owners import resolve_owner
+from ember.vocabulary import DealOutcome, DealStage
+
+
+def list_deals(
+    session: Session, actor: Actor, *, stage: str | None = None, limit: int = 100, offset: int = 0
+) -> list[Deal]:
+    query = select(Deal).where(owner_scope(actor, Deal.owner_id))
+    if stage:
+        query = query.where(Deal.stage == stage)
+    return list(session.scalars(query.order_by(Deal.id).limit(limit).offset(offset)))
+
+
+def get_deal(session: Session, actor: Actor, deal_id: int) -> Deal:
+    row = session.execute(
+        select(Deal, User).join(User, User.id == Deal.owner_id).where(Deal.id == deal_id)
+    ).first()
+    require_visible(actor, row[1] if row else None, f"deal {deal_id}")
+    assert row is not None
+    return row[0]
+
+
+def _check_outcome(stage: str | None, outcome: str | None) -> None:
+    """A closed stage and its outcome must agree, or reports would double-count."""
+    expected = {DealStage.CLOSED_WON: DealOutcome.WON, DealStage.CLOSED_LOST: DealOutcome.LOST}
+    if stage in expected and outcome not in (None, expected[DealStage(stage)]):
+        raise InvalidInput(
+            "stage and outcome disagree",
+            [Problem("outcome", f"{outcome} does not match stage {stage}", f"use outcome {expected[DealStage(stage)]}")],
+        )
+
+
+def create_deal(session: Session, actor: Actor, data: DealCreate) -> Deal:
+    _check_outcome(data.stage, data.outcome)
+    owner = resolve_owner(session, actor, data.owner_email)
+    if data.referred_by_contact_id is not None:
+        get_contact(session, actor, data.referred_by_contact_id)
+    values = data.model_dump(exclude_none=True, exclude={"owner_email"})
+    deal = Deal(owner_id=owner.id, qualification={}, **values)
+    session.add(deal)
+    session.flush()
+    return deal
+
+
+def update_deal(session: Session, actor: Actor, deal_id: int, data: DealFields) -> Deal:
+    deal = get_deal(session, actor, deal_id)
+    changes = data.model_dump(exclude_unset=True)
+    _check_outcome(changes.get("stage", deal.stage), changes.get("outcome", deal.outcome))
+    if "owner_email" in changes:
+        deal.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
+    for field, value in changes.items():
+        setattr(deal, field, value)
+    session.flush()
+    return deal
+
+
+def delete_deal(session: Session, actor: Actor, deal_id: int) -> None:
+    session.delete(get_deal(session, actor, deal_id))
+    session.flush()
+
+
+def add_stakeholder(session: Session, actor: Actor, deal_id: int, data: StakeholderIn) -> DealStakeholder:
+    deal = get_deal(session, actor, deal_id)
+    get_contact(session, actor, data.contact_id)
+    existing = session.scalar(
+        select(DealStakeholder).where(
+            DealStakeholder.deal_id == deal.id, DealStakeholder.contact_id == data.contact_id
+        )
+    )
+    stakeholder = existing or DealStakeholder(deal_id=deal.id, contact_id=data.contact_id)
+    stakeholder.role = data.role.value
+    stakeholder.is_primary = data.is_primary
+    session.add(stakeholder)
+    session.flush()
+    return stakeholder
+
+
+def stakeholders(session: Session, actor: Actor, deal_id: int) -> list[DealStakeholder]:
+    get_deal(session, actor, deal_id)
+    return list(session.scalars(select(DealStakeholder).where(DealStakeholder.deal_id == deal_id)))
+
+
+def require_deal_exists(session: Session, deal_id: int) -> None:
+    if session.get(Deal, deal_id) is None:
+        raise NotFound(f"deal {deal_id} not found")

@@ -1,0 +1,95 @@
+"""CSV export in the same shapes the importer reads, so a file round-trips."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from ember.models import Account, Contact, Deal, User
+from ember.users.access import Actor, owner_scope
+
+# Header names per format; "ours" is what docs/import.md documents.
+HEADERS = {
+    "contacts": {
+        "ours": ["first_name", "last_name", "email", "phone", "title", "linkedin_url", "company", "company_domain",
+                 "country", "timezone", "decision_role", "preferred_channel", "status", "owner", "external_id"],
+        "hubspot": ["First Name", "Last Name", "Email", "Phone Number", "Job Title", "LinkedIn URL", "Company Name",
+                    "Company Domain Name", "Country/Region", "Time Zone", "Decision Role", "Preferred Channel",
+                    "Ember Status", "Contact owner", "Record ID"],
+        "salesforce": ["FirstName", "LastName", "Email", "Phone", "Title", "LinkedIn", "AccountName", "Website",
+                       "MailingCountry", "Time Zone", "Decision Role", "Preferred Channel", "Ember Status",
+                       "Contact Owner", "Contact ID"],
+    },
+    "accounts": {"ours": ["name", "domain", "country", "timezone", "industry", "size", "owner", "external_id"]},
+    "deals": {"ours": ["name", "account", "product", "amount", "currency", "stage", "source", "referred_by",
+                       "created", "closed", "outcome", "outcome_reason", "owner", "external_id"]},
+}
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _contact_rows(session: Session, actor: Actor) -> Iterator[list[Any]]:
+    owner = aliased(User)
+    query = (
+        select(Contact.first_name, Contact.last_name, Contact.email, Contact.phone, Contact.title,
+               Contact.linkedin_url, Account.name, Account.domain, Contact.country, Contact.timezone,
+               Contact.decision_role, Contact.preferred_channel, Contact.status, owner.email, Contact.external_id)
+        .join(owner, owner.id == Contact.owner_id)
+        .outerjoin(Account, Account.id == Contact.account_id)
+        .where(owner_scope(actor, Contact.owner_id))
+        .order_by(Contact.id)
+    )
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        yield list(row)
+
+
+def _account_rows(session: Session, actor: Actor) -> Iterator[list[Any]]:
+    owner = aliased(User)
+    query = (
+        select(Account.name, Account.domain, Account.country, Account.timezone, Account.industry, Account.size,
+               owner.email, Account.external_id)
+        .outerjoin(owner, owner.id == Account.owner_id)
+        .where(Account.owner_id.is_(None) | owner_scope(actor, Account.owner_id))
+        .order_by(Account.id)
+    )
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        yield list(row)
+
+
+def _deal_rows(session: Session, actor: Actor) -> Iterator[list[Any]]:
+    owner = aliased(User)
+    query = (
+        select(Deal.name, Account.name, Deal.product, Deal.amount, Deal.currency, Deal.stage, Deal.source,
+               Deal.referred_by_name, Deal.created_at, Deal.closed_at, Deal.outcome, Deal.outcome_reason,
+               owner.email, Deal.external_id)
+        .join(owner, owner.id == Deal.owner_id)
+        .outerjoin(Account, Account.id == Deal.account_id)
+        .where(owner_scope(actor, Deal.owner_id))
+        .order_by(Deal.id)
+    )
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        yield [_iso(v) for v in row]
+
+
+ROWS = {"contacts": _contact_rows, "accounts": _account_rows, "deals": _deal_rows}
+
+
+def export_lines(session: Session, actor: Actor, kind: str, fmt: str = "ours") -> Iterator[str]:
+    """CSV text, a chunk at a time, of what the actor may see."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS[kind][fmt])
+    for index, row in enumerate(ROWS[kind](session, actor)):
+        writer.writerow(["" if v is None else v for v in row])
+        if index % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

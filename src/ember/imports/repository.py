@@ -1,0 +1,55 @@
+"""Batch lookups and writes for imports: one query per batch, never per row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ember.models import Account, Contact, Deal, User
+
+
+def user_ids_by_email(session: Session) -> dict[str, tuple[int, int | None]]:
+    return {email: (uid, team) for uid, email, team in session.execute(select(User.id, User.email, User.team_id))}
+
+
+def existing_ids(session: Session, model: Any, column: Any, keys: Iterable[str]) -> dict[str, int]:
+    keys = [k for k in set(keys) if k]
+    if not keys:
+        return {}
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+        chunk = keys[start : start + 500]
+        found.update({key: id_ for id_, key in session.execute(select(model.id, column).where(column.in_(chunk)))})
+    return found
+
+
+def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(model), rows)
+
+
+def update_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(update(model), rows)  # bulk UPDATE by primary key
+
+
+def account_ids(session: Session) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Accounts by domain, external id and lower-case name, for matching rows to companies."""
+    by_domain: dict[str, int] = {}
+    by_external: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    for id_, domain, external, name in session.execute(
+        select(Account.id, Account.domain, Account.external_id, Account.name)
+    ):
+        if domain:
+            by_domain[domain] = id_
+        if external:
+            by_external[external] = id_
+        by_name.setdefault(name.lower(), id_)
+    return by_domain, by_external, by_name
+
+
+MODELS = {"contacts": Contact, "accounts": Account, "deals": Deal}

@@ -1,0 +1,61 @@
+"""Who may see and change what.
+
+A rep works on their own contacts and deals, a manager on their team's, an
+admin on everything. Every query for owned objects goes through
+``owner_scope`` so the rule lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select, true
+
+from ember.errors import Forbidden, NotFound
+from ember.models import User
+from ember.vocabulary import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    email: str
+    name: str
+    role: Role
+    team_id: int | None
+    timezone: str
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.email, user.name, Role(user.role), user.team_id, user.timezone)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def owner_scope(actor: Actor, owner_column: ColumnElement[int] | object) -> ColumnElement[bool]:
+    """SQL condition: rows whose owner the actor may see."""
+    column: ColumnElement[int] = owner_column  # type: ignore[assignment]
+    if actor.role is Role.ADMIN:
+        return true()
+    if actor.role is Role.MANAGER and actor.team_id is not None:
+        return column.in_(select(User.id).where(User.team_id == actor.team_id))
+    return column == actor.id
+
+
+def can_see_owner(actor: Actor, owner: User) -> bool:
+    if actor.role is Role.ADMIN or owner.id == actor.id:
+        return True
+    return actor.role is Role.MANAGER and actor.team_id is not None and owner.team_id == actor.team_id
+
+
+def require_visible(actor: Actor, owner: User | None, what: str) -> None:
+    """Hide other people's objects entirely: a rep cannot even learn they exist."""
+    if owner is None or not can_see_owner(actor, owner):
+        raise NotFound(f"{what} not found", [])
+
+
+def require_manager(actor: Actor) -> None:
+    if actor.role is Role.REP:
+        raise Forbidden("only managers and admins can do this")

@@ -1,0 +1,123 @@
+"""Users, teams and their credentials."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+
+from ember.errors import Conflict, InvalidInput, Problem, Unauthorized
+from ember.models import ApiToken, Team, User
+from ember.users import repository
+from ember.users.access import Actor
+from ember.users.passwords import hash_password, new_token, token_digest, verify_password
+from ember.vocabulary import Role
+
+
+def normalise_email(email: str, where: str = "email") -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidInput(
+            f"{email!r} is not a valid email address",
+            [Problem(where, str(exc), "give an address like name@company.com")],
+        ) from exc
+
+
+def check_timezone(name: str, where: str = "timezone") -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            f"unknown time zone {name!r}",
+            [Problem(where, f"{name!r} is not an IANA time zone", "use a name like Europe/Berlin")],
+        ) from exc
+    return name
+
+
+def ensure_team(session: Session, name: str) -> Team:
+    team = repository.team_by_name(session, name)
+    if team is None:
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def add_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    team: str | None = None,
+    timezone: str = "UTC",
+    password: str | None = None,
+) -> User:
+    email = normalise_email(email)
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"unknown role {role!r}",
+            [Problem("role", f"{role!r} is not a role", "use rep, manager or admin")],
+        ) from exc
+    check_timezone(timezone)
+    if repository.user_by_email(session, email) is not None:
+        raise Conflict(f"a user with email {email} already exists")
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        role=role_value.value,
+        team_id=ensure_team(session, team).id if team else None,
+        timezone=timezone,
+        password_hash=hash_password(password) if password else None,
+        notify_urls=[],
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    if len(password) < 8:
+        raise InvalidInput(
+            "password too short",
+            [Problem("password", "fewer than 8 characters", "choose at least 8 characters")],
+        )
+    user.password_hash = hash_password(password)
+    session.flush()
+
+
+def issue_token(session: Session, user: User, name: str = "cli") -> str:
+    """Create a token; only its digest is stored, so this is the one time it is seen."""
+    token = new_token()
+    session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), name=name))
+    session.flush()
+    return token
+
+
+def actor_for_token(session: Session, token: str) -> Actor:
+    user = repository.user_by_token_digest(session, token_digest(token))
+    if user is None:
+        raise Unauthorized("the API token is unknown or revoked; create one with `ember users token EMAIL`")
+    return Actor.of(user)
+
+
+def actor_for_login(session: Session, email: str, password: str) -> Actor:
+    user = repository.user_by_email(session, email)
+    if user is None or not user.is_active or not verify_password(password, user.password_hash):
+        raise Unauthorized("wrong email or password")
+    return Actor.of(user)
+
+
+def actor_for_email(session: Session, email: str) -> Actor:
+    """For the CLI's --as: the local operator acts as a named user."""
+    user = repository.user_by_email(session, email)
+    if user is None:
+        raise InvalidInput(
+            f"no user with email {email}",
+            [Problem("--as", f"{email} is not a user", "see `ember users list` or add one")],
+        )
+    return Actor.of(user)

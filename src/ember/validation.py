@@ -1,0 +1,102 @@
+"""Field parsers shared by the API, the forms and the CSV importer.
+
+Each raises ``ValueError`` with a message that says how to fix the value;
+callers attach where it happened (field, or line and column).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from functools import lru_cache
+from typing import TypeVar
+from zoneinfo import ZoneInfo, available_timezones
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+
+def parse_email(value: str) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(f"{value!r} is not a valid email address ({exc}); use name@company.com") from exc
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def parse_timezone(value: str) -> str:
+    value = value.strip()
+    if value in _zones():
+        return value
+    raise ValueError(f"{value!r} is not an IANA time zone; use a name like Europe/Berlin")
+
+
+@lru_cache(maxsize=4096)
+def parse_country(value: str) -> str:
+    """ISO 3166-1 alpha-2 code from a code or an English name ("Germany", "DEU", "de")."""
+    text = value.strip()
+    if len(text) == 2 and pycountry.countries.get(alpha_2=text.upper()):
+        return text.upper()
+    if len(text) == 3 and (found := pycountry.countries.get(alpha_3=text.upper())):
+        return str(found.alpha_2)
+    aliases = {"usa": "US", "united states": "US", "uk": "GB", "united kingdom": "GB"}
+    if text.lower() in aliases:
+        return aliases[text.lower()]
+    try:
+        return str(pycountry.countries.lookup(text).alpha_2)
+    except LookupError as exc:
+        raise ValueError(f"{value!r} is not a country; use an ISO code like DE or a name like Germany") from exc
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum: type[E], value: str) -> E:
+    normalised = value.strip().lower().replace(" ", "_")
+    for member in enum:
+        if normalised in (member.value, member.value.replace("-", "_")):
+            return member
+    allowed = ", ".join(m.value for m in enum)
+    raise ValueError(f"{value!r} is not allowed; use one of: {allowed}")
+
+
+def parse_datetime(value: str, default_tz: str = "UTC") -> datetime:
+    """ISO 8601 date or date-time; a value without offset is read in ``default_tz``."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a date; use ISO 8601 like 2026-03-31 or 2026-03-31T14:00") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(default_tz))
+    return parsed.astimezone(UTC)
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a date; use YYYY-MM-DD") from exc
+
+
+def parse_amount(value: str) -> Decimal:
+    text = value.strip().replace(",", "").replace("$", "").replace("€", "").replace("£", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(f"{value!r} is not an amount; use digits like 12500.00") from exc
+    if amount < 0:
+        raise ValueError(f"{value!r} is negative; amounts are zero or more")
+    return amount
+
+
+def parse_int(value: str) -> int:
+    try:
+        return int(value.strip().replace(",", ""))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a whole number") from exc
