@@ -16,7 +16,7 @@ from ember.users.access import Actor, owner_scope
 from ember.users.owners import resolve_owner
 
 
-def _visible(actor: Actor) -> Select[tuple[Account]]:
+def _visible(actor: Actor) -> Select[Account]:
     return select(Account).where(or_(Account.owner_id.is_(None), owner_scope(actor, Account.owner_id)))
 
 

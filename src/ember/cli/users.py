@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
@@ -37,7 +39,7 @@ def list_users(as_json: bool = JSON_OPTION) -> None:
     """List users."""
     with transaction() as session:
         teams = repository.team_names(session)
-        rows = [{"id": u.id, "email": u.email, "name": u.name, "role": u.role,
+        rows: list[dict[str, Any]] = [{"id": u.id, "email": u.email, "name": u.name, "role": u.role,
                  "team": teams.get(u.team_id) if u.team_id else None, "timezone": u.timezone}
                 for u in repository.all_users(session)]
     if as_json:

@@ -7,7 +7,7 @@ from ember.models import Contact, User
 from ember.users.access import Actor, owner_scope
 
 
-def visible_contacts(actor: Actor) -> Select[tuple[Contact]]:
+def visible_contacts(actor: Actor) -> Select[Contact]:
     return select(Contact).where(owner_scope(actor, Contact.owner_id))
 
 

@@ -58,9 +58,9 @@ def update_contact(session: Session, actor: Actor, contact_id: int, data: Contac
         contact.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     if "account_id" in changes:
         _check_account(session, actor, changes["account_id"])
-    if changes.get("email") and changes["email"] != contact.email:
-        if repository.contact_by_email(session, changes["email"]) is not None:
-            raise Conflict(f"a contact with email {changes['email']} already exists")
+    new_email = changes.get("email")
+    if new_email and new_email != contact.email and repository.contact_by_email(session, new_email) is not None:
+        raise Conflict(f"a contact with email {new_email} already exists")
     if "decision_role" in changes:
         # A rep's own judgement wins over what call analysis infers later.
         contact.decision_role_source = "manual"

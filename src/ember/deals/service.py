@@ -38,7 +38,8 @@ def _check_outcome(stage: str | None, outcome: str | None) -> None:
     if stage in expected and outcome not in (None, expected[DealStage(stage)]):
         raise InvalidInput(
             "stage and outcome disagree",
-            [Problem("outcome", f"{outcome} does not match stage {stage}", f"use outcome {expected[DealStage(stage)]}")],
+            [Problem("outcome", f"{outcome} does not match stage {stage}",
+                     f"use outcome {expected[DealStage(stage)]}")],
         )
 
 

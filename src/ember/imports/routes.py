@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, UploadFile
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from ember.api.deps import CurrentActor, Db
 from ember.errors import InvalidInput, Problem
@@ -35,11 +36,12 @@ def export_file(db: Db, actor: CurrentActor, kind: Kind, format: str = "ours") -
         raise InvalidInput(f"no {format!r} format for {kind}",
                            [Problem("format", f"{format!r} is unknown", f"use one of: {', '.join(HEADERS[kind])}")])
     # Spool first: the database session ends with the request, not with the download.
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115 - closed after sending
     for chunk in export_lines(db, actor, kind, format):
         spool.write(chunk.encode())
     spool.seek(0)
     return StreamingResponse(
         iter(lambda: spool.read(64 * 1024), b""), media_type="text/csv",
         headers={"content-disposition": f'attachment; filename="{kind}.csv"'},
+        background=BackgroundTask(spool.close),
     )

@@ -136,7 +136,7 @@ def _check_existing_owners(session: Session, ctx: _Context, batch: list[RowResul
         owner = owners.get(str(result.values.get("email")))
         if owner is not None and owner not in allowed:
             result.problems.append(Problem(f"line {result.line}, column email",
-                                           f"{result.values['email']} belongs to another rep's contacts",
+                                           "this email belongs to a contact someone else owns",
                                            "leave this row out or ask a manager to import it"))
 
 
@@ -238,8 +238,9 @@ class _Writer:
                 row["account_id"] = account_id
             row.pop("owner_email", None)
         if self.ctx.kind == "contacts":
-            existing = repository.existing_ids(self.session, Contact, Contact.email, [r["email"] for r in rows])
-            self._upsert(Contact, rows, [existing.get(r["email"]) for r in rows], now)
+            emails = [str(r["email"]) for r in rows]
+            existing = repository.existing_ids(self.session, Contact, Contact.email, emails)
+            self._upsert(Contact, rows, [existing.get(email) for email in emails], now)
         else:
             existing = repository.existing_ids(
                 self.session, Deal, Deal.external_id, [str(r.get("external_id") or "") for r in rows]

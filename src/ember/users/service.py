@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Callable
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
+from ember import validation
 from ember.errors import Conflict, InvalidInput, Problem, Unauthorized
 from ember.models import ApiToken, Team, User
 from ember.users import repository
@@ -15,25 +15,21 @@ from ember.users.passwords import hash_password, new_token, token_digest, verify
 from ember.vocabulary import Role
 
 
-def normalise_email(email: str, where: str = "email") -> str:
+def _checked(parse: Callable[[str], str], value: str, where: str) -> str:
+    """Run a shared field parser, reporting its complaint against ``where``."""
     try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise InvalidInput(
-            f"{email!r} is not a valid email address",
-            [Problem(where, str(exc), "give an address like name@company.com")],
-        ) from exc
+        return parse(value)
+    except ValueError as exc:
+        what, _, fix = str(exc).partition("; ")
+        raise InvalidInput(what, [Problem(where, what, fix)]) from exc
+
+
+def normalise_email(email: str, where: str = "email") -> str:
+    return _checked(validation.parse_email, email, where)
 
 
 def check_timezone(name: str, where: str = "timezone") -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(
-            f"unknown time zone {name!r}",
-            [Problem(where, f"{name!r} is not an IANA time zone", "use a name like Europe/Berlin")],
-        ) from exc
-    return name
+    return _checked(validation.parse_timezone, name, where)
 
 
 def ensure_team(session: Session, name: str) -> Team:

@@ -1,0 +1,119 @@
+"""Every API route, called by a rep against another rep's records, must neither
+leak nor change anything. A new route fails this test until it is listed here."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from sqlalchemy import Engine, select
+from tests.factories import make_user
+
+from ember.db import unit_of_work
+from ember.models import Account, Contact, Deal, DealStakeholder
+
+# A body that would succeed if the caller were allowed, per (method, path).
+BODIES: dict[tuple[str, str], Any] = {
+    ("PATCH", "/api/contacts/{contact_id}"): {"title": "Hijacked", "status": "nurture"},
+    ("PATCH", "/api/deals/{deal_id}"): {"stage": "closed_lost", "outcome": "lost"},
+    ("PATCH", "/api/accounts/{account_id}"): {"name": "Hijacked Inc"},
+    ("POST", "/api/deals/{deal_id}/stakeholders"): "stakeholder",
+    ("POST", "/api/contacts"): None,  # creates the caller's own record: not another rep's object
+    ("POST", "/api/deals"): None,
+    ("POST", "/api/accounts"): None,
+    ("POST", "/api/import/{kind}"): "import",
+}
+SAFE_LISTS = {"/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}", "/api/users"}
+
+
+def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
+    with unit_of_work(engine) as session:
+        account = Account(name="Victim Corp", domain="victim.example", owner_id=owner_id)
+        session.add(account)
+        session.flush()
+        contact = Contact(owner_id=owner_id, account_id=account.id, first_name="Vera", last_name="Secret",
+                          email="vera.secret@victim.example", title="CFO")
+        deal = Deal(owner_id=owner_id, account_id=account.id, name="Victim renewal", qualification={})
+        session.add_all([contact, deal])
+        session.flush()
+        session.add(DealStakeholder(deal_id=deal.id, contact_id=contact.id, role="decision_maker"))
+        return {"contact_id": contact.id, "deal_id": deal.id, "account_id": account.id}
+
+
+def _snapshot(engine: Engine) -> list[tuple[Any, ...]]:
+    with unit_of_work(engine) as session:
+        rows: list[tuple[Any, ...]] = []
+        for model in (Account, Contact, Deal, DealStakeholder):
+            for obj in session.scalars(select(model).order_by(model.id)):
+                rows.append(tuple(sorted((k, str(v)) for k, v in vars(obj).items() if not k.startswith("_"))))
+        return rows
+
+
+def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
+    intruder = make_user(engine, "intruder@ember.example")
+    victim = make_user(engine, "victim@ember.example")
+    ids = _victim_records(engine, victim.id)
+    own_contact = client.post("/api/contacts", headers=intruder.headers,
+                              json={"email": "mine@intruder.example"}).json()["id"]
+    before = _snapshot(engine)
+
+    checked = 0
+    for route_path, operations in client.app.openapi()["paths"].items():
+        if not route_path.startswith("/api"):
+            continue
+        for method in (m.upper() for m in operations):
+            key = (method, route_path)
+            path = route_path.format(kind="contacts", **ids)
+            if method == "GET":
+                response = client.get(path, headers=intruder.headers)
+                assert route_path in SAFE_LISTS or response.status_code == 404, key
+            elif key in BODIES and BODIES[key] is None:
+                continue
+            elif BODIES.get(key) == "import":
+                csv = "email,title\nvera.secret@victim.example,Hijacked\n"
+                response = client.post(path, headers=intruder.headers,
+                                       files={"file": ("c.csv", io.BytesIO(csv.encode()), "text/csv")})
+                assert response.status_code == 422, response.text
+            elif BODIES.get(key) == "stakeholder":
+                response = client.request(method, path, headers=intruder.headers,
+                                          json={"contact_id": own_contact, "role": "decision_maker"})
+                assert response.status_code == 404, key
+            elif method == "DELETE" or key in BODIES:
+                response = client.request(method, path, headers=intruder.headers, json=BODIES.get(key))
+                assert response.status_code == 404, key
+            else:
+                raise AssertionError(f"{method} {route_path} is not covered by the access test; add it")
+            text = response.text
+            assert "vera.secret" not in text and "Victim renewal" not in text and "Hijacked" not in text, key
+            checked += 1
+    assert checked >= 15
+    assert _snapshot(engine) == before
+
+
+def test_manager_sees_team_but_not_other_teams(client, engine) -> None:
+    manager = make_user(engine, "boss@ember.example", role="manager", team="East")
+    teammate = make_user(engine, "east.rep@ember.example", team="East")
+    outsider = make_user(engine, "west.rep@ember.example", team="West")
+    for user, email in ((teammate, "a@east.example"), (outsider, "b@west.example")):
+        assert client.post("/api/contacts", headers=user.headers, json={"email": email}).status_code == 201
+    seen = {c["email"] for c in client.get("/api/contacts", headers=manager.headers).json()}
+    assert seen == {"a@east.example"}
+    users = {u["email"] for u in client.get("/api/users", headers=manager.headers).json()}
+    assert "west.rep@ember.example" not in users and "east.rep@ember.example" in users
+
+
+def test_admin_sees_everything(client, engine) -> None:
+    admin = make_user(engine, "root@ember.example", role="admin", team=None)
+    for index, team in enumerate(("East", "West")):
+        rep = make_user(engine, f"rep{index}@ember.example", team=team)
+        client.post("/api/contacts", headers=rep.headers, json={"email": f"c{index}@x.example"})
+    assert len(client.get("/api/contacts", headers=admin.headers).json()) == 2
+
+
+def test_rep_cannot_assign_a_contact_to_another_rep(client, engine) -> None:
+    rep = make_user(engine, "one@ember.example")
+    make_user(engine, "two@ember.example")
+    response = client.post("/api/contacts", headers=rep.headers,
+                           json={"email": "x@y.example", "owner_email": "two@ember.example"})
+    assert response.status_code == 403
+    assert client.get("/api/contacts", headers=rep.headers).json() == []

@@ -1,0 +1,98 @@
+"""Shared fixtures: real databases built by the migrations, an app client, users.
+
+Database tests run on SQLite by default. With EMBER_TEST_BACKEND=postgres
+(``make test`` sets it for a second pass when EMBER_TEST_DATABASE_URL is
+given) the same tests run against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from ember.db import make_engine, session_factory
+from ember.migrate import upgrade
+from ember.models import Base
+from ember.settings import Settings
+
+ON_POSTGRES = os.environ.get("EMBER_TEST_BACKEND") == "postgres"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "ember.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine() -> Iterator[Engine]:
+    url = os.environ.get("EMBER_TEST_DATABASE_URL")
+    if not url:
+        pytest.fail("EMBER_TEST_BACKEND=postgres needs EMBER_TEST_DATABASE_URL")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if ON_POSTGRES:
+        pg: Engine = request.getfixturevalue("_postgres_engine")
+        _truncate_all(pg)
+        yield pg
+        return
+    path = tmp_path / "ember.db"
+    shutil.copy(request.getfixturevalue("_template_db"), path)
+    eng = make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with session_factory(engine)() as db:
+        yield db
+        db.rollback()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, engine: Engine) -> Settings:
+    return Settings(data_dir=tmp_path, secret_key="test-secret-key-that-is-long-enough",
+                    database_url=engine.url.render_as_string(hide_password=False))
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    from ember.app import create_app
+
+    with TestClient(create_app(settings, engine)) as test_client:
+        yield test_client

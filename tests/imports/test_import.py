@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from tests.factories import make_user
+
+from ember.db import unit_of_work
+from ember.errors import InvalidInput
+from ember.imports.service import import_csv
+from ember.models import Account, Contact
+from ember.users.access import Actor
+from ember.users.repository import user_by_email
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _actor(engine, email: str) -> Actor:
+    with unit_of_work(engine) as session:
+        user = user_by_email(session, email)
+        assert user is not None
+        return Actor.of(user)
+
+
+def _import(engine, email: str, path: Path, **options):  # type: ignore[no-untyped-def]
+    with unit_of_work(engine) as session:
+        return import_csv(session, _actor(engine, email), "contacts", path, **options)
+
+
+def _count(engine, model) -> int:  # type: ignore[no-untyped-def]
+    with unit_of_work(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_hubspot_export_imports_with_owners_accounts_and_countries(engine) -> None:
+    make_user(engine, "rep@ember.example")
+    make_user(engine, "boss@ember.example", role="manager")
+    report = _import(engine, "boss@ember.example", FIXTURES / "hubspot_contacts.csv")
+    assert (report.created, report.updated) == (3, 0)
+    with unit_of_work(engine) as session:
+        maren = session.scalar(select(Contact).where(Contact.email == "maren.holt@nordwerk.example"))
+        tomas = session.scalar(select(Contact).where(Contact.email == "tomas.ruiz@solara.example"))
+        assert maren and tomas
+        assert maren.country == "DE" and maren.title == "Head of Operations" and maren.external_id == "1001"
+        assert maren.owner_id == user_by_email(session, "rep@ember.example").id  # type: ignore[union-attr]
+        assert tomas.owner_id == user_by_email(session, "boss@ember.example").id  # type: ignore[union-attr]
+        account = session.get(Account, maren.account_id)
+        assert account is not None and account.name == "Nordwerk GmbH"
+    assert "Lifecycle Stage" in report.ignored_columns
+
+
+def test_salesforce_api_names_are_understood(engine) -> None:
+    make_user(engine, "rep@ember.example", role="admin")
+    report = _import(engine, "rep@ember.example", FIXTURES / "salesforce_contacts.csv")
+    assert report.created == 2
+    with unit_of_work(engine) as session:
+        olu = session.scalar(select(Contact).where(Contact.email == "olu@brightforge.example"))
+        assert olu is not None and olu.country == "US" and olu.first_name == "Olu"
+
+
+def test_invalid_file_changes_nothing_and_names_every_problem(engine) -> None:
+    make_user(engine, "rep@ember.example")
+    with pytest.raises(InvalidInput) as caught:
+        _import(engine, "rep@ember.example", FIXTURES / "invalid_contacts.csv")
+    messages = [str(p) for p in caught.value.problems]
+    assert any(m.startswith("line 3, column email:") for m in messages)
+    assert any(m.startswith("line 4, column timezone:") and "Europe/Berlin" in m for m in messages)
+    assert any(m.startswith("line 4, column decision_role:") and "decision_maker" in m for m in messages)
+    assert any(m.startswith("line 5, column country:") for m in messages)
+    assert any(m.startswith("line 5, column email: is empty") for m in messages)
+    assert _count(engine, Contact) == 0
+
+
+def test_skip_invalid_imports_the_rest_and_writes_rejects(engine, tmp_path) -> None:
+    make_user(engine, "rep@ember.example")
+    rejected = tmp_path / "rejected.csv"
+    report = _import(engine, "rep@ember.example", FIXTURES / "invalid_contacts.csv", skip_invalid=True,
+                     rejected_path=rejected)
+    assert (report.created, report.rejected) == (1, 3)
+    rows = list(csv.DictReader(rejected.open()))
+    assert [r["line"] for r in rows] == ["3", "4", "5"]
+    assert "Mars/Olympus" in rows[1]["errors"]
+
+
+def test_reimport_updates_instead_of_duplicating(engine, tmp_path) -> None:
+    make_user(engine, "rep@ember.example")
+    path = tmp_path / "c.csv"
+    path.write_text("email,title\na@firm.example,Engineer\n")
+    _import(engine, "rep@ember.example", path)
+    path.write_text("Email,Job Title\nA@Firm.example,CTO\nb@firm.example,CEO\n")
+    report = _import(engine, "rep@ember.example", path)
+    assert (report.created, report.updated) == (1, 1)
+    with unit_of_work(engine) as session:
+        titles = dict(session.execute(select(Contact.email, Contact.title)).all())
+    assert titles == {"a@firm.example": "CTO", "b@firm.example": "CEO"}
+
+
+def test_missing_required_column_is_reported_on_line_1(engine, tmp_path) -> None:
+    make_user(engine, "rep@ember.example")
+    path = tmp_path / "c.csv"
+    path.write_text("name,title\nAnn,CTO\n")
+    with pytest.raises(InvalidInput) as caught:
+        _import(engine, "rep@ember.example", path)
+    assert str(caught.value.problems[0]).startswith("line 1: no email column")
+
+
+def test_duplicate_rows_in_one_file_are_refused(engine, tmp_path) -> None:
+    make_user(engine, "rep@ember.example")
+    path = tmp_path / "c.csv"
+    path.write_text("email\na@firm.example\nA@FIRM.example\n")
+    with pytest.raises(InvalidInput) as caught:
+        _import(engine, "rep@ember.example", path)
+    assert "repeats a@firm.example from line 2" in str(caught.value.problems[0])
+
+
+def test_accounts_and_deals_import_and_export_round_trip(client, engine, tmp_path) -> None:
+    rep = make_user(engine, "rep@ember.example")
+    accounts = ("name,domain,country,timezone,industry,size\n"
+                "Nordwerk,nordwerk.example,DE,Europe/Berlin,Manufacturing,250\n")
+    deals = ("name,account,amount,stage,outcome,closed,external_id\n"
+             "Nordwerk rollout,Nordwerk,48000,closed_won,won,2026-05-02,D-1\n")
+    for kind, text in (("accounts", accounts), ("deals", deals)):
+        response = client.post(f"/api/import/{kind}", headers=rep.headers,
+                               files={"file": (f"{kind}.csv", io.BytesIO(text.encode()), "text/csv")})
+        assert response.status_code == 200, response.text
+        assert response.json()["created"] == 1
+    exported = client.get("/api/export/deals", headers=rep.headers).text
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert row["account"] == "Nordwerk" and row["stage"] == "closed_won" and row["amount"] == "48000.00"
+    # the export reads back in as an update, not a duplicate
+    round_trip = tmp_path / "deals.csv"
+    round_trip.write_text(exported)
+    again = client.post("/api/import/deals", headers=rep.headers,
+                        files={"file": ("deals.csv", round_trip.open("rb"), "text/csv")}).json()
+    assert (again["created"], again["updated"]) == (0, 1)
+
+
+def test_api_import_error_lists_lines(client, engine) -> None:
+    rep = make_user(engine, "rep@ember.example")
+    body = (FIXTURES / "invalid_contacts.csv").read_bytes()
+    response = client.post("/api/import/contacts", headers=rep.headers,
+                           files={"file": ("bad.csv", io.BytesIO(body), "text/csv")})
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"][0]["where"] == "line 3, column email"
+
+
+def _peak_bytes_importing(engine, path: Path, rows: int) -> int:  # type: ignore[no-untyped-def]
+    import tracemalloc
+
+    with path.open("w") as out:
+        out.write("email,first_name,country\n")
+        for index in range(rows):
+            out.write(f"person{index}@bulk{rows}.example,P{index},DE\n")
+    tracemalloc.start()
+    assert _import(engine, "rep@ember.example", path).created == rows
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_import_memory_grows_far_slower_than_the_file(engine, tmp_path) -> None:
+    """Streaming: eight times the rows must not need anything like eight times the memory."""
+    make_user(engine, "rep@ember.example")
+    small = _peak_bytes_importing(engine, tmp_path / "small.csv", 2000)
+    large = _peak_bytes_importing(engine, tmp_path / "large.csv", 16000)
+    assert _count(engine, Contact) == 18000
+    assert large < small * 3, (small, large)
