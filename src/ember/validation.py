@@ -6,6 +6,7 @@ callers attach where it happened (field, or line and column).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -17,7 +18,20 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 
+# Plain ASCII addresses are the vast majority; they are checked here without the
+# full (and slow, IDNA-aware) validator, which still handles everything else.
+_PLAIN_EMAIL = re.compile(
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63})$"
+)
+_RESERVED_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
 def parse_email(value: str) -> str:
+    text = value.strip().lower()
+    plain = _PLAIN_EMAIL.match(text)
+    if plain and plain.group(1) not in _RESERVED_TLDS and len(text) <= 254 and len(text.split("@")[0]) <= 64:
+        return text
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:

@@ -1,18 +1,22 @@
 """Streaming CSV import: validate the whole file first, then write it in batches.
 
-Memory stays flat with file size: rows are read twice from disk (once to
-validate, once to write) and only a batch is held at a time. If any row is
-invalid nothing is written, unless the caller asked to skip invalid rows.
+Memory stays flat with file size: the first pass validates each batch and
+spools the valid, parsed rows to a temporary file; the second pass writes
+them from there. Only a batch is held at a time. If any row is invalid
+nothing is written, unless the caller asked to skip invalid rows.
 """
 
 from __future__ import annotations
 
 import csv
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -162,21 +166,31 @@ def import_csv(
     users = repository.user_ids_by_email(session)
     ctx = _Context(kind, actor, users, _default_owner(ctx_users=users, actor=actor, email=default_owner_email))
     report = ImportReport(kind, ignored_columns=hmap.ignored)
-    invalid_lines = _first_pass(session, ctx, path, hmap, report, progress)
-    if invalid_lines and not skip_invalid:
-        raise InvalidInput(
-            f"{path.name}: {len(invalid_lines)} of the rows are invalid, so nothing was imported "
-            "(fix them, or import the valid rows with --skip-invalid)",
-            report.problems[:MAX_REPORTED],
-        )
-    if invalid_lines and rejected_path is not None:
-        _write_rejected(path, invalid_lines, report.problems, rejected_path)
-        report.rejected_file = str(rejected_path)
-    report.rejected = len(invalid_lines)
-    writer = _Writer(session, ctx, report)
-    for batch in _batches(r for r in _validated(session, ctx, path, hmap) if r.line not in invalid_lines):
-        writer.write(batch)
+    with tempfile.TemporaryFile() as spool:
+        invalid_lines = _first_pass(session, ctx, path, hmap, report, progress, spool)
+        if invalid_lines and not skip_invalid:
+            raise InvalidInput(
+                f"{path.name}: {len(invalid_lines)} of the rows are invalid, so nothing was imported "
+                "(fix them, or import the valid rows with --skip-invalid)",
+                report.problems[:MAX_REPORTED],
+            )
+        if invalid_lines and rejected_path is not None:
+            _write_rejected(path, invalid_lines, report.problems, rejected_path)
+            report.rejected_file = str(rejected_path)
+        report.rejected = len(invalid_lines)
+        writer = _Writer(session, ctx, report)
+        for rows in _spooled_batches(spool):
+            writer.write(rows)
     return report
+
+
+def _spooled_batches(spool: IO[bytes]) -> Iterator[list[dict[str, Any]]]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)  # our own file, written just before: safe to unpickle
+        except EOFError:
+            return
 
 
 def _default_owner(*, ctx_users: dict[str, tuple[int, int | None]], actor: Actor, email: str | None) -> int:
@@ -190,7 +204,7 @@ def _default_owner(*, ctx_users: dict[str, tuple[int, int | None]], actor: Actor
 
 
 def _first_pass(session: Session, ctx: _Context, path: Path, hmap: HeaderMap, report: ImportReport,
-                progress: Progress | None) -> set[int]:
+                progress: Progress | None, spool: IO[bytes]) -> set[int]:
     invalid: set[int] = set()
     for batch in _batches(_validated(session, ctx, path, hmap)):
         _check_existing_owners(session, ctx, batch)
@@ -198,6 +212,7 @@ def _first_pass(session: Session, ctx: _Context, path: Path, hmap: HeaderMap, re
             if result.problems:
                 invalid.add(result.line)
                 report.problems.extend(result.problems)
+        pickle.dump([r.values for r in batch if not r.problems], spool, protocol=pickle.HIGHEST_PROTOCOL)
         if progress:
             progress(len(batch))
     return invalid
@@ -226,14 +241,14 @@ class _Writer:
             repository.account_ids(session) if ctx.kind in ("contacts", "deals", "accounts") else ({}, {}, {})
         )
 
-    def write(self, batch: list[RowResult]) -> None:
-        rows = [dict(r.values) for r in batch]
+    def write(self, rows: list[dict[str, Any]]) -> None:
         now = datetime.now(UTC)
         if self.ctx.kind == "accounts":
             self._upsert(Account, rows, self._account_match(rows), now)
             return
+        self._create_missing_accounts(rows)
         for row in rows:
-            account_id = self._account_for(row.pop("account_name", None), row.pop("account_domain", None), row)
+            account_id = self._known_account(row.pop("account_name", None), row.pop("account_domain", None))
             if account_id is not None:
                 row["account_id"] = account_id
             row.pop("owner_email", None)
@@ -255,20 +270,29 @@ class _Writer:
                            or self.by_name.get(str(row.get("name", "")).lower()))
         return matches
 
-    def _account_for(self, name: object, domain: object, row: dict[str, Any]) -> int | None:
-        if not name and not domain:
-            return None
-        found = self.by_domain.get(str(domain or "")) or self.by_name.get(str(name or "").lower())
-        if found is None:
-            account = Account(name=str(name or domain), domain=domain or None, owner_id=row.get("owner_id"),
-                              country=row.get("country"), timezone=row.get("timezone"))
-            self.session.add(account)
-            self.session.flush()
-            found = account.id
-            if domain:
-                self.by_domain[str(domain)] = found
-            self.by_name.setdefault(account.name.lower(), found)
-        return found
+    def _known_account(self, name: object, domain: object) -> int | None:
+        return self.by_domain.get(str(domain or "")) or self.by_name.get(str(name or "").lower())
+
+    def _create_missing_accounts(self, rows: list[dict[str, Any]]) -> None:
+        """Companies named in the rows but not yet known are created in one insert per batch."""
+        new: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            name, domain = row.get("account_name"), row.get("account_domain")
+            if (name or domain) and self._known_account(name, domain) is None:
+                key = str(domain or "") or str(name).lower()
+                new.setdefault(key, {"name": str(name or domain), "domain": domain or None,
+                                     "owner_id": row.get("owner_id"), "country": row.get("country"),
+                                     "timezone": row.get("timezone")})
+        if not new:
+            return
+        now = datetime.now(UTC)
+        repository.insert_rows(self.session, Account, [self._new_row(Account, v | {"updated_at": now}, now)
+                                                       for v in new.values()])
+        domains = [v["domain"] for v in new.values() if v["domain"]]
+        self.by_domain.update(repository.existing_ids(self.session, Account, Account.domain, domains))
+        names = [v["name"] for v in new.values() if not v["domain"]]
+        for id_, name in self.session.execute(select(Account.id, Account.name).where(Account.name.in_(names))):
+            self.by_name.setdefault(name.lower(), id_)
 
     def _upsert(self, model: Any, rows: list[dict[str, Any]], ids: list[int | None], now: datetime) -> None:
         inserts, updates = [], []
@@ -285,9 +309,15 @@ class _Writer:
 
     @staticmethod
     def _new_row(model: Any, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-        base: dict[str, Any] = {"created_at": now}
+        # Every row gets every column so a batch is one executemany, not one per key set.
+        base: dict[str, Any] = dict.fromkeys(_insert_columns(model)) | {"created_at": now}
         if model is Contact:
             base |= {"first_name": "", "last_name": "", "decision_role": "unknown", "status": "active"}
         elif model is Deal:
             base |= {"stage": "prospecting", "currency": "USD", "qualification": {}}
         return base | row
+
+
+@lru_cache(maxsize=None)
+def _insert_columns(model: Any) -> tuple[str, ...]:
+    return tuple(column.key for column in model.__table__.columns if column.key != "id")
