@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo, available_timezones
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
-
 # Plain ASCII addresses are the vast majority; they are checked here without the
 # full (and slow, IDNA-aware) validator, which still handles everything else.
 _PLAIN_EMAIL = re.compile(

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -318,6 +318,6 @@ class _Writer:
         return base | row
 
 
-@lru_cache(maxsize=None)
+@cache
 def _insert_columns(model: Any) -> tuple[str, ...]:
     return tuple(column.key for column in model.__table__.columns if column.key != "id")
