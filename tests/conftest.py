@@ -96,3 +96,22 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
 
     with TestClient(create_app(settings, engine)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def server_url(settings: Settings, engine: Engine) -> Iterator[str]:
+    from ember.app import create_app
+    from tests.browser_support import live_server
+
+    with live_server(create_app(settings, engine)) as url:
+        yield url
+
+
+@pytest.fixture
+def page(server_url: str):  # type: ignore[no-untyped-def]
+    from tests.browser_support import chromium_page, require_chromium
+
+    require_chromium()
+    with chromium_page() as browser_page:
+        browser_page.set_default_timeout(10_000)
+        yield browser_page
