@@ -18,6 +18,8 @@ from ember.db import get_engine
 from ember.deals.routes import router as deals_router
 from ember.imports.routes import router as imports_router
 from ember.settings import Settings, get_settings
+from ember.today.routes import router as today_router
+from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
 from ember.web.pages import router as pages_router
 
@@ -45,7 +47,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    for router in (users_router, contacts_router, accounts_router, deals_router, imports_router, pages_router):
+    routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
+               today_router, pages_router)
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

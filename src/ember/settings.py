@@ -32,6 +32,21 @@ class Settings(BaseSettings):
     max_request_bytes: int = 5 * 1024 * 1024
     user: str | None = None
 
+    # Cadence: when and how often to follow up (see docs/configuration.md).
+    call_windows: str = "wed 16:00-17:00 1; thu 16:00-17:00 2; fri 16:00-17:00 2"
+    qualifying_windows: str = (
+        "mon 08:00-09:00 2; tue 08:00-09:00 2; wed 08:00-09:00 2; thu 08:00-09:00 2; fri 08:00-09:00 2"
+    )
+    working_hours: str = "08:00-18:00"
+    email_hour: str = "09:00"
+    skip_public_holidays: bool = True
+    ftc_spacing_days: str = "1,2,3,5,7"
+    follow_up_spacing_days: str = "2,3,5,7,7"
+    follow_ups_before_stalled: int = 5
+    ftc_attempts_before_pause: int = 10
+    not_now_default_days: int = 30
+    nudge_after_days: int = 14
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

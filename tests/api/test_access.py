@@ -4,13 +4,14 @@ leak nor change anything. A new route fails this test until it is listed here.""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 from tests.factories import make_user
 
 from ember.db import unit_of_work
-from ember.models import Account, Contact, Deal, DealStakeholder
+from ember.models import Account, Contact, Deal, DealStakeholder, PlannedTouch, Touch
 
 # A body that would succeed if the caller were allowed, per (method, path).
 BODIES: dict[tuple[str, str], Any] = {
@@ -18,12 +19,13 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/deals/{deal_id}"): {"stage": "closed_lost", "outcome": "lost"},
     ("PATCH", "/api/accounts/{account_id}"): {"name": "Hijacked Inc"},
     ("POST", "/api/deals/{deal_id}/stakeholders"): "stakeholder",
-    ("POST", "/api/contacts"): None,  # creates the caller's own record: not another rep's object
-    ("POST", "/api/deals"): None,
-    ("POST", "/api/accounts"): None,
     ("POST", "/api/import/{kind}"): "import",
+    ("POST", "/api/touches"): "touch",
 }
-SAFE_LISTS = {"/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}", "/api/users"}
+# These create the caller's own records: there is no other rep's object to reach.
+OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts")}
+SAFE_LISTS = {"/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}", "/api/users",
+              "/api/today"}
 
 
 def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
@@ -37,13 +39,17 @@ def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
         session.add_all([contact, deal])
         session.flush()
         session.add(DealStakeholder(deal_id=deal.id, contact_id=contact.id, role="decision_maker"))
-        return {"contact_id": contact.id, "deal_id": deal.id, "account_id": account.id}
+        touch = Touch(contact_id=contact.id, deal_id=deal.id, rep_id=owner_id, channel="call",
+                      outcome="conversation", occurred_at=datetime(2026, 1, 5, tzinfo=UTC), label="FTC #1")
+        session.add(touch)
+        session.flush()
+        return {"contact_id": contact.id, "deal_id": deal.id, "account_id": account.id, "touch_id": touch.id}
 
 
 def _snapshot(engine: Engine) -> list[tuple[Any, ...]]:
     with unit_of_work(engine) as session:
         rows: list[tuple[Any, ...]] = []
-        for model in (Account, Contact, Deal, DealStakeholder):
+        for model in (Account, Contact, Deal, DealStakeholder, Touch, PlannedTouch):
             for obj in session.scalars(select(model).order_by(model.id)):
                 rows.append(tuple(sorted((k, str(v)) for k, v in vars(obj).items() if not k.startswith("_"))))
         return rows
@@ -67,13 +73,17 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
             if method == "GET":
                 response = client.get(path, headers=intruder.headers)
                 assert route_path in SAFE_LISTS or response.status_code == 404, key
-            elif key in BODIES and BODIES[key] is None:
+            elif key in OWN_CREATES:
                 continue
             elif BODIES.get(key) == "import":
                 csv = "email,title\nvera.secret@victim.example,Hijacked\n"
                 response = client.post(path, headers=intruder.headers,
                                        files={"file": ("c.csv", io.BytesIO(csv.encode()), "text/csv")})
                 assert response.status_code == 422, response.text
+            elif BODIES.get(key) == "touch":
+                response = client.post(path, headers=intruder.headers,
+                                       json={"contact_id": ids["contact_id"], "channel": "call", "outcome": "said-no"})
+                assert response.status_code == 404, key
             elif BODIES.get(key) == "stakeholder":
                 response = client.request(method, path, headers=intruder.headers,
                                           json={"contact_id": own_contact, "role": "decision_maker"})
@@ -86,7 +96,9 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
             text = response.text
             assert "vera.secret" not in text and "Victim renewal" not in text and "Hijacked" not in text, key
             checked += 1
-    assert checked >= 15
+    queue = client.get("/api/today?rep=victim@ember.example", headers=intruder.headers)
+    assert queue.status_code == 404 and "vera" not in queue.text.lower()
+    assert checked >= 18
     assert _snapshot(engine) == before
 
 

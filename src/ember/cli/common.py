@@ -61,14 +61,17 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def acting_user(session: Session, email: str | None) -> Actor:
-    """The user named by --as; without it, the local operator acts as the first admin."""
+def acting_user(session: Session, email: str | None, fallback: str | None = None) -> Actor:
+    """The user named by --as; without it, the local operator acts as the first admin,
+    or as ``fallback`` (e.g. the --owner of an import) when there is no admin."""
     if email:
         return actor_for_email(session, email)
     admin = session.scalar(select(User).where(User.role == Role.ADMIN.value).order_by(User.id))
-    if admin is None:
-        raise EmberError("name a user with --as EMAIL (or EMBER_USER); no admin exists to act as")
-    return Actor.of(admin)
+    if admin is not None:
+        return Actor.of(admin)
+    if fallback:
+        return actor_for_email(session, fallback)
+    raise EmberError("name a user with --as EMAIL (or EMBER_USER); no admin exists to act as")
 
 
 def print_json(data: Any) -> None:

@@ -30,7 +30,7 @@ def _import(kind: str, file: Path, owner: str | None, as_user: str | None, skip_
     columns = [TextColumn("validating {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=err_console, transient=True, disable=as_json) as bar, transaction() as session:
         task = bar.add_task(file.name, total=_count_rows(file))
-        actor = acting_user(session, as_user)
+        actor = acting_user(session, as_user, fallback=owner)
         report = import_csv(session, actor, kind, file, default_owner_email=owner, skip_invalid=skip_invalid,
                             rejected_path=rejected, progress=lambda n: bar.advance(task, n))
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ember.cli import data, users
+from ember.cli import data, follow_up, users
 from ember.cli.common import console, engine, user_errors
 from ember.settings import get_settings
 
@@ -14,6 +14,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(db_app, name="db")
 app.add_typer(data.import_app, name="import")
 app.command("export")(data.export)
+app.add_typer(follow_up.touch_app, name="touch")
+app.command("today")(follow_up.today)
 
 
 @db_app.command("upgrade")

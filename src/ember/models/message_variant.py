@@ -16,7 +16,7 @@ class MessageVariant(Timestamped, Base):
     key: Mapped[str] = mapped_column(String(80), unique=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     situation: Mapped[str] = mapped_column(String(20))
-    phase: Mapped[str] = mapped_column(String(20))
+    phase: Mapped[str | None] = mapped_column(String(20))  # None: fits any phase
     attempt: Mapped[int | None]
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

@@ -78,7 +78,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=True),
         sa.Column("situation", sa.String(length=20), nullable=False),
-        sa.Column("phase", sa.String(length=20), nullable=False),
+        sa.Column("phase", sa.String(length=20), nullable=True),
         sa.Column("attempt", sa.Integer(), nullable=True),
         sa.Column("subject", sa.String(length=200), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),

@@ -1,0 +1,103 @@
+"""Planning the next touch for a contact and storing it where the Today queue finds it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ember.cadence import repository
+from ember.cadence.facts import ContactFacts, TriggerFact
+from ember.cadence.rules import MULTI_THREAD_PURPOSE, Decision, Plan, decision_power_gap, plan_next
+from ember.cadence.settings import CadenceSettings
+from ember.messages import repository as message_repository
+from ember.messages.rules import VariantLibrary
+from ember.models import Contact, Deal, PlannedTouch, User
+from ember.touches import repository as touch_repository
+from ember.touches.rules import AttemptPhase
+from ember.vocabulary import ContactStatus, DealSource, DealStage, MessagePhase, PreferredChannel
+
+QUALIFYING_STAGES = frozenset({DealStage.PROSPECTING, DealStage.QUALIFICATION, DealStage.DISCOVERY})
+
+
+@dataclass(frozen=True)
+class Planned:
+    decision: Decision
+    row: PlannedTouch | None
+
+
+def contact_facts(session: Session, contact: Contact, deal: Deal | None) -> ContactFacts:
+    alert = repository.latest_alert(session, contact.id)
+    return ContactFacts(
+        timezone=touch_repository.contact_timezone(session, contact),
+        country=touch_repository.contact_country(session, contact),
+        preferred_channel=PreferredChannel(contact.preferred_channel) if contact.preferred_channel else None,
+        status=ContactStatus(contact.status),
+        has_phone=bool(contact.phone),
+        has_email=bool(contact.email),
+        has_social=bool(contact.linkedin_url),
+        referred_by=deal.referred_by_name if deal and deal.source == DealSource.REFERRAL.value else None,
+        last_trigger=TriggerFact(alert.created_at, alert.summary) if alert and alert.summary else None,
+    )
+
+
+def replan(session: Session, contact: Contact, deal: Deal | None, *, now: datetime, settings: CadenceSettings,
+           library: VariantLibrary, caused_by: int | None = None) -> Planned:
+    """Replace the contact's open plan with a fresh one computed from the whole history."""
+    owner = session.get(User, contact.owner_id)
+    team_id = owner.team_id if owner else None
+    decision = plan_next(
+        touch_repository.touch_facts(session, contact.id), contact_facts(session, contact, deal), now, settings,
+        message_repository.received_keys(session, contact.id), library,
+        deal_id=deal.id if deal else None,
+        qualifying=deal is None or deal.stage in QUALIFYING_STAGES,
+        custom_outcomes=touch_repository.custom_outcomes(session, team_id),
+    )
+    repository.cancel_planned(session, contact.id, kinds=("ftc", "follow_up", "callback", "trigger"))
+    contact.status = decision.contact_status.value
+    if deal is not None and decision.deal_stalled and deal.stalled_at is None:
+        deal.stalled_at = now
+    row = _store(session, contact, decision.plan, caused_by) if decision.plan else None
+    if deal is not None:
+        flag_decision_power(session, deal, now=now)
+    session.flush()
+    return Planned(decision, row)
+
+
+def _kind(plan: Plan) -> str:
+    if plan.message_phase is MessagePhase.TRIGGER:
+        return "trigger"
+    return "ftc" if plan.label.phase is AttemptPhase.FTC else "follow_up"
+
+
+def _store(session: Session, contact: Contact, plan: Plan, caused_by: int | None) -> PlannedTouch:
+    variant_ids = message_repository.ids_by_key(session, [plan.variant_key] if plan.variant_key else [])
+    reason = plan.reason
+    if plan.variant.exhausted:
+        reason = f"{reason} {plan.variant.message}".strip()  # type: ignore[union-attr]
+    row = PlannedTouch(
+        contact_id=contact.id, deal_id=plan.deal_id, rep_id=contact.owner_id, kind=_kind(plan),
+        channel=plan.channel.value, due_at=plan.at, label=plan.label.text, purpose=plan.purpose,
+        message_variant_id=variant_ids.get(plan.variant_key or ""), reason=reason, caused_by_touch_id=caused_by,
+    )
+    session.add(row)
+    return row
+
+
+def flag_decision_power(session: Session, deal: Deal, *, now: datetime) -> None:
+    """Chasing someone with no power: if only non-deciders were reached, ask to multi-thread."""
+    reached = repository.reached_roles(session, deal.id)
+    if not decision_power_gap(role for _, _, role in reached):
+        repository.close_multithread(session, deal.id)
+        return
+    if repository.has_open_multithread(session, deal.id):
+        return
+    names = ", ".join(f"{name} ({role.replace('_', ' ')})" for _, name, role in reached)
+    session.add(PlannedTouch(
+        contact_id=reached[0][0], deal_id=deal.id, rep_id=deal.owner_id,
+        kind="multithread", channel="call", due_at=now, label=None, purpose=MULTI_THREAD_PURPOSE,
+        reason=f"Everyone reached on {deal.name} so far has no final say: {names}. "
+               "Ask them to introduce you to the person who signs.",
+    ))
+

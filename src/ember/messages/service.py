@@ -1,0 +1,93 @@
+"""The message library as stored (editable), and its default wording."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from ember.errors import Conflict, InvalidInput, NotFound, Problem
+from ember.messages import repository
+from ember.messages import rules as message_rules
+from ember.messages.defaults import default_library
+from ember.models import MessageVariant
+from ember.users.access import Actor, require_manager
+from ember.vocabulary import MessagePhase, MessageSituation
+
+
+def ensure_defaults(session: Session) -> int:
+    """Add any default variant the database does not have yet; edits are kept."""
+    have = repository.existing_keys(session)
+    added = 0
+    for variant in default_library().variants:
+        if variant.key not in have:
+            session.add(MessageVariant(
+                key=variant.key, situation=variant.situation.value,
+                phase=variant.phase.value if variant.phase else None, attempt=variant.attempt,
+                subject=variant.subject, body=variant.body, pairs_with_key=variant.pairs_with,
+            ))
+            added += 1
+    session.flush()
+    return added
+
+
+def to_rule(row: MessageVariant) -> message_rules.MessageVariant:
+    return message_rules.MessageVariant(
+        key=row.key, situation=MessageSituation(row.situation),
+        phase=MessagePhase(row.phase) if row.phase else None, body=row.body, attempt=row.attempt,
+        subject=row.subject, pairs_with=row.pairs_with_key,
+    )
+
+
+def load_library(session: Session) -> message_rules.VariantLibrary:
+    rows = repository.active_variants(session)
+    if not rows:
+        ensure_defaults(session)
+        rows = repository.active_variants(session)
+    active = {row.key for row in rows}
+    # A pair partner that was switched off simply stops being a pair.
+    variants = [to_rule(row) for row in rows]
+    variants = [v if v.pairs_with in active or v.pairs_with is None else _unpaired(v) for v in variants]
+    return message_rules.VariantLibrary(variants)
+
+
+def _unpaired(variant: message_rules.MessageVariant) -> message_rules.MessageVariant:
+    return replace(variant, pairs_with=None)
+
+
+def _find(session: Session, key: str) -> MessageVariant:
+    row = next((r for r in repository.all_variants(session) if r.key == key), None)
+    if row is None:
+        raise NotFound(f"no message variant {key!r}; see `ember messages list`")
+    return row
+
+
+def save_variant(session: Session, actor: Actor, *, key: str, situation: str, phase: str | None,
+                 body: str, attempt: int | None = None, subject: str | None = None,
+                 pairs_with: str | None = None, create: bool) -> MessageVariant:
+    """Create or edit a variant. Managers curate the library; reps use it."""
+    require_manager(actor)
+    if not body.strip():
+        raise InvalidInput("the message is empty", [Problem("body", "is empty", "write the message text")])
+    if pairs_with and pairs_with not in repository.existing_keys(session):
+        raise InvalidInput("unknown pair", [Problem("pairs_with", f"{pairs_with!r} is not a variant",
+                                                    "name an existing variant key or leave it empty")])
+    if create:
+        if key in repository.existing_keys(session):
+            raise Conflict(f"a variant {key!r} already exists; edit it instead")
+        row = MessageVariant(key=key)
+        session.add(row)
+    else:
+        row = _find(session, key)
+    row.situation, row.phase, row.body, row.attempt = situation, phase, body.strip(), attempt
+    row.subject, row.pairs_with_key = subject, pairs_with
+    session.flush()
+    return row
+
+
+def set_active(session: Session, actor: Actor, key: str, active: bool) -> MessageVariant:
+    require_manager(actor)
+    row = _find(session, key)
+    row.is_active = active
+    session.flush()
+    return row

@@ -1,0 +1,124 @@
+"""Each rep's Today queue: one ordered list of what to do now, and why.
+
+Order: trigger alerts first (interest is hottest now), then overdue next steps
+(promises made on calls), then planned touches by due time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ember.errors import NotFound
+from ember.models import User
+from ember.today import repository
+from ember.users.access import Actor, require_visible
+from ember.users.repository import user_by_email
+
+NEXT_STEP_WORDS = {
+    "meeting": "Hold the meeting agreed", "email": "Send the email promised", "documents": "Share the documents",
+    "demo": "Run the demo agreed", "introduction": "Get the introduction agreed",
+    "authority": "Confirm who decides", "other": "Do what was agreed",
+}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    kind: str  # alert | next_step | ftc | follow_up | trigger | multithread
+    contact: str
+    contact_email: str | None
+    contact_id: int
+    deal: str | None
+    deal_id: int | None
+    label: str | None
+    purpose: str
+    variant: str | None
+    message: str | None
+    channel: str | None
+    at: str  # ISO 8601 in the contact's own UTC offset
+    local_time: str  # "Wed 16:00 Europe/Berlin"
+    reason: str
+    overdue: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _contact_zone(contact_tz: str | None, account_tz: str | None) -> ZoneInfo:
+    return ZoneInfo(contact_tz or account_tz or "UTC")
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> tuple[str, str]:
+    local = moment.astimezone(zone)
+    return local.isoformat(), f"{local:%a %d %b %H:%M} {zone.key}"
+
+
+def _end_of_today(user_tz: str, now: datetime) -> datetime:
+    zone = ZoneInfo(user_tz)
+    local = now.astimezone(zone)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _name(first: str, last: str, email: str | None) -> str:
+    return f"{first} {last}".strip() or (email or "?")
+
+
+def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, now: datetime | None = None,
+              limit: int = 200) -> list[QueueItem]:
+    """The queue of the actor, or of a rep the actor manages."""
+    rep = _rep(session, actor, rep_email)
+    now = now or datetime.now(UTC)
+    until = _end_of_today(rep.timezone, now)
+    items = [*_alerts(session, rep.id, limit), *_next_steps(session, rep.id, until, now, limit),
+             *_plans(session, rep.id, until, now, limit)]
+    return items[:limit]
+
+
+def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
+    rep = user_by_email(session, rep_email) if rep_email else session.get(User, actor.id)
+    if rep is None:
+        raise NotFound(f"no user {rep_email}")
+    require_visible(actor, rep, f"the queue of {rep_email}")
+    return rep
+
+
+def _alerts(session: Session, rep_id: int, limit: int) -> list[QueueItem]:
+    items = []
+    for row in repository.unseen_alerts(session, rep_id, limit):
+        _id, summary, created_at, contact_id, first, last, email, ctz, atz = row
+        at, local = _when(created_at, _contact_zone(ctz, atz))
+        items.append(QueueItem("alert", _name(first, last, email), email, contact_id, None, None, None,
+                               "Trigger event: follow up while interest is fresh", None, None, "call", at, local,
+                               summary, False))
+    return items
+
+
+def _next_steps(session: Session, rep_id: int, until: datetime, now: datetime, limit: int) -> list[QueueItem]:
+    items = []
+    for row in repository.due_next_steps(session, rep_id, until, limit):
+        _id, type_, owner_side, due_at, phrase, quote, deal_id, deal_name, contact_id, first, last, email, ctz, atz = row
+        at, local = _when(due_at, _contact_zone(ctz, atz))
+        who = "you promised" if owner_side == "rep" else "they promised"
+        reason = f'Next step from the last call ({who}{", " + phrase if phrase else ""}): "{quote}"'
+        items.append(QueueItem("next_step", _name(first, last, email), email, contact_id, deal_name, deal_id, None,
+                               NEXT_STEP_WORDS.get(type_, "Do what was agreed"), None, None, None, at, local,
+                               reason, due_at < now))
+    return items
+
+
+def _plans(session: Session, rep_id: int, until: datetime, now: datetime, limit: int) -> list[QueueItem]:
+    # Trigger follow-ups and multi-threading come before routine attempts.
+    rank = {"trigger": 0, "multithread": 1}
+    ranked = []
+    for row in repository.due_plans(session, rep_id, until, limit):
+        (_id, kind, channel, due_at, label, purpose, reason, key, body, deal_id, deal_name,
+         contact_id, first, last, email, ctz, atz) = row
+        at, local = _when(due_at, _contact_zone(ctz, atz))
+        item = QueueItem(kind, _name(first, last, email), email, contact_id, deal_name, deal_id, label,
+                         purpose, key, body, channel, at, local, reason, due_at < now)
+        ranked.append((rank.get(kind, 2), due_at, item))
+    return [item for *_, item in sorted(ranked, key=lambda entry: entry[:2])]

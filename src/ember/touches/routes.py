@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from ember.api.deps import CurrentActor, Db
+from ember.cadence.config import cadence_settings
+from ember.contacts.service import get_contact
+from ember.touches import repository, service
+from ember.touches.schemas import TouchIn, logged_dict
+
+router = APIRouter(prefix="/api", tags=["touches"])
+
+
+@router.post("/touches", status_code=201)
+def log_touch(request: Request, db: Db, actor: CurrentActor, body: TouchIn) -> dict[str, Any]:
+    """Log a touch; the answer carries its label (FTC #n / follow-up #n) and the plan it caused."""
+    logged = service.log_touch(
+        db, actor, contact_id=body.contact_id, channel=body.channel.value, outcome=body.outcome,
+        occurred_at=body.occurred_at, deal_id=body.deal_id, notes=body.notes, variant_key=body.variant,
+        callback_at=body.callback_at, settings=cadence_settings(request.app.state.settings),
+    )
+    return logged_dict(logged)
+
+
+@router.get("/contacts/{contact_id}/touches")
+def list_touches(db: Db, actor: CurrentActor, contact_id: int) -> list[dict[str, Any]]:
+    get_contact(db, actor, contact_id)
+    return [{"id": t.id, "label": t.label, "channel": t.channel, "outcome": t.outcome, "deal_id": t.deal_id,
+             "occurred_at": t.occurred_at.isoformat(), "notes": t.notes}
+            for t in repository.touches_of_contact(db, contact_id)]
+
+
+@router.delete("/touches/{touch_id}", status_code=204)
+def delete_touch(request: Request, db: Db, actor: CurrentActor, touch_id: int) -> Response:
+    service.delete_touch(db, actor, touch_id, settings=cadence_settings(request.app.state.settings))
+    return Response(status_code=204)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ember.touches.service import LoggedTouch
+from ember.vocabulary import Channel
+
+
+class TouchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contact_id: int
+    channel: Channel
+    outcome: str = Field(min_length=1, max_length=40)
+    occurred_at: datetime | None = None
+    deal_id: int | None = None
+    notes: str | None = Field(default=None, max_length=5000)
+    variant: str | None = None
+    callback_at: datetime | None = None
+
+
+def plan_dict(logged: LoggedTouch) -> dict[str, Any] | None:
+    plan = logged.planned.decision.plan
+    if plan is None:
+        return None
+    return {
+        "channel": plan.channel.value,
+        "at": plan.at.isoformat(),  # already in the contact's own time zone
+        "label": plan.label.text,
+        "purpose": plan.purpose,
+        "variant": plan.variant_key,
+        "reason": logged.planned.row.reason if logged.planned.row else plan.reason,
+    }
+
+
+def logged_dict(logged: LoggedTouch) -> dict[str, Any]:
+    """The shape scripts rely on (documented for `ember touch log --json`)."""
+    touch = logged.touch
+    return {
+        "touch": {"id": touch.id, "label": touch.label, "variant": logged.variant_key,
+                  "channel": touch.channel, "outcome": touch.outcome, "occurred_at": touch.occurred_at.isoformat(),
+                  "contact_id": touch.contact_id, "deal_id": touch.deal_id},
+        "contact_status": logged.contact.status,
+        "next": plan_dict(logged),
+        "stopped": logged.planned.decision.stop.value if logged.planned.decision.stop else None,
+        "why": logged.planned.decision.reason,
+    }

@@ -1,0 +1,169 @@
+"""Logging touches: label them, apply what the outcome means, plan the next one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ember.cadence import repository as cadence_repository
+from ember.cadence.service import Planned, replan
+from ember.cadence.settings import CadenceSettings
+from ember.contacts.service import get_contact
+from ember.deals.service import get_deal
+from ember.errors import InvalidInput, NotFound, Problem
+from ember.messages import repository as message_repository
+from ember.messages.rules import MessageVariant as VariantRule
+from ember.messages.rules import VariantLibrary, propose_variant
+from ember.messages.service import load_library
+from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch, User
+from ember.touches import repository
+from ember.touches.rules import label_touches
+from ember.users.access import Actor
+from ember.validation import parse_enum
+from ember.vocabulary import Channel, ContactStatus, MessagePhase, MessageSituation, Outcome, PlannedTouchStatus
+
+# Which kind of message a touch outcome means the rep actually delivered.
+DELIVERED = {
+    Outcome.GATEKEEPER.value: MessageSituation.GATEKEEPER,
+    Outcome.VOICEMAIL.value: MessageSituation.VOICEMAIL,
+    Outcome.EMAIL_SENT.value: MessageSituation.EMAIL,
+}
+
+
+@dataclass(frozen=True)
+class LoggedTouch:
+    touch: Touch
+    variant_key: str | None
+    contact: Contact
+    planned: Planned
+
+
+def _check_outcome(session: Session, outcome: str, team_id: int | None) -> str:
+    known = {o.value for o in Outcome} | set(repository.custom_outcomes(session, team_id))
+    if outcome not in known:
+        raise InvalidInput(f"unknown outcome {outcome!r}", [Problem(
+            "outcome", f"{outcome!r} is not an outcome", f"use one of: {', '.join(sorted(known))}")])
+    return outcome
+
+
+def _channel(value: str) -> str:
+    try:
+        return parse_enum(Channel, value).value
+    except ValueError as exc:
+        raise InvalidInput(f"unknown channel {value!r}", [Problem("channel", *str(exc).split("; ", 1))]) from exc
+
+
+def _situation(channel: str, outcome: str) -> MessageSituation | None:
+    if channel == Channel.SOCIAL.value and outcome not in (Outcome.CONVERSATION.value,):
+        return MessageSituation.SOCIAL
+    return DELIVERED.get(outcome)
+
+
+def _variant_used(session: Session, contact: Contact, situation: MessageSituation | None, label_phase: str,
+                  number: int, library: VariantLibrary, explicit: str | None) -> str | None:
+    """The message the rep delivered: the one named, else the one Ember proposed for this situation."""
+    if explicit:
+        if library.get(explicit) is None:
+            raise InvalidInput(f"unknown message variant {explicit!r}",
+                               [Problem("variant", f"{explicit!r} is not in the library", "see `ember messages list`")])
+        return explicit
+    if situation is None:
+        return None
+    plan = cadence_repository.open_plan(session, contact.id)
+    if plan is not None and plan.message_variant_id is not None:
+        planned_key = message_repository.key_of(session, plan.message_variant_id)
+        planned: VariantRule | None = library.get(planned_key) if planned_key else None
+        if planned is not None and planned.situation is situation:
+            return planned.key
+    phase = MessagePhase.FTC if label_phase == "ftc" else MessagePhase.FOLLOW_UP
+    received = message_repository.received_keys(session, contact.id)
+    return propose_variant(situation, phase, number, received, library).key
+
+
+def relabel(session: Session, contact: Contact) -> dict[int, str]:
+    """Labels are a function of the whole history: recompute and store what changed."""
+    owner = session.get(User, contact.owner_id)
+    custom = repository.custom_outcomes(session, owner.team_id if owner else None)
+    labels = {id_: label.text for id_, label in label_touches(repository.touch_facts(session, contact.id),
+                                                                custom).items()}
+    current = repository.current_labels(session, contact.id)
+    repository.set_labels(session, {i: text for i, text in labels.items() if current.get(i) != text})
+    return labels
+
+
+def _apply_outcome(session: Session, contact: Contact, outcome: str, now: datetime) -> None:
+    if outcome == Outcome.SAID_NO.value and contact.status == ContactStatus.ACTIVE.value:
+        contact.status = ContactStatus.NURTURE.value
+        session.add(NurtureMembership(contact_id=contact.id, reason="said-no", started_at=now))
+        cadence_repository.cancel_planned(session, contact.id)
+
+
+def _ensure_stakeholder(session: Session, deal: Deal, contact: Contact) -> None:
+    exists = session.scalar(select(DealStakeholder.id).where(DealStakeholder.deal_id == deal.id,
+                                                             DealStakeholder.contact_id == contact.id))
+    if exists is None:
+        session.add(DealStakeholder(deal_id=deal.id, contact_id=contact.id, role=contact.decision_role))
+
+
+def _resolve_deal(session: Session, actor: Actor, contact: Contact, deal_id: int | None) -> Deal | None:
+    if deal_id is not None:
+        return get_deal(session, actor, deal_id)
+    found = repository.default_deal_id(session, contact.id)
+    return session.get(Deal, found) if found else None
+
+
+def log_touch(
+    session: Session, actor: Actor, *, contact_id: int, channel: str, outcome: str, settings: CadenceSettings,
+    occurred_at: datetime | None = None, deal_id: int | None = None, notes: str | None = None,
+    variant_key: str | None = None, callback_at: datetime | None = None, now: datetime | None = None,
+) -> LoggedTouch:
+    now = now or datetime.now(UTC)
+    contact = get_contact(session, actor, contact_id)
+    if contact.status == ContactStatus.DO_NOT_CONTACT.value:
+        raise InvalidInput(f"{contact.full_name} is marked do-not-contact", [Problem(
+            "contact", "is do-not-contact", "change the contact's status first if this is wrong")])
+    channel = _channel(channel)
+    owner = session.get(User, contact.owner_id)
+    _check_outcome(session, outcome, owner.team_id if owner else None)
+    deal = _resolve_deal(session, actor, contact, deal_id)
+    library = load_library(session)
+    touch = Touch(contact_id=contact.id, deal_id=deal.id if deal else None, rep_id=actor.id, channel=channel,
+                  outcome=outcome, occurred_at=occurred_at or now, notes=notes, callback_at=callback_at)
+    session.add(touch)
+    session.flush()
+    labels = relabel(session, contact)
+    label = touch.label = labels[touch.id]
+    number = int(label.split("#")[1])
+    used = _variant_used(session, contact, _situation(channel, outcome), "ftc" if label.startswith("FTC") else "fu",
+                         number, library, variant_key)
+    touch.message_variant_id = message_repository.ids_by_key(session, [used]).get(used) if used else None
+    _mark_plan_done(session, contact.id)
+    if deal is not None:
+        _ensure_stakeholder(session, deal, contact)
+    _apply_outcome(session, contact, outcome, now)
+    session.flush()
+    planned = replan(session, contact, deal, now=now, settings=settings, library=library, caused_by=touch.id)
+    return LoggedTouch(touch, used, contact, planned)
+
+
+def _mark_plan_done(session: Session, contact_id: int) -> None:
+    plan = cadence_repository.open_plan(session, contact_id)
+    if plan is not None:
+        plan.status = PlannedTouchStatus.DONE.value
+
+
+def delete_touch(session: Session, actor: Actor, touch_id: int, *, settings: CadenceSettings,
+                 now: datetime | None = None) -> Planned:
+    touch = session.get(Touch, touch_id)
+    if touch is None:
+        raise NotFound(f"touch {touch_id} not found")
+    contact = get_contact(session, actor, touch.contact_id)  # raises NotFound for other reps' touches
+    deal = session.get(Deal, touch.deal_id) if touch.deal_id else None
+    session.delete(touch)  # plans it caused keep existing (the foreign key is set to NULL)
+    session.flush()
+    relabel(session, contact)
+    return replan(session, contact, deal, now=now or datetime.now(UTC), settings=settings,
+                  library=load_library(session))
