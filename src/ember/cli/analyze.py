@@ -1,0 +1,101 @@
+"""`ember analyze FILE...`: the call-analysis report, without a database.
+
+Registered by ember.cli.main as `app.command("analyze")(analyze)`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from ember.conversation import TranscriptError, analyze_file
+from ember.conversation.report import render_text
+
+Outcome = tuple[str, dict[str, Any] | None, str | None, str | None]
+
+
+def _run_one(path: str, fmt: str | None, reps: tuple[str, ...],
+             call_date: datetime | None, as_json: bool) -> Outcome:
+    """Analyse one file in a worker: (path, json, text, error). Never raises."""
+    try:
+        analysis = analyze_file(path, fmt=fmt, reps=reps, call_date=call_date)
+    except TranscriptError as error:
+        return path, None, None, error.describe() if error.source else f"{path}: {error}"
+    return path, analysis.to_dict() if as_json else None, None if as_json else render_text(
+        analysis), None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        sys.stderr.write(f"--date: {value!r} is not an ISO date; expected e.g. 2024-05-08T14:00\n")
+        raise typer.Exit(2) from None
+
+
+def analyze(
+    files: Annotated[list[Path], typer.Argument(help="Transcript files (VTT, SRT, JSON, TXT).")],
+    rep: Annotated[list[str] | None, typer.Option(
+        "--rep", help="A speaker on our side (repeatable); others are the prospect.")] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", help="vtt, srt, whisper, assemblyai, deepgram, gong, otter or text; "
+        "detected when left out.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", help="Worker processes for many files (default: all cores).")] = None,
+    call_date: Annotated[str | None, typer.Option(
+        "--date", help="When the call took place (ISO 8601), for dates like 'next Tuesday'; "
+        "default: the file's modification time.")] = None,
+) -> None:
+    """Analyse sales-call transcripts: talk ratio, questions, next steps, benchmarks."""
+    when = _parse_date(call_date)
+    reps = tuple(rep or ())
+    paths = [str(f) for f in files]
+    workers = max(1, jobs or os.cpu_count() or 1)
+    if len(paths) == 1 or workers == 1:
+        outcomes = [_run_one(p, format, reps, when, json_output) for p in paths]
+    else:
+        outcomes = _run_parallel(paths, format, reps, when, json_output, workers)
+    _print(outcomes, json_output)
+    if any(error for _, _, _, error in outcomes):
+        raise typer.Exit(2)
+
+
+def _run_parallel(paths: list[str], fmt: str | None, reps: tuple[str, ...],
+                  when: datetime | None, as_json: bool, workers: int) -> list[Outcome]:
+    results: dict[str, Outcome] = {}
+    # Progress goes to stderr so that --json output on stdout stays clean.
+    progress_bar = Progress(transient=True, console=Console(stderr=True))
+    with progress_bar as progress, ProcessPoolExecutor(workers) as pool:
+        task = progress.add_task("Analysing", total=len(paths))
+        futures = [pool.submit(_run_one, p, fmt, reps, when, as_json) for p in paths]
+        for future in as_completed(futures):
+            outcome = future.result()
+            results[outcome[0]] = outcome
+            progress.advance(task)
+    # Output in the order the files were given, whatever order they finished in.
+    return [results[p] for p in paths]
+
+
+def _print(outcomes: list[Outcome], as_json: bool) -> None:
+    good = [o for o in outcomes if o[3] is None]
+    for _, _, _, error in outcomes:
+        if error:
+            sys.stderr.write(error + "\n")
+    if as_json:
+        payload: Any = good[0][1] if len(outcomes) == 1 and good else [o[1] for o in good]
+        if good or len(outcomes) > 1:
+            sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    sys.stdout.write("\n".join(o[2] or "" for o in good))

@@ -1,0 +1,161 @@
+"""Commitments and next steps.
+
+A commitment is a sentence in which the speaker undertakes a future action
+("I'll send", "let me check", "we're going to") or asks someone else to act
+("can you send", "please loop in", "let's meet"). A next step is a
+commitment about the deal: it names an action from the next-step
+vocabulary or a due date. Owner: the speaker's side for undertakings and
+"let's" (the rep books joint meetings), the other side for requests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from ember.conversation.dates import find_due_phrase, resolve
+from ember.conversation.utterances import Utterance
+from ember.vocabulary import NextStepType, Side
+
+# Measured on MRDA: "we can", "you could", "you have to" and bare "i can"
+# are mostly descriptions, not undertakings, so they are left out; "I'll"
+# and friends count unless a stative verb follows ("we'll see", "I'll be").
+_SELF = re.compile(
+    r"\b(i'll|i will|i'm going to|i'm gonna|i am going to|we'll|we will|we're going to|"
+    r"we're gonna|we are going to|let me|i'd be happy to|happy to|i promise to|"
+    r"i can (send|get you|set up|share|do that|forward|introduce|put together))\b"
+    r"(?!\s+(?:probably\s+|just\s+|still\s+)?(?:be|have|see|say|know|need|find|never|not|"
+    r"guess|bet|admit|tell you)\b)"
+)
+_ASK = re.compile(
+    r"\b(can you|could you|why don't you|please|make sure you|i'd like you to|i want you to|"
+    r"would you mind|would you be able to)\b"
+    r"(?!\s+(?:see|hear|imagine|believe|tell me (?:about|how|what|why)|explain|describe)\b)"
+)
+_LETS = re.compile(r"\b(let's|let us)\b")
+_IMPERATIVE = re.compile(
+    r"^(?:(?:so|and|ok|okay|well|yeah|uh|um|then|now|just)\s+)*(send|take|look|go|put|ask|check|"
+    r"try|give|tell|call|email|schedule|set up|forward|share|read|make sure|loop|bring|grab|"
+    r"write|fill|sign|book|add|remember|think about|plan|prepare)\b"
+)
+# Not commitments: reports of the past, hypotheticals, and polite formulas.
+_NOT = re.compile(
+    r"\b(if i|if we|i'll tell you|i'll be honest|i'll say|let me ask|let me see|"
+    r"let me think|let me understand|i can see|i can tell|i can imagine|we can't|i can't|"
+    r"you can't|i will say|let me just say|you'll notice|you'll see|let's (get started|"
+    r"dive in|jump in|begin|start|see)|let me (start|begin))\b"
+)
+
+_TYPES: tuple[tuple[NextStepType, re.Pattern[str]], ...] = (
+    (NextStepType.INTRODUCTION, re.compile(
+        r"\b(introduc\w*|intro|loop (in|him|her|them)|bring in|connect you|cc|copy in|"
+        r"invite (our|my|your|the) (cfo|cto|ceo|vp|head|boss|manager|team|lead|director)|"
+        r"(our|my|your) (cfo|cto|ceo|it team|security team|head of \w+) (to|on) the)\b")),
+    (NextStepType.AUTHORITY, re.compile(
+        r"\b(sign off|sign-off|approv\w*|final say|signature|who signs|decision maker|"
+        r"run it by|buy-in|budget holder|get the green light|check with (my|our) "
+        r"(boss|cfo|ceo|vp|manager|director|procurement|legal))\b")),
+    (NextStepType.DEMO, re.compile(
+        r"\b(demo|walkthrough|walk you through|show you|trial|sandbox|pilot|proof of concept|"
+        r"poc)\b")),
+    (NextStepType.DOCUMENTS, re.compile(
+        r"\b(deck|proposal|contract|pricing sheet|price sheet|quote|case stud\w*|document\w*|"
+        r"docs?|slides|one-pager|sow|statement of work|recording|summary|spec\w*|"
+        r"questionnaire|white ?paper|link|attach\w*|share)\b")),
+    (NextStepType.MEETING, re.compile(
+        r"\b(meet|meeting|call|schedule|calendar|invite|book|sync|catch up|follow-up|"
+        r"follow up call|talk (again|next)|get together|session|reconvene)\b")),
+    (NextStepType.EMAIL, re.compile(r"\b(email|e-mail|send you a note|write to|reply|get back to)\b")),
+)
+_ACTION = re.compile(
+    r"\b(send|share|forward|email|schedule|set up|book|meet|call|demo|show|introduc\w*|loop|"
+    r"invite|follow up|get back|check with|confirm|review|sign|draft|prepare|put together|"
+    r"talk to|run it by|circle back with|reach out|walk|connect)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    type: NextStepType
+    owner: Side | None
+    due: datetime | None
+    due_has_time: bool
+    due_phrase: str | None
+    quote: str
+    start_s: float
+    speaker: str
+
+
+# Words without which none of the patterns above can match: one cheap search
+# rules out most sentences of a call.
+_TRIGGER = re.compile(
+    r"\b(i'll|i will|i'm|i am|we'll|we will|we're|we are|let|let's|happy|i'd|i can|you|please)\b"
+)
+
+
+def commitment_kind(text: str) -> str | None:
+    """"self", "ask" or "lets" when the sentence commits someone; else None."""
+    lowered = text.lower().replace("’", "'")
+    if not _TRIGGER.search(lowered) and not _IMPERATIVE.search(lowered):
+        return None
+    if _NOT.search(lowered):
+        return None
+    if _LETS.search(lowered):
+        return "lets"
+    if _SELF.search(lowered):
+        return "self"
+    if _ASK.search(lowered) or _IMPERATIVE.search(lowered):
+        return "ask"
+    return None
+
+
+def is_commitment(text: str) -> bool:
+    """Commit or directive, as the accuracy benchmark measures it."""
+    return commitment_kind(text) is not None
+
+
+def classify_type(text: str) -> NextStepType:
+    lowered = text.lower()
+    for kind, pattern in _TYPES:
+        if pattern.search(lowered):
+            return kind
+    return NextStepType.OTHER
+
+
+def extract_next_steps(
+    units: list[Utterance], sides: dict[str, Side], call_date: datetime
+) -> list[NextStep]:
+    steps: list[NextStep] = []
+    for unit in units:
+        kind = commitment_kind(unit.text)
+        if kind is None:
+            continue
+        lowered = unit.text.lower()
+        phrase = find_due_phrase(unit.text)
+        if not _ACTION.search(lowered) and phrase is None:
+            continue
+        due, has_time = resolve(phrase, call_date) if phrase else (None, False)
+        steps.append(
+            NextStep(
+                type=classify_type(unit.text),
+                owner=_owner(kind, sides.get(unit.speaker)),
+                due=due,
+                due_has_time=has_time,
+                due_phrase=phrase,
+                quote=unit.text,
+                start_s=round(unit.start, 2),
+                speaker=unit.speaker,
+            )
+        )
+    return steps
+
+
+def _owner(kind: str, speaker_side: Side | None) -> Side | None:
+    if speaker_side is None:
+        return None
+    if kind == "lets":
+        return Side.REP
+    if kind == "self":
+        return speaker_side
+    return Side.PROSPECT if speaker_side is Side.REP else Side.REP

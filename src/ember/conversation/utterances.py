@@ -1,0 +1,60 @@
+"""Sentences with speaker, side, time and question flag: what detectors read.
+
+A segment from a punctuating recogniser can hold several sentences; each is
+judged on its own, with a start time interpolated by character position.
+Unpunctuated segments stay whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ember.conversation.questions import Context, is_question
+from ember.conversation.text import sentences, words
+from ember.conversation.transcript import Segment
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    speaker: str
+    start: float
+    end: float
+    text: str
+    segment: int  # index into Transcript.segments
+    question: bool = False
+
+
+def split_segments(segments: tuple[Segment, ...]) -> list[Utterance]:
+    """Sentence-level units, without question flags yet."""
+    units: list[Utterance] = []
+    for index, seg in enumerate(segments):
+        parts = sentences(seg.text)
+        total = max(1, len(seg.text))
+        offset = 0
+        for part in parts:
+            position = seg.text.find(part, offset)
+            offset = max(offset, position + len(part))
+            start = seg.start + seg.duration * max(0, position) / total
+            end = seg.start + seg.duration * min(total, offset) / total
+            units.append(Utterance(seg.speaker, start, end, part, index))
+    return units
+
+
+def flag_questions(units: list[Utterance]) -> list[Utterance]:
+    """Mark questions, using the neighbouring sentences as context."""
+    flagged: list[Utterance] = []
+    for index, unit in enumerate(units):
+        prev_same = index > 0 and units[index - 1].speaker == unit.speaker
+        nxt: str | None = None
+        if index + 1 < len(units):
+            following = units[index + 1]
+            if following.speaker == unit.speaker:
+                nxt = ""
+            else:
+                tokens = words(following.text)
+                nxt = tokens[0] if tokens else "-"
+        question = is_question(unit.text, Context(prev_same, nxt))
+        flagged.append(
+            Utterance(unit.speaker, unit.start, unit.end, unit.text, unit.segment, question)
+        )
+    return flagged
