@@ -21,6 +21,7 @@ from ember.settings import Settings, get_settings
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
+from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.pages import router as pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__}
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, pages_router)
+               today_router, pages_router, follow_up_pages_router)
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
