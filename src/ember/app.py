@@ -13,6 +13,7 @@ from ember import __version__
 from ember.accounts.routes import router as accounts_router
 from ember.api.errors import install_error_handlers
 from ember.api.limits import BodySizeLimit
+from ember.calls.routes import router as calls_router
 from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__}
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, pages_router, follow_up_pages_router)
+               today_router, calls_router, pages_router, follow_up_pages_router)
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from tests.factories import make_user
 
 from ember.db import unit_of_work
-from ember.models import Account, Contact, Deal, DealStakeholder, PlannedTouch, Touch
+from ember.models import Account, Call, Contact, Deal, DealStakeholder, NextStep, PlannedTouch, Touch
 
 # A body that would succeed if the caller were allowed, per (method, path).
 BODIES: dict[tuple[str, str], Any] = {
@@ -21,6 +21,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/deals/{deal_id}/stakeholders"): "stakeholder",
     ("POST", "/api/import/{kind}"): "import",
     ("POST", "/api/touches"): "touch",
+    ("POST", "/api/calls"): "call",
 }
 # These create the caller's own records: there is no other rep's object to reach.
 OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts")}
@@ -43,13 +44,17 @@ def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
                       outcome="conversation", occurred_at=datetime(2026, 1, 5, tzinfo=UTC), label="FTC #1")
         session.add(touch)
         session.flush()
-        return {"contact_id": contact.id, "deal_id": deal.id, "account_id": account.id, "touch_id": touch.id}
+        call = Call(touch_id=touch.id, transcript_text="Vera: our budget is secret", analysis={"secret": "vera"})
+        session.add(call)
+        session.flush()
+        return {"contact_id": contact.id, "deal_id": deal.id, "account_id": account.id, "touch_id": touch.id,
+                "call_id": call.id}
 
 
 def _snapshot(engine: Engine) -> list[tuple[Any, ...]]:
     with unit_of_work(engine) as session:
         rows: list[tuple[Any, ...]] = []
-        for model in (Account, Contact, Deal, DealStakeholder, Touch, PlannedTouch):
+        for model in (Account, Contact, Deal, DealStakeholder, Touch, PlannedTouch, Call, NextStep):
             for obj in session.scalars(select(model).order_by(model.id)):
                 rows.append(tuple(sorted((k, str(v)) for k, v in vars(obj).items() if not k.startswith("_"))))
         return rows
@@ -83,6 +88,10 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
             elif BODIES.get(key) == "touch":
                 response = client.post(path, headers=intruder.headers,
                                        json={"contact_id": ids["contact_id"], "channel": "call", "outcome": "said-no"})
+                assert response.status_code == 404, key
+            elif BODIES.get(key) == "call":
+                response = client.post(path, headers=intruder.headers, data={"contact_id": str(ids["contact_id"])},
+                                       files={"file": ("c.vtt", b"WEBVTT\n\n00:00.000 --> 00:02.000\nA: hi\n")})
                 assert response.status_code == 404, key
             elif BODIES.get(key) == "stakeholder":
                 response = client.request(method, path, headers=intruder.headers,

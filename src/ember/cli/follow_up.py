@@ -21,7 +21,7 @@ touch_app = typer.Typer(help="Log touches (calls, voicemails, emails...) and see
                         no_args_is_help=True)
 
 
-def _when(value: str | None, option: str) -> datetime | None:
+def parse_when(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
     try:
@@ -51,8 +51,8 @@ def log(
         target = get_contact_by_email(session, actor, contact)
         logged = service.log_touch(
             session, actor, contact_id=target.id, channel=channel, outcome=outcome,
-            occurred_at=_when(at, "--at"), deal_id=deal, notes=notes, variant_key=variant,
-            callback_at=_when(callback, "--callback"), settings=cadence_settings(get_settings()),
+            occurred_at=parse_when(at, "--at"), deal_id=deal, notes=notes, variant_key=variant,
+            callback_at=parse_when(callback, "--callback"), settings=cadence_settings(get_settings()),
         )
         data = logged_dict(logged)
     if as_json:

@@ -41,8 +41,9 @@ def due_next_steps(session: Any, rep_id: int, until: datetime, limit: int) -> li
         .outerjoin(Account, Account.id == Contact.account_id)
         .outerjoin(deal, deal.id == NextStep.deal_id)
         .where(NextStep.rep_id == rep_id, NextStep.status == NextStepStatus.OPEN.value,
-               NextStep.due_at.is_not(None), NextStep.due_at <= until)
-        .order_by(NextStep.due_at)
+               # Undated commitments stay on the list until someone gives them a date.
+               NextStep.due_at.is_(None) | (NextStep.due_at <= until))
+        .order_by(NextStep.due_at.is_(None), NextStep.due_at)
         .limit(limit)
     )
     return list(session.execute(query))

@@ -101,12 +101,12 @@ def _next_steps(session: Session, rep_id: int, until: datetime, now: datetime, l
     items = []
     for row in repository.due_next_steps(session, rep_id, until, limit):
         _id, type_, owner_side, due_at, phrase, quote, deal_id, deal_name, contact_id, first, last, email, ctz, atz = row
-        at, local = _when(due_at, _contact_zone(ctz, atz))
-        who = "you promised" if owner_side == "rep" else "they promised"
+        at, local = _when(due_at, _contact_zone(ctz, atz)) if due_at else ("", "no date agreed")
+        who = {"rep": "you promised", "prospect": "they promised"}.get(owner_side, "agreed")
         reason = f'Next step from the last call ({who}{", " + phrase if phrase else ""}): "{quote}"'
         items.append(QueueItem("next_step", _name(first, last, email), email, contact_id, deal_name, deal_id, None,
                                NEXT_STEP_WORDS.get(type_, "Do what was agreed"), None, None, None, at, local,
-                               reason, due_at < now))
+                               reason, due_at is not None and due_at < now))
     return items
 
 
