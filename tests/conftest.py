@@ -113,5 +113,5 @@ def page(server_url: str):  # type: ignore[no-untyped-def]
 
     require_chromium()
     with chromium_page() as browser_page:
-        browser_page.set_default_timeout(10_000)
+        browser_page.set_default_timeout(30_000)  # generous: CI shares two cores with the suite
         yield browser_page
