@@ -1,129 +1,269 @@
-"""Train the packaged question classifier on public dialogue-act corpora.
+"""Train the packaged question and commitment classifiers on public dialogue-act corpora.
 
-Usage: python scripts/train_question_model.py [--data DIR] [--epochs N]
+Usage: python scripts/train_question_model.py [--data DIR] [--quick]
+
+Needs numpy, scipy and scikit-learn (development only; the package reads the
+resulting JSON weights in pure Python).
 
 Reads swda/train (punctuated phone calls) and mrda/train (unpunctuated
-meetings) from the shared data folder, keeps one file in five out of
-training (chosen by a hash of the file name, so the split is stable and not
-hand-picked), trains a logistic regression over hashed features with
-AdaGrad, and writes src/ember/conversation/question_model.json. Pure Python:
-a few minutes on one core. bench/accuracy.py reports on the held-out files.
+meetings) from the shared data folder. One file in five is held out by a
+stable hash of its name (the split bench/accuracy.py reports on) and never
+read here. Of the remaining files, another one in five (a second, different
+hash) is the validation split: the regularisation strength, the class weight
+and the decision threshold are chosen for F1 on it. The final weights are
+then fitted on all non-held-out files with those settings.
+
+Writes, into src/ember/conversation/:
+- question_model.json: two L2-regularised logistic regressions over hashed
+  features of ember.conversation.questions, "punctuated" (SwDA) and "plain"
+  (MRDA plus SwDA with its punctuation stripped, as a speech recogniser
+  without punctuation would give it);
+- commitment_model.json: one over ember.conversation.next_steps features,
+  trained on MRDA commit (cc) and directive (co) cues.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import random
+import re
 import sys
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ember.conversation.questions import BUCKETS, THRESHOLD, Context, bucket, features  # noqa: E402
-from ember.conversation.text import words  # noqa: E402
-
-Example = tuple[str, Context, bool]
+from ember.conversation.next_steps import commitment_features  # noqa: E402
+from ember.conversation.questions import BUCKETS, Context, bucket, contexts, features  # noqa: E402
 
 SWDA_QUESTION_TAGS = frozenset({"qy", "qw", "qy^d", "qo", "qh", "qrr", "^g", "qw^d"})
 HELD_OUT_EVERY = 5
+OUT = ROOT / "src" / "ember" / "conversation"
+_STRIP = re.compile(r"[^\w\s'’-]")
+
+
+def stem(path: Path) -> str:
+    # The corpus name without any suffix, so "X.vtt" and "X.labels.json" agree.
+    return path.name.split(".")[0]
 
 
 def held_out(path: Path) -> bool:
-    """One file in five, by a stable hash of its name."""
-    # The corpus name without any suffix, so "X.vtt" and "X.labels.json" agree.
-    return zlib.crc32(path.name.split(".")[0].encode()) % HELD_OUT_EVERY == 0
+    """One file in five, by a stable hash of its name (bench/accuracy.py's split)."""
+    return zlib.crc32(stem(path).encode()) % HELD_OUT_EVERY == 0
 
 
-def with_context(turns: list[tuple[str, str, bool]]) -> Iterator[Example]:
-    """(speaker, text, label) in order -> (text, context, label)."""
-    for index, (speaker, text, label) in enumerate(turns):
-        prev_same = index > 0 and turns[index - 1][0] == speaker
-        nxt: str | None = None
-        if index + 1 < len(turns):
-            n_speaker, n_text, _ = turns[index + 1]
-            n_words = words(n_text)
-            nxt = "" if n_speaker == speaker else (n_words[0] if n_words else "-")
-        yield text, Context(prev_same, nxt), label
+def validation(path: Path) -> bool:
+    """One training file in five, by a second hash, for choosing settings."""
+    return zlib.crc32(("validation:" + stem(path)).encode()) % 5 == 0
 
 
-def swda_examples(folder: Path, *, train: bool) -> Iterator[Example]:
+@dataclass
+class Call:
+    name: str
+    speakers: list[str]
+    texts: list[str]
+    question: list[bool]
+    commitment: list[bool]
+
+
+def swda_calls(folder: Path) -> list[Call]:
+    calls = []
     for path in sorted(folder.glob("*.txt")):
-        if held_out(path) == train:
+        if held_out(path):
             continue
-        turns = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.split("|")
-            if len(parts) >= 3:
-                turns.append((parts[0], "|".join(parts[1:-1]), parts[-1] in SWDA_QUESTION_TAGS))
-        yield from with_context(turns)
+        rows = [line.split("|") for line in path.read_text(encoding="utf-8").splitlines()]
+        rows = [r for r in rows if len(r) >= 3]
+        calls.append(Call(path.name, [r[0] for r in rows], ["|".join(r[1:-1]) for r in rows],
+                          [r[-1] in SWDA_QUESTION_TAGS for r in rows], [False] * len(rows)))
+    return calls
 
 
-def mrda_examples(folder: Path, *, train: bool) -> Iterator[Example]:
+def mrda_calls(folder: Path) -> list[Call]:
+    calls = []
     for path in sorted(folder.glob("*.labels.json")):
-        if held_out(path) == train:
+        if held_out(path):
             continue
         items = json.loads(path.read_text(encoding="utf-8"))
-        yield from with_context([(i["speaker"], i["text"], bool(i["question"])) for i in items])
+        # In the order the VTT reader gives the cues: by time.
+        items.sort(key=lambda i: (i["start"], i["end"]))
+        calls.append(Call(path.name, [i["speaker"] for i in items], [i["text"] for i in items],
+                          [bool(i["question"]) for i in items],
+                          [bool(i["commit"] or i["directive"]) for i in items]))
+    return calls
 
 
-def train(examples: list[tuple[list[int], bool]], epochs: int, l2: float) -> dict[int, float]:
-    weights: dict[int, float] = {}
-    squares: dict[int, float] = {}
-    rate = 0.3
-    rng = random.Random(7)
-    for epoch in range(epochs):
-        rng.shuffle(examples)
-        loss = 0.0
-        for buckets, label in examples:
-            score = sum(weights.get(b, 0.0) for b in buckets)
-            prob = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
-            loss -= math.log(max(1e-9, prob if label else 1.0 - prob))
-            gradient = prob - (1.0 if label else 0.0)
-            for b in buckets:
-                w = weights.get(b, 0.0)
-                g = gradient + l2 * w
-                squares[b] = squares.get(b, 0.0) + g * g
-                weights[b] = w - rate * g / math.sqrt(squares[b] + 1e-8)
-        print(f"epoch {epoch + 1}: mean log loss {loss / len(examples):.4f}", file=sys.stderr)
-    return weights
+def stripped(call: Call) -> Call:
+    """The call as an unpunctuating recogniser would give it."""
+    texts = [" ".join(_STRIP.sub(" ", t).lower().split()) for t in call.texts]
+    return Call(call.name + "#plain", call.speakers, texts, call.question, call.commitment)
+
+
+def question_rows(calls: Sequence[Call], *, drop_context: bool) -> tuple[list[list[str]], list[bool]]:
+    rows, labels = [], []
+    for call in calls:
+        around: list[Context | None] = list(contexts(call.speakers, call.texts))
+        for index, (text, ctx, label) in enumerate(
+            zip(call.texts, around, call.question, strict=True)
+        ):
+            # One sentence in eight is also seen without context, so that
+            # is_question(text) alone still works.
+            if drop_context and zlib.crc32(f"{call.name}:{index}".encode()) % 8 == 0:
+                rows.append(features(text, None))
+                labels.append(label)
+            rows.append(features(text, ctx))
+            labels.append(label)
+    return rows, labels
+
+
+def commitment_rows(calls: Sequence[Call]) -> tuple[list[list[str]], list[bool]]:
+    rows, labels = [], []
+    for call in calls:
+        for text, label in zip(call.texts, call.commitment, strict=True):
+            rows.append(commitment_features(text))
+            labels.append(label)
+    return rows, labels
+
+
+def matrix(rows: list[list[str]]) -> csr_matrix:
+    """Hashed feature counts: a feature said twice weighs twice, as at run time."""
+    indptr, indices = [0], []
+    for feats in rows:
+        indices.extend(bucket(f) for f in feats)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    m = csr_matrix((data, np.array(indices), np.array(indptr)), shape=(len(rows), BUCKETS))
+    m.sum_duplicates()
+    return m
+
+
+def best_f1(labels: np.ndarray, probs: np.ndarray) -> tuple[float, float, float, float]:
+    """(F1, precision, recall, threshold) at the threshold best for F1."""
+    best = (0.0, 0.0, 0.0, 0.5)
+    for threshold in np.arange(0.10, 0.91, 0.025):
+        pred = probs >= threshold
+        tp = float(np.sum(pred & labels))
+        p = tp / max(1.0, float(np.sum(pred)))
+        r = tp / max(1.0, float(np.sum(labels)))
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        if f > best[0]:
+            best = (f, p, r, float(threshold))
+    return best
+
+
+def fit(x: csr_matrix, y: np.ndarray, c: float, weight: float) -> LogisticRegression:
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=200,
+                               class_weight={False: 1.0, True: weight})
+    model.fit(x, y)
+    return model
+
+
+@dataclass
+class Tuned:
+    c: float
+    weight: float
+    threshold: float
+    f1: float
+    precision: float
+    recall: float
+
+
+def tune(
+    name: str,
+    train: tuple[list[list[str]], list[bool]],
+    val: tuple[list[list[str]], list[bool]],
+    grid: Sequence[tuple[float, float]],
+) -> Tuned:
+    x_train, y_train = matrix(train[0]), np.array(train[1])
+    x_val, y_val = matrix(val[0]), np.array(val[1])
+    best: Tuned | None = None
+    for c, weight in grid:
+        began = time.perf_counter()
+        model = fit(x_train, y_train, c, weight)
+        f, p, r, t = best_f1(y_val, model.predict_proba(x_val)[:, 1])
+        print(f"{name}: C={c} class weight={weight}: validation F1 {f:.3f} (P {p:.3f} R {r:.3f})"
+              f" at threshold {t:.3f} [{time.perf_counter() - began:.0f} s]", file=sys.stderr)
+        if best is None or f > best.f1:
+            best = Tuned(c, weight, t, f, p, r)
+    assert best is not None
+    return best
+
+
+def final_weights(rows: tuple[list[list[str]], list[bool]], tuned: Tuned) -> list[float]:
+    model = fit(matrix(rows[0]), np.array(rows[1]), tuned.c, tuned.weight)
+    weights = model.coef_[0].astype(float)
+    # The intercept lives in the bucket of the always-present "bias" feature.
+    weights[bucket("bias")] += float(model.intercept_[0])
+    return [round(float(w), 3) if abs(w) >= 0.0005 else 0 for w in weights]
+
+
+def write(path: Path, payload: dict[str, object]) -> None:
+    path.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)}: {path.stat().st_size // 1024} KiB", file=sys.stderr)
+
+
+def split(calls: list[Call]) -> tuple[list[Call], list[Call]]:
+    return ([c for c in calls if not validation(Path(c.name))],
+            [c for c in calls if validation(Path(c.name))])
+
+
+def about(tuned: Tuned, what: str) -> dict[str, object]:
+    return {"threshold": round(tuned.threshold, 3), "C": tuned.c, "class_weight": tuned.weight,
+            "validation": {"f1": round(tuned.f1, 4), "precision": round(tuned.precision, 4),
+                           "recall": round(tuned.recall, 4), "data": what}}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--l2", type=float, default=1e-4)
+    parser.add_argument("--quick", action="store_true", help="a small grid")
     args = parser.parse_args()
-    raw = [
-        *swda_examples(args.data / "swda" / "train", train=True),
-        *mrda_examples(args.data / "mrda" / "train", train=True),
+    swda = swda_calls(args.data / "swda" / "train")
+    mrda = mrda_calls(args.data / "mrda" / "train")
+    swda_train, swda_val = split(swda)
+    mrda_train, mrda_val = split(mrda)
+    print(f"SwDA {len(swda_train)} train / {len(swda_val)} validation calls; "
+          f"MRDA {len(mrda_train)} / {len(mrda_val)} meetings", file=sys.stderr)
+    q_grid = [(0.3, 1.0), (1.0, 1.0), (1.0, 1.5)] if args.quick else [
+        (0.1, 1.0), (0.3, 1.0), (1.0, 1.0), (3.0, 1.0), (1.0, 1.5), (0.3, 2.0)]
+    c_grid = [(0.3, 3.0), (1.0, 3.0)] if args.quick else [
+        (0.1, 3.0), (0.3, 1.0), (0.3, 3.0), (1.0, 3.0), (0.3, 8.0), (1.0, 8.0)]
+
+    def rows_for(calls: list[Call]) -> tuple[list[list[str]], list[bool]]:
+        return question_rows(calls, drop_context=True)
+
+    plan: list[tuple[str, list[Call], list[Call], str]] = [
+        ("punctuated", swda_train, swda_val, "SwDA validation calls"),
+        ("plain", [*mrda_train, *map(stripped, swda_train)], mrda_val,
+         "MRDA validation meetings"),
     ]
-    examples = [
-        (sorted({bucket(f) for f in features(text, context)}), label)
-        for text, context, label in raw
-    ]
-    print(f"{len(examples)} training utterances", file=sys.stderr)
-    weights = train(examples, args.epochs, args.l2)
-    # More epochs fit the training files better but score worse on the
-    # held-out ones (measured); one pass generalises best. Dense, rounded
-    # weights keep the file small and loading fast.
-    dense = [round(weights.get(b, 0.0), 2) for b in range(BUCKETS)]
-    out = ROOT / "src" / "ember" / "conversation" / "question_model.json"
-    payload = {
-        "about": "Logistic regression over hashed features of ember.conversation.questions."
-        " Trained by scripts/train_question_model.py on SwDA and MRDA train files"
+    models: dict[str, object] = {}
+    for name, train_calls, val_calls, what in plan:
+        tuned = tune(name, rows_for(train_calls), question_rows(val_calls, drop_context=False),
+                     q_grid)
+        every = train_calls + val_calls + ([*map(stripped, swda_val)] if name == "plain" else [])
+        models[name] = {**about(tuned, what), "weights": final_weights(rows_for(every), tuned)}
+    write(OUT / "question_model.json", {
+        "about": "Logistic regressions over hashed features of ember.conversation.questions,"
+        " trained by scripts/train_question_model.py on the SwDA and MRDA train files"
+        " (one file in five held out).",
+        "buckets": BUCKETS, "models": models})
+
+    tuned = tune("commitment", commitment_rows(mrda_train), commitment_rows(mrda_val), c_grid)
+    write(OUT / "commitment_model.json", {
+        "about": "Logistic regression over hashed features of ember.conversation.next_steps,"
+        " trained by scripts/train_question_model.py on MRDA commit and directive cues"
         " (one file in five held out).",
         "buckets": BUCKETS,
-        "threshold": THRESHOLD,
-        "weights": dense,
-    }
-    out.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-    print(f"wrote {len(dense)} weights, {out.stat().st_size // 1024} KiB", file=sys.stderr)
+        **about(tuned, "MRDA validation meetings"),
+        "weights": final_weights(commitment_rows(mrda_train + mrda_val), tuned)})
 
 
 if __name__ == "__main__":

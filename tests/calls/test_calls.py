@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import time_machine
+from tests.factories import make_user
 
 from ember.db import unit_of_work
 from ember.models import Contact, Deal, DealStakeholder
-from tests.factories import make_user
 
 CALL = Path(__file__).parent / "discovery_call.vtt"
 

@@ -49,7 +49,7 @@ def test_ftc_attempts_rotate_messages_then_a_conversation_starts_follow_ups(clie
     assert plan["label"] == "follow-up #1"
     local = datetime.fromisoformat(plan["at"])
     assert local.utcoffset() == timedelta(hours=1)  # Berlin in March, before the change to summer time
-    assert local.weekday() in (2, 3, 4) and local.hour == 16 or local.hour == 8
+    assert (local.weekday() in (2, 3, 4) and local.hour == 16) or local.hour == 8
     assert "Berlin" in plan["reason"]
 
 

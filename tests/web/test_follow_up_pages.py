@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.factories import make_user
 
 from ember.db import unit_of_work
 from ember.models import Contact
-from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from functools import lru_cache
+from typing import Any
 
 from ember.cadence.settings import CadenceSettings, parse_windows
 from ember.errors import InvalidInput, Problem
@@ -42,7 +43,8 @@ def cadence_settings(settings: Settings) -> CadenceSettings:
 
 @lru_cache(maxsize=8)
 def _build(values: tuple[object, ...]) -> CadenceSettings:
-    settings = Settings.model_construct(**dict(zip(_FIELDS, values, strict=True)))
+    fields: dict[str, Any] = dict(zip(_FIELDS, values, strict=True))
+    settings = Settings.model_construct(**fields)
     name = ""
     try:
         name = "EMBER_CALL_WINDOWS"

@@ -37,5 +37,6 @@ def attach_transcript(
 @router.get("/{call_id}")
 def read_call(db: Db, actor: CurrentActor, call_id: int) -> dict[str, Any]:
     call = get_call(db, actor, call_id)
-    return {"id": call.id, "touch_id": call.touch_id, "format": call.transcript_format, "source": call.transcript_source,
-            "duration_s": call.duration_s, "analysed_at": call.analysed_at, "analysis": call.analysis}
+    return {"id": call.id, "touch_id": call.touch_id, "format": call.transcript_format,
+            "source": call.transcript_source, "duration_s": call.duration_s, "analysed_at": call.analysed_at,
+            "analysis": call.analysis}

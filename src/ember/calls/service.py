@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from ember.cadence.settings import CadenceSettings
 from ember.calls import rules
-from ember.conversation import Analysis, Thresholds, TranscriptError, analyze_text
 from ember.contacts.service import get_contact
+from ember.conversation import Analysis, Thresholds, TranscriptError, analyze_text
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Call, Contact, Deal, NextStep, Touch, User
 from ember.touches import repository as touch_repository

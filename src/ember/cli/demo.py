@@ -1,8 +1,59 @@
+"""`ember demo`: build (or reuse) the demo data set, then serve the app."""
+
 from __future__ import annotations
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ember.cli.common import console, engine, user_errors
+from ember.settings import get_settings
 
 
-def demo() -> None:
-    """Load the demo data set and serve the app."""
-    typer.echo("demo data is not ready yet")
+def demo(
+    contacts: int = typer.Option(800, "--contacts", min=1,
+                                 help="How many contacts; everything else scales with it."),
+    seed: int = typer.Option(7, "--seed", help="Random seed: the same seed gives the same data."),
+    touches_per_contact: float = typer.Option(
+        None, "--touches-per-contact", min=0.5,
+        help="Average touches per contact (default 6.25: 5,000 for 800 contacts; "
+             "benchmarks use 10)."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Build the data, do not serve."),
+    host: str = typer.Option(None, "--host", help="Address to listen on (default from EMBER_HOST)."),
+    port: int = typer.Option(None, "--port", help="Port (default from EMBER_PORT)."),
+) -> None:
+    """Load the demo data set (a sales team, its pipeline and history) and serve the app."""
+    from ember.demo.fixtures import DEMO_PASSWORD, USERS
+    from ember.demo.generator import existing_demo, generate
+
+    settings = get_settings()
+    with user_errors():
+        eng = engine()
+    where = eng.url.render_as_string(hide_password=True)
+    if existing_demo(eng):
+        console.print(f"Demo data already in {where}; reusing it (nothing regenerated).")
+    else:
+        console.print(f"Building the demo data set ({contacts:,} contacts, seed {seed}) in {where}")
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed:,}/{task.total:,} contacts"),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("generating", total=contacts)
+            summary = generate(eng, contacts=contacts, seed=seed,
+                               touches_per_contact=touches_per_contact,
+                               progress=lambda done, _total: bar.update(task, completed=done))
+        counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.counts.items()
+                           if n and name in _SHOWN)
+        console.print(f"Done in {summary.seconds:.1f} s: {counts}.")
+    console.print("\nLog in with any of these (password [bold]" + DEMO_PASSWORD + "[/]):")
+    for email, name, role, _tz in USERS:
+        console.print(f"  {email:<34} {name} ({role.value})", highlight=False)
+    if no_serve:
+        return
+    from ember.cli.main import serve  # the very code `ember serve` runs
+
+    console.print(f"\nServing Ember on http://{host or settings.host}:{port or settings.port} "
+                  "(Ctrl+C to stop)")
+    serve(host=host, port=port)
+
+
+_SHOWN = ("accounts", "contacts", "deals", "touches", "calls", "planned_touches",
+          "inbound_events")

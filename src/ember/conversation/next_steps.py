@@ -10,11 +10,18 @@ vocabulary or a due date. Owner: the speaker's side for undertakings and
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
 
 from ember.conversation.dates import find_due_phrase, resolve
+from ember.conversation.questions import BUCKETS, bucket, core_tokens_of
+from ember.conversation.text import words
 from ember.conversation.utterances import Utterance
 from ember.vocabulary import NextStepType, Side
 
@@ -75,6 +82,9 @@ _ACTION = re.compile(
 )
 
 
+MODEL_FILE = "commitment_model.json"
+
+
 @dataclass(frozen=True, slots=True)
 class NextStep:
     type: NextStepType
@@ -94,8 +104,8 @@ _TRIGGER = re.compile(
 )
 
 
-def commitment_kind(text: str) -> str | None:
-    """"self", "ask" or "lets" when the sentence commits someone; else None."""
+def rule_kind(text: str) -> str | None:
+    """The rules alone: "self", "ask" or "lets" when the sentence commits someone."""
     lowered = text.lower().replace("’", "'")
     if not _TRIGGER.search(lowered) and not _IMPERATIVE.search(lowered):
         return None
@@ -110,9 +120,63 @@ def commitment_kind(text: str) -> str | None:
     return None
 
 
+def commitment_features(text: str) -> list[str]:
+    """Feature names for the commitment model: rule verdicts, edge words, n-grams."""
+    lowered = text.lower().replace("’", "'")
+    raw = words(lowered)
+    kind = rule_kind(lowered)
+    feats = ["bias", f"kind:{kind}"]
+    if not raw:
+        return [*feats, "empty"]
+    if _NOT.search(lowered):
+        feats.append("not")
+    if _IMPERATIVE.search(lowered):
+        feats.append("imperative")
+    tokens = core_tokens_of(raw) or raw
+    feats.append(f"len:{min(len(tokens), 12)}")
+    feats.append("first:" + tokens[0])
+    feats.append("first2:" + " ".join(tokens[:2]))
+    feats.append("first3:" + " ".join(tokens[:3]))
+    feats.append("last:" + tokens[-1])
+    feats.append("last2:" + " ".join(tokens[-2:]))
+    feats.extend("w:" + t for t in tokens[:25])
+    feats.extend("b:" + a + " " + b for a, b in pairwise(tokens[:25]))
+    return feats
+
+
+@lru_cache(maxsize=1)
+def _model() -> tuple[list[float], float] | None:
+    try:
+        raw = resources.files("ember.conversation").joinpath(MODEL_FILE).read_text()
+    except (FileNotFoundError, OSError):
+        return None
+    data = json.loads(raw)
+    if data.get("buckets") != BUCKETS or len(data["weights"]) != BUCKETS:
+        return None
+    threshold = float(data["threshold"])
+    return data["weights"], math.log(threshold / (1.0 - threshold))
+
+
+@lru_cache(maxsize=8192)
 def is_commitment(text: str) -> bool:
-    """Commit or directive, as the accuracy benchmark measures it."""
-    return commitment_kind(text) is not None
+    """Commit or directive, as the accuracy benchmark measures it: the
+    packaged model, or the rules alone when it is missing."""
+    model = _model()
+    if model is None:
+        return rule_kind(text) is not None
+    weights, cut = model
+    return sum(weights[bucket(f)] for f in commitment_features(text)) >= cut
+
+
+def commitment_kind(text: str) -> str | None:
+    """"self", "ask" or "lets" when the sentence commits someone; else None."""
+    if not is_commitment(text):
+        return None
+    kind = rule_kind(text)
+    if kind is not None:
+        return kind
+    tokens = words(text)
+    return "self" if tokens and tokens[0] in ("i", "we", "i'll", "we'll") else "ask"
 
 
 def classify_type(text: str) -> NextStepType:

@@ -16,6 +16,7 @@ import json
 import math
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -194,14 +195,17 @@ ECHO = frozenset(
         "pardon",
     }
 )
-THRESHOLD = 0.5  # held-out F1 is flat from 0.4 to 0.6; 0.5 favours precision
 MODEL_FILE = "question_model.json"
-BUCKETS = 1 << 16
+BUCKETS = 1 << 17
 
 
 def core_tokens(text: str) -> list[str]:
     """Words with leading discourse markers and fillers removed."""
-    tokens = [t for t in words(text) if t not in FILLERS]
+    return core_tokens_of(words(text))
+
+
+def core_tokens_of(raw: list[str]) -> list[str]:
+    tokens = [t for t in raw if t not in FILLERS]
     start = 0
     while start < len(tokens) - 1 and tokens[start] in LEADING:
         start += 1
@@ -246,14 +250,59 @@ def rule_says_question(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What surrounds a sentence: a question is usually followed by another
-    speaker's answer ("yes", "no", "well"), and a sentence that continues the
-    same speaker's turn is less often one."""
+    """What surrounds a sentence, all of it known when the call is analysed.
 
-    prev_same_speaker: bool | None = None
-    # First word of the next sentence when another speaker says it; "" when
-    # the same speaker goes on; None at the end of the call.
-    next_other_first: str | None = None
+    A question is usually followed by another speaker's answer ("yes", "no",
+    "well", "i think"); a sentence in the middle of one speaker's turn is
+    less often one; a sentence right after a question is usually an answer.
+    """
+
+    prev: str = "start"  # "start", "same" (speaker goes on) or "other"
+    next: str = "end"  # "end", "same" or "other"
+    # The previous sentence had the shape of a question ("?", wh-word...).
+    prev_asked: bool = False
+    # First two words of the next sentence by another speaker, looked for
+    # within REPLY_WINDOW sentences; None when there is none.
+    reply: tuple[str, ...] | None = None
+    # Whether the transcript is punctuated (chooses the model); None: judge
+    # by this sentence alone.
+    punctuated: bool | None = None
+
+
+REPLY_WINDOW = 3
+_PUNCT = re.compile(r"[.?!,]")
+
+
+def is_punctuated(texts: Sequence[str]) -> bool:
+    """A transcript counts as punctuated when a fifth of its sentences carry
+    punctuation (speech recognisers either punctuate or do not)."""
+    if not texts:
+        return False
+    marked = sum(1 for text in texts if _PUNCT.search(text))
+    return marked * 5 >= len(texts)
+
+
+def contexts(speakers: Sequence[str], texts: Sequence[str]) -> list[Context]:
+    """The Context of each sentence of a call, in order."""
+    punctuated = is_punctuated(texts)
+    count = len(texts)
+    found: list[Context] = []
+    for index, speaker in enumerate(speakers):
+        if index == 0:
+            prev, prev_asked = "start", False
+        else:
+            prev = "same" if speakers[index - 1] == speaker else "other"
+            prev_asked = _shape(texts[index - 1])[3]
+        nxt = "end"
+        if index + 1 < count:
+            nxt = "same" if speakers[index + 1] == speaker else "other"
+        reply: tuple[str, ...] | None = None
+        for later in range(index + 1, min(count, index + 1 + REPLY_WINDOW)):
+            if speakers[later] != speaker:
+                reply = _shape(texts[later])[2]
+                break
+        found.append(Context(prev, nxt, prev_asked, reply, punctuated))
+    return found
 
 
 def features(text: str, context: Context | None = None) -> list[str]:
@@ -263,30 +312,49 @@ def features(text: str, context: Context | None = None) -> list[str]:
 
 def context_features(text: str, context: Context | None) -> list[str]:
     if context is None:
-        return []
-    nxt = context.next_other_first
-    feats = [f"prev_same:{context.prev_same_speaker}",
-             "next:" + ("end" if nxt is None else (nxt or "same"))]
-    if nxt:
-        tokens = core_tokens(text)
-        if tokens:
-            feats.append(f"first+next:{tokens[0]} {nxt}")
-    return feats
+        return ["noctx"]
+    tokens, _, _, _ = _shape(text)
+    reply = context.reply
+    first = tokens[0] if tokens else "-"
+    stripped = text.rstrip()
+    end = stripped[-1] if stripped and stripped[-1] in "?.,-!" else "none"
+    r1 = reply[0] if reply else ("none" if reply is None else "-")
+    return [
+        f"turn:{context.prev}>{context.next}",
+        f"prevq:{context.prev}:{context.prev_asked}",
+        "r1:" + r1,
+        "r2:" + (" ".join(reply) if reply else r1),
+        f"f+r:{first} {r1}",
+        f"e+r:{end} {r1}:{context.next}",
+    ]
+
+
+@lru_cache(maxsize=16384)
+def _shape(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]:
+    """(core tokens, rule flags, first two raw words, looks like a question)."""
+    raw = words(text)
+    tokens = core_tokens_of(raw)
+    flags = tuple(_flags(tokens, text))
+    return tuple(tokens), flags, tuple(raw[:2]), bool(flags)
 
 
 def text_features(text: str) -> list[str]:
-    tokens = core_tokens(text)
-    feats = ["bias", *("rule:" + f for f in _flags(tokens, text))]
+    tokens, flags, raw2, _ = _shape(text)
+    feats = ["bias", *("rule:" + f for f in flags)]
     stripped = text.rstrip()
     feats.append("end:" + (stripped[-1] if stripped and stripped[-1] in "?.,-!" else "none"))
+    if "?" in stripped[:-1]:
+        feats.append("inner?")
     if not tokens:
         return [*feats, "empty"]
     feats.append(f"len:{min(len(tokens), 12)}")
+    feats.append("raw1:" + (raw2[0] if raw2 else "-"))
     feats.append("first:" + tokens[0])
     feats.append("first2:" + " ".join(tokens[:2]))
     feats.append("first3:" + " ".join(tokens[:3]))
     feats.append("last:" + tokens[-1])
     feats.append("last2:" + " ".join(tokens[-2:]))
+    feats.append("last3:" + " ".join(tokens[-3:]))
     feats.extend("w:" + t for t in tokens[:25])
     feats.extend("b:" + a + " " + b for a, b in pairwise(tokens[:25]))
     return feats
@@ -306,25 +374,53 @@ def bucket(feature: str) -> int:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Model:
+    weights: list[float]
+    threshold: float
+
+
 @lru_cache(maxsize=1)
-def _weights() -> list[float] | None:
+def _models() -> dict[str, _Model] | None:
     try:
         raw = resources.files("ember.conversation").joinpath(MODEL_FILE).read_text()
     except (FileNotFoundError, OSError):
         return None
-    weights = json.loads(raw)["weights"]
-    return weights if len(weights) == BUCKETS else None
+    data = json.loads(raw)
+    if data.get("buckets") != BUCKETS:
+        return None
+    models = {
+        name: _Model(part["weights"], float(part["threshold"]))
+        for name, part in data["models"].items()
+    }
+    return models if set(models) == {"punctuated", "plain"} else None
+
+
+def _model_name(text: str, context: Context | None) -> str:
+    punctuated = context.punctuated if context is not None else None
+    if punctuated is None:
+        punctuated = bool(_PUNCT.search(text))
+    return "punctuated" if punctuated else "plain"
 
 
 def question_probability(text: str, context: Context | None = None) -> float:
     """Probability that the sentence is a question (rules only: 0 or 1)."""
-    weights = _weights()
-    if weights is None:
+    score = _score(text, context)
+    if score is None:
         return 1.0 if rule_says_question(text) else 0.0
-    score = _text_score(text)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+
+def _score(text: str, context: Context | None) -> float | None:
+    models = _models()
+    if models is None:
+        return None
+    name = _model_name(text, context)
+    weights = models[name].weights
+    score = _text_score(text, name)
     for feature in context_features(text, context):
         score += weights[bucket(feature)]
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+    return score
 
 
 # Tags that only ever ask; a bare "right" is left to the model, because in
@@ -333,16 +429,24 @@ _SURE_TAGS = ("is that right", "is that correct", "isn't it", "don't you", "or n
 
 
 @lru_cache(maxsize=8192)
-def _text_score(text: str) -> float:
+def _text_score(text: str, name: str) -> float:
     # Short replies ("yeah", "okay", "right") recur all through a call; the
     # part of the score that depends on the text alone is computed once.
-    weights = _weights()
-    assert weights is not None
+    models = _models()
+    assert models is not None
+    weights = models[name].weights
     return sum(weights[bucket(feature)] for feature in text_features(text))
 
 
 def is_question(text: str, context: Context | None = None) -> bool:
-    tokens = core_tokens(text)
+    tokens = _shape(text)[0]
     if len(tokens) > 3 and " ".join(tokens).endswith(_SURE_TAGS):
         return True
-    return question_probability(text, context) >= THRESHOLD
+    score = _score(text, context)
+    if score is None:
+        return rule_says_question(text)
+    models = _models()
+    assert models is not None
+    threshold = models[_model_name(text, context)].threshold
+    # Compare log-odds: the same as probability >= threshold, without exp().
+    return score >= math.log(threshold / (1.0 - threshold))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ember.conversation.questions import Context, is_question
-from ember.conversation.text import sentences, words
+from ember.conversation.questions import contexts, is_question
+from ember.conversation.text import sentences
 from ember.conversation.transcript import Segment
 
 
@@ -42,19 +42,8 @@ def split_segments(segments: tuple[Segment, ...]) -> list[Utterance]:
 
 def flag_questions(units: list[Utterance]) -> list[Utterance]:
     """Mark questions, using the neighbouring sentences as context."""
-    flagged: list[Utterance] = []
-    for index, unit in enumerate(units):
-        prev_same = index > 0 and units[index - 1].speaker == unit.speaker
-        nxt: str | None = None
-        if index + 1 < len(units):
-            following = units[index + 1]
-            if following.speaker == unit.speaker:
-                nxt = ""
-            else:
-                tokens = words(following.text)
-                nxt = tokens[0] if tokens else "-"
-        question = is_question(unit.text, Context(prev_same, nxt))
-        flagged.append(
-            Utterance(unit.speaker, unit.start, unit.end, unit.text, unit.segment, question)
-        )
-    return flagged
+    around = contexts([u.speaker for u in units], [u.text for u in units])
+    return [
+        Utterance(u.speaker, u.start, u.end, u.text, u.segment, is_question(u.text, ctx))
+        for u, ctx in zip(units, around, strict=True)
+    ]

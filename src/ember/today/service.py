@@ -89,7 +89,7 @@ def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
 def _alerts(session: Session, rep_id: int, limit: int) -> list[QueueItem]:
     items = []
     for row in repository.unseen_alerts(session, rep_id, limit):
-        _id, summary, created_at, contact_id, first, last, email, ctz, atz = row
+        _id, summary, created_at, contact_id, first, last, email, ctz, atz = tuple(row)
         at, local = _when(created_at, _contact_zone(ctz, atz))
         items.append(QueueItem("alert", _name(first, last, email), email, contact_id, None, None, None,
                                "Trigger event: follow up while interest is fresh", None, None, "call", at, local,
@@ -100,7 +100,8 @@ def _alerts(session: Session, rep_id: int, limit: int) -> list[QueueItem]:
 def _next_steps(session: Session, rep_id: int, until: datetime, now: datetime, limit: int) -> list[QueueItem]:
     items = []
     for row in repository.due_next_steps(session, rep_id, until, limit):
-        _id, type_, owner_side, due_at, phrase, quote, deal_id, deal_name, contact_id, first, last, email, ctz, atz = row
+        (_id, type_, owner_side, due_at, phrase, quote, deal_id, deal_name,
+         contact_id, first, last, email, ctz, atz) = tuple(row)
         at, local = _when(due_at, _contact_zone(ctz, atz)) if due_at else ("", "no date agreed")
         who = {"rep": "you promised", "prospect": "they promised"}.get(owner_side, "agreed")
         reason = f'Next step from the last call ({who}{", " + phrase if phrase else ""}): "{quote}"'
@@ -116,7 +117,7 @@ def _plans(session: Session, rep_id: int, until: datetime, now: datetime, limit:
     ranked = []
     for row in repository.due_plans(session, rep_id, until, limit):
         (_id, kind, channel, due_at, label, purpose, reason, key, body, deal_id, deal_name,
-         contact_id, first, last, email, ctz, atz) = row
+         contact_id, first, last, email, ctz, atz) = tuple(row)
         at, local = _when(due_at, _contact_zone(ctz, atz))
         item = QueueItem(kind, _name(first, last, email), email, contact_id, deal_name, deal_id, label,
                          purpose, key, body, channel, at, local, reason, due_at < now)

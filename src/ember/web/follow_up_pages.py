@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -62,7 +62,7 @@ def nurture_page(request: Request, db: Db) -> Response:
     return render(request, "nurture.html", contacts=list_contacts(db, actor, status="nurture", limit=1000))
 
 
-def _contact_context(db: Db, actor: Actor, contact_id: int) -> dict[str, object]:
+def _contact_context(db: Db, actor: Actor, contact_id: int) -> dict[str, Any]:
     contact = get_contact(db, actor, contact_id)
     plan = cadence_repository.open_plan(db, contact.id)
     variant = db.get(MessageVariant, plan.message_variant_id) if plan and plan.message_variant_id else None
