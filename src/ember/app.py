@@ -18,6 +18,7 @@ from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
 from ember.imports.routes import router as imports_router
+from ember.messages.routes import router as messages_router
 from ember.settings import Settings, get_settings
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__}
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, calls_router, pages_router, follow_up_pages_router)
+               today_router, calls_router, messages_router, pages_router, follow_up_pages_router)
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -25,8 +25,10 @@ BODIES: dict[tuple[str, str], Any] = {
 }
 # These create the caller's own records: there is no other rep's object to reach.
 OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts")}
-SAFE_LISTS = {"/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}", "/api/users",
-              "/api/today"}
+MANAGER_ONLY = {("POST", "/api/messages"), ("PUT", "/api/messages/{key}"), ("POST", "/api/messages/{key}/active")}
+# The message library is shared by the team; edits need a manager (checked below).
+SAFE_LISTS = {"/api/messages", "/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}",
+              "/api/users", "/api/today"}
 
 
 def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
@@ -74,12 +76,18 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
             continue
         for method in (m.upper() for m in operations):
             key = (method, route_path)
-            path = route_path.format(kind="contacts", **ids)
+            path = route_path.format(kind="contacts", key="gk-ftc-1", **ids)
             if method == "GET":
                 response = client.get(path, headers=intruder.headers)
                 assert route_path in SAFE_LISTS or response.status_code == 404, key
             elif key in OWN_CREATES:
                 continue
+            elif key in MANAGER_ONLY:
+                response = client.request(method, path, headers=intruder.headers,
+                                          params={"active": "false"},
+                                          json={"situation": "gatekeeper", "body": "Hijacked"}
+                                          | ({"key": "x-hijack"} if method == "POST" else {}))
+                assert response.status_code == 403, key
             elif BODIES.get(key) == "import":
                 csv = "email,title\nvera.secret@victim.example,Hijacked\n"
                 response = client.post(path, headers=intruder.headers,

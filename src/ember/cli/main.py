@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ember.cli import calls, data, follow_up, users
+from ember.cli import calls, data, follow_up, messages, users
 from ember.cli.common import console, engine, user_errors
 from ember.settings import get_settings
 
@@ -17,6 +17,7 @@ app.command("export")(data.export)
 app.add_typer(follow_up.touch_app, name="touch")
 app.command("today")(follow_up.today)
 app.add_typer(calls.call_app, name="call")
+app.add_typer(messages.messages_app, name="messages")
 
 
 @db_app.command("upgrade")

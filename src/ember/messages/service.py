@@ -55,7 +55,7 @@ def _unpaired(variant: message_rules.MessageVariant) -> message_rules.MessageVar
     return replace(variant, pairs_with=None)
 
 
-def _find(session: Session, key: str) -> MessageVariant:
+def get_variant(session: Session, key: str) -> MessageVariant:
     row = next((r for r in repository.all_variants(session) if r.key == key), None)
     if row is None:
         raise NotFound(f"no message variant {key!r}; see `ember messages list`")
@@ -78,7 +78,7 @@ def save_variant(session: Session, actor: Actor, *, key: str, situation: str, ph
         row = MessageVariant(key=key)
         session.add(row)
     else:
-        row = _find(session, key)
+        row = get_variant(session, key)
     row.situation, row.phase, row.body, row.attempt = situation, phase, body.strip(), attempt
     row.subject, row.pairs_with_key = subject, pairs_with
     session.flush()
@@ -87,7 +87,7 @@ def save_variant(session: Session, actor: Actor, *, key: str, situation: str, ph
 
 def set_active(session: Session, actor: Actor, key: str, active: bool) -> MessageVariant:
     require_manager(actor)
-    row = _find(session, key)
+    row = get_variant(session, key)
     row.is_active = active
     session.flush()
     return row

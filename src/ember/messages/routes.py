@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from ember.api.deps import CurrentActor, Db
+from ember.messages import repository, service
+from ember.models import MessageVariant
+from ember.vocabulary import MessagePhase, MessageSituation
+
+router = APIRouter(prefix="/api/messages", tags=["messages"])
+
+
+class VariantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    situation: MessageSituation
+    phase: MessagePhase | None = None
+    attempt: int | None = Field(default=None, ge=1, le=50)
+    subject: str | None = Field(default=None, max_length=200)
+    body: str = Field(min_length=1, max_length=5000)
+    pairs_with: str | None = None
+
+
+class VariantCreate(VariantIn):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,79}$")
+
+
+def variant_dict(row: MessageVariant) -> dict[str, Any]:
+    return {"key": row.key, "situation": row.situation, "phase": row.phase, "attempt": row.attempt,
+            "subject": row.subject, "body": row.body, "pairs_with": row.pairs_with_key, "active": row.is_active}
+
+
+@router.get("")
+def list_variants(db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
+    """The message library every rep draws from (shared by the team)."""
+    if not repository.all_variants(db):
+        service.ensure_defaults(db)
+    return [variant_dict(row) for row in repository.all_variants(db)]
+
+
+@router.post("", status_code=201)
+def create_variant(db: Db, actor: CurrentActor, body: VariantCreate) -> dict[str, Any]:
+    row = service.save_variant(db, actor, key=body.key, situation=body.situation.value,
+                               phase=body.phase.value if body.phase else None, body=body.body, attempt=body.attempt,
+                               subject=body.subject, pairs_with=body.pairs_with, create=True)
+    return variant_dict(row)
+
+
+@router.put("/{key}")
+def edit_variant(db: Db, actor: CurrentActor, key: str, body: VariantIn) -> dict[str, Any]:
+    row = service.save_variant(db, actor, key=key, situation=body.situation.value,
+                               phase=body.phase.value if body.phase else None, body=body.body, attempt=body.attempt,
+                               subject=body.subject, pairs_with=body.pairs_with, create=False)
+    return variant_dict(row)
+
+
+@router.post("/{key}/active")
+def set_active(db: Db, actor: CurrentActor, key: str, active: bool) -> dict[str, Any]:
+    return variant_dict(service.set_active(db, actor, key, active))
