@@ -134,3 +134,37 @@ def test_cli_scenario_with_json(ember, engine, tmp_path) -> None:
     assert said_no["contact_status"] == "nurture" and said_no["next"] is None
     today = json.loads(ember("today", "--as", "sam@acme.example", "--json").stdout)
     assert today == []
+
+
+def test_touch_history_imports_from_csv_with_labels_and_a_plan(client, engine) -> None:
+    rep = make_user(engine, "rep@ember.example")
+    contact = _contact(client, rep)
+    csv = ("Contact,Channel,Outcome,Date,Notes\n"
+           "maren@nordwerk.example,call,gatekeeper,2026-02-02T09:00:00+01:00,assistant took a message\n"
+           "maren@nordwerk.example,call,voicemail,2026-02-04T16:10:00+01:00,\n"
+           "maren@nordwerk.example,call,conversation,2026-02-06T16:20:00+01:00,interested in a demo\n")
+    with time_machine.travel("2026-02-09T08:00:00+00:00", tick=False):
+        response = client.post("/api/import/touches", headers=rep.headers,
+                               files={"file": ("touches.csv", csv.encode(), "text/csv")})
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 3
+    touches = client.get(f"/api/contacts/{contact}/touches", headers=rep.headers).json()
+    assert [t["label"] for t in touches] == ["FTC #3", "FTC #2", "FTC #1"]
+    with time_machine.travel("2026-02-20T08:00:00+00:00", tick=False):
+        queue = client.get("/api/today", headers=rep.headers).json()
+    assert queue and queue[0]["label"] == "follow-up #1" and queue[0]["overdue"]
+
+
+def test_touch_csv_with_unknown_contact_or_outcome_imports_nothing(client, engine) -> None:
+    rep = make_user(engine, "rep@ember.example")
+    contact = _contact(client, rep)
+    csv = ("contact,channel,outcome,occurred_at\n"
+           "maren@nordwerk.example,call,gatekeeper,2026-02-02T09:00:00+01:00\n"
+           "nobody@nowhere.example,call,gatekeeper,2026-02-02T09:00:00+01:00\n"
+           "maren@nordwerk.example,call,maybe,2026-02-02T09:00:00+01:00\n")
+    response = client.post("/api/import/touches", headers=rep.headers,
+                           files={"file": ("touches.csv", csv.encode(), "text/csv")})
+    assert response.status_code == 422
+    where = [p["where"] for p in response.json()["error"]["problems"]]
+    assert where == ["line 3, column contact", "line 4, column outcome"]
+    assert client.get(f"/api/contacts/{contact}/touches", headers=rep.headers).json() == []

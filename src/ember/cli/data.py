@@ -9,10 +9,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, err_console, print_json, transaction
+from ember.cadence.config import cadence_settings
 from ember.imports.export import HEADERS, export_lines
+from ember.settings import get_settings
 from ember.imports.service import import_csv
 
-import_app = typer.Typer(help="Import contacts, accounts or deals from CSV (ours, HubSpot, Salesforce).",
+import_app = typer.Typer(help="Import contacts, accounts, deals or touches from CSV (ours, HubSpot, Salesforce).",
                          no_args_is_help=True)
 
 
@@ -32,7 +34,8 @@ def _import(kind: str, file: Path, owner: str | None, as_user: str | None, skip_
         task = bar.add_task(file.name, total=_count_rows(file))
         actor = acting_user(session, as_user, fallback=owner)
         report = import_csv(session, actor, kind, file, default_owner_email=owner, skip_invalid=skip_invalid,
-                            rejected_path=rejected, progress=lambda n: bar.advance(task, n))
+                            rejected_path=rejected, progress=lambda n: bar.advance(task, n),
+                            cadence=cadence_settings(get_settings()))
     if as_json:
         print_json(report.as_dict())
         return
@@ -59,7 +62,7 @@ def _command(kind: str):  # type: ignore[no-untyped-def]
     return command
 
 
-for _kind in ("contacts", "accounts", "deals"):
+for _kind in ("contacts", "accounts", "deals", "touches"):
     import_app.command(_kind)(_command(_kind))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ember import validation
-from ember.vocabulary import ContactStatus, DealOutcome, DealSource, DealStage, DecisionRole, PreferredChannel
+from ember.vocabulary import Channel, ContactStatus, DealOutcome, DealSource, DealStage, DecisionRole, PreferredChannel
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,19 @@ DEAL_COLUMNS = (
     Column("external_id", ("external_id", "record id", "deal id", "opportunity id", "id"), max_length=100),
 )
 
-COLUMNS = {"contacts": CONTACT_COLUMNS, "accounts": ACCOUNT_COLUMNS, "deals": DEAL_COLUMNS}
-REQUIRED = {"contacts": ("email",), "accounts": ("name",), "deals": ("name",)}
+TOUCH_COLUMNS = (
+    Column("contact_email", ("contact", "contact_email", "contact email", "email"), validation.parse_email, 320),
+    Column("channel", ("channel", "type", "activity type"), _enum(Channel)),
+    Column("outcome", ("outcome", "result", "call outcome"), lambda v: v.strip().lower(), 40),
+    Column("occurred_at", ("occurred_at", "when", "date", "activity date", "timestamp"), validation.parse_datetime),
+    Column("deal_external_id", ("deal", "deal_id", "deal id", "deal external id"), max_length=100),
+    Column("notes", ("notes", "note", "comments", "description"), max_length=5000),
+    Column("owner_email", ("rep", "rep email", "owner", "activity owner", "assigned to")),
+)
+
+COLUMNS = {"contacts": CONTACT_COLUMNS, "accounts": ACCOUNT_COLUMNS, "deals": DEAL_COLUMNS, "touches": TOUCH_COLUMNS}
+REQUIRED = {"contacts": ("email",), "accounts": ("name",), "deals": ("name",),
+            "touches": ("contact_email", "channel", "outcome", "occurred_at")}
 
 
 def normalise_header(header: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ember.models import Account, Contact, Deal, User
+from ember.models import Account, Contact, Deal, Touch, User
 
 
 def user_ids_by_email(session: Session) -> dict[str, tuple[int, int | None]]:
@@ -52,4 +52,30 @@ def account_ids(session: Session) -> tuple[dict[str, int], dict[str, int], dict[
     return by_domain, by_external, by_name
 
 
-MODELS = {"contacts": Contact, "accounts": Account, "deals": Deal}
+MODELS = {"contacts": Contact, "accounts": Account, "deals": Deal, "touches": Touch}
+
+
+def contacts_by_email(session: Session, emails: list[str]) -> dict[str, tuple[int, int]]:
+    """email -> (contact id, owner id), for the emails that exist."""
+    found: dict[str, tuple[int, int]] = {}
+    unique = list(set(emails))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        query = select(Contact.email, Contact.id, Contact.owner_id).where(Contact.email.in_(chunk))
+        found.update({str(email): (id_, owner) for email, id_, owner in session.execute(query)})
+    return found
+
+
+def deal_ids_by_external(session: Session, keys: list[str]) -> dict[str, int]:
+    return existing_ids(session, Deal, Deal.external_id, keys)
+
+
+def users_by_id(session: Session) -> dict[int, User]:
+    return {user.id: user for user in session.scalars(select(User))}
+
+
+def latest_deal_of_touches(session: Session, contact_id: int) -> int | None:
+    return session.scalar(
+        select(Touch.deal_id).where(Touch.contact_id == contact_id, Touch.deal_id.is_not(None))
+        .order_by(Touch.occurred_at.desc()).limit(1)
+    )

@@ -5,28 +5,31 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from ember.api.deps import CurrentActor, Db
+from ember.cadence.config import cadence_settings
 from ember.errors import InvalidInput, Problem
 from ember.imports.export import HEADERS, export_lines
 from ember.imports.service import import_csv
 
 router = APIRouter(prefix="/api", tags=["import and export"])
 Kind = Literal["contacts", "accounts", "deals"]
+ImportKind = Literal["contacts", "accounts", "deals", "touches"]
 
 
 @router.post("/import/{kind}")
-def import_file(db: Db, actor: CurrentActor, kind: Kind, file: UploadFile, skip_invalid: bool = False,
-                owner: str | None = None) -> dict[str, Any]:
+def import_file(request: Request, db: Db, actor: CurrentActor, kind: ImportKind, file: UploadFile,
+                skip_invalid: bool = False, owner: str | None = None) -> dict[str, Any]:
     """Import a CSV (ours, HubSpot or Salesforce columns). All rows or none, unless skip_invalid."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (Path(file.filename or "upload.csv").name or "upload.csv")
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out)
-        report = import_csv(db, actor, kind, path, default_owner_email=owner, skip_invalid=skip_invalid)
+        report = import_csv(db, actor, kind, path, default_owner_email=owner, skip_invalid=skip_invalid,
+                            cadence=cadence_settings(request.app.state.settings))
     return report.as_dict()
 
 

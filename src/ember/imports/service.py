@@ -21,9 +21,11 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ember.cadence.settings import CadenceSettings
 from ember.errors import InvalidInput, Problem
 from ember.imports import repository
 from ember.imports.rules import HeaderError, HeaderMap, RowResult, map_headers, validate_row
+from ember.imports.touches import check_touch_rows, replan_touched, write_touches
 from ember.models import Account, Contact, Deal
 from ember.users.access import Actor
 from ember.vocabulary import Role
@@ -158,10 +160,12 @@ def _batches(items: Iterator[RowResult], size: int = BATCH) -> Iterator[list[Row
 def import_csv(
     session: Session, actor: Actor, kind: str, path: Path, *, default_owner_email: str | None = None,
     skip_invalid: bool = False, rejected_path: Path | None = None, progress: Progress | None = None,
+    cadence: CadenceSettings | None = None,
 ) -> ImportReport:
+    """Import a CSV of contacts, accounts, deals or touches (touches need ``cadence`` to replan)."""
     if kind not in repository.MODELS:
         raise InvalidInput(f"cannot import {kind!r}", [Problem("kind", f"{kind!r} is unknown",
-                                                               "use contacts, accounts or deals")])
+                                                               "use contacts, accounts, deals or touches")])
     hmap = _header_map(kind, path)
     users = repository.user_ids_by_email(session)
     ctx = _Context(kind, actor, users, _default_owner(ctx_users=users, actor=actor, email=default_owner_email))
@@ -181,6 +185,8 @@ def import_csv(
         writer = _Writer(session, ctx, report)
         for rows in _spooled_batches(spool):
             writer.write(rows)
+    if kind == "touches":
+        replan_touched(session, writer.touched_contacts, cadence or CadenceSettings())
     return report
 
 
@@ -207,7 +213,10 @@ def _first_pass(session: Session, ctx: _Context, path: Path, hmap: HeaderMap, re
                 progress: Progress | None, spool: IO[bytes]) -> set[int]:
     invalid: set[int] = set()
     for batch in _batches(_validated(session, ctx, path, hmap)):
-        _check_existing_owners(session, ctx, batch)
+        if ctx.kind == "touches":
+            check_touch_rows(session, ctx.actor, batch)
+        else:
+            _check_existing_owners(session, ctx, batch)
         for result in batch:
             if result.problems:
                 invalid.add(result.line)
@@ -237,12 +246,17 @@ class _Writer:
 
     def __init__(self, session: Session, ctx: _Context, report: ImportReport) -> None:
         self.session, self.ctx, self.report = session, ctx, report
+        self.touched_contacts: set[int] = set()
         self.by_domain, self.by_external, self.by_name = (
             repository.account_ids(session) if ctx.kind in ("contacts", "deals", "accounts") else ({}, {}, {})
         )
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         now = datetime.now(UTC)
+        if self.ctx.kind == "touches":
+            self.touched_contacts.update(write_touches(self.session, rows, now))
+            self.report.created += len(rows)
+            return
         if self.ctx.kind == "accounts":
             self._upsert(Account, rows, self._account_match(rows), now)
             return
