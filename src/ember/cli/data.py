@@ -8,11 +8,11 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, err_console, print_json, transaction
 from ember.cadence.config import cadence_settings
+from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, err_console, print_json, transaction
 from ember.imports.export import HEADERS, export_lines
-from ember.settings import get_settings
 from ember.imports.service import import_csv
+from ember.settings import get_settings
 
 import_app = typer.Typer(help="Import contacts, accounts, deals or touches from CSV (ours, HubSpot, Salesforce).",
                          no_args_is_help=True)
