@@ -27,18 +27,35 @@ class Planned:
     row: PlannedTouch | None
 
 
+def build_contact_facts(
+    *, timezone: str, country: str | None, preferred_channel: str | None, status: str, phone: str | None,
+    email: str | None, linkedin_url: str | None, deal_source: str | None, referred_by_name: str | None,
+    trigger_at: datetime | None, trigger_summary: str | None,
+) -> ContactFacts:
+    """What planning needs to know about a contact, from plain column values (shared by the
+    one-contact path and the bulk re-plan)."""
+    return ContactFacts(
+        timezone=timezone,
+        country=country,
+        preferred_channel=PreferredChannel(preferred_channel) if preferred_channel else None,
+        status=ContactStatus(status),
+        has_phone=bool(phone),
+        has_email=bool(email),
+        has_social=bool(linkedin_url),
+        referred_by=referred_by_name if deal_source == DealSource.REFERRAL.value else None,
+        last_trigger=TriggerFact(trigger_at, trigger_summary) if trigger_at and trigger_summary else None,
+    )
+
+
 def contact_facts(session: Session, contact: Contact, deal: Deal | None) -> ContactFacts:
     alert = repository.latest_alert(session, contact.id)
-    return ContactFacts(
+    return build_contact_facts(
         timezone=touch_repository.contact_timezone(session, contact),
         country=touch_repository.contact_country(session, contact),
-        preferred_channel=PreferredChannel(contact.preferred_channel) if contact.preferred_channel else None,
-        status=ContactStatus(contact.status),
-        has_phone=bool(contact.phone),
-        has_email=bool(contact.email),
-        has_social=bool(contact.linkedin_url),
-        referred_by=deal.referred_by_name if deal and deal.source == DealSource.REFERRAL.value else None,
-        last_trigger=TriggerFact(alert.created_at, alert.summary) if alert and alert.summary else None,
+        preferred_channel=contact.preferred_channel, status=contact.status, phone=contact.phone,
+        email=contact.email, linkedin_url=contact.linkedin_url,
+        deal_source=deal.source if deal else None, referred_by_name=deal.referred_by_name if deal else None,
+        trigger_at=alert.created_at if alert else None, trigger_summary=alert.summary if alert else None,
     )
 
 
@@ -65,7 +82,7 @@ def replan(session: Session, contact: Contact, deal: Deal | None, *, now: dateti
     return Planned(decision, row)
 
 
-def _kind(plan: Plan) -> str:
+def plan_kind(plan: Plan) -> str:
     if plan.message_phase is MessagePhase.TRIGGER:
         return "trigger"
     return "ftc" if plan.label.phase is AttemptPhase.FTC else "follow_up"
@@ -77,7 +94,7 @@ def _store(session: Session, contact: Contact, plan: Plan, caused_by: int | None
     if plan.variant.exhausted:
         reason = f"{reason} {plan.variant.message}".strip()  # type: ignore[union-attr]
     row = PlannedTouch(
-        contact_id=contact.id, deal_id=plan.deal_id, rep_id=contact.owner_id, kind=_kind(plan),
+        contact_id=contact.id, deal_id=plan.deal_id, rep_id=contact.owner_id, kind=plan_kind(plan),
         channel=plan.channel.value, due_at=plan.at, label=plan.label.text, purpose=plan.purpose,
         message_variant_id=variant_ids.get(plan.variant_key or ""), reason=reason, caused_by_touch_id=caused_by,
     )

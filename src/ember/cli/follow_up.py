@@ -88,3 +88,29 @@ def today(
         table.add_row(item["local_time"], item["contact"], item["deal"] or "", item["label"] or item["kind"],
                       item["purpose"], item["variant"] or "", item["reason"])
     console.print(table)
+
+
+def replan(
+    workers: int = typer.Option(0, "--workers", help="Processes to use (default: all cores)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Re-plan the next touch of every contact, e.g. after changing the cadence settings."""
+    import time
+
+    from rich.progress import Progress
+
+    from ember.cadence.bulk import replan_all
+    from ember.cli.common import engine, err_console, user_errors
+
+    with user_errors():
+        eng = engine()
+        start = time.perf_counter()
+        with Progress(console=err_console, transient=True, disable=as_json) as bar:
+            task = bar.add_task("re-planning", total=None)
+            written = replan_all(eng, cadence_settings(get_settings()), workers=workers or None,
+                                 progress=lambda n: bar.advance(task, n))
+        seconds = time.perf_counter() - start
+    if as_json:
+        print_json({"planned": written, "seconds": round(seconds, 2)})
+    else:
+        console.print(f"Re-planned: {written} next touches in {seconds:.1f} s.")

@@ -6,6 +6,7 @@ import typer
 
 from ember.cli import calls, data, follow_up, messages, users
 from ember.cli.common import console, engine, user_errors
+from ember.cli.triggers import register as register_triggers
 from ember.settings import get_settings
 
 app = typer.Typer(help="Ember: follow-up that keeps every lead warm.", no_args_is_help=True)
@@ -16,8 +17,10 @@ app.add_typer(data.import_app, name="import")
 app.command("export")(data.export)
 app.add_typer(follow_up.touch_app, name="touch")
 app.command("today")(follow_up.today)
+app.command("replan")(follow_up.replan)
 app.add_typer(calls.call_app, name="call")
 app.add_typer(messages.messages_app, name="messages")
+register_triggers(app, users.app, data.import_app)
 
 
 @db_app.command("upgrade")
@@ -37,11 +40,13 @@ def serve(
     import uvicorn
 
     from ember.app import create_app
+    from ember.jobs.runner import serve_consumer
 
     settings = get_settings()
     engine()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info")
+    with serve_consumer(settings):  # background jobs in this process, unless Redis workers run them
+        uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                    log_level="info")
 
 
 def _register_optional() -> None:

@@ -1,0 +1,66 @@
+"""Re-planning everyone after a settings change gives the same plans as one contact at a time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ember.cadence.bulk import replan_all
+from ember.cadence.service import replan
+from ember.cadence.settings import CadenceSettings, parse_windows
+from ember.db import unit_of_work
+from ember.messages.service import load_library
+from ember.models import Contact, PlannedTouch
+from ember.touches.service import log_touch
+from ember.users.access import Actor
+from ember.users.repository import user_by_email
+from tests.factories import make_user
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _history(engine) -> None:  # type: ignore[no-untyped-def]
+    make_user(engine, "rep@ember.example")
+    with unit_of_work(engine) as session:
+        actor = Actor.of(user_by_email(session, "rep@ember.example"))  # type: ignore[arg-type]
+        for index, zone in enumerate(("Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata")):
+            contact = Contact(owner_id=actor.id, first_name=f"C{index}", email=f"c{index}@x.example",
+                              timezone=zone, phone="+1 555", country=None)
+            session.add(contact)
+            session.flush()
+            for outcome in ("gatekeeper", "voicemail", "conversation")[: index + 1]:
+                log_touch(session, actor, contact_id=contact.id, channel="call", outcome=outcome,
+                          settings=CadenceSettings(), now=NOW, occurred_at=NOW)
+
+
+def _open_plans(engine) -> dict[int, tuple[str, datetime]]:  # type: ignore[no-untyped-def]
+    with unit_of_work(engine) as session:
+        rows = session.execute(select(PlannedTouch.contact_id, PlannedTouch.label, PlannedTouch.due_at)
+                               .where(PlannedTouch.status == "planned", PlannedTouch.kind != "multithread"))
+        return {cid: (label, due) for cid, label, due in rows}
+
+
+def test_bulk_replan_moves_plans_to_the_new_windows_like_the_single_path(engine) -> None:
+    _history(engine)
+    before = _open_plans(engine)
+    assert len(before) == 4
+    thursday_only = CadenceSettings(call_windows=parse_windows("thu 10:00-11:00 1"), qualifying_windows=())
+    assert replan_all(engine, thursday_only, workers=1, chunk=2, now=NOW) == 4
+    after = _open_plans(engine)
+    assert set(after) == set(before)
+    with unit_of_work(engine) as session:
+        for contact_id, (label, due) in after.items():
+            contact = session.get(Contact, contact_id)
+            assert contact is not None
+            local = due.astimezone(ZoneInfo(contact.timezone))
+            single = replan(session, contact, None, now=NOW, settings=thursday_only, library=load_library(session))
+            assert single.decision.plan is not None
+            assert (single.decision.plan.label.text, single.decision.plan.at) == (label, local)
+            if single.decision.plan.channel.value == "call":
+                assert local.weekday() == 3 and local.hour == 10
+            session.rollback()
+    with unit_of_work(engine) as session:
+        cancelled = session.scalar(select(PlannedTouch.id).where(PlannedTouch.status == "cancelled").limit(1))
+    assert cancelled is not None
