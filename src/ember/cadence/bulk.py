@@ -61,7 +61,7 @@ def _worker_state(url: str) -> tuple[Engine, VariantLibrary, dict[int, dict[str,
     return _worker["engine"], _worker["library"], _worker["custom"]
 
 
-def _read(engine: Engine, low: int, high: int) -> tuple[list[Any], dict[int, list[TouchFact]], dict[int, Any],
+def _read(engine: Engine, low: int, high: int) -> tuple[Any, dict[int, list[TouchFact]], dict[int, Any],
                                                           dict[int, Any]]:
     with engine.connect() as conn:
         contacts = conn.execute(
@@ -78,8 +78,8 @@ def _read(engine: Engine, low: int, high: int) -> tuple[list[Any], dict[int, lis
             .outerjoin(MessageVariant, MessageVariant.id == Touch.message_variant_id)
             .where(Touch.contact_id >= low, Touch.contact_id < high)
         )
-        for contact_id, *fact in rows:
-            touches[contact_id].append(TouchFact(*fact))
+        for contact_id, touch_id, occurred_at, outcome, channel, deal_id, key, callback_at in rows:
+            touches[contact_id].append(TouchFact(touch_id, occurred_at, outcome, channel, deal_id, key, callback_at))
         deal_ids = {t.deal_id for facts in touches.values() for t in facts if t.deal_id}
         deals = {row[0]: row for row in conn.execute(
             select(Deal.id, Deal.stage, Deal.source, Deal.referred_by_name).where(Deal.id.in_(deal_ids)))}
