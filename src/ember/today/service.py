@@ -57,7 +57,7 @@ def _when(moment: datetime, zone: ZoneInfo) -> tuple[str, str]:
     return local.isoformat(), f"{local:%a %d %b %H:%M} {zone.key}"
 
 
-def _end_of_today(user_tz: str, now: datetime) -> datetime:
+def end_of_today(user_tz: str, now: datetime) -> datetime:
     zone = ZoneInfo(user_tz)
     local = now.astimezone(zone)
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
@@ -72,7 +72,7 @@ def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, n
     """The queue of the actor, or of a rep the actor manages."""
     rep = _rep(session, actor, rep_email)
     now = now or datetime.now(UTC)
-    until = _end_of_today(rep.timezone, now)
+    until = end_of_today(rep.timezone, now)
     items = [*_alerts(session, rep.id, limit), *_next_steps(session, rep.id, until, now, limit),
              *_plans(session, rep.id, until, now, limit)]
     return items[:limit]
