@@ -1,12 +1,13 @@
 """Accuracy of question and commitment detection on public dialogue-act corpora.
 
-    python bench/accuracy.py [--data DIR] [--limit N] [--split heldout|train|all]
+    python bench/accuracy.py [--data DIR] [--limit N] [--split heldout|validation|train|all]
 
 Reads swda/train and mrda/train from the shared data folder (default: the
 "shared/data" folder beside the repository). The question model was trained
 on four files in five; the default `--split heldout` scores only the fifth
 (same stable hash as scripts/train_question_model.py), so the figures are
-not measured on training data. Commitments are compared with the
+not measured on training data. `--split validation` scores the part of
+the training files the script tuned its settings on. Commitments are compared with the
 `follow-through` package on the very same MRDA cues.
 """
 
@@ -17,14 +18,12 @@ import json
 import sys
 import time
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ember.conversation.formats.vtt import parse_vtt
 from ember.conversation.next_steps import is_commitment
-from ember.conversation.questions import Context, is_question, rule_says_question
-from ember.conversation.text import words
+from ember.conversation.questions import Context, contexts, is_question, rule_says_question
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SWDA_QUESTION_TAGS = frozenset({"qy", "qw", "qy^d", "qo", "qh", "qrr", "^g", "qw^d"})
@@ -55,18 +54,21 @@ def pick(files: list[Path], split: str, limit: int | None) -> list[Path]:
     def held(path: Path) -> bool:
         return zlib.crc32(path.name.split(".")[0].encode()) % 5 == 0
 
-    chosen = [f for f in files if split == "all" or held(f) == (split == "heldout")]
+    def validation(path: Path) -> bool:
+        # The training script's validation split (part of the training files).
+        name = "validation:" + path.name.split(".")[0]
+        return not held(path) and zlib.crc32(name.encode()) % 5 == 0
+
+    if split == "validation":
+        chosen = [f for f in files if validation(f)]
+    else:
+        chosen = [f for f in files if split == "all" or held(f) == (split == "heldout")]
     return chosen[:limit] if limit else chosen
 
 
-def contexts(turns: list[tuple[str, str]]) -> Iterator[Context]:
-    for index, (speaker, _) in enumerate(turns):
-        nxt: str | None = None
-        if index + 1 < len(turns):
-            n_speaker, n_text = turns[index + 1]
-            n_words = words(n_text)
-            nxt = "" if n_speaker == speaker else (n_words[0] if n_words else "-")
-        yield Context(index > 0 and turns[index - 1][0] == speaker, nxt)
+def call_contexts(turns: list[tuple[str, str]]) -> list[Context]:
+    """The context each utterance has at analysis time (as flag_questions builds it)."""
+    return contexts([speaker for speaker, _ in turns], [text for _, text in turns])
 
 
 def swda(files: list[Path]) -> tuple[Score, Score]:
@@ -75,7 +77,7 @@ def swda(files: list[Path]) -> tuple[Score, Score]:
         rows = [line.split("|") for line in path.read_text(encoding="utf-8").splitlines()]
         rows = [r for r in rows if len(r) >= 3]
         turns = [(r[0], "|".join(r[1:-1])) for r in rows]
-        for (_, text), row, ctx in zip(turns, rows, contexts(turns), strict=True):
+        for (_, text), row, ctx in zip(turns, rows, call_contexts(turns), strict=True):
             truth = row[-1] in SWDA_QUESTION_TAGS
             model.add(truth, is_question(text, ctx))
             rules.add(truth, rule_says_question(text))
@@ -95,13 +97,16 @@ def mrda(files: list[Path]) -> tuple[Score, Score, Score, Score]:
     model, rules, ours, theirs = Score(), Score(), Score(), Score()
     for path in files:
         labels = json.loads(path.with_suffix("").with_suffix(".labels.json").read_text("utf-8"))
+        # The VTT reader orders cues by time (a few are out of order in the
+        # files); order the labels the same way so each cue keeps its label.
+        labels.sort(key=lambda item: (item["start"], item["end"]))
         segments = parse_vtt(path.read_text(encoding="utf-8")).segments
         cues = [(item["speaker"], item["text"]) for item in labels]
         if len(segments) == len(labels):
             cues = [(s.speaker, s.text) for s in segments]
         found = follow_through_lines(cues)
         for index, ((_, text), item, ctx) in enumerate(
-            zip(cues, labels, contexts(cues), strict=True)
+            zip(cues, labels, call_contexts(cues), strict=True)
         ):
             model.add(bool(item["question"]), is_question(text, ctx))
             rules.add(bool(item["question"]), rule_says_question(text))
@@ -115,7 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None, help="files per corpus")
-    parser.add_argument("--split", choices=("heldout", "train", "all"), default="heldout")
+    parser.add_argument("--split", choices=("heldout", "validation", "train", "all"), default="heldout")
     args = parser.parse_args()
     swda_files = pick(sorted((args.data / "swda" / "train").glob("*.txt")), args.split, args.limit)
     mrda_files = pick(sorted((args.data / "mrda" / "train").glob("*.vtt")), args.split, args.limit)

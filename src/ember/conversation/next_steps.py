@@ -157,26 +157,49 @@ def _model() -> tuple[list[float], float] | None:
     return data["weights"], math.log(threshold / (1.0 - threshold))
 
 
-@lru_cache(maxsize=8192)
-def is_commitment(text: str) -> bool:
-    """Commit or directive, as the accuracy benchmark measures it: the
-    packaged model, or the rules alone when it is missing."""
+def commitment_score(text: str) -> float | None:
+    """The model's log-odds that the sentence is a commitment or directive
+    (None without the packaged model)."""
     model = _model()
     if model is None:
-        return rule_kind(text) is not None
-    weights, cut = model
-    return sum(weights[bucket(f)] for f in commitment_features(text)) >= cut
-
-
-def commitment_kind(text: str) -> str | None:
-    """"self", "ask" or "lets" when the sentence commits someone; else None."""
-    if not is_commitment(text):
         return None
+    weights = model[0]
+    return sum(weights[bucket(f)] for f in commitment_features(text))
+
+
+def names_deal_step(text: str) -> bool:
+    """The sentence names a deal action (send, schedule, demo...) or a date."""
+    return bool(_ACTION.search(text.lower())) or find_due_phrase(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def commitment_kind(text: str) -> str | None:
+    """"self", "ask" or "lets" when the sentence commits someone; else None.
+
+    Either the rules find an undertaking or request that names a deal step
+    ("I'll send the deck", "can you loop in your CFO"), or the trained model
+    says the speaker commits to or asks for an action. The kind of the
+    latter is the rules' when they have one, else "self" when the sentence
+    starts with "I"/"we" and "ask" otherwise.
+    """
     kind = rule_kind(text)
+    if kind is not None and names_deal_step(text):
+        return kind
+    model = _model()
+    score = commitment_score(text)
+    if model is None or score is None:
+        return kind
+    if score < model[1]:
+        return None
     if kind is not None:
         return kind
     tokens = words(text)
-    return "self" if tokens and tokens[0] in ("i", "we", "i'll", "we'll") else "ask"
+    return "self" if tokens and tokens[0] in ("i", "we", "i'll", "we'll", "i'm", "we're") else "ask"
+
+
+def is_commitment(text: str) -> bool:
+    """Commit or directive, as the accuracy benchmark measures it."""
+    return commitment_kind(text) is not None
 
 
 def classify_type(text: str) -> NextStepType:
@@ -195,9 +218,8 @@ def extract_next_steps(
         kind = commitment_kind(unit.text)
         if kind is None:
             continue
-        lowered = unit.text.lower()
         phrase = find_due_phrase(unit.text)
-        if not _ACTION.search(lowered) and phrase is None:
+        if not _ACTION.search(unit.text.lower()) and phrase is None:
             continue
         due, has_time = resolve(phrase, call_date) if phrase else (None, False)
         steps.append(

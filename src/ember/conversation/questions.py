@@ -261,6 +261,9 @@ class Context:
     next: str = "end"  # "end", "same" or "other"
     # The previous sentence had the shape of a question ("?", wh-word...).
     prev_asked: bool = False
+    # The next sentence, by the same speaker, has the shape of a question
+    # (a question cut in two: "do you, um, have any," / "any ideas?").
+    next_asked: bool = False
     # First two words of the next sentence by another speaker, looked for
     # within REPLY_WINDOW sentences; None when there is none.
     reply: tuple[str, ...] | None = None
@@ -293,15 +296,16 @@ def contexts(speakers: Sequence[str], texts: Sequence[str]) -> list[Context]:
         else:
             prev = "same" if speakers[index - 1] == speaker else "other"
             prev_asked = _shape(texts[index - 1])[3]
-        nxt = "end"
+        nxt, next_asked = "end", False
         if index + 1 < count:
             nxt = "same" if speakers[index + 1] == speaker else "other"
+            next_asked = nxt == "same" and _shape(texts[index + 1])[3]
         reply: tuple[str, ...] | None = None
         for later in range(index + 1, min(count, index + 1 + REPLY_WINDOW)):
             if speakers[later] != speaker:
                 reply = _shape(texts[later])[2]
                 break
-        found.append(Context(prev, nxt, prev_asked, reply, punctuated))
+        found.append(Context(prev, nxt, prev_asked, next_asked, reply, punctuated))
     return found
 
 
@@ -322,6 +326,7 @@ def context_features(text: str, context: Context | None) -> list[str]:
     return [
         f"turn:{context.prev}>{context.next}",
         f"prevq:{context.prev}:{context.prev_asked}",
+        f"nextq:{context.next_asked}:{end}",
         "r1:" + r1,
         "r2:" + (" ".join(reply) if reply else r1),
         f"f+r:{first} {r1}",
