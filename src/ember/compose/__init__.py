@@ -1,0 +1,1 @@
+"""Follow-up writing: thank-you notes, call openers, call-prep briefs, situation emails, voicemail pairs."""

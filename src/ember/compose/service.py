@@ -1,0 +1,226 @@
+"""Follow-up writing use cases: compose for a contact, read and edit templates.
+
+Reads what Ember knows about a contact (the last analysed call, or the rep's
+notes when there is none; the deal, its stakeholders, the story library) and
+hands plain data to ``ember.compose.rules``. Flushes, never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ember.cadence import repository as cadence_repository
+from ember.compose import repository, rules
+from ember.compose.defaults import DEFAULT_PROOF_POINTS, default_source
+from ember.compose.facts import (
+    CallFacts,
+    Person,
+    Story,
+    facts_from_analysis,
+    facts_from_notes,
+    format_due,
+    parse_keywords,
+)
+from ember.compose.sandbox import Rendered
+from ember.contacts.service import get_contact
+from ember.errors import InvalidInput, NotFound
+from ember.models import ComposeTemplate, Contact, Deal
+from ember.touches import repository as touch_repository
+from ember.users.access import Actor, require_manager
+from ember.vocabulary import CONVERSATION_OUTCOMES
+
+TRIGGER_FRESH_DAYS = 14  # an alert older than this no longer makes an email a "trigger" email
+
+
+@dataclass(frozen=True)
+class Composed:
+    kind: str
+    template: str
+    situation: str | None
+    rendered: Rendered
+    meeting_at: datetime | None  # the agreed meeting, as an instant: what an invite would book
+    email: Rendered | None = None  # the voicemail's companion email
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "template": self.template}
+        if self.situation:
+            data["situation"] = self.situation
+        if self.rendered.subject is not None:
+            data["subject"] = self.rendered.subject
+        data.update(text=self.rendered.text, facts=self.rendered.facts, placeholders=self.rendered.placeholders)
+        if self.email is not None:
+            data["email"] = {"subject": self.email.subject, "text": self.email.text, "facts": self.email.facts,
+                             "placeholders": self.email.placeholders}
+        data["meeting_at"] = self.meeting_at.isoformat() if self.meeting_at else None
+        return data
+
+
+def compose(session: Session, actor: Actor, *, kind: str, contact_id: int, situation: str | None = None,
+            nudge_after_days: int = 14, now: datetime | None = None) -> Composed:
+    """Write one follow-up (note, opener, brief, email, voicemail pair) for a contact."""
+    now = now or datetime.now(UTC)
+    name = rules.template_name(kind, situation)
+    contact = get_contact(session, actor, contact_id)
+    zone = ZoneInfo(touch_repository.contact_timezone(session, contact))
+    gathered = _gather(session, actor, contact, zone, now)
+    if kind == "email" and situation is None:
+        situation = _infer_situation(session, contact, gathered, nudge_after_days, now)
+        name = rules.template_name(kind, situation)
+    inp = gathered.with_situation(situation or "post-meeting")
+    rendered = rules.compose(template_source(session, name), inp)
+    email = rules.compose(template_source(session, "voicemail-email"), inp) if kind == "voicemail" else None
+    return Composed(kind, name, situation if kind == "email" else None, rendered,
+                    _meeting_instant(gathered.call, zone, now), email)
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    inp: rules.ComposeInput
+    call: CallFacts | None
+    deal: Deal | None
+
+    def with_situation(self, situation: str) -> rules.ComposeInput:
+        return replace(self.inp, situation=situation)
+
+
+def _gather(session: Session, actor: Actor, contact: Contact, zone: ZoneInfo, now: datetime) -> _Gathered:
+    account = repository.account_of(session, contact)
+    deal = repository.deal(session, touch_repository.default_deal_id(session, contact.id))
+    analysed = repository.last_analysed_call(session, contact.id)
+    call: CallFacts | None = facts_from_analysis(analysed[0].analysis or {}) if analysed else None
+    if call is None and (notes := repository.touch_notes(session, contact.id)):
+        call = facts_from_notes(notes)
+    spoke = repository.last_touch_with_outcome(session, contact.id, [o.value for o in CONVERSATION_OUTCOMES])
+    alert = cadence_repository.latest_alert(session, contact.id)
+    fresh_alert = alert is not None and (now - alert.created_at).days <= TRIGGER_FRESH_DAYS
+    plan = cadence_repository.open_plan(session, contact.id)
+    inp = rules.ComposeInput(
+        contact_name=contact.full_name, first_name=contact.first_name or None, rep_name=actor.name,
+        rep_email=actor.email, today=now.astimezone(zone).date(), company=account.name if account else None,
+        industry=account.industry if account else None, preferred_channel=contact.preferred_channel, call=call,
+        last_conversation=spoke.occurred_at.astimezone(zone).date() if spoke else None,
+        people=tuple(_people(session, contact, deal)), qualification=deal.qualification if deal else None,
+        stories=tuple(_stories(session)), referrer=_referrer(session, deal),
+        trigger=alert.summary if alert is not None and fresh_alert and alert.summary else None,
+        next_touch=format_due(plan.due_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")) if plan else None,
+    )
+    return _Gathered(inp, call, deal)
+
+
+def _people(session: Session, contact: Contact, deal: Deal | None) -> list[Person]:
+    rows = repository.stakeholders(session, deal.id) if deal else []
+    if not any(person.id == contact.id for _, person in rows):
+        return [_person(contact, None)] + [_person(person, link.role) for link, person in rows]
+    return [_person(person, link.role) for link, person in rows]
+
+
+def _person(contact: Contact, deal_role: str | None) -> Person:
+    role = deal_role if deal_role and deal_role != "unknown" else contact.decision_role
+    return Person(contact.full_name, contact.title, role, contact.decision_role_evidence)
+
+
+def _referrer(session: Session, deal: Deal | None) -> str | None:
+    if deal is None:
+        return None
+    return deal.referred_by_name or repository.contact_name(session, deal.referred_by_contact_id)
+
+
+def _stories(session: Session) -> list[Story]:
+    ensure_proof_points(session)
+    return [Story(row.title, row.text, row.industry, parse_keywords(row.problem_keywords))
+            for row in repository.proof_points(session)]
+
+
+def ensure_proof_points(session: Session) -> int:
+    """Seed the sample stories once, so a new team sees what a story looks like."""
+    if repository.count_proof_points(session):
+        return 0
+    repository.add_proof_points(
+        session,
+        ({"kind": kind, "title": title, "industry": industry, "problem_keywords": keywords, "text": text}
+         for kind, title, industry, keywords, text in DEFAULT_PROOF_POINTS),
+    )
+    session.flush()
+    return len(DEFAULT_PROOF_POINTS)
+
+
+def _infer_situation(session: Session, contact: Contact, gathered: _Gathered, nudge_after_days: int,
+                     now: datetime) -> str:
+    spoke = gathered.inp.last_conversation
+    days = (now.date() - spoke).days if spoke else None
+    deal = gathered.deal
+    referred = bool(deal and (deal.referred_by_name or deal.referred_by_contact_id or deal.source == "referral"))
+    return rules.infer_situation(has_conversation=spoke is not None, days_since_conversation=days,
+                                 nudge_after_days=nudge_after_days, recent_trigger=gathered.inp.trigger is not None,
+                                 referred=referred)
+
+
+def _meeting_instant(call: CallFacts | None, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """The first agreed meeting or demo with a time, still ahead: what the email's invite books."""
+    for step in call.steps if call else ():
+        if step.type in {"meeting", "demo"} and step.due and "T" in step.due:
+            moment = datetime.fromisoformat(step.due).replace(tzinfo=zone).astimezone(UTC)
+            if moment > now:
+                return moment
+    return None
+
+
+# Templates -----------------------------------------------------------------------------------------
+
+
+def template_source(session: Session, name: str) -> str:
+    """The team's edited template if there is one, else the shipped file."""
+    override = repository.template_override(session, name)
+    return override.body if override is not None else default_source(name)
+
+
+def _check_name(name: str) -> None:
+    if name not in rules.TEMPLATE_NAMES:
+        raise NotFound(f"no template named {name!r}; templates are: {', '.join(rules.TEMPLATE_NAMES)}")
+
+
+def list_templates(session: Session) -> list[dict[str, Any]]:
+    overrides = repository.template_overrides(session)
+    return [{"name": name, "edited": name in overrides,
+             "updated_at": overrides[name].updated_at if name in overrides else None,
+             "email": name in rules.EMAIL_TEMPLATES} for name in rules.TEMPLATE_NAMES]
+
+
+def get_template(session: Session, name: str) -> dict[str, Any]:
+    _check_name(name)
+    override = repository.template_override(session, name)
+    return {"name": name, "edited": override is not None, "body": template_source(session, name),
+            "default": default_source(name), "variables": rules.VARIABLES}
+
+
+def save_template(session: Session, actor: Actor, name: str, body: str) -> ComposeTemplate:
+    """Replace a template's wording; refused, with every problem listed, if it would fail later."""
+    require_manager(actor)
+    _check_name(name)
+    problems = rules.problems_with_template(name, body)
+    if problems:
+        raise InvalidInput(f"template {name} was not saved", problems)
+    row = repository.template_override(session, name)
+    if row is None:
+        row = ComposeTemplate(name=name, body=body)
+        session.add(row)
+    else:
+        row.body = body
+        row.updated_at = datetime.now(UTC)
+    session.flush()
+    return row
+
+
+def reset_template(session: Session, actor: Actor, name: str) -> None:
+    """Back to the shipped wording."""
+    require_manager(actor)
+    _check_name(name)
+    row = repository.template_override(session, name)
+    if row is not None:
+        session.delete(row)
+        session.flush()

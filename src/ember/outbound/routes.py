@@ -1,0 +1,42 @@
+"""HTTP API for sending follow-up emails and reading what was sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from ember.api.deps import CurrentActor, Db
+from ember.outbound import service
+from ember.outbound.mail import SmtpConfig
+
+router = APIRouter(prefix="/api", tags=["outbound"])
+
+
+class SendIn(BaseModel):
+    contact_id: int
+    subject: str = Field(max_length=300)
+    body: str = Field(max_length=100_000)
+    invite_at: datetime | None = Field(None, description="book a meeting: an .ics invite for this instant "
+                                                         "(with a UTC offset)")
+    kind: str = Field("email", description="email, or newsletter (the only kind nurture contacts get)")
+    idempotency_key: str | None = Field(None, max_length=128, description="default: from rep, contact, "
+                                                                           "subject and body")
+
+
+@router.post("/send", responses={409: {"description": "refused: already sent, or not allowed for this contact"}})
+def send(request: Request, db: Db, actor: CurrentActor, data: SendIn) -> JSONResponse:
+    """Send one email now, exactly once. Refusals (409) say why; a failure is retried with backoff."""
+    result = service.send(db, actor, contact_id=data.contact_id, subject=data.subject, body=data.body,
+                          invite_at=data.invite_at, kind=data.kind, idempotency_key=data.idempotency_key,
+                          smtp=SmtpConfig.from_settings(request.app.state.settings))
+    return JSONResponse(result.to_dict(), status_code=409 if result.status == "refused" else 200)
+
+
+@router.get("/outbound")
+def outbound(db: Db, actor: CurrentActor, contact_id: int | None = None) -> list[dict[str, Any]]:
+    """Emails to one contact (with failures and next retry), or all the caller sent."""
+    return service.history(db, actor, contact_id)

@@ -1,0 +1,84 @@
+"""The compose page: a rep picks what to write, reviews and edits it, and sends it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ember.api.deps import Db, check_csrf
+from ember.compose import service as compose_service
+from ember.compose.rules import SITUATIONS
+from ember.contacts.service import get_contact
+from ember.errors import EmberError
+from ember.outbound import service as outbound_service
+from ember.outbound.mail import SmtpConfig
+from ember.users.access import Actor
+from ember.validation import parse_datetime
+from ember.web.pages import page_actor
+from ember.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+CHOICES = (("note", None, "Thank-you note"), ("opener", None, "Call opener"), ("brief", None, "Call-prep brief"),
+           *(("email", s, f"Email: {s.replace('-', ' ')}") for s in SITUATIONS),
+           ("voicemail", None, "Voicemail + email"))
+
+
+def _local_input(moment: datetime | None, zone: str) -> str:
+    """An instant as the value of a datetime-local field, in the rep's own time zone."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def _page(request: Request, db: Db, actor: Actor, contact_id: int, kind: str, situation: str | None,
+          status_code: int = 200, **extra: Any) -> Response:
+    contact = get_contact(db, actor, contact_id)
+    composed = compose_service.compose(db, actor, kind=kind, contact_id=contact_id, situation=situation or None,
+                                       nudge_after_days=request.app.state.settings.nudge_after_days)
+    email = composed.email or (composed.rendered if composed.rendered.subject is not None else None)
+    form = {"subject": email.subject if email else "", "body": email.text if email else "",
+            "invite": _local_input(composed.meeting_at, actor.timezone)}
+    form.update(extra.pop("form", {}))
+    return render(request, "compose.html", status_code=status_code, contact=contact, composed=composed,
+                  choices=CHOICES, kind=kind, situation=composed.situation or situation or "", form=form,
+                  outbound=outbound_service.history(db, actor, contact_id), zone=actor.timezone, **extra)
+
+
+@router.get("/contacts/{contact_id}/compose")
+def compose_page(request: Request, db: Db, contact_id: int, kind: str = "note",
+                 situation: str | None = None) -> Response:
+    actor = page_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    return _page(request, db, actor, contact_id, kind, situation)
+
+
+@router.post("/contacts/{contact_id}/send")
+def send_form(
+    request: Request, db: Db, contact_id: int, subject: Annotated[str, Form()], body: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "", invite: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "note",
+    situation: Annotated[str, Form()] = "",
+) -> Response:
+    actor = page_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    check_csrf(request, csrf)
+    form = {"subject": subject, "body": body, "invite": invite}
+    try:
+        invite_at = parse_datetime(invite, actor.timezone) if invite.strip() else None
+        result = outbound_service.send(db, actor, contact_id=contact_id, subject=subject, body=body,
+                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(request.app.state.settings))
+    except (EmberError, ValueError) as exc:
+        db.rollback()
+        message = exc.message if isinstance(exc, EmberError) else str(exc)
+        return _page(request, db, actor, contact_id, kind, situation, 422, error=message, form=form)
+    if result.status == "refused":
+        return _page(request, db, actor, contact_id, kind, situation, 409, error=f"Not sent: {result.reason}",
+                     form=form)
+    words = {"sent": "Sent", "queued": "Not sent yet", "failed": "Failed"}
+    request.session["flash"] = f"{words.get(result.status, result.status)}: {result.reason}"
+    suffix = f"&situation={situation}" if situation else ""
+    return RedirectResponse(f"/contacts/{contact_id}/compose?kind={kind}{suffix}", status_code=303)
