@@ -55,3 +55,6 @@ def test_api_send_then_history_then_refusal(client, engine, settings) -> None:
     [entry] = client.get(f"/api/outbound?contact_id={contact_id}", headers=rep.headers).json()
     assert entry["status"] == "sent" and entry["invite_at"].startswith("2026-03-10T20:00")
     assert len(client.get("/api/outbound", headers=rep.headers).json()) == 1
+    # The sent email counts as a touch: it is numbered and the next touch is planned.
+    touches = client.get(f"/api/contacts/{contact_id}/touches", headers=rep.headers).json()
+    assert [(t["channel"], t["outcome"], t["label"]) for t in touches] == [("email", "email-sent", "FTC #1")]

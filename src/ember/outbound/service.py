@@ -28,13 +28,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ember.cadence.config import cadence_settings
 from ember.contacts.service import get_contact
-from ember.errors import InvalidInput, NotFound, Problem
+from ember.errors import EmberError, InvalidInput, NotFound, Problem
 from ember.models import Contact, OutboundMessage, User
 from ember.outbound import repository, rules
 from ember.outbound.mail import Letter, SmtpConfig, build_message, is_permanent, transmit
 from ember.settings import get_settings
 from ember.touches import repository as touch_repository
+from ember.touches.service import log_touch
 from ember.users.access import Actor
 
 
@@ -135,7 +137,24 @@ def deliver(session: Session, message_id: int, *, smtp: SmtpConfig, now: datetim
         return _record_failure(session, row, exc, smtp, now)
     repository.finish(session, row.id, {"status": "sent", "sent_at": now, "last_error": None})
     session.commit()
+    if row.kind == "email":
+        _log_sent_touch(session, row, now)
     return SendResult("sent", f"sent to {letter.to_email}", row.message_id, row.id)
+
+
+def _log_sent_touch(session: Session, row: OutboundMessage, now: datetime) -> None:
+    """A sent follow-up email is a touch: the attempt count and the plan move on.
+    Done after the send is recorded, so a problem here can never cause a second send."""
+    rep = session.get(User, row.rep_id)
+    if rep is None:
+        return
+    try:
+        log_touch(session, Actor.of(rep), contact_id=row.contact_id, channel="email", outcome="email-sent",
+                  occurred_at=now, deal_id=row.deal_id, notes=f"Sent: {row.subject}",
+                  settings=cadence_settings(get_settings()), now=now)
+        session.commit()
+    except EmberError:
+        session.rollback()
 
 
 def _record_failure(session: Session, row: OutboundMessage, exc: Exception, smtp: SmtpConfig,
