@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from ember.cadence.timing import zone
 from ember.errors import NotFound
 from ember.models import User
 from ember.today import repository
@@ -49,7 +50,8 @@ class QueueItem:
 
 
 def _contact_zone(contact_tz: str | None, account_tz: str | None) -> ZoneInfo:
-    return ZoneInfo(contact_tz or account_tz or "UTC")
+    # Cached: building a ZoneInfo reads the tz database, which would dominate a long queue.
+    return zone(contact_tz or account_tz or "UTC")
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> tuple[str, str]:
