@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ember.cli.common import console, engine, user_errors
+from ember.cli.common import console, engine, err_console, user_errors
 from ember.settings import get_settings
 
 
@@ -29,7 +29,13 @@ def demo(
     with user_errors():
         eng = engine()
     where = eng.url.render_as_string(hide_password=True)
-    if existing_demo(eng):
+    state = existing_demo(eng)
+    if state == "partial":
+        err_console.print(f"[bold red]error:[/] an earlier demo build in {where} was interrupted; "
+                          "remove that database (or point EMBER_DATABASE_URL elsewhere) and run "
+                          "`ember demo` again", highlight=False)
+        raise typer.Exit(1)
+    if state == "complete":
         console.print(f"Demo data already in {where}; reusing it (nothing regenerated).")
     else:
         console.print(f"Building the demo data set ({contacts:,} contacts, seed {seed}) in {where}")
