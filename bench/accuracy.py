@@ -66,9 +66,11 @@ def pick(files: list[Path], split: str, limit: int | None) -> list[Path]:
     return chosen[:limit] if limit else chosen
 
 
-def call_contexts(turns: list[tuple[str, str]]) -> list[Context]:
+def call_contexts(
+    turns: list[tuple[str, str]], times: list[tuple[float, float]] | None = None
+) -> list[Context]:
     """The context each utterance has at analysis time (as flag_questions builds it)."""
-    return contexts([speaker for speaker, _ in turns], [text for _, text in turns])
+    return contexts([speaker for speaker, _ in turns], [text for _, text in turns], times)
 
 
 def swda(files: list[Path]) -> tuple[Score, Score]:
@@ -102,11 +104,13 @@ def mrda(files: list[Path]) -> tuple[Score, Score, Score, Score]:
         labels.sort(key=lambda item: (item["start"], item["end"]))
         segments = parse_vtt(path.read_text(encoding="utf-8")).segments
         cues = [(item["speaker"], item["text"]) for item in labels]
+        times = [(float(item["start"]), float(item["end"])) for item in labels]
         if len(segments) == len(labels):
             cues = [(s.speaker, s.text) for s in segments]
+            times = [(s.start, s.end) for s in segments]
         found = follow_through_lines(cues)
         for index, ((_, text), item, ctx) in enumerate(
-            zip(cues, labels, call_contexts(cues), strict=True)
+            zip(cues, labels, call_contexts(cues, times), strict=True)
         ):
             model.add(bool(item["question"]), is_question(text, ctx))
             rules.add(bool(item["question"]), rule_says_question(text))

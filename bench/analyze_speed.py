@@ -111,6 +111,17 @@ def main() -> None:
         print(f"webvtt-py read only: {read * 1000:8.1f} ms")
         print(f"full analysis:       {full * 1000:8.1f} ms  (first, cold run {cold:.2f} s)")
         print(f"ratio: {full / read:.2f}x (goal <= 3x)")
+        # The same, with a different call each time: nothing is cached from
+        # an earlier run of the same sentences, as in a batch of real calls.
+        reads, fulls = [], []
+        for repeat in range(args.repeats):
+            fresh = Path(tmp) / f"fresh{repeat}.vtt"
+            fresh.write_text(make_call(60, 1000 + repeat), encoding="utf-8")
+            reads.append(best_of(lambda path=fresh: webvtt.read(str(path)).captions, 1))
+            fulls.append(best_of(lambda path=fresh: analyze_file(path, call_date=when), 1))
+        read, full = statistics.median(reads), statistics.median(fulls)
+        print(f"new call each repeat: read {read * 1000:.1f} ms, full {full * 1000:.1f} ms,"
+              f" ratio {full / read:.2f}x")
 
         paths = []
         for index in range(args.batch):

@@ -14,15 +14,19 @@ from ember.accounts.routes import router as accounts_router
 from ember.api.errors import install_error_handlers
 from ember.api.limits import BodySizeLimit
 from ember.calls.routes import router as calls_router
+from ember.compose.routes import router as compose_router
 from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
+from ember.events.api import ROUTERS as EVENT_ROUTERS
 from ember.imports.routes import router as imports_router
 from ember.messages.routes import router as messages_router
+from ember.outbound.routes import router as outbound_router
 from ember.settings import Settings, get_settings
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
+from ember.web.compose_pages import router as compose_pages_router
 from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.pages import router as pages_router
 
@@ -52,7 +56,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
                today_router, calls_router, messages_router, pages_router, follow_up_pages_router)
-    for router in routers:
+    for router in (*routers, *EVENT_ROUTERS):
+        app.include_router(router)
+    for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     session_max_age_s: int = 14 * 24 * 3600
     max_request_bytes: int = 5 * 1024 * 1024
     user: str | None = None
+    # Background work and alerts (see docs/configuration.md).
+    queue_name: str = "ember"
+    public_url: str | None = None
 
     # Cadence: when and how often to follow up (see docs/configuration.md).
     call_windows: str = "wed 16:00-17:00 1; thu 16:00-17:00 2; fri 16:00-17:00 2"
@@ -46,6 +50,17 @@ class Settings(BaseSettings):
     ftc_attempts_before_pause: int = 10
     not_now_default_days: int = 30
     nudge_after_days: int = 14
+
+    # Sending follow-up emails by SMTP (see docs/configuration.md).
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str | None = None
+    smtp_timeout_s: float = 30.0
+    send_max_attempts: int = 5
+    send_retry_base_s: int = 60
 
     @property
     def resolved_database_url(self) -> str:

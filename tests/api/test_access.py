@@ -11,7 +11,22 @@ from sqlalchemy import Engine, select
 from tests.factories import make_user
 
 from ember.db import unit_of_work
-from ember.models import Account, Call, Contact, Deal, DealStakeholder, NextStep, PlannedTouch, Touch
+from ember.events.rule_service import ensure_default_rules
+from ember.models import (
+    Account,
+    Alert,
+    Call,
+    ComposeTemplate,
+    Contact,
+    Deal,
+    DealStakeholder,
+    NextStep,
+    NurtureMembership,
+    OutboundMessage,
+    PlannedTouch,
+    Touch,
+    TriggerRule,
+)
 
 # A body that would succeed if the caller were allowed, per (method, path).
 BODIES: dict[tuple[str, str], Any] = {
@@ -22,13 +37,25 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/import/{kind}"): "import",
     ("POST", "/api/touches"): "touch",
     ("POST", "/api/calls"): "call",
+    ("POST", "/api/alerts/{alert_id}/seen"): None,
+    ("POST", "/api/nurture"): "nurture",
+    ("POST", "/api/compose"): "victim-contact",
+    ("POST", "/api/send"): "victim-contact",
 }
+# Server-sent event streams: read once (?once=true) instead of waiting on them.
+STREAMS = {"/api/alerts/stream"}
 # These create the caller's own records: there is no other rep's object to reach.
-OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts")}
-MANAGER_ONLY = {("POST", "/api/messages"), ("PUT", "/api/messages/{key}"), ("POST", "/api/messages/{key}/active")}
+OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts"), ("PUT", "/api/me/notify")}
+MANAGER_ONLY = {("POST", "/api/messages"), ("PUT", "/api/messages/{key}"), ("POST", "/api/messages/{key}/active"),
+                ("PUT", "/api/templates/{name}")}
+# Trigger rules are team settings too: a rep may read them, not change them.
+RULE_EDITS = {("POST", "/api/rules"), ("PATCH", "/api/rules/{rule_id}")}
 # The message library is shared by the team; edits need a manager (checked below).
 SAFE_LISTS = {"/api/messages", "/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}",
-              "/api/users", "/api/today"}
+              "/api/users", "/api/today", "/api/nurture", "/api/nurture/export", "/api/alerts",
+              "/api/alerts/stream", "/api/rules", "/api/me/notify",
+              # Follow-up templates are team wording; /api/outbound without a contact lists the caller's own.
+              "/api/templates", "/api/templates/{name}", "/api/outbound"}
 
 
 def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
@@ -47,16 +74,22 @@ def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
         session.add(touch)
         session.flush()
         call = Call(touch_id=touch.id, transcript_text="Vera: our budget is secret", analysis={"secret": "vera"})
-        session.add(call)
+        ensure_default_rules(session)  # PostgreSQL test runs empty every table, the seeded rules too
+        rule_id = session.scalars(select(TriggerRule.id)).first()
+        alert = Alert(dedup_key="victim", contact_id=contact.id, rep_id=owner_id, rule_id=rule_id,
+                      summary="visited vera.secret pricing")
+        session.add_all([call, alert])
         session.flush()
-        return {"contact_id": contact.id, "deal_id": deal.id, "account_id": account.id, "touch_id": touch.id,
+        return {"alert_id": alert.id, "rule_id": rule_id or 0,
+                "contact_id": contact.id, "deal_id": deal.id, "account_id": account.id, "touch_id": touch.id,
                 "call_id": call.id}
 
 
 def _snapshot(engine: Engine) -> list[tuple[Any, ...]]:
     with unit_of_work(engine) as session:
         rows: list[tuple[Any, ...]] = []
-        for model in (Account, Contact, Deal, DealStakeholder, Touch, PlannedTouch, Call, NextStep):
+        for model in (Account, Contact, Deal, DealStakeholder, Touch, PlannedTouch, Call, NextStep, Alert,
+                      NurtureMembership, TriggerRule, OutboundMessage, ComposeTemplate):
             for obj in session.scalars(select(model).order_by(model.id)):
                 rows.append(tuple(sorted((k, str(v)) for k, v in vars(obj).items() if not k.startswith("_"))))
         return rows
@@ -76,9 +109,10 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
             continue
         for method in (m.upper() for m in operations):
             key = (method, route_path)
-            path = route_path.format(kind="contacts", key="gk-ftc-1", **ids)
+            path = route_path.format(kind="contacts", key="gk-ftc-1", name="opener", **ids)
             if method == "GET":
-                response = client.get(path, headers=intruder.headers)
+                response = client.get(path + ("?once=true" if route_path in STREAMS else ""),
+                                      headers=intruder.headers)
                 assert route_path in SAFE_LISTS or response.status_code == 404, key
             elif key in OWN_CREATES:
                 continue
@@ -101,6 +135,17 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
                 response = client.post(path, headers=intruder.headers, data={"contact_id": str(ids["contact_id"])},
                                        files={"file": ("c.vtt", b"WEBVTT\n\n00:00.000 --> 00:02.000\nA: hi\n")})
                 assert response.status_code == 404, key
+            elif key in RULE_EDITS:
+                response = client.request(method, path, headers=intruder.headers,
+                                          json={"name": "Hijacked", "event_type": "page_view", "active": False})
+                assert response.status_code == 403, key
+            elif BODIES.get(key) == "victim-contact":  # compose and send for another rep's contact
+                response = client.post(path, headers=intruder.headers, json={
+                    "contact_id": ids["contact_id"], "kind": "brief", "subject": "Hijacked", "body": "Hijacked"})
+                assert response.status_code == 404, key
+            elif BODIES.get(key) == "nurture":
+                response = client.post(path, headers=intruder.headers, json={"contact_id": ids["contact_id"]})
+                assert response.status_code == 404, key
             elif BODIES.get(key) == "stakeholder":
                 response = client.request(method, path, headers=intruder.headers,
                                           json={"contact_id": own_contact, "role": "decision_maker"})
@@ -115,6 +160,8 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
             checked += 1
     queue = client.get("/api/today?rep=victim@ember.example", headers=intruder.headers)
     assert queue.status_code == 404 and "vera" not in queue.text.lower()
+    history = client.get(f"/api/outbound?contact_id={ids['contact_id']}", headers=intruder.headers)
+    assert history.status_code == 404 and "vera" not in history.text.lower()
     assert checked >= 18
     assert _snapshot(engine) == before
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ember.cli import calls, data, follow_up, messages, users
+from ember.cli import calls, compose, data, follow_up, messages, users
 from ember.cli.common import console, engine, user_errors
 from ember.cli.triggers import register as register_triggers
 from ember.settings import get_settings
@@ -19,6 +19,9 @@ app.add_typer(follow_up.touch_app, name="touch")
 app.command("today")(follow_up.today)
 app.command("replan")(follow_up.replan)
 app.add_typer(calls.call_app, name="call")
+app.command("compose")(compose.compose)
+app.command("send")(compose.send)
+app.add_typer(compose.templates_app, name="templates")
 app.add_typer(messages.messages_app, name="messages")
 register_triggers(app, users.app, data.import_app)
 
@@ -45,8 +48,9 @@ def serve(
     settings = get_settings()
     engine()
     with serve_consumer(settings):  # background jobs in this process, unless Redis workers run them
+        # Open live alert streams must not hold up Ctrl-C: browsers reconnect by themselves.
         uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                    log_level="info")
+                    log_level="info", timeout_graceful_shutdown=3)
 
 
 def _register_optional() -> None:

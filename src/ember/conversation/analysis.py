@@ -78,7 +78,7 @@ def analyze_transcript(
 ) -> Analysis:
     t = thresholds
     segments = transcript.segments
-    units = flag_questions(split_segments(segments))
+    units = flag_questions(split_segments(segments), timed=not transcript.timing_estimated)
     assignment = assign_sides(transcript, units, reps, known_reps)
     sides = assignment.sides
     duration = transcript.duration

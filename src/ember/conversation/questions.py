@@ -270,6 +270,14 @@ class Context:
     # Whether the transcript is punctuated (chooses the model); None: judge
     # by this sentence alone.
     punctuated: bool | None = None
+    # Timing, when the source has real times (None when estimated or absent):
+    # how long the sentence lasts, and the pause from its end to the start of
+    # the next sentence by another speaker within REPLY_WINDOW (negative:
+    # they overlap). A lone rising "right?" is short and answered at once.
+    duration: float | None = None
+    reply_gap: float | None = None
+    # The pause from the end of the previous sentence (anyone's) to this one.
+    pause_before: float | None = None
 
 
 REPLY_WINDOW = 3
@@ -285,28 +293,59 @@ def is_punctuated(texts: Sequence[str]) -> bool:
     return marked * 5 >= len(texts)
 
 
-def contexts(speakers: Sequence[str], texts: Sequence[str]) -> list[Context]:
-    """The Context of each sentence of a call, in order."""
+def contexts(
+    speakers: Sequence[str],
+    texts: Sequence[str],
+    times: Sequence[tuple[float, float]] | None = None,
+) -> list[Context]:
+    """The Context of each sentence of a call, in order; `times` are the
+    sentences' (start, end) in seconds when the source timed them. Timing is
+    used for unpunctuated transcripts only: the punctuated model is trained
+    on untimed phone calls (SwDA)."""
     punctuated = is_punctuated(texts)
+    if punctuated:
+        times = None
     count = len(texts)
+    shapes = [_shape(text) for text in texts]
     found: list[Context] = []
     for index, speaker in enumerate(speakers):
         if index == 0:
             prev, prev_asked = "start", False
         else:
             prev = "same" if speakers[index - 1] == speaker else "other"
-            prev_asked = _shape(texts[index - 1])[3]
+            prev_asked = shapes[index - 1][3]
         nxt, next_asked = "end", False
         if index + 1 < count:
             nxt = "same" if speakers[index + 1] == speaker else "other"
-            next_asked = nxt == "same" and _shape(texts[index + 1])[3]
+            next_asked = nxt == "same" and shapes[index + 1][3]
         reply: tuple[str, ...] | None = None
+        reply_gap: float | None = None
         for later in range(index + 1, min(count, index + 1 + REPLY_WINDOW)):
             if speakers[later] != speaker:
-                reply = _shape(texts[later])[2]
+                reply = shapes[later][2]
+                if times is not None:
+                    reply_gap = times[later][0] - times[index][1]
                 break
-        found.append(Context(prev, nxt, prev_asked, next_asked, reply, punctuated))
+        if times is None:
+            found.append(Context(prev, nxt, prev_asked, next_asked, reply, punctuated))
+        else:
+            start, end = times[index]
+            pause = start - times[index - 1][1] if index else None
+            found.append(Context(prev, nxt, prev_asked, next_asked, reply, punctuated,
+                                 end - start, reply_gap, pause))
     return found
+
+
+def _duration_band(seconds: float) -> str:
+    return "<0.4" if seconds < 0.4 else "<0.8" if seconds < 0.8 else (
+        "<1.5" if seconds < 1.5 else "<3" if seconds < 3 else "3+")
+
+
+def _gap_band(seconds: float | None) -> str:
+    if seconds is None:
+        return "none"
+    return "overlap" if seconds < -0.1 else "<0.3" if seconds < 0.3 else (
+        "<1" if seconds < 1 else "<3" if seconds < 3 else "3+")
 
 
 def features(text: str, context: Context | None = None) -> list[str]:
@@ -323,7 +362,7 @@ def context_features(text: str, context: Context | None) -> list[str]:
     stripped = text.rstrip()
     end = stripped[-1] if stripped and stripped[-1] in "?.,-!" else "none"
     r1 = reply[0] if reply else ("none" if reply is None else "-")
-    return [
+    feats = [
         f"turn:{context.prev}>{context.next}",
         f"prevq:{context.prev}:{context.prev_asked}",
         f"nextq:{context.next_asked}:{end}",
@@ -332,6 +371,19 @@ def context_features(text: str, context: Context | None) -> list[str]:
         f"f+r:{first} {r1}",
         f"e+r:{end} {r1}:{context.next}",
     ]
+    if context.duration is None:
+        return feats
+    duration = _duration_band(context.duration)
+    gap = _gap_band(context.reply_gap)
+    short = len(tokens) <= 2
+    feats += [f"dur:{duration}:{short}", f"gap:{gap}:{context.next}",
+              f"dur+gap:{duration}:{gap}",
+              f"pause:{_gap_band(context.pause_before)}:{context.prev}"]
+    if short:
+        # The lone "right" / "ok" / "yeah": a question or agreement by timing.
+        feats += [f"sw+dur:{first}:{duration}", f"sw+gap:{first}:{gap}",
+                  f"sw+r:{first}:{gap}:{r1}"]
+    return feats
 
 
 @lru_cache(maxsize=16384)
@@ -360,8 +412,9 @@ def text_features(text: str) -> list[str]:
     feats.append("last:" + tokens[-1])
     feats.append("last2:" + " ".join(tokens[-2:]))
     feats.append("last3:" + " ".join(tokens[-3:]))
-    feats.extend("w:" + t for t in tokens[:25])
-    feats.extend("b:" + a + " " + b for a, b in pairwise(tokens[:25]))
+    head = tokens[:25]
+    feats += ["w:" + t for t in head]
+    feats += ["b:" + a + " " + b for a, b in pairwise(head)]
     return feats
 
 
@@ -379,10 +432,35 @@ def bucket(feature: str) -> int:
     return found
 
 
-@dataclass(frozen=True, slots=True)
+class FeatureWeights(dict[str, float]):
+    """Feature name -> weight of one model, filled on first use.
+
+    Hashing a feature name costs more than looking it up, and the same words
+    and word pairs come back in every call, so each name is hashed once; a
+    score is then `sum(map(weights.__getitem__, features))`, one C-level loop.
+    """
+
+    __slots__ = ("_weights",)
+    LIMIT = 200_000
+
+    def __init__(self, weights: Sequence[float]) -> None:
+        super().__init__()
+        self._weights = weights
+
+    def __missing__(self, feature: str) -> float:
+        weight = self._weights[zlib.crc32(feature.encode()) & (BUCKETS - 1)]
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[feature] = weight
+        return weight
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class _Model:
-    weights: list[float]
+    weights: FeatureWeights
     threshold: float
+    # The threshold as log-odds: score >= cut is probability >= threshold.
+    cut: float
 
 
 @lru_cache(maxsize=1)
@@ -394,10 +472,12 @@ def _models() -> dict[str, _Model] | None:
     data = json.loads(raw)
     if data.get("buckets") != BUCKETS:
         return None
-    models = {
-        name: _Model(part["weights"], float(part["threshold"]))
-        for name, part in data["models"].items()
-    }
+    models = {}
+    for name, part in data["models"].items():
+        threshold = float(part["threshold"])
+        models[name] = _Model(
+            FeatureWeights(part["weights"]), threshold, math.log(threshold / (1.0 - threshold))
+        )
     return models if set(models) == {"punctuated", "plain"} else None
 
 
@@ -420,11 +500,14 @@ def _score(text: str, context: Context | None) -> float | None:
     models = _models()
     if models is None:
         return None
-    name = _model_name(text, context)
-    weights = models[name].weights
-    score = _text_score(text, name)
-    for feature in context_features(text, context):
-        score += weights[bucket(feature)]
+    return _score_with(models[_model_name(text, context)], text, context)
+
+
+def _score_with(model: _Model, text: str, context: Context | None) -> float:
+    score = _text_score(text, model)
+    # Added one by one, in order, as the training script's sparse rows sum them.
+    for weight in map(model.weights.__getitem__, context_features(text, context)):
+        score += weight
     return score
 
 
@@ -434,24 +517,18 @@ _SURE_TAGS = ("is that right", "is that correct", "isn't it", "don't you", "or n
 
 
 @lru_cache(maxsize=8192)
-def _text_score(text: str, name: str) -> float:
+def _text_score(text: str, model: _Model) -> float:
     # Short replies ("yeah", "okay", "right") recur all through a call; the
     # part of the score that depends on the text alone is computed once.
-    models = _models()
-    assert models is not None
-    weights = models[name].weights
-    return sum(weights[bucket(feature)] for feature in text_features(text))
+    return sum(map(model.weights.__getitem__, text_features(text)))
 
 
 def is_question(text: str, context: Context | None = None) -> bool:
     tokens = _shape(text)[0]
     if len(tokens) > 3 and " ".join(tokens).endswith(_SURE_TAGS):
         return True
-    score = _score(text, context)
-    if score is None:
-        return rule_says_question(text)
     models = _models()
-    assert models is not None
-    threshold = models[_model_name(text, context)].threshold
-    # Compare log-odds: the same as probability >= threshold, without exp().
-    return score >= math.log(threshold / (1.0 - threshold))
+    if models is None:
+        return rule_says_question(text)
+    model = models[_model_name(text, context)]
+    return _score_with(model, text, context) >= model.cut

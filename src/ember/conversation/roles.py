@@ -41,6 +41,10 @@ CUES: tuple[tuple[DecisionRole, re.Pattern[str]], ...] = (
 )
 
 
+# All cues in one pattern: one search rules out most sentences.
+_ANY_CUE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in CUES))
+
+
 @dataclass(frozen=True, slots=True)
 class RoleEvidence:
     speaker: str
@@ -66,6 +70,8 @@ def prospect_roles(units: list[Utterance], sides: dict[str, Side]) -> list[Prosp
         if unit.speaker not in found:
             continue
         lowered = unit.text.lower().replace("’", "'")
+        if not _ANY_CUE.search(lowered):
+            continue
         for role, pattern in CUES:
             if pattern.search(lowered):
                 found[unit.speaker].append(

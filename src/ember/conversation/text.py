@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
+WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 # Listener noises that acknowledge without taking the floor. A segment made
@@ -61,11 +61,14 @@ FILLERS = frozenset({"uh", "um", "er", "erm", "ah", "hmm", "mm", "like"})
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens, apostrophes kept ("don't", "what's")."""
-    return _WORD.findall(text.lower().replace("’", "'"))
+    return WORD.findall(text.lower().replace("’", "'"))
 
 
 def sentences(text: str) -> list[str]:
     """Split punctuated text into sentences; unpunctuated text stays whole."""
+    if "." not in text and "?" not in text and "!" not in text:
+        whole = text.strip()  # speech-recogniser text without punctuation
+        return [whole] if whole else []
     parts = [p.strip() for p in _SENTENCE_END.split(text)]
     return [p for p in parts if p]
 

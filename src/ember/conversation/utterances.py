@@ -40,9 +40,11 @@ def split_segments(segments: tuple[Segment, ...]) -> list[Utterance]:
     return units
 
 
-def flag_questions(units: list[Utterance]) -> list[Utterance]:
-    """Mark questions, using the neighbouring sentences as context."""
-    around = contexts([u.speaker for u in units], [u.text for u in units])
+def flag_questions(units: list[Utterance], *, timed: bool = True) -> list[Utterance]:
+    """Mark questions, using the neighbouring sentences (and, when `timed`:
+    the source has real times, their timing) as context."""
+    times = [(u.start, u.end) for u in units] if timed else None
+    around = contexts([u.speaker for u in units], [u.text for u in units], times)
     return [
         Utterance(u.speaker, u.start, u.end, u.text, u.segment, is_question(u.text, ctx))
         for u, ctx in zip(units, around, strict=True)

@@ -12,7 +12,10 @@ class Alert(Timestamped, Base):
     """A rep is told a contact is warm again; one per contact, rule and window."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_rep_created", "rep_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_alerts_rep_created", "rep_id", "created_at"),
+        Index("ix_alerts_status_next", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -28,3 +31,5 @@ class Alert(Timestamped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
     seen_at: Mapped[datetime | None]
+    # When the next delivery attempt is due (backoff), or until when a worker holds it.
+    next_attempt_at: Mapped[datetime | None]

@@ -8,14 +8,14 @@ import re
 # first colon. Digits are allowed (MRDA ids like "fe016", "Speaker 1"); a URL
 # or a time ("10:30") is not a name, hence the leading letter and no "/".
 _PREFIX = re.compile(r"^\s*([^\W\d_][\w.'’@&()\- ]{0,59}?)\s*:\s+(.*)$", re.DOTALL)
-_SPACES = re.compile(r"\s+")
 # Labels that look like "Name:" but introduce a note rather than speech.
 _NOT_NAMES = frozenset({"note", "notes", "http", "https", "re", "subject", "ps"})
 
 
 def clean(text: str) -> str:
     """Collapse whitespace (cue text often wraps over several lines)."""
-    return _SPACES.sub(" ", text).strip()
+    # str.split() splits on exactly the characters \s matches, and is faster.
+    return " ".join(text.split())
 
 
 def split_speaker(text: str) -> tuple[str | None, str]:

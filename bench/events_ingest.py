@@ -1,0 +1,289 @@
+"""Benchmarks of issue 6: signed event ingestion, trigger-to-alert latency, ingestion on a big table.
+
+Everything runs on loopback: one `ember serve`-like server process (uvicorn,
+the real app plus a no-op endpoint), one `ember worker` process, and client
+processes that send pre-signed requests over keep-alive connections.
+
+    python bench/events_ingest.py                       # (a), (b), then (c) with 10,000,000 stored events
+    python bench/events_ingest.py --stored 1000000      # (c) with fewer stored events
+    python bench/events_ingest.py --stored 0            # skip (c)
+
+(a) sustained events/s on POST /events, and the ratio to POST /noop on the same
+    server in the same run. Goal: >= 0.5x.
+(b) trigger-to-alert latency p50/p99 at half that rate: every tenth event is a
+    pricing-page view by a known contact (an alert and a re-plan), the rest are
+    anonymous page views. Latency = alert row time - request send time. Goal: p99 <= 1 s.
+(c) (a) again with N events already stored (bulk Core inserts). Goal: <= 20% slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, insert, select
+from standardwebhooks import Webhook
+
+SERVER = """
+import sys, uvicorn
+from fastapi import Request, Response
+from ember.app import create_app
+app = create_app()
+
+@app.post("/noop", include_in_schema=False)
+async def noop(request: Request) -> Response:
+    await request.body()
+    return Response(status_code=202)
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMBER_")}
+    env.update(EMBER_DATA_DIR=str(data_dir), EMBER_SECRET_KEY="bench-secret-key-long-enough-to-sign",
+               EMBER_QUEUE_NAME="bench")
+    return env
+
+
+def _setup(data_dir: Path, contacts: int) -> str:
+    """A migrated database with a source, one rep and ``contacts`` nurture contacts; the source secret."""
+    os.environ.update(_env(data_dir))
+    from ember.db import make_engine, unit_of_work
+    from ember.events.ingest import add_source
+    from ember.migrate import upgrade
+    from ember.models import Contact
+    from ember.users.service import add_user
+
+    engine = make_engine(f"sqlite:///{data_dir / 'ember.db'}")
+    upgrade(engine)
+    with unit_of_work(engine) as session:
+        rep = add_user(session, email="rep@bench.example", name="Rep", role="rep", team="Bench", timezone="UTC")
+        secret = add_source(session, "website").secret
+        session.execute(insert(Contact), [
+            {"owner_id": rep.id, "first_name": f"C{i}", "last_name": "Bench", "email": f"c{i}@prospect.example",
+             "status": "nurture", "timezone": "UTC", "phone": "+100000000"} for i in range(contacts)])
+    engine.dispose()
+    return secret
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def _wait_up(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def _event(prefix: str, index: int, *, email: str | None = None, url: str = "https://acme.example/blog") -> str:
+    body: dict[str, Any] = {"source": "website", "type": "page_view", "id": f"{prefix}-{index}", "url": url,
+                            "occurred_at": datetime.now(UTC).isoformat()}
+    if email:
+        body["email"] = email
+    else:
+        body["anonymous_id"] = f"visitor-{index % 5000}"
+    return json.dumps(body)
+
+
+def _signed(hook: Webhook, msg_id: str, body: str) -> dict[str, str]:
+    now = datetime.now(UTC)
+    return {"webhook-id": msg_id, "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": hook.sign(msg_id, now, body), "content-type": "application/json"}
+
+
+def _client(args: tuple[str, str, str, str, float, int]) -> int:
+    """One client process: threads sending back to back until time is up; how many were answered."""
+    url, path, secret, prefix, seconds, threads = args
+    hook = Webhook(secret)
+    counts = [0] * threads
+
+    def run(slot: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            deadline = time.monotonic() + seconds
+            index = 0
+            while time.monotonic() < deadline:
+                body = _event(f"{prefix}-{slot}", index)
+                headers = _signed(hook, f"{prefix}-{slot}-{index}", body)
+                response = client.post(path, content=body, headers=headers)
+                if response.status_code != 202:
+                    raise RuntimeError(response.text)
+                counts[slot] += 1
+                index += 1
+
+    workers = [threading.Thread(target=run, args=(slot,)) for slot in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(counts)
+
+
+def throughput(url: str, path: str, secret: str, prefix: str, seconds: float, clients: int, threads: int) -> float:
+    with mp.Pool(clients) as pool:
+        started = time.monotonic()
+        total = sum(pool.map(_client, [(url, path, secret, f"{prefix}{c}", seconds, threads)
+                                       for c in range(clients)]))
+        return total / (time.monotonic() - started)
+
+
+def latency(url: str, secret: str, rate: float, seconds: float, contacts: int, data_dir: Path) -> dict[str, float]:
+    """Paced sending at ``rate``; every tenth event a trigger for a fresh contact."""
+    from ember.db import make_engine
+    from ember.models import Alert, InboundEvent
+
+    hook, sent, lock = Webhook(secret), {}, threading.Lock()
+    total = min(int(rate * seconds), contacts * 10)
+    threads = 8
+    start = time.monotonic() + 0.2
+
+    def run(slot: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            for index in range(slot, total, threads):
+                pause = start + index / rate - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                trigger = index % 10 == 0
+                body = (_event("lat", index, email=f"c{index // 10}@prospect.example",
+                               url="https://acme.example/pricing") if trigger else _event("lat", index))
+                headers = _signed(hook, f"lat-{index}", body)
+                at = time.time()
+                client.post("/events", content=body, headers=headers).raise_for_status()
+                if trigger:
+                    with lock:
+                        sent[f"lat-{index}"] = at
+
+    workers = [threading.Thread(target=run, args=(slot,)) for slot in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    achieved = total / (time.monotonic() - start)
+    engine = make_engine(f"sqlite:///{data_dir / 'ember.db'}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            pending = conn.scalar(select(func.count()).where(InboundEvent.status == "pending"))
+        if not pending:
+            break
+        time.sleep(0.2)
+    with engine.connect() as conn:
+        rows = conn.execute(select(InboundEvent.external_id, Alert.created_at)
+                            .join(Alert, Alert.event_id == InboundEvent.id)
+                            .where(InboundEvent.external_id.like("lat-%"))).all()
+    engine.dispose()
+    delays = sorted(max(created.replace(tzinfo=UTC).timestamp() - sent[ext], 0.0)
+                    for ext, created in rows if ext in sent)
+    if len(delays) < len(sent):
+        print(f"   warning: {len(sent) - len(delays)} triggers raised no alert")
+    pick = (lambda q: delays[min(int(q * len(delays)), len(delays) - 1)]) if delays else (lambda q: float("nan"))
+    return {"rate": achieved, "alerts": len(delays), "p50": pick(0.50), "p99": pick(0.99), "max": pick(1.0)}
+
+
+def bulk_store(data_dir: Path, count: int) -> float:
+    """``count`` handled events from the past, inserted in big Core batches; seconds taken."""
+    from ember.db import make_engine
+    from ember.models import InboundEvent
+
+    engine = make_engine(f"sqlite:///{data_dir / 'ember.db'}")
+    started, batch = time.monotonic(), 100_000
+    past = datetime(2025, 1, 1, tzinfo=UTC)
+    for offset in range(0, count, batch):
+        rows = [{"source": "website", "external_id": f"old-{i}", "type": "page_view", "status": "handled",
+                 "anonymous_id": f"old-visitor-{i % 100_000}", "url": "https://acme.example/blog", "payload": {},
+                 "occurred_at": past, "received_at": past} for i in range(offset, min(offset + batch, count))]
+        with engine.begin() as conn:
+            conn.execute(insert(InboundEvent), rows)
+        if offset and offset % 1_000_000 == 0:
+            print(f"   {offset:,} stored ({time.monotonic() - started:.0f} s)", flush=True)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return time.monotonic() - started
+
+
+class Stack:
+    """Server and worker processes on one data directory."""
+
+    def __init__(self, data_dir: Path, workers: int) -> None:
+        self.data_dir, self.workers = data_dir, workers
+        self.url = ""
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> Stack:
+        env, log = _env(self.data_dir), self.data_dir / "bench.log"
+        port = _port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.procs.append(_start([sys.executable, "-c", SERVER, str(port)], env, log))
+        ember = [sys.executable, "-c", "from ember.cli.main import app; app()"]
+        self.procs.append(_start([*ember, "worker", "--workers", str(self.workers)], env, log))
+        _wait_up(self.url)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of each throughput run")
+    parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument("--threads", type=int, default=4, help="connections per client process")
+    parser.add_argument("--workers", type=int, default=2, help="threads of the ember worker")
+    parser.add_argument("--contacts", type=int, default=2000)
+    parser.add_argument("--stored", type=int, default=10_000_000, help="stored events for (c); 0 skips it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ember-bench-") as tmp:
+        data_dir = Path(tmp)
+        secret = _setup(data_dir, args.contacts)
+        with Stack(data_dir, args.workers) as stack:
+            noop = throughput(stack.url, "/noop", secret, "noop", args.seconds, args.clients, args.threads)
+            events = throughput(stack.url, "/events", secret, "a", args.seconds, args.clients, args.threads)
+            print(f"(a) no-op endpoint   {noop:8.0f} requests/s")
+            print(f"    POST /events     {events:8.0f} events/s   ratio {events / noop:.2f}x (goal >= 0.5x)")
+            result = latency(stack.url, secret, events / 2, args.seconds, args.contacts, data_dir)
+            print(f"(b) at {result['rate']:.0f} events/s: {result['alerts']:.0f} alerts, trigger-to-alert "
+                  f"p50 {result['p50'] * 1000:.0f} ms, p99 {result['p99'] * 1000:.0f} ms, "
+                  f"max {result['max'] * 1000:.0f} ms (goal p99 <= 1000 ms)")
+        if args.stored <= 0:
+            return
+        built = bulk_store(data_dir, args.stored)
+        print(f"(c) stored {args.stored:,} events in {built:.0f} s")
+        with Stack(data_dir, args.workers) as stack:
+            loaded = throughput(stack.url, "/events", secret, "c", args.seconds, args.clients, args.threads)
+        print(f"    POST /events     {loaded:8.0f} events/s with {args.stored:,} stored, "
+              f"{(1 - loaded / events) * 100:+.0f}% slower than empty (goal <= 20%)")
+
+
+if __name__ == "__main__":
+    main()

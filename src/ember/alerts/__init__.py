@@ -1,0 +1,1 @@
+"""Alerts: telling the owning rep at once that a contact is warm again."""

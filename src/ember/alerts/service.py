@@ -1,0 +1,139 @@
+"""Raising an alert when a rule fires, listing alerts, and the user's notification URLs.
+
+Raising one is the whole reaction to a trigger, in the job's transaction:
+the alert row (once per contact, rule and window), the contact back to active
+(its nurture membership ends), and a fresh plan whose first touch is a
+trigger follow-up, which the Today queue puts on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from ember.alerts import repository
+from ember.cadence.config import cadence_settings
+from ember.cadence.service import replan
+from ember.errors import InvalidInput, NotFound, Problem
+from ember.events import repository as event_repository
+from ember.events.rules import ContactState, EventFact, RuleSpec, count_in_window, dedup_key, what_happened
+from ember.messages.rules import VariantLibrary
+from ember.messages.service import load_library
+from ember.models import Contact, Deal, InboundEvent, User
+from ember.nurture.service import reopen
+from ember.settings import Settings
+from ember.touches import repository as touch_repository
+from ember.users.access import Actor, require_visible
+from ember.users.repository import user_by_email
+
+
+@dataclass
+class TriggerContext:
+    """What one job needs to react to triggers, loaded at most once per job."""
+
+    settings: Settings
+    now: datetime
+    _library: VariantLibrary | None = field(default=None, repr=False)
+
+    def library(self, session: Session) -> VariantLibrary:
+        if self._library is None:
+            self._library = load_library(session)
+        return self._library
+
+    def contact_state(self, session: Session, contact: Contact) -> ContactState:
+        return ContactState(contact.status, event_repository.has_stalled_deal(session, contact.id))
+
+
+def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: InboundEvent,
+                history: Sequence[EventFact], ctx: TriggerContext) -> int | None:
+    """The new alert's id, or None when this contact already has one for this rule and window."""
+    if repository.recent_alert_exists(session, contact.id, rule.id, ctx.now - rule.window):
+        return None
+    fact = EventFact(event.type, event.url, event.occurred_at)
+    what = what_happened(event.type, event.url, count_in_window(rule, fact, history) if rule.min_count > 1 else 1)
+    alert_id = repository.insert_alert(session, {
+        "dedup_key": dedup_key(contact.id, rule, event.occurred_at), "contact_id": contact.id,
+        "rep_id": contact.owner_id, "rule_id": rule.id, "event_id": event.id, "summary": what,
+        "status": "pending", "attempts": 0, "created_at": ctx.now,
+    })
+    if alert_id is None:
+        return None  # another worker raised it a moment ago
+    reopen(session, contact, reason="trigger", now=ctx.now)
+    deal_id = touch_repository.default_deal_id(session, contact.id)
+    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=ctx.now,
+           settings=cadence_settings(ctx.settings), library=ctx.library(session))
+    return alert_id
+
+
+# ---- reading alerts -----------------------------------------------------------------
+
+def alert_dict(row: Row[Any]) -> dict[str, Any]:
+    (id_, summary, created_at, status, delivered_at, seen_at, attempts, last_error, contact_id, first, last,
+     email, rule, event_type, url, occurred_at, source, rep) = tuple(row)[:18]
+    return {
+        "id": id_, "contact": f"{first} {last}".strip() or email, "contact_id": contact_id, "contact_email": email,
+        "rule": rule, "event": event_type, "url": url, "source": source,
+        "occurred_at": occurred_at.isoformat() if occurred_at else None, "summary": summary,
+        "at": created_at.isoformat(), "delivered": delivered_at is not None, "status": status,
+        "attempts": attempts, "last_error": last_error, "seen": seen_at is not None, "rep": rep,
+    }
+
+
+def list_alerts(session: Session, actor: Actor, *, rep_email: str | None = None, unseen_only: bool = False,
+                limit: int = 100) -> list[dict[str, Any]]:
+    rep_id = None
+    if rep_email:
+        rep = user_by_email(session, rep_email)
+        require_visible(actor, rep, f"the alerts of {rep_email}")
+        rep_id = rep.id if rep else None
+    rows = repository.visible_alerts(session, actor, rep_id=rep_id, unseen_only=unseen_only, limit=limit)
+    return [alert_dict(row) for row in rows]
+
+
+def mark_seen(session: Session, actor: Actor, alert_id: int, *, now: datetime | None = None) -> dict[str, Any]:
+    alert = repository.visible_alert(session, actor, alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} not found")
+    if alert.seen_at is None:
+        alert.seen_at = now or datetime.now(UTC)
+    session.flush()
+    return {"id": alert.id, "seen": True}
+
+
+# ---- where a user wants alerts --------------------------------------------------------
+
+def _check_url(url: str) -> str:
+    import apprise
+
+    url = url.strip()
+    probe = apprise.Apprise()
+    if not url or not probe.add(url):
+        raise InvalidInput(f"{url!r} is not a notification URL Ember can use", [Problem(
+            "URL", "apprise does not understand it", "use a form like slack://T/B/C, msteams://..., "
+            "mailto://user:pass@example.com or json://host/path (see the apprise documentation)")])
+    return url
+
+
+def notify_urls(session: Session, user: User) -> list[str]:
+    return [str(u) for u in user.notify_urls or []]
+
+
+def set_notify_urls(session: Session, user: User, *, add: Sequence[str] = (), remove: Sequence[str] = (),
+                    replace: Sequence[str] | None = None) -> list[str]:
+    current = [] if replace is not None else notify_urls(session, user)
+    for url in [*(replace or ()), *add]:
+        checked = _check_url(url)
+        if checked not in current:
+            current.append(checked)
+    missing = [u for u in remove if u not in current]
+    if missing:
+        raise NotFound(f"{missing[0]} is not one of {user.email}'s notification URLs; "
+                       f"see `ember users notify {user.email}`")
+    user.notify_urls = [u for u in current if u not in remove]
+    session.flush()
+    return list(user.notify_urls)

@@ -1,0 +1,196 @@
+"""Taking events in: signed webhooks, the tracking snippet, CSV files.
+
+The recipe: verify the signature, insert each event unless (source, external
+id) is already stored, and hand back the ids that are new; the caller queues
+work for those once its transaction has committed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
+from ember.errors import Conflict, InvalidInput, NotFound, Problem, Unauthorized
+from ember.events import repository
+from ember.events.links import contact_from_token, site_key
+from ember.events.parse import EventIn, Parsed, parse_body
+from ember.events.rules import EventType
+from ember.models import EventSource
+from ember.validation import parse_email
+
+SOURCE_NAME_MAX = 100
+_CACHE_TTL_S = 30.0
+
+
+@dataclass(frozen=True)
+class Accepted:
+    source: str
+    new_ids: list[int]
+    duplicates: int
+    skipped: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "accepted": len(self.new_ids), "duplicates": self.duplicates,
+                "skipped": self.skipped}
+
+
+class SourceCache:
+    """Sources and their secrets, read at most every few seconds instead of per request.
+
+    A miss (unknown name or site key, or no secret verifies) reloads at once, so a
+    source added a moment ago works on its first event.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded_at = 0.0
+        self._by_name: dict[str, tuple[str, Webhook]] = {}
+        self._by_site_key: dict[str, str] = {}
+
+    def load(self, session: Session, *, force: bool = False) -> None:
+        with self._lock:
+            if not force and time.monotonic() - self._loaded_at < _CACHE_TTL_S:
+                return
+            rows = repository.all_sources(session)
+            self._by_name = {row.name: (row.secret, Webhook(row.secret)) for row in rows}
+            self._by_site_key = {site_key(row.secret): row.name for row in rows}
+            self._loaded_at = time.monotonic()
+
+    def candidates(self, hint: str | None) -> list[tuple[str, Webhook]]:
+        if hint and hint in self._by_name:
+            return [(hint, self._by_name[hint][1])]
+        return [(name, hook) for name, (_, hook) in self._by_name.items()]
+
+    def source_for_site_key(self, key: str) -> str | None:
+        return self._by_site_key.get(key)
+
+
+def _source_hint(raw: bytes, query_source: str | None) -> str | None:
+    """Which source the sender claims to be, to try its secret first (not trusted)."""
+    if query_source:
+        return query_source
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    first = body[0] if isinstance(body, list) and body else body
+    return first.get("source") if isinstance(first, dict) and isinstance(first.get("source"), str) else None
+
+
+def verify(session: Session, cache: SourceCache, raw: bytes, headers: dict[str, str],
+           query_source: str | None = None) -> tuple[str, Any]:
+    """The name of the source whose secret signed this body, and the parsed body; 401 otherwise."""
+    if not all(headers.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature")):
+        raise Unauthorized("the webhook-id, webhook-timestamp and webhook-signature headers are required "
+                           "(Standard Webhooks); sign the request with the source's whsec_ secret")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unauthorized("the body is not UTF-8 text; send JSON") from exc
+    hint = _source_hint(raw, query_source)
+    for force in (False, True):
+        cache.load(session, force=force)
+        last_error = "no event source is set up; create one with `ember sources add NAME`"
+        for name, hook in cache.candidates(hint):
+            try:
+                return name, hook.verify(text, headers)
+            except WebhookVerificationError as exc:
+                last_error = str(exc)
+                if "timestamp" in last_error.lower():
+                    break  # a stale or future timestamp fails for every secret alike
+            except ValueError as exc:  # body verified but is not JSON
+                raise InvalidInput("the body is not JSON", [Problem("request body", str(exc),
+                                                                    "send a JSON object or list")]) from exc
+        if "timestamp" in last_error.lower():
+            break
+    raise Unauthorized(f"the webhook signature was not accepted ({last_error.lower()}); sign it with the "
+                       "source's secret and send it within 5 minutes")
+
+
+def store(session: Session, source: str, parsed: Parsed, *, now: datetime) -> Accepted:
+    if parsed.problems:
+        raise InvalidInput(f"{len(parsed.problems)} problem(s) in the events; nothing was stored", parsed.problems)
+    new_ids = repository.insert_events(session, source, parsed.events, received_at=now)
+    return Accepted(source, new_ids, len(parsed.events) - len(new_ids), parsed.skipped)
+
+
+def receive_webhook(session: Session, cache: SourceCache, raw: bytes, headers: dict[str, str], *,
+                    query_source: str | None = None, now: datetime | None = None) -> Accepted:
+    now = now or datetime.now(UTC)
+    source, body = verify(session, cache, raw, headers, query_source)
+    parsed = parse_body(body, source=source, webhook_id=headers["webhook-id"], now=now)
+    return store(session, source, parsed, now=now)
+
+
+# ---- the tracking snippet -------------------------------------------------------
+
+def receive_beacon(session: Session, cache: SourceCache, body: dict[str, Any], *, secret_key: str,
+                   now: datetime | None = None) -> Accepted | None:
+    """A page view or identify call from the snippet; None when the site key is unknown.
+
+    The time is ours, not the browser's: visitors' clocks are often wrong.
+    """
+    now = now or datetime.now(UTC)
+    key = str(body.get("k") or "")
+    source = cache.source_for_site_key(key)
+    if source is None:
+        cache.load(session, force=True)
+        source = cache.source_for_site_key(key)
+    if source is None:
+        return None
+    parsed = Parsed()
+    event_id = str(body.get("i") or "")
+    if not event_id or len(event_id) > 200:
+        parsed.problems.append(Problem("i", "the event id is missing or too long", "send a random id per event"))
+        return store(session, source, parsed, now=now)
+    kind = EventType.IDENTIFY.value if body.get("t") == "identify" else EventType.PAGE_VIEW.value
+    contact_id = contact_from_token(secret_key, str(body["c"])) if body.get("c") else None
+    try:
+        email = parse_email(str(body["e"])) if body.get("e") else None
+    except ValueError:
+        email = None  # a typo in a form field must not lose the page view
+    url = str(body.get("u") or "")[:2000] or None
+    payload: dict[str, Any] = {"referrer": str(body.get("r") or "")[:500], "title": str(body.get("n") or "")[:300]}
+    if contact_id is not None:
+        # Checked by the job: the contact may have been deleted since the email went out.
+        payload["contact_id"] = contact_id
+    anonymous_id = str(body.get("a") or "")[:200] or None
+    parsed.events.append(EventIn(event_id, kind, now, email, anonymous_id, url, payload))
+    return store(session, source, parsed, now=now)
+
+
+# ---- sources -------------------------------------------------------------------
+
+def new_secret() -> str:
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def add_source(session: Session, name: str) -> EventSource:
+    name = name.strip()
+    if not name or len(name) > SOURCE_NAME_MAX or not name.replace("-", "").replace("_", "").isalnum():
+        raise InvalidInput(f"{name!r} is not a usable source name", [Problem(
+            "NAME", "must be 1-100 letters, digits, - or _", "use a short name like website or webinars")])
+    if repository.source_by_name(session, name) is not None:
+        raise Conflict(f"a source named {name} already exists; see `ember sources list`")
+    source = EventSource(name=name, secret=new_secret())
+    session.add(source)
+    session.flush()
+    return source
+
+
+def get_source(session: Session, name: str) -> EventSource:
+    source = repository.source_by_name(session, name)
+    if source is None:
+        raise NotFound(f"no event source named {name}; create it with `ember sources add {name}`")
+    return source

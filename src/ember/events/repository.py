@@ -1,0 +1,147 @@
+"""Every query about event sources, inbound events and trigger rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ember.events.parse import EventIn
+from ember.events.rules import EventFact, RuleSpec
+from ember.models import Contact, Deal, DealStakeholder, EventSource, InboundEvent, TriggerRule, User
+from ember.vocabulary import CLOSED_STAGES
+
+
+def insert_or_ignore(session: Session, table: Any) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
+
+
+# ---- sources ---------------------------------------------------------------
+
+def all_sources(session: Session) -> list[EventSource]:
+    return list(session.scalars(select(EventSource).order_by(EventSource.name)))
+
+
+def source_by_name(session: Session, name: str) -> EventSource | None:
+    return session.scalar(select(EventSource).where(EventSource.name == name))
+
+
+# ---- inbound events --------------------------------------------------------
+
+def insert_events(session: Session, source: str, events: Sequence[EventIn], *, received_at: datetime) -> list[int]:
+    """Store the events that are new for this source; the ids of those inserted, nothing for repeats."""
+    if not events:
+        return []
+    rows = [{"source": source, "external_id": e.external_id, "type": e.type, "email": e.email,
+             "anonymous_id": e.anonymous_id, "url": e.url, "payload": e.payload, "occurred_at": e.occurred_at,
+             "received_at": received_at, "status": "pending"} for e in events]
+    # Core on the session's connection, rows as parameters (one cached statement, sent as
+    # multi-row VALUES): the ORM's bulk layer and per-call compiling cost more than the insert.
+    stmt = insert_or_ignore(session, InboundEvent).returning(InboundEvent.id)
+    return [int(i) for i in session.connection().execute(stmt, rows).scalars()]
+
+
+def pending_event_ids(session: Session, received_before: datetime, limit: int) -> list[int]:
+    return list(session.scalars(
+        select(InboundEvent.id).where(InboundEvent.status == "pending", InboundEvent.received_at <= received_before)
+        .order_by(InboundEvent.id).limit(limit)))
+
+
+def claim_event(session: Session, event_id: int, now: datetime) -> InboundEvent | None:
+    """Mark the event handled inside the caller's transaction, if nobody did yet.
+
+    The write comes first on purpose: the row lock (PostgreSQL) or the write lock
+    (SQLite) makes a second worker wait here and then find nothing to claim, and a
+    worker killed before committing leaves the event pending for the sweep.
+    """
+    claimed = session.execute(
+        update(InboundEvent).where(InboundEvent.id == event_id, InboundEvent.status == "pending")
+        .values(status="handled", handled_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(InboundEvent, event_id, populate_existing=True)
+
+
+def mark_failed(session: Session, event_id: int) -> None:
+    session.execute(update(InboundEvent).where(InboundEvent.id == event_id).values(status="failed"))
+
+
+def contact_id_for_anonymous(session: Session, anonymous_id: str) -> int | None:
+    return session.scalar(
+        select(InboundEvent.contact_id).where(InboundEvent.anonymous_id == anonymous_id,
+                                              InboundEvent.contact_id.is_not(None))
+        .order_by(InboundEvent.id.desc()).limit(1))
+
+
+def unmatched_for_anonymous(session: Session, anonymous_id: str) -> list[InboundEvent]:
+    return list(session.scalars(
+        select(InboundEvent).where(InboundEvent.anonymous_id == anonymous_id, InboundEvent.contact_id.is_(None))
+        .order_by(InboundEvent.occurred_at)))
+
+
+def unmatched_for_email(session: Session, email: str) -> list[InboundEvent]:
+    """Events that arrived with this email before anyone added the contact."""
+    return list(session.scalars(
+        select(InboundEvent).where(InboundEvent.email == email, InboundEvent.contact_id.is_(None))
+        .order_by(InboundEvent.occurred_at)))
+
+
+def recent_facts(session: Session, contact_id: int, since: datetime) -> list[EventFact]:
+    rows = session.execute(
+        select(InboundEvent.type, InboundEvent.url, InboundEvent.occurred_at)
+        .where(InboundEvent.contact_id == contact_id, InboundEvent.occurred_at >= since))
+    return [EventFact(type_, url, at) for type_, url, at in rows]
+
+
+def event_counts(session: Session) -> dict[str, int]:
+    from sqlalchemy import func
+
+    rows = session.execute(select(InboundEvent.status, func.count()).group_by(InboundEvent.status))
+    return {status: int(count) for status, count in rows}
+
+
+# ---- contacts, as the matching needs them ----------------------------------
+
+def contact_by_email(session: Session, email: str) -> Contact | None:
+    return session.scalar(select(Contact).where(Contact.email == email.lower()))
+
+
+def has_stalled_deal(session: Session, contact_id: int) -> bool:
+    closed = [s.value for s in CLOSED_STAGES]
+    return session.scalar(
+        select(Deal.id).join(DealStakeholder, DealStakeholder.deal_id == Deal.id)
+        .where(DealStakeholder.contact_id == contact_id, Deal.stalled_at.is_not(None), Deal.stage.not_in(closed))
+        .limit(1)) is not None
+
+
+def owner_team(session: Session, owner_id: int) -> int | None:
+    return session.scalar(select(User.team_id).where(User.id == owner_id))
+
+
+# ---- trigger rules ----------------------------------------------------------
+
+def to_spec(rule: TriggerRule) -> RuleSpec:
+    return RuleSpec(rule.id, rule.name, rule.event_type, rule.url_pattern, rule.min_count, rule.window_hours,
+                    rule.audience, rule.is_active)
+
+
+def rules_for_team(session: Session, team_id: int | None, *, active_only: bool = True) -> list[TriggerRule]:
+    query = select(TriggerRule).where(or_(TriggerRule.team_id.is_(None), TriggerRule.team_id == team_id))
+    if active_only:
+        query = query.where(TriggerRule.is_active.is_(True))
+    return list(session.scalars(query.order_by(TriggerRule.id)))
+
+
+def any_rule(session: Session) -> bool:
+    return session.scalar(select(TriggerRule.id).limit(1)) is not None
+
+
+def all_rules(session: Session) -> list[TriggerRule]:
+    return list(session.scalars(select(TriggerRule).order_by(TriggerRule.id)))

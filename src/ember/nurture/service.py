@@ -1,0 +1,116 @@
+"""The nurture list: who is on it, export for a newsletter tool, adding and removing by hand.
+
+A contact is on the list while its status is "nurture"; each stretch on the
+list is a membership row saying why it started and why it ended. Planning
+stops for them (the cadence rules read the status); a trigger event ends the
+membership and re-opens the contact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ember.cadence import repository as cadence_repository
+from ember.cadence.service import replan
+from ember.cadence.settings import CadenceSettings
+from ember.contacts.service import get_contact
+from ember.errors import Conflict, InvalidInput, Problem
+from ember.messages.service import load_library
+from ember.models import Contact, Deal, NurtureMembership
+from ember.nurture import repository
+from ember.touches import repository as touch_repository
+from ember.users.access import Actor
+from ember.vocabulary import ContactStatus
+
+EXPORT_HEADER = ("email", "first_name", "last_name", "company", "title", "owner", "reason", "since")
+
+
+@dataclass(frozen=True)
+class NurtureEntry:
+    contact_id: int
+    name: str
+    email: str | None
+    company: str | None
+    title: str | None
+    owner: str
+    reason: str | None
+    note: str | None
+    since: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def list_nurture(session: Session, actor: Actor, *, limit: int | None = None, offset: int = 0) -> list[NurtureEntry]:
+    entries = []
+    for row in repository.nurture_rows(session, actor, limit=limit, offset=offset):
+        id_, first, last, email, title, company, owner, reason, note, since = tuple(row)
+        entries.append(NurtureEntry(id_, f"{first} {last}".strip() or (email or f"contact {id_}"), email, company,
+                                    title, owner, reason, note, since.isoformat() if since else None))
+    return entries
+
+
+def export_lines(session: Session, actor: Actor) -> Iterator[str]:
+    """CSV for a newsletter tool: one row per contact on the list that has an email address."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADER)
+    for row in repository.nurture_rows(session, actor, with_email_only=True):
+        _id, first, last, email, title, company, owner, reason, _note, since = tuple(row)
+        writer.writerow((email, first, last, company or "", title or "", owner, reason or "",
+                         since.date().isoformat() if since else ""))
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def add_to_nurture(session: Session, actor: Actor, contact_id: int, *, note: str | None = None,
+                   reason: str = "manual", now: datetime | None = None) -> Contact:
+    contact = get_contact(session, actor, contact_id)
+    if contact.status == ContactStatus.NURTURE.value:
+        raise Conflict(f"{contact.full_name} is on the nurture list already")
+    if contact.status == ContactStatus.DO_NOT_CONTACT.value:
+        raise InvalidInput(f"{contact.full_name} is marked do-not-contact", [Problem(
+            "contact", "must not get the newsletter either", "change the contact's status first if this is wrong")])
+    contact.status = ContactStatus.NURTURE.value
+    session.add(NurtureMembership(contact_id=contact.id, reason=reason, note=note,
+                                  started_at=now or datetime.now(UTC)))
+    cadence_repository.cancel_planned(session, contact.id)  # no more calls or sequence emails
+    session.flush()
+    return contact
+
+
+def reopen(session: Session, contact: Contact, *, reason: str, now: datetime) -> bool:
+    """End the contact's time on the list (a trigger event, or by hand); true if it was on it."""
+    ended = repository.end_open(session, contact.id, reason=reason, now=now)
+    was_on = contact.status == ContactStatus.NURTURE.value
+    if was_on:
+        contact.status = ContactStatus.ACTIVE.value
+    session.flush()
+    return was_on or ended > 0
+
+
+def remove_from_nurture(session: Session, actor: Actor, contact_id: int, *, settings: CadenceSettings,
+                        now: datetime | None = None) -> Contact:
+    """Take a contact off the list by hand and plan its next touch again."""
+    now = now or datetime.now(UTC)
+    contact = get_contact(session, actor, contact_id)
+    if contact.status != ContactStatus.NURTURE.value:
+        raise Conflict(f"{contact.full_name} is not on the nurture list")
+    reopen(session, contact, reason="manual", now=now)
+    deal_id = touch_repository.default_deal_id(session, contact.id)
+    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=now, settings=settings,
+           library=load_library(session))
+    # Planning still sees the old "no"; a manual removal means the rep wants to try again.
+    contact.status = ContactStatus.ACTIVE.value
+    session.flush()
+    return contact
