@@ -14,6 +14,8 @@ def _log(page, channel: str, outcome: str) -> str:  # type: ignore[no-untyped-de
     page.select_option("select[name=outcome]", outcome)
     with page.expect_navigation():
         page.click("text=Log touch")
+    error = page.query_selector(".error")
+    assert error is None, f"logging {channel}/{outcome} failed: {error.text_content()}"
     return page.text_content("#next-plan")
 
 
