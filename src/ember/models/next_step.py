@@ -12,7 +12,10 @@ class NextStep(Timestamped, Base):
     """A concrete commitment made on a call, with who owns it and when it is due."""
 
     __tablename__ = "next_steps"
-    __table_args__ = (Index("ix_next_steps_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_next_steps_status_due", "status", "due_at"),
+        Index("ix_next_steps_rep_status_due", "rep_id", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)

@@ -54,9 +54,16 @@ def _contact_zone(contact_tz: str | None, account_tz: str | None) -> ZoneInfo:
     return zone(contact_tz or account_tz or "UTC")
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _when(moment: datetime, zone: ZoneInfo) -> tuple[str, str]:
     local = moment.astimezone(zone)
-    return local.isoformat(), f"{local:%a %d %b %H:%M} {zone.key}"
+    # Spelled out rather than strftime: this runs for every row of every queue.
+    words = (f"{_DAYS[local.weekday()]} {local.day:02d} {_MONTHS[local.month - 1]} "
+             f"{local.hour:02d}:{local.minute:02d} {zone.key}")
+    return local.isoformat(), words
 
 
 def end_of_today(user_tz: str, now: datetime) -> datetime:
@@ -75,9 +82,13 @@ def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, n
     rep = _rep(session, actor, rep_email)
     now = now or datetime.now(UTC)
     until = end_of_today(rep.timezone, now)
-    items = [*_alerts(session, rep.id, limit), *_next_steps(session, rep.id, until, now, limit),
-             *_plans(session, rep.id, until, now, limit)]
-    return items[:limit]
+    # Each read asks only for the room the earlier ones left; promises from calls may take
+    # at most half of it, so a backlog of them never hides the calls that are due.
+    items = _alerts(session, rep.id, limit)
+    items += _next_steps(session, rep.id, until, now, (limit - len(items)) // 2)
+    if len(items) < limit:
+        items += _plans(session, rep.id, until, now, limit - len(items))
+    return items
 
 
 def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
