@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import BindParameter, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from ember.models import Account, Alert, Contact, Deal, MessageVariant, NextStep, PlannedTouch
@@ -14,7 +14,9 @@ from ember.vocabulary import NextStepStatus, PlannedTouchStatus
 
 _CONTACT_COLUMNS = (Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.timezone,
                     Account.timezone)
-_REP, _UNTIL, _LIMIT = bindparam("rep"), bindparam("until"), bindparam("limit")
+_REP: BindParameter[int] = bindparam("rep")
+_UNTIL: BindParameter[datetime] = bindparam("until")
+_LIMIT: BindParameter[int] = bindparam("limit")
 
 # Built once: constructing a statement costs more than running it on a short queue.
 _DUE_PLANS = (
@@ -58,7 +60,7 @@ def due_plans(session: Session, rep_id: int, until: datetime, limit: int) -> lis
 
 
 def due_next_steps(session: Session, rep_id: int, until: datetime, limit: int) -> list[Row[Any]]:
-    rows = list(session.execute(_DATED_STEPS, {"rep": rep_id, "until": until, "limit": limit}))
+    rows: list[Row[Any]] = list(session.execute(_DATED_STEPS, {"rep": rep_id, "until": until, "limit": limit}))
     if len(rows) < limit:
         rows += session.execute(_UNDATED_STEPS, {"rep": rep_id, "limit": limit - len(rows)})
     return rows
