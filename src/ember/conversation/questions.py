@@ -395,6 +395,13 @@ def _shape(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]
     return tuple(tokens), flags, tuple(raw[:2]), bool(flags)
 
 
+def sentence_shape(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]:
+    """(words after leading markers and fillers, rule flags, first two words,
+    looks like a question); computed once per sentence text and shared with
+    the commitment detector."""
+    return _shape(text)
+
+
 def text_features(text: str) -> list[str]:
     tokens, flags, raw2, _ = _shape(text)
     feats = ["bias", *("rule:" + f for f in flags)]

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ember.models import MessageVariant, Touch
+from ember.models import Call, MessageVariant, Touch
 
 
 def active_variants(session: Session) -> list[MessageVariant]:
@@ -35,3 +37,11 @@ def received_keys(session: Session, contact_id: int) -> set[str]:
 
 def key_of(session: Session, variant_id: int) -> str | None:
     return session.scalar(select(MessageVariant.key).where(MessageVariant.id == variant_id))
+
+
+def latest_analysis(session: Session, contact_id: int) -> dict[str, Any] | None:
+    return session.scalar(
+        select(Call.analysis).join(Touch, Touch.id == Call.touch_id)
+        .where(Touch.contact_id == contact_id, Call.analysis.is_not(None))
+        .order_by(Touch.occurred_at.desc()).limit(1)
+    )

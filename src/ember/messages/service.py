@@ -6,11 +6,12 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
+from ember.cadence import repository as cadence_repository
 from ember.errors import Conflict, InvalidInput, NotFound, Problem
 from ember.messages import repository
 from ember.messages import rules as message_rules
 from ember.messages.defaults import default_library
-from ember.models import MessageVariant
+from ember.models import Account, Contact, MessageVariant
 from ember.users.access import Actor, require_manager
 from ember.vocabulary import MessagePhase, MessageSituation
 
@@ -91,3 +92,18 @@ def set_active(session: Session, actor: Actor, key: str, active: bool) -> Messag
     row.is_active = active
     session.flush()
     return row
+
+
+def message_values(session: Session, contact: Contact, rep_name: str | None) -> dict[str, str]:
+    """The facts Ember knows for a message's placeholders; the rest stay visible for the rep to fill."""
+    values = {"first_name": contact.first_name, "rep_name": rep_name or ""}
+    account = session.get(Account, contact.account_id) if contact.account_id else None
+    if account is not None:
+        values["company"] = account.name
+    alert = cadence_repository.latest_alert(session, contact.id)
+    if alert is not None and alert.summary:
+        values["trigger"] = alert.summary
+    problems = (repository.latest_analysis(session, contact.id) or {}).get("problems") or []
+    if problems:
+        values["problem"] = str(problems[0].get("quote", "")).rstrip(".")
+    return {key: value for key, value in values.items() if value}

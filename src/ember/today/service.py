@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ember.cadence.timing import zone
 from ember.errors import NotFound
+from ember.messages.rules import fill
 from ember.models import User
 from ember.today import repository
 from ember.users.access import Actor, require_visible
@@ -87,7 +88,7 @@ def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, n
     items = _alerts(session, rep.id, limit)
     items += _next_steps(session, rep.id, until, now, (limit - len(items)) // 2)
     if len(items) < limit:
-        items += _plans(session, rep.id, until, now, limit - len(items))
+        items += _plans(session, rep, until, now, limit - len(items))
     return items
 
 
@@ -124,15 +125,17 @@ def _next_steps(session: Session, rep_id: int, until: datetime, now: datetime, l
     return items
 
 
-def _plans(session: Session, rep_id: int, until: datetime, now: datetime, limit: int) -> list[QueueItem]:
+def _plans(session: Session, rep: User, until: datetime, now: datetime, limit: int) -> list[QueueItem]:
     # Trigger follow-ups and multi-threading come before routine attempts.
     rank = {"trigger": 0, "multithread": 1}
     ranked = []
-    for row in repository.due_plans(session, rep_id, until, limit):
+    for row in repository.due_plans(session, rep.id, until, limit):
         (_id, kind, channel, due_at, label, purpose, reason, key, body, deal_id, deal_name,
          contact_id, first, last, email, ctz, atz) = tuple(row)
         at, local = _when(due_at, _contact_zone(ctz, atz))
+        # Names are filled here; facts that need more reads (their problem, a trigger) on the contact page.
+        message = fill(body, {"first_name": first, "rep_name": rep.name}) if body else None
         item = QueueItem(kind, _name(first, last, email), email, contact_id, deal_name, deal_id, label,
-                         purpose, key, body, channel, at, local, reason, due_at < now)
+                         purpose, key, message, channel, at, local, reason, due_at < now)
         ranked.append((rank.get(kind, 2), due_at, item))
     return [item for *_, item in sorted(ranked, key=lambda entry: entry[:2])]

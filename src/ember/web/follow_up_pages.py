@@ -11,8 +11,11 @@ from sqlalchemy import select
 from ember.api.deps import Db, check_csrf
 from ember.cadence import repository as cadence_repository
 from ember.cadence.config import cadence_settings
+from ember.cadence.timing import zone
 from ember.contacts.service import get_contact, list_contacts
 from ember.errors import EmberError
+from ember.messages.rules import fill
+from ember.messages.service import message_values
 from ember.models import MessageVariant, User
 from ember.today.service import queue_for
 from ember.touches import repository as touch_repository
@@ -66,8 +69,10 @@ def _contact_context(db: Db, actor: Actor, contact_id: int) -> dict[str, Any]:
     contact = get_contact(db, actor, contact_id)
     plan = cadence_repository.open_plan(db, contact.id)
     variant = db.get(MessageVariant, plan.message_variant_id) if plan and plan.message_variant_id else None
+    message = fill(variant.body, message_values(db, contact, actor.name)) if variant else None
     return {"contact": contact, "touches": touch_repository.touches_of_contact(db, contact.id), "plan": plan,
-            "plan_variant": variant, "channels": [c.value for c in Channel], "outcomes": [o.value for o in Outcome]}
+            "plan_variant": variant, "plan_message": message, "channels": [c.value for c in Channel],
+            "outcomes": [o.value for o in Outcome], "zone": zone(actor.timezone)}
 
 
 @router.get("/contacts/{contact_id}")
