@@ -99,23 +99,3 @@ def parts(message: EmailMessage) -> dict[str, str]:
         if not part.is_multipart():
             found[part.get_content_type()] = part.get_content()
     return found
-
-
-def cli_runner(engine: Engine, tmp_path: Path, monkeypatch: Any) -> Any:
-    """Run `ember ...` against the test database, as a user would from a shell."""
-    from typer.testing import CliRunner
-
-    from ember.cli.main import app
-    from ember.settings import get_settings
-
-    monkeypatch.setenv("EMBER_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("EMBER_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.delenv("EMBER_USER", raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str) -> Any:
-        get_settings.cache_clear()  # tests set EMBER_SMTP_* after the fixture
-        return runner.invoke(app, list(args), catch_exceptions=False)
-
-    return run

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner, Result
 
 from ember.db import make_engine, session_factory
 from ember.migrate import upgrade
 from ember.models import Base
-from ember.settings import Settings
+from ember.settings import Settings, get_settings
 
 ON_POSTGRES = os.environ.get("EMBER_TEST_BACKEND") == "postgres"
 
@@ -115,3 +116,22 @@ def page(server_url: str):  # type: ignore[no-untyped-def]
     with chromium_page() as browser_page:
         browser_page.set_default_timeout(30_000)  # generous: CI shares two cores with the suite
         yield browser_page
+
+
+@pytest.fixture
+def ember(engine, tmp_path, monkeypatch) -> Iterator[Callable[..., Result]]:  # type: ignore[no-untyped-def]
+    """Run `ember ...` against the test database, as a user would from a shell."""
+    monkeypatch.setenv("EMBER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("EMBER_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("EMBER_USER", raising=False)
+    get_settings.cache_clear()
+    from ember.cli.main import app
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        get_settings.cache_clear()  # a test may change EMBER_* variables between commands
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    yield run
+    get_settings.cache_clear()

@@ -159,6 +159,8 @@ class EventType(StrEnum):
     DEMO_USE = "demo_use"
     EMAIL_REPLY = "email_reply"
     EMAIL_CLICK = "email_click"
+    # Not a signal on its own: ties an anonymous visitor to an email address.
+    IDENTIFY = "identify"
 
 
 class EventStatus(StrEnum):

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from ember.db import session_factory
+from ember.db import unit_of_work
 from ember.errors import Forbidden, Unauthorized
 from ember.models import User
 from ember.users.access import Actor
@@ -23,13 +23,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    with session_factory(request.app.state.engine)() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with unit_of_work(request.app.state.engine) as session:
+        yield session
 
 
 Db = Annotated[Session, Depends(get_db)]

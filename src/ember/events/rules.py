@@ -14,19 +14,7 @@ from enum import StrEnum
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
-
-class EventType(StrEnum):
-    PAGE_VIEW = "page_view"
-    NEWSLETTER_SUBSCRIBE = "newsletter_subscribe"
-    PODCAST_SUBSCRIBE = "podcast_subscribe"
-    WEBINAR_RSVP = "webinar_rsvp"
-    CONTENT_SHARE = "content_share"
-    DEMO_USE = "demo_use"
-    EMAIL_REPLY = "email_reply"
-    EMAIL_CLICK = "email_click"
-    # Not a signal on its own: ties an anonymous visitor to an email address.
-    IDENTIFY = "identify"
-
+from ember.vocabulary import EventType
 
 SIGNAL_TYPES = tuple(t for t in EventType if t is not EventType.IDENTIFY)
 
