@@ -16,6 +16,7 @@ def _log(page, channel: str, outcome: str) -> str:  # type: ignore[no-untyped-de
         page.click("text=Log touch")
     error = page.query_selector(".error")
     assert error is None, f"logging {channel}/{outcome} failed: {error.text_content()}"
+    assert page.query_selector("#next-plan"), f"logging {channel}/{outcome} led to {page.url}: {page.content()[:800]}"
     return page.text_content("#next-plan")
 
 
