@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -302,6 +302,7 @@ def window_at(
     return None
 
 
+@lru_cache(maxsize=1024)  # called for every plan's reason, with a few hundred distinct zones
 def place_name(tz: str) -> str:
     """A readable place for a zone name: "America/New_York" -> "New York"."""
     return tz.rsplit("/", 1)[-1].replace("_", " ")
@@ -317,5 +318,19 @@ def days_later(moment: datetime, days: int, tz: str) -> datetime:
     if days <= 0:
         return moment
     zi = zone(tz)
-    day = moment.astimezone(zi).date() + timedelta(days=days)
-    return _wall(day, 0, zi)
+    key = (tz, moment.astimezone(zi).toordinal() + days)
+    try:
+        return _MIDNIGHTS[key]
+    except KeyError:
+        pass
+    if len(_MIDNIGHTS) > 100_000:
+        _MIDNIGHTS.clear()
+    midnight = _MIDNIGHTS[key] = _wall(date.fromordinal(key[1]), 0, zi)
+    return midnight
+
+
+# (tz, date ordinal) -> that day's first instant, aware in the zone. A re-plan
+# of a million contacts asks for a few hundred zones times a few weeks of
+# days; building each one (wall time through UTC) once instead of per call
+# saves most of days_later. Datetimes are immutable, so sharing them is safe.
+_MIDNIGHTS: dict[tuple[str, int], datetime] = {}
