@@ -12,8 +12,10 @@ pytestmark = pytest.mark.browser
 def _log(page, channel: str, outcome: str) -> str:  # type: ignore[no-untyped-def]
     page.select_option("select[name=channel]", channel)
     page.select_option("select[name=outcome]", outcome)
-    with page.expect_navigation():
-        page.click("text=Log touch")
+    logged = len(page.query_selector_all("#touches td.label"))
+    page.click("text=Log touch")
+    # Wait for the page that shows the new touch, not just for any navigation to start.
+    page.wait_for_function("n => document.querySelectorAll('#touches td.label').length > n", arg=logged)
     error = page.query_selector(".error")
     assert error is None, f"logging {channel}/{outcome} failed: {error.text_content()}"
     assert page.query_selector("#next-plan"), f"logging {channel}/{outcome} led to {page.url}: {page.content()[:800]}"

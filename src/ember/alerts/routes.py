@@ -99,7 +99,9 @@ def alert_stream(request: Request, db: Db, actor: CurrentActor,
                  once: bool = Query(False, description="Send the current count and close (for scripts).")
                  ) -> StreamingResponse:
     """Your new alerts as they happen (text/event-stream): `count` first, then one `alert` each."""
-    db.commit()  # end the read transaction now: the stream may stay open for minutes
+    # Give the connection back now: the stream may stay open for minutes, and a session held
+    # by every open page would drain the connection pool and stall other requests.
+    db.close()
     return StreamingResponse(_feed(request, request.app.state.engine, actor.id, once),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -27,7 +27,10 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-Db = Annotated[Session, Depends(get_db)]
+# "function" scope: the transaction commits before the response leaves. With the default
+# ("request") a client could follow a redirect, or act on a 201, before the data exists,
+# and a failed commit would follow a success answer.
+Db = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def csrf_token(request: Request) -> str:
