@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-
 from tests.factories import make_user
 
 
