@@ -3,7 +3,7 @@
     python bench/generate.py --contacts 100000 --out bench-demo.db
 
 Prints rows, seconds, rows per second, peak memory and the database size.
-The issue's target shape is 1,000,000 contacts with 10,000,000 touches
+The large target shape is 1,000,000 contacts with 10,000,000 touches
 (``--contacts 1000000``; ten touches a contact is this script's default).
 """
 

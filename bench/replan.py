@@ -1,4 +1,4 @@
-"""Benchmark (b) of issue 3, pure part: re-plan the next touch for every contact.
+"""Benchmark, pure part: re-plan the next touch for every contact.
 
 As after a settings change: every contact's history is planned again with
 ``plan_next``. Contacts are synthetic, with short histories, built in memory

@@ -10,7 +10,7 @@ a plain indexed SELECT of that rep's due planned touches, and print the ratio
 
     .venv/bin/python bench/today_queue.py --db /tmp/ember-1m.db [--runs 30]
 
-The demo data spreads a million contacts over many reps; the issue's scenario
+The demo data spreads a million contacts over many reps; the scenario measured
 is one rep with 5,000 open deals, so the script first hands 5,000 open deals
 (with their contacts, plans and next steps) to one rep (`--open-deals`). It
 changes the database it is given: use a copy you can spare. Two baselines are

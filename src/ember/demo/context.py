@@ -33,7 +33,7 @@ class Scale:
 
     @classmethod
     def for_contacts(cls, contacts: int, touches_per_contact: float | None = None) -> Scale:
-        # The default data set (800 contacts) matches the figures; a
+        # The default data set (800 contacts) matches the product's demo figures; a
         # larger one keeps the same proportions, with calls and events capped
         # because they add little to a benchmark but cost time and space.
         return cls(

@@ -2,7 +2,7 @@
 
 Pure functions of a contact's touch history; no database, no clock.
 
-How we read "per contact and deal" (issue 3):
+How we read "per contact and deal":
 
 * The FTC phase belongs to the *contact*: it lasts until the first
   conversation with that person, whichever deal the touch was logged under.
