@@ -3,7 +3,7 @@
 Pure: the result depends only on the arguments (no clock, no database), so a
 settings change can re-plan every contact by calling ``plan_next`` again.
 
-The balance the seeds ask for: persist (about five follow-ups before a deal
+The balance the follow-up research asks for: persist (about five follow-ups before a deal
 is called stalled, spaced out, in the prospect's preferred channel), but stop
 at once on an explicit "no" (the contact goes to the nurture list) until a
 trigger event shows interest again.

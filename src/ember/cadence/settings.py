@@ -1,6 +1,6 @@
 """Every tunable of cadence planning and call timing, with the defaults.
 
-Defaults come from the seed figures:
+Defaults come from published follow-up research:
 
 * Wednesday 16:00-17:00 (the prospect's last working hour) is the best call
   window, Thursday and Friday at the same hour workable; 08:00-09:00 works

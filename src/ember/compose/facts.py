@@ -283,7 +283,7 @@ def qualification_gaps(qualification: Mapping[str, Any], people: Sequence[Person
     return gaps
 
 
-# Who on the prospect's side calls for whom on ours. The seed's point: team selling
+# Who on the prospect's side calls for whom on ours. The point: team selling
 # means tech leads and customer-success people join the buyer side, and CXOs turn up.
 _TECH = re.compile(r"\b(it (lead|team|manager|director|department|security|admin)|head of it|cto|cio|ciso|"
                    r"security|engineer\w*|technical|tech lead|architect|developers?|infrastructure|integrations?)\b",

@@ -1,6 +1,6 @@
 """Comparing a call with the published figures (see docs/analysis.md).
 
-Sources: the conversation-intelligence guide in the product seeds (next
+Sources: a conversation-intelligence vendor's published follow-up guide (next
 steps on discovery calls, number of questions, questions per minute,
 engaging moments, monologues that tell a customer story, "touch base"
 openers, the four qualification areas) and Gong's published talk ratio.
@@ -120,7 +120,7 @@ def _monologue(f: CallFigures, t: Thresholds) -> Benchmark:
 
 
 def _questions(f: CallFigures, t: Thresholds) -> Benchmark:
-    # The seed figure is per call; a long call gets proportionally more room.
+    # The research figure is per call; a long call gets proportionally more room.
     scale = max(1.0, f.duration_s / 60 / t.questions_per_minutes)
     warn, bad = t.questions_warn * scale, t.questions_bad * scale
     n = f.rep_questions
