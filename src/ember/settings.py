@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     not_now_default_days: int = 30
     nudge_after_days: int = 14
 
+    # Call analysis: benchmark and measurement thresholds to override ("name=value, ...").
+    analysis_thresholds: str = ""
+
     # Sending follow-up emails by SMTP (see docs/configuration.md).
     smtp_host: str = "localhost"
     smtp_port: int = 25

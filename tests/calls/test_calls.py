@@ -86,3 +86,16 @@ def test_cli_call_add_prints_the_analysis(ember, engine) -> None:
     text = ember("call", "add", "--as", "dana@acme.example", "--contact", "marco@harbor.example",
                  "--transcript", str(CALL))
     assert "Next steps" in text.stdout and "follow-up #1" in text.stdout
+
+
+def test_thresholds_setting_changes_the_verdicts(ember, monkeypatch) -> None:
+    fixture = str(CALL)
+    default = json.loads(ember("analyze", fixture, "--json").stdout)
+    ratio = next(b for b in default["benchmarks"] if b["metric"] == "rep_talk_ratio")
+    assert ratio["verdict"] == "good"
+    monkeypatch.setenv("EMBER_ANALYSIS_THRESHOLDS", "talk_ratio_target=0.2, talk_ratio_warn=0.25, talk_ratio_bad=0.3")
+    strict = json.loads(ember("analyze", fixture, "--json").stdout)
+    assert next(b for b in strict["benchmarks"] if b["metric"] == "rep_talk_ratio")["verdict"] == "bad"
+    monkeypatch.setenv("EMBER_ANALYSIS_THRESHOLDS", "talk_ratio_max=0.3")
+    refused = ember("analyze", fixture, "--json")
+    assert refused.exit_code == 2 and "talk_ratio_max" in refused.stderr and "talk_ratio_bad" in refused.stderr

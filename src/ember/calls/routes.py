@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 
 from ember.api.deps import CurrentActor, Db
 from ember.cadence.config import cadence_settings
+from ember.calls.config import analysis_thresholds
 from ember.calls.service import add_call, call_summary, get_call
 from ember.errors import InvalidInput, Problem
 
@@ -30,7 +31,8 @@ def attach_transcript(
         raise InvalidInput("the call time has no time zone",
                            [Problem("at", "no UTC offset", "give an offset, e.g. 2026-03-04T15:00:00+01:00")])
     recorded = add_call(db, actor, contact_id=contact_id, transcript=text, filename=file.filename or "transcript",
-                        fmt=format, deal_id=deal_id, at=at, settings=cadence_settings(request.app.state.settings))
+                        fmt=format, deal_id=deal_id, at=at, settings=cadence_settings(request.app.state.settings),
+                        thresholds=analysis_thresholds(request.app.state.settings))
     return call_summary(recorded)
 
 

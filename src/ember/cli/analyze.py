@@ -17,17 +17,18 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from ember.conversation import TranscriptError, analyze_file
+from ember.conversation import Thresholds, TranscriptError, analyze_file
 from ember.conversation.report import render_text
+from ember.settings import get_settings
 
 Outcome = tuple[str, dict[str, Any] | None, str | None, str | None]
 
 
 def _run_one(path: str, fmt: str | None, reps: tuple[str, ...],
-             call_date: datetime | None, as_json: bool) -> Outcome:
+             call_date: datetime | None, as_json: bool, thresholds: Thresholds) -> Outcome:
     """Analyse one file in a worker: (path, json, text, error). Never raises."""
     try:
-        analysis = analyze_file(path, fmt=fmt, reps=reps, call_date=call_date)
+        analysis = analyze_file(path, fmt=fmt, reps=reps, call_date=call_date, thresholds=thresholds)
     except TranscriptError as error:
         return path, None, None, error.describe() if error.source else f"{path}: {error}"
     return path, analysis.to_dict() if as_json else None, None if as_json else render_text(
@@ -60,26 +61,36 @@ def analyze(
 ) -> None:
     """Analyse sales-call transcripts: talk ratio, questions, next steps, benchmarks."""
     when = _parse_date(call_date)
+    thresholds = _thresholds()
     reps = tuple(rep or ())
     paths = [str(f) for f in files]
     workers = max(1, jobs or os.cpu_count() or 1)
     if len(paths) == 1 or workers == 1:
-        outcomes = [_run_one(p, format, reps, when, json_output) for p in paths]
+        outcomes = [_run_one(p, format, reps, when, json_output, thresholds) for p in paths]
     else:
-        outcomes = _run_parallel(paths, format, reps, when, json_output, workers)
+        outcomes = _run_parallel(paths, format, reps, when, json_output, workers, thresholds)
     _print(outcomes, json_output)
     if any(error for _, _, _, error in outcomes):
         raise typer.Exit(2)
 
 
+def _thresholds() -> Thresholds:
+    """Benchmark thresholds, with any overrides from EMBER_ANALYSIS_THRESHOLDS."""
+    try:
+        return Thresholds().with_overrides(get_settings().analysis_thresholds)
+    except ValueError as exc:
+        sys.stderr.write(f"EMBER_ANALYSIS_THRESHOLDS: {exc}\n")
+        raise typer.Exit(2) from None
+
+
 def _run_parallel(paths: list[str], fmt: str | None, reps: tuple[str, ...],
-                  when: datetime | None, as_json: bool, workers: int) -> list[Outcome]:
+                  when: datetime | None, as_json: bool, workers: int, thresholds: Thresholds) -> list[Outcome]:
     results: dict[str, Outcome] = {}
     # Progress goes to stderr so that --json output on stdout stays clean.
     progress_bar = Progress(transient=True, console=Console(stderr=True))
     with progress_bar as progress, ProcessPoolExecutor(workers) as pool:
         task = progress.add_task("Analysing", total=len(paths))
-        futures = [pool.submit(_run_one, p, fmt, reps, when, as_json) for p in paths]
+        futures = [pool.submit(_run_one, p, fmt, reps, when, as_json, thresholds) for p in paths]
         for future in as_completed(futures):
             outcome = future.result()
             results[outcome[0]] = outcome

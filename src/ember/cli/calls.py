@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ember.cadence.config import cadence_settings
+from ember.calls.config import analysis_thresholds
 from ember.calls.service import add_call, call_summary
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
 from ember.cli.follow_up import parse_when
@@ -37,7 +38,8 @@ def add(
         target = get_contact_by_email(session, actor, contact)
         recorded = add_call(session, actor, contact_id=target.id, transcript=transcript.read_text(encoding="utf-8-sig"),
                             filename=transcript.name, fmt=fmt, deal_id=deal, at=parse_when(at, "--at"),
-                            settings=cadence_settings(get_settings()))
+                            settings=cadence_settings(get_settings()),
+                            thresholds=analysis_thresholds(get_settings()))
         summary = call_summary(recorded)
         report = render_text(recorded.analysis)
     if as_json:

@@ -10,8 +10,9 @@ settings; nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 
 class Verdict(StrEnum):
@@ -50,6 +51,24 @@ class Thresholds:
     engaging_good: int = 3
     next_steps_good: int = 5         # won deals: about five on discovery calls
     next_steps_bad: int = 2          # lost deals: about two
+
+    def with_overrides(self, text: str) -> Thresholds:
+        """Apply ``"name=value, name=value"`` (the form of a setting); unknown names are errors."""
+        changes: dict[str, Any] = {}
+        for part in (p.strip() for p in text.replace(";", ",").split(",")):
+            if not part:
+                continue
+            name, _, raw = (piece.strip() for piece in part.partition("="))
+            if name not in self.__dataclass_fields__:
+                known = ", ".join(self.__dataclass_fields__)
+                raise ValueError(f"{name!r} is not a threshold; use one of: {known}")
+            kind = type(getattr(self, name))
+            try:
+                changes[name] = kind(raw)
+            except ValueError:
+                raise ValueError(f"{name}={raw!r} is not a number; write it like {name}={getattr(self, name)}") \
+                    from None
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True, slots=True)
