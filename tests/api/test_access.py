@@ -24,6 +24,7 @@ from ember.models import (
     NurtureMembership,
     OutboundMessage,
     PlannedTouch,
+    ProofPoint,
     Touch,
     TriggerRule,
 )
@@ -48,6 +49,8 @@ STREAMS = {"/api/alerts/stream"}
 OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts"), ("PUT", "/api/me/notify")}
 MANAGER_ONLY = {("POST", "/api/messages"), ("PUT", "/api/messages/{key}"), ("POST", "/api/messages/{key}/active"),
                 ("PUT", "/api/templates/{name}")}
+# The story library is team material: a rep reads it, a manager curates it.
+STORY_EDITS = {("POST", "/api/stories"), ("PUT", "/api/stories/{story_id}"), ("DELETE", "/api/stories/{story_id}")}
 # Trigger rules are team settings too: a rep may read them, not change them.
 RULE_EDITS = {("POST", "/api/rules"), ("PATCH", "/api/rules/{rule_id}")}
 # The message library is shared by the team; edits need a manager (checked below).
@@ -55,7 +58,7 @@ SAFE_LISTS = {"/api/messages", "/api/contacts", "/api/deals", "/api/accounts", "
               "/api/users", "/api/today", "/api/nurture", "/api/nurture/export", "/api/alerts",
               "/api/alerts/stream", "/api/rules", "/api/me/notify",
               # Follow-up templates are team wording; /api/outbound without a contact lists the caller's own.
-              "/api/templates", "/api/templates/{name}", "/api/outbound"}
+              "/api/templates", "/api/templates/{name}", "/api/outbound", "/api/stories"}
 
 
 def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
@@ -89,7 +92,7 @@ def _snapshot(engine: Engine) -> list[tuple[Any, ...]]:
     with unit_of_work(engine) as session:
         rows: list[tuple[Any, ...]] = []
         for model in (Account, Contact, Deal, DealStakeholder, Touch, PlannedTouch, Call, NextStep, Alert,
-                      NurtureMembership, TriggerRule, OutboundMessage, ComposeTemplate):
+                      NurtureMembership, TriggerRule, OutboundMessage, ComposeTemplate, ProofPoint):
             for obj in session.scalars(select(model).order_by(model.id)):
                 rows.append(tuple(sorted((k, str(v)) for k, v in vars(obj).items() if not k.startswith("_"))))
         return rows
@@ -101,6 +104,7 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
     ids = _victim_records(engine, victim.id)
     own_contact = client.post("/api/contacts", headers=intruder.headers,
                               json={"email": "mine@intruder.example"}).json()["id"]
+    client.get("/api/stories", headers=intruder.headers)  # the sample stories appear on first use
     before = _snapshot(engine)
 
     checked = 0
@@ -109,7 +113,7 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
             continue
         for method in (m.upper() for m in operations):
             key = (method, route_path)
-            path = route_path.format(kind="contacts", key="gk-ftc-1", name="opener", **ids)
+            path = route_path.format(kind="contacts", key="gk-ftc-1", name="opener", story_id=1, **ids)
             if method == "GET":
                 response = client.get(path + ("?once=true" if route_path in STREAMS else ""),
                                       headers=intruder.headers)
@@ -121,6 +125,10 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
                                           params={"active": "false"},
                                           json={"situation": "gatekeeper", "body": "Hijacked"}
                                           | ({"key": "x-hijack"} if method == "POST" else {}))
+                assert response.status_code == 403, key
+            elif key in STORY_EDITS:
+                response = client.request(method, path, headers=intruder.headers,
+                                          json={"title": "Hijacked", "text": "Hijacked"})
                 assert response.status_code == 403, key
             elif BODIES.get(key) == "import":
                 csv = "email,title\nvera.secret@victim.example,Hijacked\n"

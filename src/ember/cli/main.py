@@ -22,6 +22,7 @@ app.add_typer(calls.call_app, name="call")
 app.command("compose")(compose.compose)
 app.command("send")(compose.send)
 app.add_typer(compose.templates_app, name="templates")
+app.add_typer(compose.stories_app, name="stories")
 app.add_typer(messages.messages_app, name="messages")
 register_triggers(app, users.app, data.import_app)
 

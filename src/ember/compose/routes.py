@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from ember.api.deps import CurrentActor, Db
-from ember.compose import service
+from ember.compose import service, stories
 
 router = APIRouter(prefix="/api", tags=["compose"])
 
@@ -18,6 +18,15 @@ class ComposeIn(BaseModel):
     contact_id: int
     situation: str | None = Field(None, description="for emails: post-meeting, nudge, referral or trigger; "
                                                     "default: chosen from the contact's history")
+
+
+class StoryIn(BaseModel):
+    kind: str = Field("story", description="story (a customer's result) or proof (a figure, an award)")
+    title: str = Field(max_length=200)
+    text: str = Field(max_length=5000)
+    industry: str | None = Field(None, max_length=100)
+    problem_keywords: str | None = Field(None, max_length=300, description="comma-separated words that match "
+                                         "the prospect's problems")
 
 
 class TemplateIn(BaseModel):
@@ -49,3 +58,25 @@ def save_template(db: Db, actor: CurrentActor, name: str, data: TemplateIn) -> d
     """Managers replace a template's wording; unknown variables and syntax errors are refused here."""
     service.save_template(db, actor, name, data.body)
     return service.get_template(db, name)
+
+
+@router.get("/stories")
+def list_stories(db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
+    """Customer stories and proof points that briefs and openers pick from."""
+    return [stories.story_dict(row) for row in stories.list_stories(db)]
+
+
+@router.post("/stories", status_code=201)
+def add_story(db: Db, actor: CurrentActor, data: StoryIn) -> dict[str, Any]:
+    return stories.story_dict(stories.save_story(db, actor, story_id=None, **data.model_dump()))
+
+
+@router.put("/stories/{story_id}")
+def edit_story(db: Db, actor: CurrentActor, story_id: int, data: StoryIn) -> dict[str, Any]:
+    return stories.story_dict(stories.save_story(db, actor, story_id=story_id, **data.model_dump()))
+
+
+@router.delete("/stories/{story_id}", status_code=204)
+def delete_story(db: Db, actor: CurrentActor, story_id: int) -> Response:
+    stories.delete_story(db, actor, story_id)
+    return Response(status_code=204)
