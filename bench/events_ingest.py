@@ -1,4 +1,4 @@
-"""Benchmarks of issue 6: signed event ingestion, trigger-to-alert latency, ingestion on a big table.
+"""Event benchmarks: signed event ingestion, trigger-to-alert latency, ingestion on a big table.
 
 Everything runs on loopback: one `ember serve`-like server process (uvicorn,
 the real app plus a no-op endpoint), one `ember worker` process, and client
@@ -151,26 +151,25 @@ def throughput(url: str, path: str, secret: str, prefix: str, seconds: float, cl
         return total / (time.monotonic() - started)
 
 
-def latency(url: str, secret: str, rate: float, seconds: float, contacts: int, data_dir: Path) -> dict[str, float]:
-    """Paced sending at ``rate``; every tenth event a trigger for a fresh contact."""
-    from ember.db import make_engine
-    from ember.models import Alert, InboundEvent
-
-    hook, sent, lock = Webhook(secret), {}, threading.Lock()
-    total = min(int(rate * seconds), contacts * 10)
-    threads = 8
-    start = time.monotonic() + 0.2
+def _paced(args: tuple[str, str, float, float, int, int, int]) -> dict[str, float]:
+    """One sender process: its share of the paced stream; wall-clock send time of each trigger."""
+    url, secret, rate, start, total, part, parts = args
+    hook, sent, lock, threads = Webhook(secret), {}, threading.Lock(), 4
 
     def run(slot: int) -> None:
+        # Signed ahead (the stream lasts seconds, the tolerance is minutes): the senders'
+        # CPU goes to sending on time, not to the measuring apparatus.
+        plan = []
+        for index in range(part + slot * parts, total, threads * parts):
+            trigger = index % 10 == 0
+            body = (_event("lat", index, email=f"c{index // 10}@prospect.example",
+                           url="https://acme.example/pricing") if trigger else _event("lat", index))
+            plan.append((index, trigger, body, _signed(hook, f"lat-{index}", body)))
         with httpx.Client(base_url=url, timeout=30) as client:
-            for index in range(slot, total, threads):
-                pause = start + index / rate - time.monotonic()
+            for index, trigger, body, headers in plan:
+                pause = start + index / rate - time.time()
                 if pause > 0:
                     time.sleep(pause)
-                trigger = index % 10 == 0
-                body = (_event("lat", index, email=f"c{index // 10}@prospect.example",
-                               url="https://acme.example/pricing") if trigger else _event("lat", index))
-                headers = _signed(hook, f"lat-{index}", body)
                 at = time.time()
                 client.post("/events", content=body, headers=headers).raise_for_status()
                 if trigger:
@@ -182,7 +181,23 @@ def latency(url: str, secret: str, rate: float, seconds: float, contacts: int, d
         worker.start()
     for worker in workers:
         worker.join()
-    achieved = total / (time.monotonic() - start)
+    return sent
+
+
+def latency(url: str, secret: str, rate: float, seconds: float, contacts: int, data_dir: Path,
+            clients: int) -> dict[str, float]:
+    """Paced sending at ``rate`` from ``clients`` processes; every tenth event a trigger for a fresh contact."""
+    from ember.db import make_engine
+    from ember.models import Alert, InboundEvent
+
+    total = min(int(rate * seconds), contacts * 10)
+    sent: dict[str, float] = {}
+    with mp.Pool(clients) as pool:
+        start = time.time() + 1.5  # after the senders have signed their share
+        for part in pool.map(_paced, [(url, secret, rate, start, total, c, clients) for c in range(clients)]):
+            sent.update(part)
+        elapsed = time.time() - start
+    achieved = total / elapsed
     engine = make_engine(f"sqlite:///{data_dir / 'ember.db'}")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -271,7 +286,7 @@ def main() -> None:
             events = throughput(stack.url, "/events", secret, "a", args.seconds, args.clients, args.threads)
             print(f"(a) no-op endpoint   {noop:8.0f} requests/s")
             print(f"    POST /events     {events:8.0f} events/s   ratio {events / noop:.2f}x (goal >= 0.5x)")
-            result = latency(stack.url, secret, events / 2, args.seconds, args.contacts, data_dir)
+            result = latency(stack.url, secret, events / 2, args.seconds, args.contacts, data_dir, args.clients)
             print(f"(b) at {result['rate']:.0f} events/s: {result['alerts']:.0f} alerts, trigger-to-alert "
                   f"p50 {result['p50'] * 1000:.0f} ms, p99 {result['p99'] * 1000:.0f} ms, "
                   f"max {result['max'] * 1000:.0f} ms (goal p99 <= 1000 ms)")

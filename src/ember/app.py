@@ -19,6 +19,7 @@ from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
 from ember.events.api import ROUTERS as EVENT_ROUTERS
+from ember.events.intake import EventsIntake
 from ember.imports.routes import router as imports_router
 from ember.messages.routes import router as messages_router
 from ember.outbound.routes import router as outbound_router
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
+    app.add_middleware(EventsIntake, fastapi_app=app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     install_error_handlers(app)
 

@@ -2,7 +2,8 @@
 
 The recipe: verify the signature, insert each event unless (source, external
 id) is already stored, and hand back the ids that are new; the caller queues
-work for those once its transaction has committed.
+work for those once its transaction has committed. Signed webhooks take the
+group-committed path in :mod:`ember.events.intake`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +24,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from ember.errors import Conflict, InvalidInput, NotFound, Problem, Unauthorized
 from ember.events import repository
 from ember.events.links import contact_from_token, site_key
-from ember.events.parse import EventIn, Parsed, parse_body
+from ember.events.parse import EventIn, Parsed
 from ember.events.rules import EventType
 from ember.models import EventSource
 from ember.validation import parse_email
@@ -56,14 +58,20 @@ class SourceCache:
         self._by_name: dict[str, tuple[str, Webhook]] = {}
         self._by_site_key: dict[str, str] = {}
 
+    def needs_load(self, *, force: bool = False) -> bool:
+        return force or time.monotonic() - self._loaded_at >= _CACHE_TTL_S
+
     def load(self, session: Session, *, force: bool = False) -> None:
         with self._lock:
-            if not force and time.monotonic() - self._loaded_at < _CACHE_TTL_S:
+            if not self.needs_load(force=force):
                 return
             rows = repository.all_sources(session)
             self._by_name = {row.name: (row.secret, Webhook(row.secret)) for row in rows}
             self._by_site_key = {site_key(row.secret): row.name for row in rows}
             self._loaded_at = time.monotonic()
+
+    def size(self) -> int:
+        return len(self._by_name)
 
     def candidates(self, hint: str | None) -> list[tuple[str, Webhook]]:
         if hint and hint in self._by_name:
@@ -86,9 +94,12 @@ def _source_hint(raw: bytes, query_source: str | None) -> str | None:
     return first.get("source") if isinstance(first, dict) and isinstance(first.get("source"), str) else None
 
 
-def verify(session: Session, cache: SourceCache, raw: bytes, headers: dict[str, str],
-           query_source: str | None = None) -> tuple[str, Any]:
-    """The name of the source whose secret signed this body, and the parsed body; 401 otherwise."""
+def verify_with(load: Callable[[bool], None], cache: SourceCache, raw: bytes, headers: dict[str, str],
+                query_source: str | None = None) -> tuple[str, Any]:
+    """The name of the source whose secret signed this body, and the parsed body; 401 otherwise.
+
+    ``load(force)`` refreshes the cache when it is stale (or, forced, after a miss).
+    """
     if not all(headers.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature")):
         raise Unauthorized("the webhook-id, webhook-timestamp and webhook-signature headers are required "
                            "(Standard Webhooks); sign the request with the source's whsec_ secret")
@@ -96,9 +107,11 @@ def verify(session: Session, cache: SourceCache, raw: bytes, headers: dict[str, 
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unauthorized("the body is not UTF-8 text; send JSON") from exc
-    hint = _source_hint(raw, query_source)
+    hint: str | None = None
     for force in (False, True):
-        cache.load(session, force=force)
+        load(force)
+        if hint is None and cache.size() > 1:
+            hint = _source_hint(raw, query_source)
         last_error = "no event source is set up; create one with `ember sources add NAME`"
         for name, hook in cache.candidates(hint):
             try:
@@ -121,14 +134,6 @@ def store(session: Session, source: str, parsed: Parsed, *, now: datetime) -> Ac
         raise InvalidInput(f"{len(parsed.problems)} problem(s) in the events; nothing was stored", parsed.problems)
     new_ids = repository.insert_events(session, source, parsed.events, received_at=now)
     return Accepted(source, new_ids, len(parsed.events) - len(new_ids), parsed.skipped)
-
-
-def receive_webhook(session: Session, cache: SourceCache, raw: bytes, headers: dict[str, str], *,
-                    query_source: str | None = None, now: datetime | None = None) -> Accepted:
-    now = now or datetime.now(UTC)
-    source, body = verify(session, cache, raw, headers, query_source)
-    parsed = parse_body(body, source=source, webhook_id=headers["webhook-id"], now=now)
-    return store(session, source, parsed, now=now)
 
 
 # ---- the tracking snippet -------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, or_, select, update
+from sqlalchemy import Connection, Insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,29 @@ def insert_events(session: Session, source: str, events: Sequence[EventIn], *, r
     return [int(i) for i in session.connection().execute(stmt, rows).scalars()]
 
 
+_INSERT_KEYS: dict[str, Any] = {}
+
+
+def insert_events_returning_keys(conn: Connection, rows: Sequence[tuple[str, EventIn, datetime]]) -> list[Any]:
+    """Insert-or-ignore (source, event, received at) rows on a connection: (id, source, external id) of the new.
+
+    One statement per dialect, built once and compiled once (SQLAlchemy's cache), sent
+    as multi-row VALUES; the caller owns the transaction.
+    """
+    if not rows:
+        return []
+    dialect = conn.dialect.name
+    stmt = _INSERT_KEYS.get(dialect)
+    if stmt is None:
+        module = postgresql if dialect == "postgresql" else sqlite
+        stmt = _INSERT_KEYS[dialect] = (module.insert(InboundEvent).on_conflict_do_nothing()
+                                        .returning(InboundEvent.id, InboundEvent.source, InboundEvent.external_id))
+    params = [{"source": source, "external_id": e.external_id, "type": e.type, "email": e.email,
+               "anonymous_id": e.anonymous_id, "url": e.url, "payload": e.payload, "occurred_at": e.occurred_at,
+               "received_at": received_at, "status": "pending"} for source, e, received_at in rows]
+    return list(conn.execute(stmt, params).all())
+
+
 def pending_event_ids(session: Session, received_before: datetime, limit: int) -> list[int]:
     return list(session.scalars(
         select(InboundEvent.id).where(InboundEvent.status == "pending", InboundEvent.received_at <= received_before)
@@ -67,6 +90,32 @@ def claim_event(session: Session, event_id: int, now: datetime) -> InboundEvent 
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return session.get(InboundEvent, event_id, populate_existing=True)
+
+
+def claim_contactless(session: Session, event_ids: Sequence[int], now: datetime) -> list[int]:
+    """Mark handled, in one statement, those of these pending events that belong to nobody yet.
+
+    Exactly the events for which :func:`ember.events.service.process_event` would find
+    no contact and only claim them: no contact id, no signed-link contact in the
+    payload, no contact with the email, no earlier event of the same anonymous visitor
+    tied to a contact. One write under the write lock, so it cannot race with a
+    worker tying the visitor to someone. The ids claimed; the rest need the full path.
+    """
+    if not event_ids:
+        return []
+    earlier = InboundEvent.__table__.alias("earlier")
+    known_email = select(Contact.id).where(Contact.email == InboundEvent.email).exists()
+    known_visitor = (select(earlier.c.id).where(earlier.c.anonymous_id == InboundEvent.anonymous_id,
+                                                earlier.c.contact_id.is_not(None)).exists())
+    stmt = (update(InboundEvent)
+            .where(InboundEvent.id.in_(list(event_ids)), InboundEvent.status == "pending",
+                   InboundEvent.contact_id.is_(None), InboundEvent.payload["contact_id"].as_string().is_(None),
+                   or_(InboundEvent.email.is_(None), ~known_email),
+                   or_(InboundEvent.anonymous_id.is_(None), ~known_visitor))
+            .values(status="handled", handled_at=now)
+            .returning(InboundEvent.id)
+            .execution_options(synchronize_session=False))
+    return [int(i) for i in session.execute(stmt).scalars()]
 
 
 def mark_failed(session: Session, event_id: int) -> None:

@@ -50,11 +50,15 @@ class Jobs:
 
 
 def _handle_events(settings: Settings, jobs: Jobs, ids: Sequence[int]) -> None:
-    from ember.events.repository import mark_failed
+    from ember.events.repository import claim_contactless, mark_failed
     from ember.events.service import process_event
 
     engine = get_engine(settings.resolved_database_url)
-    for event_id in ids:
+    # Most events (anonymous visitors) belong to nobody: one short transaction claims them
+    # all; only the rest take the full path, one transaction each.
+    with unit_of_work(engine) as session:
+        done = set(claim_contactless(session, ids, now()))
+    for event_id in (i for i in ids if i not in done):
         try:
             with unit_of_work(engine) as session:
                 outcome = process_event(session, event_id, settings=settings, now=now())

@@ -1,0 +1,262 @@
+"""The hot path of ``POST /events``: signed webhooks in, group-committed, queued, 202 out.
+
+The recipe is the one of :mod:`ember.events.ingest` (verify the signature, insert
+each event unless (source, external id) is stored, queue work for the new ones
+only once they are committed, answer 202), built for throughput:
+
+* :class:`EventsIntake` is a plain ASGI layer that sits outside the session
+  middleware and the router: webhooks carry no cookies, so neither has work to
+  do for them. The body size limit still applies (it wraps this layer).
+* The signature is checked on the event loop against the cached ``Webhook`` of
+  each source (no database unless the cache is stale or missed).
+* :class:`EventWriter` is one thread per app that takes the verified events of
+  every request waiting at that moment, inserts them with one cached Core
+  statement in one transaction, commits once, queues one job for all the new
+  ids, and only then answers each request. Under load, one commit and one
+  enqueue serve many requests; alone, a request is written at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ember.api.errors import error_body
+from ember.errors import EmberError, InvalidInput
+from ember.events.ingest import Accepted, SourceCache, verify_with
+from ember.events.parse import EventIn, parse_body
+from ember.events.repository import insert_events_returning_keys
+
+log = logging.getLogger(__name__)
+
+PATH = "/events"
+SIGNATURE_HEADERS = (b"webhook-id", b"webhook-timestamp", b"webhook-signature")
+# Requests (and events) written in one transaction at most: bounds the time a batch
+# holds the write lock and the size of one job for the worker.
+MAX_BATCH_REQUESTS = 64
+MAX_BATCH_EVENTS = 1000
+IDLE_EXIT_S = 5.0
+
+
+class _Reload(Exception):
+    """The source cache needs a database read: do it off the event loop."""
+
+
+@dataclass
+class _Pending:
+    source: str
+    events: list[EventIn]
+    skipped: list[str]
+    received_at: datetime
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Accepted]
+
+
+class EventWriter:
+    """One writer thread per app (started on demand, gone when idle) with group commit."""
+
+    def __init__(self, engine: Engine, enqueue: Callable[[list[int]], None]) -> None:
+        self.engine = engine
+        self.enqueue = enqueue
+        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    async def write(self, source: str, events: list[EventIn], skipped: list[str], received_at: datetime) -> Accepted:
+        loop = asyncio.get_running_loop()
+        pending = _Pending(source, events, skipped, received_at, loop, loop.create_future())
+        self._queue.put(pending)
+        self._ensure_thread()
+        return await pending.future
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="ember-event-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=IDLE_EXIT_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():  # a put after this check starts a new thread
+                        self._thread = None
+                        return
+                continue
+            batch, events = [first], len(first.events)
+            while len(batch) < MAX_BATCH_REQUESTS and events < MAX_BATCH_EVENTS:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                batch.append(item)
+                events += len(item.events)
+            self._write(batch)
+
+    def _write(self, batch: list[_Pending]) -> None:
+        try:
+            results = self._commit(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0], exc)
+                return
+            for pending in batch:  # one bad request must not fail the others
+                self._write([pending])
+            return
+        for pending, accepted in zip(batch, results, strict=True):
+            _settle(pending, accepted)
+
+    def _commit(self, batch: list[_Pending]) -> list[Accepted]:
+        rows: list[tuple[str, EventIn, datetime]] = []
+        owner: dict[tuple[str, str], int] = {}  # the first request of the batch to send a key gets it
+        for index, pending in enumerate(batch):
+            for event in pending.events:
+                key = (pending.source, event.external_id)
+                if key not in owner:
+                    owner[key] = index
+                    rows.append((pending.source, event, pending.received_at))
+        with self.engine.begin() as conn:
+            inserted = insert_events_returning_keys(conn, rows)
+        new_ids: list[list[int]] = [[] for _ in batch]
+        for event_id, source, external_id in inserted:
+            new_ids[owner[(source, external_id)]].append(event_id)
+        all_new = sorted(i for ids in new_ids for i in ids)
+        if all_new:
+            try:
+                self.enqueue(all_new)
+            except Exception:  # the rows are committed and pending: the sweep queues them
+                log.exception("could not queue background work; the sweep will pick it up")
+        return [Accepted(p.source, sorted(ids), len(p.events) - len(ids), p.skipped)
+                for p, ids in zip(batch, new_ids, strict=True)]
+
+
+def _settle(pending: _Pending, outcome: Accepted | BaseException) -> None:
+    def settle() -> None:
+        if pending.future.done():
+            return  # the client went away
+        if isinstance(outcome, BaseException):
+            pending.future.set_exception(outcome)
+        else:
+            pending.future.set_result(outcome)
+
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for the answer
+        pending.loop.call_soon_threadsafe(settle)
+
+
+class EventsIntake:
+    """ASGI layer answering ``POST /events`` itself; everything else goes on to ``app``."""
+
+    def __init__(self, app: ASGIApp, fastapi_app: Any) -> None:
+        self.app = app
+        self.fastapi_app = fastapi_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        raw = await _read_body(receive)
+        headers = {name.decode(): "" for name in SIGNATURE_HEADERS}
+        for name, value in scope["headers"]:
+            if name in SIGNATURE_HEADERS:
+                headers[name.decode()] = value.decode("latin-1")
+        source = _query_source(scope.get("query_string", b""))
+        try:
+            accepted = await receive_signed(self.fastapi_app, raw, headers, source)
+        except EmberError as exc:
+            await _respond(send, exc.status_code, error_body(exc.code, exc.message, exc.problems))
+            return
+        except Exception:
+            log.exception("POST /events failed")
+            await _respond(send, 500, error_body("internal", "something went wrong on our side; it was logged"))
+            return
+        await _respond(send, 202, accepted.as_dict())
+
+
+async def receive_signed(app: Any, raw: bytes, headers: dict[str, str], source: str | None) -> Accepted:
+    """Verify, parse, write (group commit), queue; what was new. Raises EmberError for the client's mistakes."""
+    cache = source_cache(app)
+    try:
+        name, body = verify_with(_no_reload(cache), cache, raw, headers, source)
+    except _Reload:
+        name, body = await run_in_threadpool(_verify_loading, app, cache, raw, headers, source)
+    now = datetime.now(UTC)
+    parsed = parse_body(body, source=name, webhook_id=headers["webhook-id"], now=now)
+    if parsed.problems:
+        raise InvalidInput(f"{len(parsed.problems)} problem(s) in the events; nothing was stored", parsed.problems)
+    if not parsed.events:
+        return Accepted(name, [], 0, parsed.skipped)
+    return await event_writer(app).write(name, parsed.events, parsed.skipped, now)
+
+
+def source_cache(app: Any) -> SourceCache:
+    cache = getattr(app.state, "event_sources", None)
+    if cache is None:
+        cache = app.state.event_sources = SourceCache()
+    return cache
+
+
+def event_writer(app: Any) -> EventWriter:
+    writer = getattr(app.state, "event_writer", None)
+    if writer is None:
+        from ember.jobs.queue import get_jobs
+
+        settings = app.state.settings
+        writer = app.state.event_writer = EventWriter(app.state.engine,
+                                                      lambda ids: get_jobs(settings).enqueue_events(ids))
+    return writer
+
+
+def _no_reload(cache: SourceCache) -> Callable[[bool], None]:
+    def load(force: bool) -> None:
+        if cache.needs_load(force=force):
+            raise _Reload
+
+    return load
+
+
+def _verify_loading(app: Any, cache: SourceCache, raw: bytes, headers: dict[str, str],
+                    source: str | None) -> tuple[str, Any]:
+    with Session(app.state.engine) as session:
+        return verify_with(lambda force: cache.load(session, force=force), cache, raw, headers, source)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _query_source(query: bytes) -> str | None:
+    if not query:
+        return None
+    values = parse_qs(query.decode("latin-1")).get("source")
+    return values[-1] if values else None
+
+
+async def _respond(send: Send, status: int, body: dict[str, object]) -> None:
+    data = json.dumps(body, separators=(",", ":")).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+    await send({"type": "http.response.body", "body": data})
