@@ -20,7 +20,7 @@ from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch, User
 from ember.touches import repository
-from ember.touches.rules import label_touches
+from ember.touches.rules import AttemptLabel, AttemptPhase, label_touches
 from ember.users.access import Actor
 from ember.validation import parse_enum
 from ember.vocabulary import Channel, ContactStatus, MessagePhase, MessageSituation, Outcome, PlannedTouchStatus
@@ -62,8 +62,8 @@ def _situation(channel: str, outcome: str) -> MessageSituation | None:
     return DELIVERED.get(outcome)
 
 
-def _variant_used(session: Session, contact: Contact, situation: MessageSituation | None, label_phase: str,
-                  number: int, library: VariantLibrary, explicit: str | None) -> str | None:
+def _variant_used(session: Session, contact: Contact, situation: MessageSituation | None, label: AttemptLabel,
+                  library: VariantLibrary, explicit: str | None) -> str | None:
     """The message the rep delivered: the one named, else the one Ember proposed for this situation."""
     if explicit:
         if library.get(explicit) is None:
@@ -78,19 +78,18 @@ def _variant_used(session: Session, contact: Contact, situation: MessageSituatio
         planned: VariantRule | None = library.get(planned_key) if planned_key else None
         if planned is not None and planned.situation is situation:
             return planned.key
-    phase = MessagePhase.FTC if label_phase == "ftc" else MessagePhase.FOLLOW_UP
+    phase = MessagePhase.FTC if label.phase is AttemptPhase.FTC else MessagePhase.FOLLOW_UP
     received = message_repository.received_keys(session, contact.id)
-    return propose_variant(situation, phase, number, received, library).key
+    return propose_variant(situation, phase, label.number, received, library).key
 
 
-def relabel(session: Session, contact: Contact) -> dict[int, str]:
+def relabel(session: Session, contact: Contact) -> dict[int, AttemptLabel]:
     """Labels are a function of the whole history: recompute and store what changed."""
     owner = session.get(User, contact.owner_id)
     custom = repository.custom_outcomes(session, owner.team_id if owner else None)
-    labels = {id_: label.text for id_, label in label_touches(repository.touch_facts(session, contact.id),
-                                                                custom).items()}
+    labels = label_touches(repository.touch_facts(session, contact.id), custom)
     current = repository.current_labels(session, contact.id)
-    repository.set_labels(session, {i: text for i, text in labels.items() if current.get(i) != text})
+    repository.set_labels(session, {i: label.text for i, label in labels.items() if current.get(i) != label.text})
     return labels
 
 
@@ -134,11 +133,9 @@ def log_touch(
                   outcome=outcome, occurred_at=occurred_at or now, notes=notes, callback_at=callback_at)
     session.add(touch)
     session.flush()
-    labels = relabel(session, contact)
-    label = touch.label = labels[touch.id]
-    number = int(label.split("#")[1])
-    used = _variant_used(session, contact, _situation(channel, outcome), "ftc" if label.startswith("FTC") else "fu",
-                         number, library, variant_key)
+    label = relabel(session, contact)[touch.id]
+    touch.label = label.text
+    used = _variant_used(session, contact, _situation(channel, outcome), label, library, variant_key)
     touch.message_variant_id = message_repository.ids_by_key(session, [used]).get(used) if used else None
     _mark_plan_done(session, contact.id)
     if deal is not None:
