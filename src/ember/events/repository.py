@@ -6,22 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, or_, select, update
+from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ember.db import insert_or_ignore
 from ember.events.parse import EventIn
 from ember.events.rules import EventFact, RuleSpec
 from ember.models import Contact, Deal, DealStakeholder, EventSource, InboundEvent, TriggerRule, User
 from ember.vocabulary import CLOSED_STAGES
-
-
-def insert_or_ignore(session: Session, table: Any) -> Insert:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
-
 
 # ---- sources ---------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from huey import Huey, crontab
 from huey.exceptions import TaskLockedException
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ember.db import get_engine, unit_of_work
 from ember.jobs.outbox import after_commit
@@ -64,8 +64,10 @@ def _handle_events(settings: Settings, jobs: Jobs, ids: Sequence[int]) -> None:
                 outcome = process_event(session, event_id, settings=settings, now=now())
                 if outcome.alert_ids:
                     after_commit(session, partial(_queue_deliveries, jobs, list(outcome.alert_ids)))
-        except OperationalError:
-            raise  # the database is busy or away: huey retries, the sweep is the backstop
+        except (OperationalError, IntegrityError):
+            # Busy or away, or a race with another worker on a unique row: the event is still
+            # pending, so huey's retry (or the sweep) handles it again; never mark it failed.
+            raise
         except Exception:
             log.exception("event %s could not be handled; marked failed", event_id)
             with unit_of_work(engine) as session:

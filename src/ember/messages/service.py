@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
+from ember.db import insert_or_ignore
 from ember.errors import Conflict, InvalidInput, NotFound, Problem
 from ember.messages import repository
 from ember.messages import rules as message_rules
@@ -19,17 +21,16 @@ from ember.vocabulary import MessagePhase, MessageSituation
 def ensure_defaults(session: Session) -> int:
     """Add any default variant the database does not have yet; edits are kept."""
     have = repository.existing_keys(session)
-    added = 0
-    for variant in default_library().variants:
-        if variant.key not in have:
-            session.add(MessageVariant(
-                key=variant.key, situation=variant.situation.value,
-                phase=variant.phase.value if variant.phase else None, attempt=variant.attempt,
-                subject=variant.subject, body=variant.body, pairs_with_key=variant.pairs_with,
-            ))
-            added += 1
-    session.flush()
-    return added
+    missing = [
+        {"key": v.key, "situation": v.situation.value, "phase": v.phase.value if v.phase else None,
+         "attempt": v.attempt, "subject": v.subject, "body": v.body, "pairs_with_key": v.pairs_with,
+         "team_id": None, "is_active": True, "created_at": datetime.now(UTC)}
+        for v in default_library().variants if v.key not in have
+    ]
+    if missing:
+        # Insert-or-ignore: two workers seeding an empty library at once must not fail.
+        session.execute(insert_or_ignore(session, MessageVariant), missing)
+    return len(missing)
 
 
 def to_rule(row: MessageVariant) -> message_rules.MessageVariant:
