@@ -99,3 +99,15 @@ def test_thresholds_setting_changes_the_verdicts(ember, monkeypatch) -> None:
     monkeypatch.setenv("EMBER_ANALYSIS_THRESHOLDS", "talk_ratio_max=0.3")
     refused = ember("analyze", fixture, "--json")
     assert refused.exit_code == 2 and "talk_ratio_max" in refused.stderr and "talk_ratio_bad" in refused.stderr
+
+
+def test_the_prospects_promises_become_checks_in_today(client, engine) -> None:
+    rep = make_user(engine, "dana@acme.example")
+    contact_id, _ = _setup(engine, rep.id)
+    with time_machine.travel("2026-03-05T12:00:00+00:00", tick=False):
+        client.post("/api/calls", headers=rep.headers,
+                    data={"contact_id": str(contact_id), "at": "2026-03-04T15:00:00-06:00"},
+                    files={"file": ("discovery_call.vtt", CALL.read_bytes(), "text/vtt")})
+        steps = [i for i in client.get("/api/today", headers=rep.headers).json() if i["kind"] == "next_step"]
+    intro = next(i for i in steps if "introduce you" in i["reason"])
+    assert "they promised" in intro["reason"] and intro["purpose"] == "Ask for the introduction they offered"

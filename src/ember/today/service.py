@@ -26,6 +26,13 @@ NEXT_STEP_WORDS = {
     "demo": "Run the demo agreed", "introduction": "Get the introduction agreed",
     "authority": "Confirm who decides", "other": "Do what was agreed",
 }
+# When the prospect made the promise, the rep's job is to check it happened, not to do it.
+THEIR_STEP_WORDS = {
+    "meeting": "Check the meeting they offered is booked", "email": "Check for the email they promised",
+    "documents": "Check you received the documents they promised", "demo": "Check the demo date they gave",
+    "introduction": "Ask for the introduction they offered", "authority": "Ask what they learned about who decides",
+    "other": "Check they did what they promised",
+}
 
 
 @dataclass(frozen=True)
@@ -120,9 +127,14 @@ def _next_steps(session: Session, rep_id: int, until: datetime, now: datetime, l
         who = {"rep": "you promised", "prospect": "they promised"}.get(owner_side, "agreed")
         reason = f'Next step from the last call ({who}{", " + phrase if phrase else ""}): "{quote}"'
         items.append(QueueItem("next_step", _name(first, last, email), email, contact_id, deal_name, deal_id, None,
-                               NEXT_STEP_WORDS.get(type_, "Do what was agreed"), None, None, None, at, local,
+                               _step_purpose(type_, owner_side), None, None, None, at, local,
                                reason, due_at is not None and due_at < now))
     return items
+
+
+def _step_purpose(type_: str, owner_side: str) -> str:
+    words = THEIR_STEP_WORDS if owner_side == "prospect" else NEXT_STEP_WORDS
+    return words.get(type_, words["other"])
 
 
 def _plans(session: Session, rep: User, until: datetime, now: datetime, limit: int) -> list[QueueItem]:
