@@ -21,6 +21,7 @@ from ember.conversation.questions import (
     context_features,
     contexts,
     is_question,
+    text_features,
 )
 from ember.conversation.text import sentences, words
 
@@ -99,6 +100,16 @@ def test_timing_reaches_unpunctuated_contexts_only() -> None:
     assert context_features("right", untimed[0]) == context_features(
         "right", Context("start", "other", False, False, ("yeah", "we"), False)
     )
+
+
+def test_question_features_read_the_end_mark_with_shape_and_length() -> None:
+    assert {"len+end:2:?", "first+end:you:?", "raw1+len+end:oh:2:?"} <= set(
+        text_features("Oh, you can?")
+    )
+    echo = context_features("Oh, you can?", Context("other", "other"))
+    assert "echo:PA:?:other" in echo
+    long = "So do you use a CRM today at all for the team?"
+    assert not any(f.startswith("echo:") for f in context_features(long, Context()))
 
 
 def test_is_question_accepts_timed_contexts() -> None:

@@ -281,6 +281,7 @@ class Context:
 
 
 REPLY_WINDOW = 3
+_ECHO_PRONOUNS = PRONOUNS | {"that", "there"}
 _PUNCT = re.compile(r"[.?!,]")
 
 
@@ -371,6 +372,13 @@ def context_features(text: str, context: Context | None) -> list[str]:
         f"f+r:{first} {r1}",
         f"e+r:{end} {r1}:{context.next}",
     ]
+    if 0 < len(tokens) <= 3:
+        # The shape of a short reply ("you did?", "is it?", "oh, can you?"):
+        # auxiliaries (A), pronouns (P) and other words (w), with its end mark
+        # and who spoke before; right after the other speaker it is mostly a
+        # backchannel ("oh really?"), not a question asked.
+        shape = "".join("A" if t in AUX else "P" if t in _ECHO_PRONOUNS else "w" for t in tokens)
+        feats.append(f"echo:{shape}:{end}:{context.prev}")
     if context.duration is None:
         return feats
     duration = _duration_band(context.duration)
@@ -406,13 +414,22 @@ def text_features(text: str) -> list[str]:
     tokens, flags, raw2, _ = _shape(text)
     feats = ["bias", *("rule:" + f for f in flags)]
     stripped = text.rstrip()
-    feats.append("end:" + (stripped[-1] if stripped and stripped[-1] in "?.,-!" else "none"))
+    end = stripped[-1] if stripped and stripped[-1] in "?.,-!" else "none"
+    feats.append("end:" + end)
     if "?" in stripped[:-1]:
         feats.append("inner?")
     if not tokens:
         return [*feats, "empty"]
     feats.append(f"len:{min(len(tokens), 12)}")
     feats.append("raw1:" + (raw2[0] if raw2 else "-"))
+    # The end mark read together with the sentence's length and opening: a
+    # short "oh, you can?" echoes rather than asks; a long "do you ..." asks
+    # whether or not the transcriber wrote "?".
+    size = min(len(tokens), 6)
+    feats.append(f"len+end:{size}:{end}")
+    feats.append(f"first+end:{tokens[0]}:{end}")
+    feats.append(f"first2+end:{' '.join(tokens[:2])}:{end}")
+    feats.append(f"raw1+len+end:{raw2[0] if raw2 else '-'}:{size}:{end}")
     feats.append("first:" + tokens[0])
     feats.append("first2:" + " ".join(tokens[:2]))
     feats.append("first3:" + " ".join(tokens[:3]))
