@@ -187,3 +187,7 @@ def any_rule(session: Session) -> bool:
 
 def all_rules(session: Session) -> list[TriggerRule]:
     return list(session.scalars(select(TriggerRule).order_by(TriggerRule.id)))
+
+
+def lock_contact(session: Session, contact_id: int) -> None:
+    session.execute(select(Contact.id).where(Contact.id == contact_id).with_for_update())

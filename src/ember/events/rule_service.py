@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ember.db import insert_or_ignore
 from ember.errors import Forbidden, NotFound, ProblemList
 from ember.events import repository
 from ember.events.rules import DEFAULT_RULES, SIGNAL_TYPES, Audience
@@ -58,12 +60,13 @@ def ensure_default_rules(session: Session) -> int:
     an empty table means nobody chose anything yet."""
     if repository.any_rule(session):
         return 0
-    for rule in DEFAULT_RULES:
-        session.add(TriggerRule(name=rule.name, event_type=rule.event_type.value, url_pattern=rule.url_pattern,
-                                min_count=rule.min_count, window_hours=rule.window_hours,
-                                audience=rule.audience.value))
-    session.flush()
-    return len(DEFAULT_RULES)
+    now = datetime.now(UTC)
+    rows = [{"name": rule.name, "event_type": rule.event_type.value, "url_pattern": rule.url_pattern,
+             "min_count": rule.min_count, "window_hours": rule.window_hours, "audience": rule.audience.value,
+             "team_id": None, "is_active": True, "default_key": rule.key, "created_at": now}
+            for rule in DEFAULT_RULES]
+    session.execute(insert_or_ignore(session, TriggerRule), rows)  # another worker may be seeding too
+    return len(rows)
 
 
 def list_rules(session: Session, actor: Actor) -> list[TriggerRule]:

@@ -7,6 +7,7 @@ for (those on the nurture list, those on a stalled deal, or anyone).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,6 +63,11 @@ class DefaultRule:
     min_count: int = 1
     window_hours: int = 24 * 7
     audience: Audience = Audience.ANY
+
+    @property
+    def key(self) -> str:
+        """Stable identity of a shipped rule, so seeding it twice at once inserts it once."""
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:60]
 
 
 # Sensible defaults: hot pages and every explicit sign of interest.

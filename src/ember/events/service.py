@@ -87,6 +87,9 @@ def process_event(session: Session, event_id: int, *, settings: Settings, now: d
     contact = _resolve_contact(session, event)
     if contact is None:
         return Outcome(handled=True)  # kept: matched later when the email appears
+    # One worker at a time per contact (PostgreSQL row lock; SQLite writes are serial anyway):
+    # the "is there a recent alert?" check and the insert must not interleave across workers.
+    repository.lock_contact(session, contact.id)
     event.contact_id = contact.id
     earlier = _earlier_unmatched(session, event)
     for past in earlier:

@@ -20,3 +20,5 @@ class TriggerRule(Timestamped, Base):
     window_hours: Mapped[int] = mapped_column(default=24 * 7)
     audience: Mapped[str] = mapped_column(String(12), default="any")  # nurture | stalled | any
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Set on the rules Ember ships (unique), so two workers seeding them at once add each once.
+    default_key: Mapped[str | None] = mapped_column(String(60), unique=True)
