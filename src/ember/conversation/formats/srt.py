@@ -9,8 +9,8 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ember.conversation.errors import TranscriptError
 from ember.conversation.formats.common import clean, split_speaker
-from ember.conversation.formats.vtt import timing_lines
-from ember.conversation.transcript import Segment, Transcript, sort_segments
+from ember.conversation.formats.vtt import caption_transcript, timing_lines
+from ember.conversation.transcript import Transcript
 
 _TIMESTAMP = r"\d{1,2}:\d{1,2}:\d{1,2}[,.]\d{1,3}"
 _TIMING = re.compile(rf"^\s*({_TIMESTAMP})\s*-->\s*({_TIMESTAMP})")
@@ -30,22 +30,10 @@ def parse_srt(text: str) -> Transcript:
         raise TranscriptError(
             "not valid SRT", expected="a cue number line followed by a timing line", line=first
         ) from error
-    if len(numbers) != len(captions):
-        numbers = [0] * len(captions)
-    segments: list[Segment] = []
-    previous = "Speaker"
-    for caption, number in zip(captions, numbers, strict=True):
-        start = caption.start_time.in_milliseconds() / 1000
-        end = caption.end_time.in_milliseconds() / 1000
-        if end < start:
-            raise TranscriptError(
-                "cue ends before it starts", expected="an end time after the start", line=number
-            )
-        name, words = split_speaker(clean(caption.text))
-        speaker = name or previous
-        previous = speaker
-        if words.strip():
-            segments.append(Segment(speaker, start, end, clean(words), number))
-    if not segments:
-        raise TranscriptError("no cues with text found", expected="at least one timed cue")
-    return Transcript(sort_segments(segments), "srt")
+    return caption_transcript(captions, numbers, _speaker_and_words, "srt")
+
+
+def _speaker_and_words(caption: webvtt.Caption, previous: str) -> tuple[str, str]:
+    """SRT has no voice tags: a "Name:" prefix, or the speaker of the cue before."""
+    name, words = split_speaker(clean(caption.text))
+    return name or previous, clean(words)

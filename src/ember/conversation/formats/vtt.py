@@ -9,6 +9,7 @@ segment point back to its cue.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
@@ -47,6 +48,14 @@ def parse_vtt(text: str) -> Transcript:
         captions = webvtt.from_string(text.lstrip("\ufeff")).captions
     except (MalformedFileError, MalformedCaptionError) as error:
         raise TranscriptError(f"not valid WebVTT ({error})", expected="WebVTT cues") from error
+    return caption_transcript(captions, numbers, _speaker_and_words, "vtt")
+
+
+def caption_transcript(captions: list[webvtt.Caption], numbers: list[int],
+                       read_cue: Callable[[webvtt.Caption, str], tuple[str, str]], fmt: str) -> Transcript:
+    """Captions read by webvtt-py (VTT or SRT) to a transcript. ``read_cue(caption, previous
+    speaker)`` gives the speaker and words; a cue that names nobody continues the last speaker.
+    ``numbers`` are the cues' timing lines, so each segment points back to its line."""
     if len(numbers) != len(captions):
         numbers = [0] * len(captions)
     segments: list[Segment] = []
@@ -58,13 +67,13 @@ def parse_vtt(text: str) -> Transcript:
             raise TranscriptError(
                 "cue ends before it starts", expected="an end time after the start", line=number
             )
-        speaker, words = _speaker_and_words(caption, previous)
+        speaker, words = read_cue(caption, previous)
         previous = speaker
         if words:
             segments.append(Segment(speaker, start, end, words, number))
     if not segments:
         raise TranscriptError("no cues with text found", expected="at least one timed cue")
-    return Transcript(sort_segments(segments), "vtt")
+    return Transcript(sort_segments(segments), fmt)
 
 
 def _speaker_and_words(caption: webvtt.Caption, previous: str) -> tuple[str, str]:
