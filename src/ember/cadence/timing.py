@@ -15,6 +15,7 @@ by wall time, which is wrong inside a fold).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -253,31 +254,38 @@ def next_working_moment(
     after: datetime, tz: str, country: str | None, settings: CadenceSettings
 ) -> datetime:
     """The first moment at or after ``after`` inside working hours on a working day."""
-    zi = zone(tz)
-    after_ts, local = _start(after, zi)
-    tables = _tables(settings)
-    first = local.toordinal()
-    for ordinal in range(first, first + settings.search_days):
-        day = _day(ordinal, tz, zi, country, settings, tables)
-        if day is None or day.end_ts <= after_ts:
-            continue
-        return day.start if day.start_ts >= after_ts else local
-    raise ValueError(f"no working day within {settings.search_days} days for {country or tz}")
+    after_ts, local, days = _working_days(after, tz, country, settings)
+    for day in days:
+        if day.end_ts > after_ts:
+            return day.start if day.start_ts >= after_ts else local
+    raise _no_working_day(tz, country, settings)
 
 
 def next_email_slot(
     after: datetime, tz: str, country: str | None, settings: CadenceSettings
 ) -> datetime:
     """The next ``email_hour`` (local) at or after ``after`` on a working day."""
+    after_ts, _, days = _working_days(after, tz, country, settings)
+    for day in days:
+        if day.email_ts >= after_ts:
+            return day.email
+    raise _no_working_day(tz, country, settings)
+
+
+def _working_days(after: datetime, tz: str, country: str | None,
+                  settings: CadenceSettings) -> tuple[float, datetime, Iterator[_Day]]:
+    """``after`` as a timestamp and in local time, and the working days from its date on."""
     zi = zone(tz)
     after_ts, local = _start(after, zi)
     tables = _tables(settings)
     first = local.toordinal()
-    for ordinal in range(first, first + settings.search_days):
-        day = _day(ordinal, tz, zi, country, settings, tables)
-        if day is not None and day.email_ts >= after_ts:
-            return day.email
-    raise ValueError(f"no working day within {settings.search_days} days for {country or tz}")
+    days = (_day(ordinal, tz, zi, country, settings, tables)
+            for ordinal in range(first, first + settings.search_days))
+    return after_ts, local, (day for day in days if day is not None)
+
+
+def _no_working_day(tz: str, country: str | None, settings: CadenceSettings) -> ValueError:
+    return ValueError(f"no working day within {settings.search_days} days for {country or tz}")
 
 
 def in_working_hours(
