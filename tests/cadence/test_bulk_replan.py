@@ -65,3 +65,12 @@ def test_bulk_replan_moves_plans_to_the_new_windows_like_the_single_path(engine)
         planned = session.execute(select(PlannedTouch.contact_id).where(PlannedTouch.status == "planned",
                                                                         PlannedTouch.kind != "multithread")).all()
     assert sorted(planned) == sorted((cid,) for cid in after)  # the old plans were replaced, not kept open
+
+
+def test_ember_replan_reports_what_it_planned(ember, engine) -> None:
+    import json
+
+    _history(engine)
+    result = ember("replan", "--workers", "1", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["planned"] == 4

@@ -9,9 +9,8 @@ import typer
 from ember.cadence.config import cadence_settings
 from ember.calls.config import analysis_thresholds
 from ember.calls.service import add_call, call_summary
-from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
+from ember.cli.common import AS_OPTION, JSON_OPTION, acting_on_contact, console, print_json, transaction
 from ember.cli.follow_up import parse_when
-from ember.contacts.service import get_contact_by_email
 from ember.conversation.report import render_text
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings
@@ -34,8 +33,7 @@ def add(
         if not transcript.is_file():
             raise InvalidInput(f"{transcript} does not exist",
                                [Problem("--transcript", "no such file", "give the path of a transcript file")])
-        actor = acting_user(session, as_user)
-        target = get_contact_by_email(session, actor, contact)
+        actor, target = acting_on_contact(session, as_user, contact)
         recorded = add_call(session, actor, contact_id=target.id, transcript=transcript.read_text(encoding="utf-8-sig"),
                             filename=transcript.name, fmt=fmt, deal_id=deal, at=parse_when(at, "--at"),
                             settings=cadence_settings(get_settings()),

@@ -13,10 +13,11 @@ from rich.console import Console
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ember.contacts.service import get_contact_by_email
 from ember.db import get_engine, unit_of_work
 from ember.errors import EmberError
 from ember.migrate import upgrade
-from ember.models import User
+from ember.models import Contact, User
 from ember.settings import get_settings
 from ember.users.access import Actor
 from ember.users.service import actor_for_email
@@ -72,6 +73,12 @@ def acting_user(session: Session, email: str | None, fallback: str | None = None
     if fallback:
         return actor_for_email(session, fallback)
     raise EmberError("name a user with --as EMAIL (or EMBER_USER); no admin exists to act as")
+
+
+def acting_on_contact(session: Session, as_user: str | None, email: str) -> tuple[Actor, Contact]:
+    """The acting user and the contact they named by email (404 if they may not see it)."""
+    actor = acting_user(session, as_user)
+    return actor, get_contact_by_email(session, actor, email)
 
 
 def print_json(data: Any) -> None:

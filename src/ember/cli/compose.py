@@ -7,11 +7,10 @@ from pathlib import Path
 
 import typer
 
-from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
+from ember.cli.common import AS_OPTION, JSON_OPTION, acting_on_contact, acting_user, console, print_json, transaction
 from ember.compose import service as compose_service
 from ember.compose import stories
 from ember.compose.rules import KINDS, TEMPLATE_NAMES
-from ember.contacts.service import get_contact_by_email
 from ember.errors import InvalidInput, Problem
 from ember.outbound import service as outbound_service
 from ember.outbound.mail import SmtpConfig
@@ -31,8 +30,7 @@ def compose(
 ) -> None:
     """Write a follow-up from the last analysed call (or your notes); placeholders mark missing facts."""
     with transaction() as session:
-        actor = acting_user(session, as_user)
-        target = get_contact_by_email(session, actor, contact)
+        actor, target = acting_on_contact(session, as_user, contact)
         composed = compose_service.compose(session, actor, kind=kind, contact_id=target.id, situation=situation,
                                            nudge_after_days=get_settings().nudge_after_days)
         data = composed.to_dict()
@@ -70,8 +68,7 @@ def send(
     with transaction() as session:
         _require(contact=contact, subject=subject, body_file=body_file)
         assert contact is not None and subject is not None and body_file is not None
-        actor = acting_user(session, as_user)
-        target = get_contact_by_email(session, actor, contact)
+        actor, target = acting_on_contact(session, as_user, contact)
         invite_at = _invite(invite, actor.timezone)
         result = outbound_service.send(session, actor, contact_id=target.id, subject=subject,
                                        body=body_file.read_text(encoding="utf-8"), smtp=smtp, kind=kind,

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
+from ember.cadence.bulk import replan_all
 from ember.cadence.config import cadence_settings
-from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
-from ember.contacts.service import get_contact_by_email
+from ember.cli.common import (
+    AS_OPTION,
+    JSON_OPTION,
+    acting_on_contact,
+    acting_user,
+    console,
+    engine,
+    err_console,
+    print_json,
+    transaction,
+    user_errors,
+)
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings
 from ember.today.service import queue_for
@@ -47,8 +60,7 @@ def log(
 ) -> None:
     """Log a touch; prints its label (FTC #n or follow-up #n) and the next touch planned."""
     with transaction() as session:
-        actor = acting_user(session, as_user)
-        target = get_contact_by_email(session, actor, contact)
+        actor, target = acting_on_contact(session, as_user, contact)
         logged = service.log_touch(
             session, actor, contact_id=target.id, channel=channel, outcome=outcome,
             occurred_at=parse_when(at, "--at"), deal_id=deal, notes=notes, variant_key=variant,
@@ -95,12 +107,8 @@ def replan(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Re-plan the next touch of every contact, e.g. after changing the cadence settings."""
-    import time
 
-    from rich.progress import Progress
 
-    from ember.cadence.bulk import replan_all
-    from ember.cli.common import engine, err_console, user_errors
 
     with user_errors():
         eng = engine()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from ember.cli import calls, compose, data, follow_up, messages, users
+from ember.cli import calls, compose, data, demo, follow_up, messages, users
+from ember.cli.analyze import analyze
 from ember.cli.common import console, engine, user_errors
 from ember.cli.triggers import register as register_triggers
 from ember.settings import get_settings
@@ -54,16 +55,5 @@ def serve(
                     log_level="info", timeout_graceful_shutdown=3)
 
 
-def _register_optional() -> None:
-    """Commands whose modules live beside the core."""
-    from ember.cli import demo
-
-    app.command("demo")(demo.demo)
-    try:
-        from ember.cli.analyze import analyze
-    except ImportError:  # pragma: no cover - the analysis package is optional at build time
-        return
-    app.command("analyze")(analyze)
-
-
-_register_optional()
+app.command("demo")(demo.demo)
+app.command("analyze")(analyze)
