@@ -3,12 +3,14 @@
     python bench/accuracy.py [--data DIR] [--limit N] [--split heldout|validation|train|all]
 
 Reads swda/train and mrda/train from the shared data folder (default: the
-"shared/data" folder beside the repository). The question model was trained
-on four files in five; the default `--split heldout` scores only the fifth
-(same stable hash as scripts/train_question_model.py), so the figures are
-not measured on training data. `--split validation` scores the part of
-the training files the script tuned its settings on. Commitments are compared with the
-`follow-through` package on the very same MRDA cues.
+"shared/data" folder beside the repository). The models were trained on four
+files in five; the default `--split heldout` scores only the fifth the
+training script never reads (same stable hash as
+scripts/train_question_model.py), so those figures are independent.
+`--split validation` scores the split the question settings were chosen on;
+the packaged models were fitted on it afterwards, so it shows how well they
+fit their own training data, not how well they generalise. Commitments are
+compared with the `follow-through` package on the very same MRDA cues.
 """
 
 from __future__ import annotations
