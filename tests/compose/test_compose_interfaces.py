@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import time_machine
 from sqlalchemy import select
 
+from ember.compose.defaults import DEFAULT_PROOF_POINTS
 from ember.db import unit_of_work
 from ember.models import ProofPoint, Touch
 from tests.compose_support import add_contact, record_demo_call
@@ -60,7 +61,7 @@ def test_compose_uses_the_reps_notes_when_there_is_no_transcript(client, engine)
     assert "[[their main problem, in their words]]" not in body["placeholders"]
 
 
-def test_api_compose_seeds_the_story_library_once(client, engine) -> None:
+def test_compose_draws_on_the_sample_stories_without_adding_to_them(client, engine) -> None:
     rep = make_user(engine, "dana@acme.example")
     contact_id = add_contact(engine, rep.id)
     for _ in range(2):
@@ -68,7 +69,7 @@ def test_api_compose_seeds_the_story_library_once(client, engine) -> None:
         assert response.status_code == 200
     assert "[[their main problem, in their words]]" in response.json()["placeholders"]  # no call yet: nothing made up
     with unit_of_work(engine) as session:
-        assert len(list(session.scalars(select(ProofPoint)))) == 5
+        assert len(list(session.scalars(select(ProofPoint)))) == len(DEFAULT_PROOF_POINTS)
 
 
 def test_voicemail_comes_with_its_email(client, engine) -> None:

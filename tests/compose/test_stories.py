@@ -28,3 +28,12 @@ def test_cli_adds_and_lists_stories(ember) -> None:
                   "Cut quote time from days to hours.", "--json")
     assert added.exit_code == 0, added.stderr
     assert "Fleet firm" in ember("stories", "list").stdout
+
+
+def test_a_library_emptied_by_its_manager_stays_empty(client, engine) -> None:
+    boss = make_user(engine, "boss@ember.example", role="manager")
+    rep = make_user(engine, "rep@ember.example")
+    for story in client.get("/api/stories", headers=boss.headers).json():
+        assert client.delete(f"/api/stories/{story['id']}", headers=boss.headers).status_code == 204
+    assert client.get("/api/stories", headers=rep.headers).json() == []
+    assert client.get("/api/stories", headers=boss.headers).json() == [], "the samples do not come back"

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from ember.demo.fixtures import PROOF_POINTS
 from ember.demo.generator import existing_demo, generate
 from ember.models import (
     Account,
@@ -157,6 +158,12 @@ def test_event_sources_have_standard_webhook_secrets(demo_db: Engine) -> None:
             assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 24
         used = set(session.scalars(select(InboundEvent.source)))
         assert used <= set(sources) and "website" in used
+
+
+def test_the_demo_library_holds_its_own_stories_not_the_samples(demo_db: Engine) -> None:
+    with Session(demo_db) as session:
+        titles = list(session.scalars(select(ProofPoint.title)))
+    assert sorted(titles) == sorted(row[1] for row in PROOF_POINTS)
 
 
 def test_json_columns_left_empty_are_sql_null(demo_db: Engine) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ember.models import Account, Call, ComposeTemplate, Contact, Deal, DealStakeholder, ProofPoint, Touch
@@ -60,14 +59,6 @@ def contact_name(session: Session, contact_id: int | None) -> str | None:
 
 def proof_points(session: Session) -> list[ProofPoint]:
     return list(session.scalars(select(ProofPoint).order_by(ProofPoint.id)))
-
-
-def count_proof_points(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(ProofPoint)) or 0)
-
-
-def add_proof_points(session: Session, rows: Iterable[dict[str, Any]]) -> None:
-    session.add_all(ProofPoint(**row) for row in rows)
 
 
 def template_override(session: Session, name: str) -> ComposeTemplate | None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.compose import repository, rules
-from ember.compose.defaults import DEFAULT_PROOF_POINTS, default_source
+from ember.compose.defaults import default_source
 from ember.compose.facts import (
     CallFacts,
     Person,
@@ -131,22 +131,8 @@ def _referrer(session: Session, deal: Deal | None) -> str | None:
 
 
 def _stories(session: Session) -> list[Story]:
-    ensure_proof_points(session)
     return [Story(row.title, row.text, row.industry, parse_keywords(row.problem_keywords))
             for row in repository.proof_points(session)]
-
-
-def ensure_proof_points(session: Session) -> int:
-    """Seed the sample stories once, so a new team sees what a story looks like."""
-    if repository.count_proof_points(session):
-        return 0
-    repository.add_proof_points(
-        session,
-        ({"kind": kind, "title": title, "industry": industry, "problem_keywords": keywords, "text": text}
-         for kind, title, industry, keywords, text in DEFAULT_PROOF_POINTS),
-    )
-    session.flush()
-    return len(DEFAULT_PROOF_POINTS)
 
 
 def _infer_situation(session: Session, contact: Contact, gathered: _Gathered, nudge_after_days: int,

@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ember.compose.service import ensure_proof_points
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import ProofPoint
 from ember.users.access import Actor, require_manager
@@ -21,7 +20,6 @@ def story_dict(row: ProofPoint) -> dict[str, Any]:
 
 
 def list_stories(session: Session) -> list[ProofPoint]:
-    ensure_proof_points(session)
     return list(session.scalars(select(ProofPoint).order_by(ProofPoint.id)))
 
 

@@ -7,12 +7,13 @@ import math
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ember.compose.defaults import DEFAULT_PROOF_POINTS
 from ember.demo.bulk import Writer
 from ember.demo.context import Rep
-from ember.models import MessageVariant
+from ember.models import MessageVariant, ProofPoint
 from ember.users.passwords import hash_password
 from ember.users.service import add_user
 from ember.vocabulary import EventType, Role
@@ -144,6 +145,12 @@ PROOF_POINTS: tuple[tuple[str, str, str | None, str, str], ...] = (
      "Deals our customers won had about five concrete next steps set on the discovery call; "
      "lost ones had about two. Ending a call with dates and owners is the habit that shows."),
 )
+
+
+def drop_sample_stories(session: Session) -> None:
+    """The demo brings its own story library; the samples a new database starts
+    with would only crowd it (stories a team wrote itself stay)."""
+    session.execute(delete(ProofPoint).where(ProofPoint.title.in_([row[1] for row in DEFAULT_PROOF_POINTS])))
 
 
 def proof_points(writer: Writer, now: datetime) -> None:

@@ -109,6 +109,7 @@ def generate(
         variant_ids = fixtures.message_library(session)
         has_rules = bool(session.scalar(select(func.count(TriggerRule.id))))
         sources = set(session.scalars(select(EventSource.name)))
+        fixtures.drop_sample_stories(session)
     summary = Summary()
     with bulk_session(engine) as connection:
         writer = Writer(connection)
