@@ -93,6 +93,21 @@ def test_a_failed_delivery_is_retried_with_backoff(client, engine, settings) -> 
     assert (alert["delivered"], alert["attempts"]) == (True, 2)
 
 
+def test_a_retry_goes_only_to_the_channels_that_failed(client, engine, settings) -> None:
+    rep = make_user(engine, "rep@ember.example")
+    with webhook_receiver() as (steady, steady_got), webhook_receiver(fail_first=1) as (flaky, flaky_got):
+        client.put("/api/me/notify", headers=rep.headers, json={"urls": [steady, flaky]})
+        _trigger(client, engine, settings, rep.id)
+        assert (len(steady_got), len(flaky_got)) == (1, 0)
+        with unit_of_work(engine) as session:
+            session.execute(update(Alert).values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1)))
+        assert sweep_once(settings, get_jobs(settings))["alerts"] == 1
+        drain(settings)
+    assert (len(steady_got), len(flaky_got)) == (1, 1), "the channel that worked is not sent the alert twice"
+    (alert,) = client.get("/api/alerts", headers=rep.headers).json()
+    assert (alert["delivered"], alert["attempts"]) == (True, 2)
+
+
 def test_a_bad_notification_url_is_refused(client, engine) -> None:
     rep = make_user(engine, "rep@ember.example")
     response = client.put("/api/me/notify", headers=rep.headers, json={"urls": ["not a url"]})

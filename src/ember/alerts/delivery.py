@@ -9,6 +9,7 @@ delivery: it reads the alerts table.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,19 +40,26 @@ def claim(session: Session, alert_id: int, *, now: datetime, public_url: str | N
         return None
     values = tuple(row)
     contact_id, first, last, email, what, at = values[8], values[9], values[10], values[11], values[1], values[2]
-    urls = [str(u) for u in values[18] or []]
+    reached = set(values[20] or [])
+    urls = [str(u) for u in values[18] or [] if fingerprint(str(u)) not in reached]
     name = f"{first} {last}".strip() or email or f"contact {contact_id}"
     link = f"{public_url.rstrip('/')}/contacts/{contact_id}" if public_url else None
     return Message(alert_id, urls, title(name), body(name, what, at, link))
 
 
-def send(message: Message) -> str | None:
-    """Send to every URL; None on success, else what went wrong (for the retry log)."""
+@dataclass(frozen=True)
+class Sent:
+    error: str | None  # None when every URL took the message
+    reached: list[str]  # fingerprints of the URLs that took it
+
+
+def send(message: Message) -> Sent:
+    """Send to every URL still to be reached; a failure is kept for the retry log."""
     if not message.urls:
-        return None  # in-app only: nothing else to deliver to
+        return Sent(None, [])  # in-app only, or every URL reached already
     import apprise
 
-    failed = []
+    failed, reached = [], []
     for url in message.urls:
         notifier = apprise.Apprise()
         notifier.add(url)
@@ -60,9 +68,16 @@ def send(message: Message) -> str | None:
         except Exception as exc:  # a plugin error must not kill the worker
             log.warning("alert %s: %s failed: %s", message.alert_id, _redact(url), exc)
             ok = False
-        if not ok:
+        if ok:
+            reached.append(fingerprint(url))
+        else:
             failed.append(_redact(url))
-    return f"could not deliver to {', '.join(failed)}" if failed else None
+    return Sent(f"could not deliver to {', '.join(failed)}" if failed else None, reached)
+
+
+def fingerprint(url: str) -> str:
+    """Stands for a URL in the database without its tokens and passwords."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
 def _redact(url: str) -> str:
@@ -72,14 +87,16 @@ def _redact(url: str) -> str:
     return f"{scheme}://{host}/…"
 
 
-def record(session: Session, alert_id: int, error: str | None, *, now: datetime) -> datetime | None:
+def record(session: Session, alert_id: int, sent: Sent, *, now: datetime) -> datetime | None:
     """Store the attempt's result; the time of the next attempt, if one is due."""
     alert = session.get(Alert, alert_id)
     if alert is None:
         return None
-    status, next_at = next_status(alert.attempts, error is None, now)
-    alert.status, alert.next_attempt_at, alert.last_error = status, next_at, error
-    if error is None:
+    status, next_at = next_status(alert.attempts, sent.error is None, now)
+    alert.status, alert.next_attempt_at, alert.last_error = status, next_at, sent.error
+    if sent.reached:
+        alert.delivered_to = sorted({*(alert.delivered_to or []), *sent.reached})
+    if sent.error is None:
         alert.delivered_at = now
     session.flush()
     return next_at

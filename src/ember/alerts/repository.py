@@ -88,4 +88,5 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[int]:
 
 
 def delivery_target(session: Session, alert_id: int) -> Row[Any] | None:
-    return session.execute(_listing().add_columns(User.notify_urls, User.name).where(Alert.id == alert_id)).first()
+    query = _listing().add_columns(User.notify_urls, User.name, Alert.delivered_to).where(Alert.id == alert_id)
+    return session.execute(query).first()

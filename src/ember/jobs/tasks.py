@@ -87,9 +87,9 @@ def _deliver(settings: Settings, jobs: Jobs, alert_id: int) -> None:
         message = delivery.claim(session, alert_id, now=now(), public_url=settings.public_url)
     if message is None:
         return
-    error = delivery.send(message)
+    sent = delivery.send(message)
     with unit_of_work(engine) as session:
-        next_at = delivery.record(session, alert_id, error, now=now())
+        next_at = delivery.record(session, alert_id, sent, now=now())
     if next_at is not None:
         jobs.deliver_alert.schedule((alert_id,), delay=max((next_at - now()).total_seconds(), 1))
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,3 +34,6 @@ class Alert(Timestamped, Base):
     seen_at: Mapped[datetime | None]
     # When the next delivery attempt is due (backoff), or until when a worker holds it.
     next_attempt_at: Mapped[datetime | None]
+    # Fingerprints of the rep's notification URLs this alert has reached, so a
+    # retry after a partial failure goes only to the others.
+    delivered_to: Mapped[list[Any] | None]
