@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -58,17 +59,33 @@ def _postgres_engine() -> Iterator[Engine]:
     engine.dispose()
 
 
-def _truncate_all(engine: Engine) -> None:
+@pytest.fixture(scope="session")
+def _postgres_seed(_postgres_engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """The rows the migrations put into a new database (the sample stories...):
+    every test starts from them, as a test on SQLite does from its template copy."""
+    with _postgres_engine.connect() as conn:
+        found = {t.name: [dict(r._mapping) for r in conn.execute(t.select())] for t in Base.metadata.sorted_tables}
+    return {name: rows for name, rows in found.items() if rows}
+
+
+def _reset(engine: Engine, seed: dict[str, list[dict[str, Any]]]) -> None:
+    """Back to the database as the migrations left it."""
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in Base.metadata.sorted_tables:
+            rows = seed.get(table.name)
+            if rows:
+                conn.execute(table.insert(), rows)
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                  f"(SELECT max(id) FROM \"{table.name}\"))"))
 
 
 @pytest.fixture
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if ON_POSTGRES:
         pg: Engine = request.getfixturevalue("_postgres_engine")
-        _truncate_all(pg)
+        _reset(pg, request.getfixturevalue("_postgres_seed"))
         yield pg
         return
     path = tmp_path / "ember.db"
