@@ -45,3 +45,6 @@ DEFAULT_PROOF_POINTS: tuple[tuple[str, str, str | None, str, str], ...] = (
      "Replace with a real customer. Reps who spend most of the week on the road log calls and read their "
      "next steps from their phones, so nothing waits for a return to the office."),
 )
+
+# How the samples are told apart from a team's own stories (to remove them).
+SAMPLE_TITLES: tuple[str, ...] = tuple(title for _, title, _, _, _ in DEFAULT_PROOF_POINTS)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ember.compose.defaults import DEFAULT_PROOF_POINTS
+from ember.compose.defaults import SAMPLE_TITLES
 from ember.demo.bulk import Writer
 from ember.demo.context import Rep
 from ember.models import MessageVariant, ProofPoint
@@ -150,7 +150,7 @@ PROOF_POINTS: tuple[tuple[str, str, str | None, str, str], ...] = (
 def drop_sample_stories(session: Session) -> None:
     """The demo brings its own story library; the samples a new database starts
     with would only crowd it (stories a team wrote itself stay)."""
-    session.execute(delete(ProofPoint).where(ProofPoint.title.in_([row[1] for row in DEFAULT_PROOF_POINTS])))
+    session.execute(delete(ProofPoint).where(ProofPoint.title.in_(SAMPLE_TITLES)))
 
 
 def proof_points(writer: Writer, now: datetime) -> None:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import ember.models.base
-from ember.compose.defaults import DEFAULT_PROOF_POINTS
+from ember.compose.defaults import DEFAULT_PROOF_POINTS, SAMPLE_TITLES
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -45,4 +45,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(stories.delete().where(stories.c.title.in_([row[1] for row in DEFAULT_PROOF_POINTS])))
+    op.execute(stories.delete().where(stories.c.title.in_(SAMPLE_TITLES)))
