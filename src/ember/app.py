@@ -29,6 +29,7 @@ from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
 from ember.web.compose_pages import router as compose_pages_router
 from ember.web.follow_up_pages import router as follow_up_pages_router
+from ember.web.errors import error_page
 from ember.web.pages import router as pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
     app.add_middleware(EventsIntake, fastapi_app=app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    install_error_handlers(app)
+    install_error_handlers(app, page=error_page)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

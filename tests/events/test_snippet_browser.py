@@ -52,7 +52,7 @@ def test_pricing_visit_from_an_email_link_alerts_the_rep_live(page, server_url, 
     page.fill("input[name=password]", "correct horse")
     page.click("button[type=submit]")
     page.wait_for_url(f"{server_url}/")
-    badge = page.locator("#alert-indicator")
+    badge = page.locator("#alert-count")
     assert badge.is_hidden()
     with background_consumer(settings, workers=1), demo_site(server_url, key) as site:
         prospect = page.context.browser.new_context()  # the prospect's own browser
@@ -61,6 +61,7 @@ def test_pricing_visit_from_an_email_link_alerts_the_rep_live(page, server_url, 
         assert visitor.text_content("h1") == "Plans and pricing"
         badge.wait_for(state="visible", timeout=15_000)
         prospect.close()
-    assert "Nora Quinn visited the pricing page" in (badge.text_content() or "")
+    assert badge.text_content() == "1"
+    assert "Nora Quinn visited the pricing page" in (page.text_content("#live-alert") or "")
     (alert,) = client.get("/api/alerts", headers=rep.headers).json()
     assert alert["rule"] == "Pricing page visit" and "ember_cid" not in (alert["url"] or "")

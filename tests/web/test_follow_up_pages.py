@@ -42,7 +42,7 @@ def test_rep_logs_touches_and_sees_labels_messages_and_nurture(page, server_url,
     proposals = []
     for channel, outcome in (("call", "gatekeeper"), ("voicemail", "voicemail"), ("email", "email-sent")):
         _log(page, channel, outcome)
-        proposals.append(page.text_content("details summary"))
+        proposals.append(page.text_content("p.message"))
     message = page.text_content("p.message")
     assert "{first_name}" not in message and "{rep_name}" not in message  # known facts are filled in
     labels = [cell.text_content() for cell in page.query_selector_all("#touches td.label")]

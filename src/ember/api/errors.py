@@ -1,15 +1,20 @@
 """One stable JSON shape for every error the HTTP interface returns:
 
     {"error": {"code": "...", "message": "...", "problems": [{"where", "what", "fix"}]}}
+
+A person in a browser gets the same error as a page inside the layout instead
+(the `page` renderer given to ``install_error_handlers``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 from starlette.exceptions import HTTPException
 
 from ember.errors import EmberError, Problem
@@ -32,27 +37,45 @@ def _where(loc: tuple[object, ...]) -> str:
     return "field " + ".".join(parts) if parts else "request body"
 
 
-def install_error_handlers(app: FastAPI) -> None:
+# Addresses that machines call: they always get JSON, whatever they accept.
+MACHINE_PREFIXES = ("/api/", "/events", "/t/", "/v1/", "/healthz", "/openapi.json", "/static/")
+
+PageRenderer = Callable[[Request, int, str, list[Problem], dict[str, str] | None], Response]
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not a script, not an htmx fragment)."""
+    if request.url.path.startswith(MACHINE_PREFIXES) or request.headers.get("hx-request"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> None:
+    def answer(request: Request, status: int, code: str, message: str, problems: list[Problem] | None = None,
+               headers: dict[str, str] | None = None) -> Response:
+        if page is not None and wants_page(request):
+            return page(request, status, message, problems or [], headers)
+        return JSONResponse(error_body(code, message, problems), status_code=status, headers=headers)
+
     @app.exception_handler(EmberError)
-    async def ember_error(_: Request, exc: EmberError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.problems), status_code=exc.status_code)
+    async def ember_error(request: Request, exc: EmberError) -> Response:
+        return answer(request, exc.status_code, exc.code, exc.message, exc.problems)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             Problem(_where(tuple(err.get("loc", ()))), str(err.get("msg", "invalid")), "correct the value and retry")
             for err in exc.errors()
         ]
-        return JSONResponse(error_body("invalid_input", "the request is not valid", problems), status_code=422)
+        return answer(request, 422, "invalid_input", "the request is not valid", problems)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return answer(request, exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(error_body("internal", "something went wrong on our side; it was logged"), 500)
+        return answer(request, 500, "internal", "something went wrong on our side; it was logged")

@@ -1,3 +1,5 @@
+"""Jinja2 set-up for the pages: one environment, the layout's navigation, one render call."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +10,24 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from ember.api.deps import csrf_token
+from ember.users.access import Actor
+from ember.vocabulary import Role
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+# (key, address, label): a page marks itself with `{% set active_nav = key %}`.
+REP_NAV = (("today", "/today", "Today"), ("contacts", "/contacts", "Contacts"), ("deals", "/deals", "Deals"),
+           ("calls", "/calls", "Calls"), ("alerts", "/alerts", "Alerts"), ("nurture", "/nurture", "Nurture"))
+MANAGER_NAV = (("team", "/team", "Team"), ("settings", "/settings", "Settings"))
+
+
+def nav_items(user: Actor | None) -> tuple[tuple[str, str, str], ...]:
+    if user is None:
+        return ()
+    return REP_NAV + (MANAGER_NAV if user.role is not Role.REP else ())
+
+
+templates.env.globals["nav_items"] = nav_items
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -1,0 +1,99 @@
+// Ember's page behaviour. Pages work without it for reading; it adds the live
+// alert count, keyboard work on lists and small conveniences. No inline script
+// anywhere: the content security policy forbids it.
+(function () {
+  "use strict";
+
+  // ---- live alerts (server-sent events) ----
+  function startAlertFeed() {
+    var count = document.getElementById("alert-count");
+    var live = document.getElementById("live-alert");
+    if (!count || !window.EventSource) return;
+    function show(unseen) {
+      count.hidden = unseen < 1;
+      count.textContent = unseen;
+      count.dataset.unseen = unseen;
+    }
+    var feed = new EventSource("/api/alerts/stream");
+    feed.addEventListener("count", function (e) { show(JSON.parse(e.data).unseen); });
+    feed.addEventListener("alert", function (e) {
+      var alert = JSON.parse(e.data);
+      show(alert.unseen);
+      if (live) {
+        live.textContent = "New alert: " + alert.contact + " " + alert.summary;
+        live.hidden = false;
+      }
+      document.dispatchEvent(new CustomEvent("ember:alert", { detail: alert }));
+    });
+    window.addEventListener("pagehide", function () { feed.close(); });
+  }
+
+  // ---- keyboard work on lists: j/k move, o opens, l logs ----
+  function typing(target) {
+    var tag = target && target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  function items(list) { return Array.prototype.slice.call(list.querySelectorAll("[data-item]")); }
+
+  function move(list, step) {
+    var all = items(list);
+    if (!all.length) return;
+    var at = all.findIndex(function (el) { return el.classList.contains("is-current"); });
+    var next = all[Math.min(all.length - 1, Math.max(0, at + step))];
+    all.forEach(function (el) { el.classList.remove("is-current"); el.removeAttribute("aria-current"); });
+    next.classList.add("is-current");
+    next.setAttribute("aria-current", "true");
+    next.scrollIntoView({ block: "nearest" });
+  }
+
+  function act(list, selector) {
+    var current = list.querySelector("[data-item].is-current") || items(list)[0];
+    if (!current) return;
+    var target = current.querySelector(selector);
+    if (target) { target.click(); }
+  }
+
+  function onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var list = document.querySelector("[data-worklist]");
+    if (!list) return;
+    var keys = { j: function () { move(list, 1); }, k: function () { move(list, -1); },
+                 o: function () { act(list, "[data-open]"); }, l: function () { act(list, "[data-log]"); } };
+    if (keys[event.key]) { event.preventDefault(); keys[event.key](); }
+  }
+
+  // ---- small conveniences ----
+  // Each element is wired once, whether it came with the page or in an htmx fragment.
+  function each(root, selector, wireOne) {
+    root.querySelectorAll(selector).forEach(function (el) {
+      if (el.dataset.wired) return;
+      el.dataset.wired = "1";
+      wireOne(el);
+    });
+  }
+
+  function wireAutosubmit(root) {
+    each(root, "[data-autosubmit]", function (field) {
+      field.addEventListener("change", function () { field.form && field.form.requestSubmit(); });
+    });
+  }
+
+  function wireConfirm(root) {
+    each(root, "[data-confirm]", function (el) {
+      el.addEventListener("click", function (e) {
+        if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); e.stopImmediatePropagation(); }
+      });
+    });
+  }
+
+  function wire(root) { wireAutosubmit(root); wireConfirm(root); }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    startAlertFeed();
+    wire(document);
+    document.addEventListener("keydown", onKey);
+  });
+  // Fragments swapped in by htmx get the same behaviour.
+  document.addEventListener("htmx:load", function (e) { wire(e.target); });
+})();
