@@ -28,8 +28,8 @@ from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
 from ember.web.compose_pages import router as compose_pages_router
-from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.errors import error_page
+from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.pages import router as pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
