@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     session_max_age_s: int = 14 * 24 * 3600
     max_request_bytes: int = 5 * 1024 * 1024
+    events_max_bytes: int = 1024 * 1024
     user: str | None = None
     # Background work and alerts (see docs/configuration.md).
     queue_name: str = "ember"
