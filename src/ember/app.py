@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
@@ -29,14 +31,20 @@ from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
 from ember.web.compose_pages import router as compose_pages_router
 from ember.web.follow_up_pages import router as follow_up_pages_router
+from ember.web.headers import SecurityHeaders, docs_policy
 from ember.web.pages import router as pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+DOCS_PATH = "/docs"
+
+
+def _docs_html(app: FastAPI) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API")
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Ember", version=__version__, docs_url="/docs")
+    app = FastAPI(title="Ember", version=__version__, docs_url=None)
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings.resolved_database_url)
 
@@ -51,7 +59,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
     app.add_middleware(EventsIntake, fastapi_app=app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
     install_error_handlers(app)
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return _docs_html(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
