@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     # Background work and alerts (see docs/configuration.md).
     queue_name: str = "ember"
     public_url: str | None = None
+    alert_allowed_hosts: str = ""
 
     # Cadence: when and how often to follow up (see docs/configuration.md).
     call_windows: str = "wed 16:00-17:00 1; thu 16:00-17:00 2; fri 16:00-17:00 2"

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from ember.alerts import repository, service
+from ember.alerts.destinations import destination_policy
 from ember.api.deps import CurrentActor, Db
 from ember.db import unit_of_work
 from ember.models import User
@@ -50,11 +51,13 @@ def get_notify(db: Db, actor: CurrentActor) -> NotifyUrls:
 
 
 @router.put("/me/notify")
-def put_notify(db: Db, actor: CurrentActor, body: NotifyUrls) -> NotifyUrls:
-    """Replace where your alerts go besides the app (each URL is checked before it is kept)."""
+def put_notify(request: Request, db: Db, actor: CurrentActor, body: NotifyUrls) -> NotifyUrls:
+    """Replace where your alerts go besides the app. Each URL is checked before it is kept: one
+    that leads to this server or a private network is refused unless an administrator allows it."""
     user = db.get(User, actor.id)
     assert user is not None  # the actor was just loaded from this row
-    return NotifyUrls(urls=service.set_notify_urls(db, user, replace=body.urls))
+    policy = destination_policy(request.app.state.settings)
+    return NotifyUrls(urls=service.set_notify_urls(db, user, policy=policy, replace=body.urls))
 
 
 def _new_alerts(engine: Engine, rep_id: int, after_id: int) -> tuple[list[dict[str, Any]], int]:
