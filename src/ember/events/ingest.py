@@ -22,7 +22,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from ember.errors import Conflict, InvalidInput, NotFound, Problem, Unauthorized
 from ember.events import repository
-from ember.events.links import contact_from_token, site_key
+from ember.events.links import contact_from_token, identity_proven, identity_secret, site_key
 from ember.events.parse import EventIn, Parsed, load_json
 from ember.events.rules import EventType
 from ember.models import EventSource
@@ -56,6 +56,7 @@ class SourceCache:
         self._loaded_at = 0.0
         self._by_name: dict[str, tuple[str, Webhook]] = {}
         self._by_site_key: dict[str, str] = {}
+        self._identity_keys: dict[str, str] = {}
 
     def needs_load(self, *, force: bool = False) -> bool:
         return force or time.monotonic() - self._loaded_at >= _CACHE_TTL_S
@@ -67,6 +68,7 @@ class SourceCache:
             rows = repository.all_sources(session)
             self._by_name = {row.name: (row.secret, Webhook(row.secret)) for row in rows}
             self._by_site_key = {site_key(row.secret): row.name for row in rows}
+            self._identity_keys = {row.name: identity_secret(row.secret) for row in rows}
             self._loaded_at = time.monotonic()
 
     def size(self) -> int:
@@ -79,6 +81,9 @@ class SourceCache:
 
     def source_for_site_key(self, key: str) -> str | None:
         return self._by_site_key.get(key)
+
+    def identity_key(self, source: str) -> str | None:
+        return self._identity_keys.get(source)
 
 
 def verify_with(load: Callable[[bool], None], cache: SourceCache, raw: bytes, headers: dict[str, str],
@@ -130,7 +135,11 @@ def receive_beacon(session: Session, cache: SourceCache, body: dict[str, Any], *
                    now: datetime | None = None) -> Accepted | None:
     """A page view or identify call from the snippet; None when the site key is unknown.
 
-    The time is ours, not the browser's: visitors' clocks are often wrong.
+    The visitor is tied to a contact only by proof: a signed ``ember_cid`` from our
+    emails, or an email with the HMAC the team's server made (``h``). An email
+    without its proof is kept as ``unverified_email`` and ties the visit to nobody,
+    so it can never raise an alert. The time is ours, not the browser's: visitors'
+    clocks are often wrong.
     """
     now = now or datetime.now(UTC)
     key = str(body.get("k") or "")
@@ -147,18 +156,25 @@ def receive_beacon(session: Session, cache: SourceCache, body: dict[str, Any], *
         return store(session, source, parsed, now=now)
     kind = EventType.IDENTIFY.value if body.get("t") == "identify" else EventType.PAGE_VIEW.value
     contact_id = contact_from_token(secret_key, str(body["c"])) if body.get("c") else None
-    try:
-        email = parse_email(str(body["e"])) if body.get("e") else None
-    except ValueError:
-        email = None  # a typo in a form field must not lose the page view
     url = str(body.get("u") or "")[:2000] or None
     payload: dict[str, Any] = {"referrer": str(body.get("r") or "")[:500], "title": str(body.get("n") or "")[:300]}
+    email = _claimed_email(body)
+    if email is not None and not identity_proven(cache.identity_key(source) or "", email, str(body.get("h") or "")):
+        # Anyone can claim any address from a browser: kept for the record, tied to nobody.
+        payload["unverified_email"], email = email, None
     if contact_id is not None:
         # Checked by the job: the contact may have been deleted since the email went out.
         payload["contact_id"] = contact_id
     anonymous_id = str(body.get("a") or "")[:200] or None
     parsed.events.append(EventIn(event_id, kind, now, email, anonymous_id, url, payload))
     return store(session, source, parsed, now=now)
+
+
+def _claimed_email(body: dict[str, Any]) -> str | None:
+    try:
+        return parse_email(str(body["e"])[:320]) if body.get("e") else None
+    except ValueError:
+        return None  # a typo in a form field must not lose the page view
 
 
 # ---- sources -------------------------------------------------------------------
