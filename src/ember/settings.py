@@ -28,8 +28,13 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
-    secure_cookies: bool = False
-    session_max_age_s: int = 14 * 24 * 3600
+    secure_cookies: bool | None = None  # None: decided from the listening address (see docs/configuration.md)
+    session_max_age_s: int = 7 * 24 * 3600
+    session_idle_timeout_s: int = 8 * 3600
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_s: int = 15 * 60
+    login_lockout_s: int = 15 * 60
     max_request_bytes: int = 5 * 1024 * 1024
     events_max_bytes: int = 1024 * 1024
     user: str | None = None

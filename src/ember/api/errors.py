@@ -35,7 +35,9 @@ def _where(loc: tuple[object, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EmberError)
     async def ember_error(_: Request, exc: EmberError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.problems), status_code=exc.status_code)
+        retry_after = getattr(exc, "retry_after_s", None)  # a lockout says when to come back
+        return JSONResponse(error_body(exc.code, exc.message, exc.problems), status_code=exc.status_code,
+                            headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
