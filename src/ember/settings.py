@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     queue_name: str = "ember"
     public_url: str | None = None
     alert_allowed_hosts: str = ""
+    alert_streams_per_user: int = 5
 
     # Cadence: when and how often to follow up (see docs/configuration.md).
     call_windows: str = "wed 16:00-17:00 1; thu 16:00-17:00 2; fri 16:00-17:00 2"

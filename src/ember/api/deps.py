@@ -76,3 +76,14 @@ def current_actor(request: Request, db: Db) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def actor_briefly(request: Request) -> Actor:
+    """``current_actor`` in a transaction of its own, begun and ended in one worker thread.
+
+    For long-lived responses (the live alert feed): with the request's session, a
+    connection taken to check the caller stays taken while the request waits for a
+    thread to run the endpoint, and many such requests at once can hold every
+    connection while the threads wait for one."""
+    with unit_of_work(request.app.state.engine) as db:
+        return current_actor(request, db)
