@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 POLL_S = 0.25  # well inside the promise that an alert shows within a second
 LOOKBACK_IDS = 200  # ids handed out but committed late (PostgreSQL) are still found
 QUEUE_SIZE = 100
+RETRY_S = 2.0
 SUPERSEDED = "superseded"
 
 
@@ -136,7 +137,12 @@ class PollingSource:
         seen = set(await run_in_threadpool(self._recent, newest - LOOKBACK_IDS))  # there before any feed
         while hub.open_feeds:
             await self.sleep(self.poll_s)
-            recent = await run_in_threadpool(self._recent, newest - LOOKBACK_IDS)
+            try:
+                recent = await run_in_threadpool(self._recent, newest - LOOKBACK_IDS)
+            except Exception:  # the database is away for a moment: the feeds wait, the next look may work
+                log.warning("could not look for new alerts; trying again", exc_info=True)
+                await self.sleep(RETRY_S)
+                continue
             new_ids = [alert_id for alert_id in recent if alert_id not in seen]
             if not new_ids:
                 continue
