@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from starlette.middleware.sessions import SessionMiddleware
 
 from ember import __version__
 from ember.accounts.routes import router as accounts_router
@@ -30,29 +31,34 @@ from ember.users.routes import router as users_router
 from ember.web.compose_pages import router as compose_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
+from ember.web.headers import SecurityHeaders, docs_policy
 from ember.web.pages import router as pages_router
+from ember.web.session_cookies import SessionCookies
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+DOCS_PATH = "/docs"
+
+
+def _docs_html(app: FastAPI) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API")
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Ember", version=__version__, docs_url="/docs")
+    app = FastAPI(title="Ember", version=__version__, docs_url=None)
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings.resolved_database_url)
 
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.resolved_secret_key(),
-        session_cookie="ember_session",
-        max_age=settings.session_max_age_s,
-        same_site="lax",
-        https_only=settings.secure_cookies,
-    )
+    app.add_middleware(SessionCookies, settings=settings)
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
     app.add_middleware(EventsIntake, fastapi_app=app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
     install_error_handlers(app, page=error_page)
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return _docs_html(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -28,13 +28,21 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
-    secure_cookies: bool = False
-    session_max_age_s: int = 14 * 24 * 3600
+    secure_cookies: bool | None = None  # None: decided from the listening address (see docs/configuration.md)
+    session_max_age_s: int = 7 * 24 * 3600
+    session_idle_timeout_s: int = 8 * 3600
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_s: int = 15 * 60
+    login_lockout_s: int = 15 * 60
     max_request_bytes: int = 5 * 1024 * 1024
+    events_max_bytes: int = 1024 * 1024
     user: str | None = None
     # Background work and alerts (see docs/configuration.md).
     queue_name: str = "ember"
     public_url: str | None = None
+    alert_allowed_hosts: str = ""
+    alert_streams_per_user: int = 5
 
     # Cadence: when and how often to follow up (see docs/configuration.md).
     call_windows: str = "wed 16:00-17:00 1; thu 16:00-17:00 2; fri 16:00-17:00 2"

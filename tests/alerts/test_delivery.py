@@ -12,14 +12,22 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import update
 
 from ember.db import unit_of_work
 from ember.jobs.queue import get_jobs
 from ember.jobs.tasks import sweep_once
 from ember.models import Alert
+from ember.settings import Settings
 from tests.factories import make_user
 from tests.trigger_support import drain, event, make_contact, make_source, signed
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The receivers below listen on this machine, which an administrator must allow."""
+    return settings.model_copy(update={"alert_allowed_hosts": "127.0.0.1"})
 
 
 @contextmanager

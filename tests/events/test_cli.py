@@ -77,10 +77,15 @@ def test_import_events_csv_then_alerts_for_the_rep(ember, engine, tmp_path) -> N
     assert nurture == []  # the RSVP re-opened her
 
 
-def test_users_notify_and_nurture_export(ember, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_users_notify_and_nurture_export(ember, engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     rep = make_user(engine, "rep@ember.example")
     make_contact(engine, rep.id, "nora@prospect.example", nurture=True)
+    local = ember("users", "notify", "rep@ember.example", "--add", "json://127.0.0.1:9/hook")
+    assert local.exit_code == 1 and "loopback" in local.stderr and "EMBER_ALERT_ALLOWED_HOSTS" in local.stderr
+    monkeypatch.setenv("EMBER_ALERT_ALLOWED_HOSTS", "127.0.0.1")
+    get_settings.cache_clear()
     added = ember("users", "notify", "rep@ember.example", "--add", "json://127.0.0.1:9/hook", "--json")
+    assert added.exit_code == 0, added.stderr
     assert json.loads(added.stdout)["urls"] == ["json://127.0.0.1:9/hook"]
     bad = ember("users", "notify", "rep@ember.example", "--add", "nonsense")
     assert bad.exit_code == 1 and "apprise" in bad.stderr

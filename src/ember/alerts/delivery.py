@@ -17,7 +17,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ember.alerts import repository
+from ember.alerts.destinations import ALLOW_SETTING, DestinationPolicy, check_url, guarded_sending
 from ember.alerts.rules import LEASE, body, next_status, title
+from ember.errors import InvalidInput
 from ember.models import Alert
 
 log = logging.getLogger(__name__)
@@ -53,26 +55,46 @@ class Sent:
     reached: list[str]  # fingerprints of the URLs that took it
 
 
-def send(message: Message) -> Sent:
-    """Send to every URL still to be reached; a failure is kept for the retry log."""
+def send(message: Message, policy: DestinationPolicy) -> Sent:
+    """Send to every URL still to be reached; a failure is kept for the retry log.
+
+    Where a URL leads is checked again now (DNS answers change), and the sending
+    itself can open no connection to this machine or a private network."""
     if not message.urls:
         return Sent(None, [])  # in-app only, or every URL reached already
-    import apprise
-
     failed, reached = [], []
     for url in message.urls:
-        notifier = apprise.Apprise()
-        notifier.add(url)
+        problem = _send_one(message, url, policy)
+        if problem is None:
+            reached.append(fingerprint(url))
+        else:
+            failed.append(f"{_redact(url)}{problem}")
+    return Sent(f"could not deliver to {', '.join(failed)}" if failed else None, reached)
+
+
+def _send_one(message: Message, url: str, policy: DestinationPolicy) -> str | None:
+    """None when the URL took the message, else what to add to the error (may be empty)."""
+    import apprise
+
+    try:
+        check_url(url, policy)
+    except InvalidInput as exc:
+        return f" ({exc.message}; {exc.problems[0].fix})"
+    # The plugin itself, called in this thread (apprise's own dispatcher uses worker
+    # threads, where the connection guard, which is per thread, would not apply).
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is None:
+        return " (apprise no longer understands this URL)"
+    with guarded_sending(policy) as refused:
         try:
-            ok = bool(notifier.notify(title=message.title, body=message.body))
+            ok = bool(plugin.notify(title=message.title, body=message.body))
         except Exception as exc:  # a plugin error must not kill the worker
             log.warning("alert %s: %s failed: %s", message.alert_id, _redact(url), exc)
             ok = False
-        if ok:
-            reached.append(fingerprint(url))
-        else:
-            failed.append(_redact(url))
-    return Sent(f"could not deliver to {', '.join(failed)}" if failed else None, reached)
+    if refused:
+        return (f" (refused to connect to {refused[0]}; an administrator can allow it in "
+                f"{ALLOW_SETTING})")
+    return None if ok else ""
 
 
 def fingerprint(url: str) -> str:

@@ -55,6 +55,28 @@ def alerts_after(session: Session, rep_id: int, after_id: int, limit: int = 50) 
     return list(session.execute(query.order_by(Alert.id).limit(limit)))
 
 
+def alerts_by_ids(session: Session, alert_ids: list[int], rep_ids: list[int]) -> list[Row[Any]]:
+    """These alerts, where they belong to one of these reps, with the rep's id as ``rep_id``."""
+    query = _listing().add_columns(Alert.rep_id.label("rep_id")).where(Alert.id.in_(alert_ids),
+                                                                      Alert.rep_id.in_(rep_ids))
+    return list(session.execute(query.order_by(Alert.id)))
+
+
+def unseen_counts(session: Session, rep_ids: list[int]) -> dict[int, int]:
+    rows = session.execute(select(Alert.rep_id, func.count()).where(Alert.rep_id.in_(rep_ids),
+                                                                    Alert.seen_at.is_(None)).group_by(Alert.rep_id))
+    return {int(rep_id): int(count) for rep_id, count in rows}
+
+
+def newest_alert_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(Alert.id))) or 0)
+
+
+def alert_ids_after(session: Session, after_id: int, limit: int = 1000) -> list[int]:
+    """Ids above ``after_id`` (a primary key range: cheap however many alerts there are)."""
+    return list(session.scalars(select(Alert.id).where(Alert.id > after_id).order_by(Alert.id).limit(limit)))
+
+
 def unseen_count(session: Session, rep_id: int) -> int:
     return int(session.scalar(select(func.count()).where(Alert.rep_id == rep_id, Alert.seen_at.is_(None))) or 0)
 

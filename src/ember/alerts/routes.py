@@ -15,13 +15,14 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from ember.alerts import repository, service
-from ember.api.deps import CurrentActor, Db
+from ember.alerts.destinations import destination_policy
+from ember.alerts.hub import SUPERSEDED, AlertHub, Subscriber
+from ember.api.deps import CurrentActor, Db, actor_briefly
 from ember.db import unit_of_work
 from ember.models import User
 
 router = APIRouter(prefix="/api", tags=["alerts"])
 
-POLL_S = 0.25  # how often the live feed looks for new alerts: well inside the one-second promise
 STREAM_MAX_S = 300.0  # then the browser reconnects (EventSource does it by itself)
 HEARTBEAT_S = 15.0  # keeps proxies from closing an idle connection
 
@@ -50,26 +51,26 @@ def get_notify(db: Db, actor: CurrentActor) -> NotifyUrls:
 
 
 @router.put("/me/notify")
-def put_notify(db: Db, actor: CurrentActor, body: NotifyUrls) -> NotifyUrls:
-    """Replace where your alerts go besides the app (each URL is checked before it is kept)."""
+def put_notify(request: Request, db: Db, actor: CurrentActor, body: NotifyUrls) -> NotifyUrls:
+    """Replace where your alerts go besides the app. Each URL is checked before it is kept: one
+    that leads to this server or a private network is refused unless an administrator allows it."""
     user = db.get(User, actor.id)
     assert user is not None  # the actor was just loaded from this row
-    return NotifyUrls(urls=service.set_notify_urls(db, user, replace=body.urls))
+    policy = destination_policy(request.app.state.settings)
+    return NotifyUrls(urls=service.set_notify_urls(db, user, policy=policy, replace=body.urls))
 
 
-def _new_alerts(engine: Engine, rep_id: int, after_id: int) -> tuple[list[dict[str, Any]], int]:
-    with unit_of_work(engine) as session:
-        rows = [service.alert_dict(row) for row in repository.alerts_after(session, rep_id, after_id)]
-        unseen = repository.unseen_count(session, rep_id) if rows else -1
-    return rows, unseen
-
-
-def _start(engine: Engine, rep_id: int, last_event_id: str | None) -> tuple[int, int]:
+def _start(engine: Engine, rep_id: int, last_event_id: str | None) -> tuple[int, int, list[dict[str, Any]]]:
+    """Where the feed starts: the newest alert id, the unseen count, and the alerts a
+    reconnecting browser missed (after its Last-Event-ID). One short query, then the
+    connection goes back to the pool."""
     with unit_of_work(engine) as session:
         unseen = repository.unseen_count(session, rep_id)
         latest = repository.last_alert_id(session, rep_id)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else latest
-    return min(after, latest), unseen
+        after = int(last_event_id) if last_event_id and last_event_id.isdigit() else latest
+        missed = [service.alert_dict(row) for row in repository.alerts_after(session, rep_id, after)] \
+            if after < latest else []
+    return min(after, latest), unseen, missed
 
 
 def _frame(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
@@ -77,31 +78,64 @@ def _frame(event: str, data: dict[str, Any], event_id: int | None = None) -> str
     return f"{head}event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
 
 
-async def _feed(request: Request, engine: Engine, rep_id: int, once: bool) -> AsyncIterator[str]:
-    after, unseen = await run_in_threadpool(_start, engine, rep_id, request.headers.get("last-event-id"))
-    yield f"retry: 2000\n{_frame('count', {'unseen': unseen}, after)}"
-    started = last_beat = time.monotonic()
-    while not once and time.monotonic() - started < STREAM_MAX_S:
-        await asyncio.sleep(POLL_S)
-        if await request.is_disconnected():
-            return
-        alerts, unseen = await run_in_threadpool(_new_alerts, engine, rep_id, after)
-        for alert in alerts:
-            after = alert["id"]
-            yield _frame("alert", {**alert, "unseen": unseen}, after)
-        if time.monotonic() - last_beat > HEARTBEAT_S:
-            last_beat = time.monotonic()
+def alert_hub(app: Any) -> AlertHub:
+    hub = getattr(app.state, "alert_hub", None)
+    if hub is None:
+        hub = app.state.alert_hub = AlertHub(app.state.engine, per_user=app.state.settings.alert_streams_per_user)
+    return hub
+
+
+async def _feed(request: Request, rep_id: int, once: bool) -> AsyncIterator[str]:
+    engine = request.app.state.engine
+    if once:
+        after, unseen, _ = await run_in_threadpool(_start, engine, rep_id, None)
+        yield _frame("count", {"unseen": unseen}, after)
+        return
+    hub = alert_hub(request.app)
+    subscriber = hub.subscribe(rep_id)  # before the first read: nothing raised meanwhile is lost
+    try:
+        after, unseen, missed = await run_in_threadpool(_start, engine, rep_id, request.headers.get("last-event-id"))
+        yield f"retry: 2000\n{_frame('count', {'unseen': unseen}, after)}"
+        sent: set[int] = set()
+        for alert in missed:
+            sent.add(alert["id"])
+            yield _frame("alert", {**alert, "unseen": unseen}, alert["id"])
+        async for frame in _wait_for_alerts(subscriber, after, sent):
+            yield frame
+    finally:
+        hub.unsubscribe(subscriber)
+
+
+async def _wait_for_alerts(subscriber: Subscriber, after: int, sent: set[int]) -> AsyncIterator[str]:
+    """Frames as the hub wakes this feed; a heartbeat when nothing happens; holds nothing while idle."""
+    deadline = time.monotonic() + STREAM_MAX_S
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            item = await asyncio.wait_for(subscriber.queue.get(), timeout=min(HEARTBEAT_S, left))
+        except TimeoutError:
             yield ": still here\n\n"
+            continue
+        if isinstance(item, str):  # the hub closes this feed: the user opened too many
+            yield _frame(SUPERSEDED, {"reason": "you opened more live feeds than allowed; the oldest closes "
+                                                "(its page listens again when it is looked at)"})
+            return
+        alert, unseen = item
+        if alert["id"] <= after or alert["id"] in sent:
+            continue  # counted at the start, or already sent
+        sent.add(alert["id"])
+        yield _frame("alert", {**alert, "unseen": unseen}, alert["id"])
 
 
 @router.get("/alerts/stream", response_class=StreamingResponse)
-def alert_stream(request: Request, db: Db, actor: CurrentActor,
-                 once: bool = Query(False, description="Send the current count and close (for scripts).")
-                 ) -> StreamingResponse:
-    """Your new alerts as they happen (text/event-stream): `count` first, then one `alert` each."""
-    # Give the connection back now: the stream may stay open for minutes, and a session held
-    # by every open page would drain the connection pool and stall other requests.
-    db.close()
-    return StreamingResponse(_feed(request, request.app.state.engine, actor.id, once),
-                             media_type="text/event-stream",
+async def alert_stream(request: Request, once: bool = Query(
+        False, description="Send the current count and close (for scripts).")) -> StreamingResponse:
+    """Your new alerts as they happen (text/event-stream): `count` first, then one `alert` each.
+
+    Authenticated like every API call (token, or the login cookie). A user holds at most
+    EMBER_ALERT_STREAMS_PER_USER streams: opening one more closes the oldest with a
+    `superseded` event."""
+    # The stream may stay open for minutes: it checks the caller in one short transaction
+    # and then holds no connection and no thread while it waits (see ember.alerts.hub).
+    actor = await run_in_threadpool(actor_briefly, request)
+    return StreamingResponse(_feed(request, actor.id, once), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -17,6 +17,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from ember.alerts import repository
+from ember.alerts.destinations import DestinationPolicy, check_url
 from ember.cadence.config import cadence_settings
 from ember.cadence.service import replan
 from ember.errors import InvalidInput, NotFound, Problem
@@ -107,7 +108,7 @@ def mark_seen(session: Session, actor: Actor, alert_id: int, *, now: datetime | 
 
 # ---- where a user wants alerts --------------------------------------------------------
 
-def _check_url(url: str) -> str:
+def _check_url(url: str, policy: DestinationPolicy) -> str:
     import apprise
 
     url = url.strip()
@@ -116,6 +117,7 @@ def _check_url(url: str) -> str:
         raise InvalidInput(f"{url!r} is not a notification URL Ember can use", [Problem(
             "URL", "apprise does not understand it", "use a form like slack://T/B/C, msteams://..., "
             "mailto://user:pass@example.com or json://host/path (see the apprise documentation)")])
+    check_url(url, policy)
     return url
 
 
@@ -123,11 +125,12 @@ def notify_urls(session: Session, user: User) -> list[str]:
     return [str(u) for u in user.notify_urls or []]
 
 
-def set_notify_urls(session: Session, user: User, *, add: Sequence[str] = (), remove: Sequence[str] = (),
-                    replace: Sequence[str] | None = None) -> list[str]:
+def set_notify_urls(session: Session, user: User, *, policy: DestinationPolicy, add: Sequence[str] = (),
+                    remove: Sequence[str] = (), replace: Sequence[str] | None = None) -> list[str]:
+    """Add, remove or replace the user's URLs; each new one is checked, including where it leads."""
     current = [] if replace is not None else notify_urls(session, user)
     for url in [*(replace or ()), *add]:
-        checked = _check_url(url)
+        checked = _check_url(url, policy)
         if checked not in current:
             current.append(checked)
     missing = [u for u in remove if u not in current]

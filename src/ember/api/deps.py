@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from ember.db import unit_of_work
 from ember.errors import Forbidden, Unauthorized
-from ember.models import User
 from ember.users.access import Actor
 from ember.users.service import actor_for_token
+from ember.users.sessions import SessionTimeouts, resume_session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -48,12 +49,15 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 
 def _session_actor(request: Request, db: Session) -> Actor | None:
-    user_id = request.session.get("user_id")
-    if user_id is None:
+    """The logged-in user, while their server-side session holds (not logged out, not
+    ended by a password change, not idle or past its absolute timeout)."""
+    token = request.session.get("sid")
+    if not token:
         return None
-    user = db.get(User, user_id)
-    if user is None or not user.is_active:
-        request.session.clear()
+    timeouts = SessionTimeouts.of(request.app.state.settings)
+    user = resume_session(db, str(token), now=datetime.now(UTC), timeouts=timeouts)
+    if user is None:
+        request.session.pop("sid", None)
         return None
     return Actor.of(user)
 
@@ -72,3 +76,14 @@ def current_actor(request: Request, db: Db) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def actor_briefly(request: Request) -> Actor:
+    """``current_actor`` in a transaction of its own, begun and ended in one worker thread.
+
+    For long-lived responses (the live alert feed): with the request's session, a
+    connection taken to check the caller stays taken while the request waits for a
+    thread to run the endpoint, and many such requests at once can hold every
+    connection while the threads wait for one."""
+    with unit_of_work(request.app.state.engine) as db:
+        return current_actor(request, db)

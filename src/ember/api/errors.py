@@ -59,7 +59,9 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
 
     @app.exception_handler(EmberError)
     async def ember_error(request: Request, exc: EmberError) -> Response:
-        return answer(request, exc.status_code, exc.code, exc.message, exc.problems)
+        retry_after = getattr(exc, "retry_after_s", None)  # a lockout says when to come back
+        return answer(request, exc.status_code, exc.code, exc.message, exc.problems,
+                      headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -6,8 +6,10 @@ import typer
 from rich.table import Table
 
 from ember.alerts import service
+from ember.alerts.destinations import destination_policy
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
 from ember.errors import NotFound
+from ember.settings import get_settings
 from ember.users import repository as user_repository
 
 
@@ -44,7 +46,8 @@ def notify(
         user = user_repository.user_by_email(session, email)
         if user is None:
             raise NotFound(f"no user with email {email}; see `ember users list`")
-        urls = service.set_notify_urls(session, user, add=add, remove=remove) if add or remove \
+        policy = destination_policy(get_settings())
+        urls = service.set_notify_urls(session, user, policy=policy, add=add, remove=remove) if add or remove \
             else service.notify_urls(session, user)
     if as_json:
         print_json({"email": email, "urls": urls})

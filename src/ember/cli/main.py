@@ -48,6 +48,8 @@ def serve(
     from ember.jobs.runner import serve_consumer
 
     settings = get_settings()
+    if host:  # the address served decides, among other things, whether cookies are Secure
+        settings = settings.model_copy(update={"host": host})
     engine()
     with serve_consumer(settings):  # background jobs in this process, unless Redis workers run them
         # Open live alert streams must not hold up Ctrl-C: browsers reconnect by themselves.

@@ -8,7 +8,6 @@ group-committed path in :mod:`ember.events.intake`.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -23,8 +22,8 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from ember.errors import Conflict, InvalidInput, NotFound, Problem, Unauthorized
 from ember.events import repository
-from ember.events.links import contact_from_token, site_key
-from ember.events.parse import EventIn, Parsed
+from ember.events.links import contact_from_token, identity_proven, identity_secret, site_key
+from ember.events.parse import EventIn, Parsed, load_json
 from ember.events.rules import EventType
 from ember.models import EventSource
 from ember.validation import parse_email
@@ -57,6 +56,7 @@ class SourceCache:
         self._loaded_at = 0.0
         self._by_name: dict[str, tuple[str, Webhook]] = {}
         self._by_site_key: dict[str, str] = {}
+        self._identity_keys: dict[str, str] = {}
 
     def needs_load(self, *, force: bool = False) -> bool:
         return force or time.monotonic() - self._loaded_at >= _CACHE_TTL_S
@@ -68,6 +68,7 @@ class SourceCache:
             rows = repository.all_sources(session)
             self._by_name = {row.name: (row.secret, Webhook(row.secret)) for row in rows}
             self._by_site_key = {site_key(row.secret): row.name for row in rows}
+            self._identity_keys = {row.name: identity_secret(row.secret) for row in rows}
             self._loaded_at = time.monotonic()
 
     def size(self) -> int:
@@ -81,24 +82,17 @@ class SourceCache:
     def source_for_site_key(self, key: str) -> str | None:
         return self._by_site_key.get(key)
 
-
-def _source_hint(raw: bytes, query_source: str | None) -> str | None:
-    """Which source the sender claims to be, to try its secret first (not trusted)."""
-    if query_source:
-        return query_source
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return None
-    first = body[0] if isinstance(body, list) and body else body
-    return first.get("source") if isinstance(first, dict) and isinstance(first.get("source"), str) else None
+    def identity_key(self, source: str) -> str | None:
+        return self._identity_keys.get(source)
 
 
 def verify_with(load: Callable[[bool], None], cache: SourceCache, raw: bytes, headers: dict[str, str],
                 query_source: str | None = None) -> tuple[str, Any]:
     """The name of the source whose secret signed this body, and the parsed body; 401 otherwise.
 
-    ``load(force)`` refreshes the cache when it is stale (or, forced, after a miss).
+    The signature is checked over the raw bytes before any JSON is read: an unsigned
+    request costs one HMAC per source, whatever it holds. ``load(force)`` refreshes
+    the cache when it is stale (or, forced, after a miss).
     """
     if not all(headers.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature")):
         raise Unauthorized("the webhook-id, webhook-timestamp and webhook-signature headers are required "
@@ -107,22 +101,21 @@ def verify_with(load: Callable[[bool], None], cache: SourceCache, raw: bytes, he
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unauthorized("the body is not UTF-8 text; send JSON") from exc
-    hint: str | None = None
+    last_error = "no event source is set up; create one with `ember sources add NAME`"
     for force in (False, True):
         load(force)
-        if hint is None and cache.size() > 1:
-            hint = _source_hint(raw, query_source)
-        last_error = "no event source is set up; create one with `ember sources add NAME`"
-        for name, hook in cache.candidates(hint):
+        for name, hook in cache.candidates(query_source):
             try:
-                return name, hook.verify(text, headers)
+                hook.verify(text, headers, json_parse=False)
             except WebhookVerificationError as exc:
                 last_error = str(exc)
                 if "timestamp" in last_error.lower():
                     break  # a stale or future timestamp fails for every secret alike
-            except ValueError as exc:  # body verified but is not JSON
-                raise InvalidInput("the body is not JSON", [Problem("request body", str(exc),
-                                                                    "send a JSON object or list")]) from exc
+                continue
+            except ValueError as exc:  # a signature header that is not "v1,<base64>"
+                raise Unauthorized("the webhook-signature header is malformed; send it as v1,<base64 signature> "
+                                   "(Standard Webhooks)") from exc
+            return name, load_json(raw)
         if "timestamp" in last_error.lower():
             break
     raise Unauthorized(f"the webhook signature was not accepted ({last_error.lower()}); sign it with the "
@@ -142,7 +135,11 @@ def receive_beacon(session: Session, cache: SourceCache, body: dict[str, Any], *
                    now: datetime | None = None) -> Accepted | None:
     """A page view or identify call from the snippet; None when the site key is unknown.
 
-    The time is ours, not the browser's: visitors' clocks are often wrong.
+    The visitor is tied to a contact only by proof: a signed ``ember_cid`` from our
+    emails, or an email with the HMAC the team's server made (``h``). An email
+    without its proof is kept as ``unverified_email`` and ties the visit to nobody,
+    so it can never raise an alert. The time is ours, not the browser's: visitors'
+    clocks are often wrong.
     """
     now = now or datetime.now(UTC)
     key = str(body.get("k") or "")
@@ -159,18 +156,25 @@ def receive_beacon(session: Session, cache: SourceCache, body: dict[str, Any], *
         return store(session, source, parsed, now=now)
     kind = EventType.IDENTIFY.value if body.get("t") == "identify" else EventType.PAGE_VIEW.value
     contact_id = contact_from_token(secret_key, str(body["c"])) if body.get("c") else None
-    try:
-        email = parse_email(str(body["e"])) if body.get("e") else None
-    except ValueError:
-        email = None  # a typo in a form field must not lose the page view
     url = str(body.get("u") or "")[:2000] or None
     payload: dict[str, Any] = {"referrer": str(body.get("r") or "")[:500], "title": str(body.get("n") or "")[:300]}
+    email = _claimed_email(body)
+    if email is not None and not identity_proven(cache.identity_key(source) or "", email, str(body.get("h") or "")):
+        # Anyone can claim any address from a browser: kept for the record, tied to nobody.
+        payload["unverified_email"], email = email, None
     if contact_id is not None:
         # Checked by the job: the contact may have been deleted since the email went out.
         payload["contact_id"] = contact_id
     anonymous_id = str(body.get("a") or "")[:200] or None
     parsed.events.append(EventIn(event_id, kind, now, email, anonymous_id, url, payload))
     return store(session, source, parsed, now=now)
+
+
+def _claimed_email(body: dict[str, Any]) -> str | None:
+    try:
+        return parse_email(str(body["e"])[:320]) if body.get("e") else None
+    except ValueError:
+        return None  # a typo in a form field must not lose the page view
 
 
 # ---- sources -------------------------------------------------------------------

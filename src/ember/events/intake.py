@@ -170,7 +170,11 @@ class EventsIntake:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        raw = await _read_body(receive)
+        limit = self.fastapi_app.state.settings.events_max_bytes
+        raw = await _read_body(receive, scope, limit)
+        if raw is None:
+            await _respond(send, 413, error_body("too_large", too_large_message(limit)))
+            return
         headers = {name.decode(): "" for name in SIGNATURE_HEADERS}
         for name, value in scope["headers"]:
             if name in SIGNATURE_HEADERS:
@@ -236,13 +240,27 @@ def _verify_loading(app: Any, cache: SourceCache, raw: bytes, headers: dict[str,
         return verify_with(lambda force: cache.load(session, force=force), cache, raw, headers, source)
 
 
-async def _read_body(receive: Receive) -> bytes:
+def too_large_message(limit: int) -> str:
+    return (f"the events are larger than {limit} bytes; send them in smaller batches "
+            "(or raise EMBER_EVENTS_MAX_BYTES)")
+
+
+async def _read_body(receive: Receive, scope: Scope, limit: int) -> bytes | None:
+    """The body, or None as soon as it is known to be larger than ``limit``."""
+    declared = dict(scope.get("headers", [])).get(b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

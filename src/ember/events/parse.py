@@ -6,16 +6,19 @@ and a batch with any invalid item is refused as a whole: nothing half-stored.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ember.errors import Problem
+from ember.errors import InvalidInput, Problem
 from ember.events.rules import EventType
 from ember.validation import parse_email
 
 MAX_BATCH = 1000
 MAX_ID = 200
+# No event needs more: Segment's deepest field (context.page.url) sits at four levels.
+MAX_JSON_DEPTH = 32
 # Clocks drift; an event dated further ahead than this is a mistake.
 FUTURE_SLACK = timedelta(days=1)
 
@@ -48,6 +51,41 @@ class Parsed:
     events: list[EventIn] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # Segment events we do not use, by name
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a parsed JSON value (walked without recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return deepest
+
+
+def load_json(raw: bytes) -> Any:
+    """The parsed body; a clear 422 when it is not JSON or nests deeper than events ever do.
+
+    The size is bounded before this (EMBER_EVENTS_MAX_BYTES), and the parser itself
+    stops at Python's recursion limit, so a hostile body costs little either way."""
+    too_deep = InvalidInput("the body is nested too deeply", [Problem(
+        "request body", f"arrays and objects nest deeper than {MAX_JSON_DEPTH} levels",
+        f"send events nested at most {MAX_JSON_DEPTH} levels deep")])
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        raise too_deep from None
+    except ValueError as exc:
+        raise InvalidInput("the body is not JSON", [Problem("request body", str(exc),
+                                                            "send a JSON object or list")]) from exc
+    if json_depth(body) > MAX_JSON_DEPTH:
+        raise too_deep
+    return body
 
 
 def items_of(body: Any) -> list[Any]:

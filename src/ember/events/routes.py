@@ -16,10 +16,11 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from ember.api.errors import error_body
 from ember.db import unit_of_work
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.events.ingest import Accepted, receive_beacon
-from ember.events.intake import receive_signed, source_cache
+from ember.events.intake import receive_signed, source_cache, too_large_message
 from ember.jobs.outbox import after_commit
 from ember.jobs.queue import get_jobs
 
@@ -46,6 +47,9 @@ async def receive_events(request: Request, source: str | None = Query(
     # Served by ember.events.intake.EventsIntake ahead of the middleware in the app; this
     # route documents the endpoint and serves apps built without that layer.
     raw = await request.body()
+    limit = request.app.state.settings.events_max_bytes
+    if len(raw) > limit:
+        return JSONResponse(error_body("too_large", too_large_message(limit)), status_code=413)
     headers = {name: request.headers.get(name, "") for name in SIGNATURE_HEADERS}
     accepted = await receive_signed(request.app, raw, headers, source)
     return JSONResponse(accepted.as_dict(), status_code=202)

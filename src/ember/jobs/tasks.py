@@ -81,13 +81,14 @@ def _queue_deliveries(jobs: Jobs, alert_ids: list[int]) -> None:
 
 def _deliver(settings: Settings, jobs: Jobs, alert_id: int) -> None:
     from ember.alerts import delivery
+    from ember.alerts.destinations import destination_policy
 
     engine = get_engine(settings.resolved_database_url)
     with unit_of_work(engine) as session:
         message = delivery.claim(session, alert_id, now=now(), public_url=settings.public_url)
     if message is None:
         return
-    sent = delivery.send(message)
+    sent = delivery.send(message, destination_policy(settings))
     with unit_of_work(engine) as session:
         next_at = delivery.record(session, alert_id, sent, now=now())
     if next_at is not None:

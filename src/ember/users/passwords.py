@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
 from pwdlib import PasswordHash
 
@@ -13,7 +14,17 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, hashed: str | None) -> bool:
-    return bool(hashed) and _hasher.verify(password, hashed or "")
+    """Takes as long whether or not there is a hash to check: a login for an unknown
+    email must not answer faster than one for a known email."""
+    if not hashed:
+        _hasher.verify(password, _dummy_hash())
+        return False
+    return bool(_hasher.verify(password, hashed))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def new_token() -> str:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
-from ember.models import ApiToken, Team, User
+from ember.db import insert_or_ignore
+from ember.models import ApiToken, LoginThrottle, Team, User, WebSession
 
 
 def user_by_email(session: Session, email: str) -> User | None:
@@ -28,3 +31,56 @@ def all_users(session: Session) -> list[User]:
 
 def team_names(session: Session) -> dict[int, str]:
     return {team.id: team.name for team in session.scalars(select(Team))}
+
+
+# ---- web sessions ----------------------------------------------------------------
+
+def live_session(session: Session, token_hash: str, now: datetime, idle_since: datetime) -> WebSession | None:
+    """The session behind a cookie token, unless revoked, past its absolute timeout or idle too long."""
+    return session.scalar(
+        select(WebSession).join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == token_hash, WebSession.revoked_at.is_(None), WebSession.expires_at > now,
+               WebSession.last_seen_at > idle_since, User.is_active))
+
+
+def revoke_sessions(session: Session, now: datetime, *, user_id: int | None = None,
+                    token_hash: str | None = None) -> int:
+    """End one session (by token) or every session of a user; how many were live."""
+    query = update(WebSession).where(WebSession.revoked_at.is_(None)).values(revoked_at=now)
+    if user_id is not None:
+        query = query.where(WebSession.user_id == user_id)
+    if token_hash is not None:
+        query = query.where(WebSession.token_hash == token_hash)
+    result = session.execute(query.execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def drop_old_sessions(session: Session, before: datetime) -> None:
+    """Sessions that ended before ``before`` are of no use any more."""
+    session.execute(delete(WebSession).where(WebSession.expires_at < before))
+
+
+# ---- failed logins ------------------------------------------------------------------
+
+def throttle_locks(session: Session, keys: list[str], now: datetime) -> list[datetime]:
+    return list(session.scalars(select(LoginThrottle.locked_until).where(
+        LoginThrottle.key.in_(keys), LoginThrottle.locked_until > now)))
+
+
+def count_failure(session: Session, key: str, now: datetime, window_start: datetime) -> LoginThrottle:
+    """Add one failure to ``key`` atomically (a count older than the window starts again at one)."""
+    session.execute(insert_or_ignore(session, LoginThrottle).values(key=key, failures=0, window_started_at=now))
+    stale = LoginThrottle.window_started_at < window_start
+    session.execute(
+        update(LoginThrottle).where(LoginThrottle.key == key)
+        .values(failures=case((stale, 1), else_=LoginThrottle.failures + 1),
+                window_started_at=case((stale, now), else_=LoginThrottle.window_started_at))
+        .execution_options(synchronize_session=False))
+    row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).execution_options(
+        populate_existing=True))
+    assert row is not None  # inserted or found just above
+    return row
+
+
+def clear_failures(session: Session, key: str) -> None:
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == key, LoginThrottle.locked_until.is_(None)))

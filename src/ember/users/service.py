@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -77,12 +78,14 @@ def add_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
+    """A new password ends every web session of the user: whoever knew the old one is out."""
     if len(password) < 8:
         raise InvalidInput(
             "password too short",
             [Problem("password", "fewer than 8 characters", "choose at least 8 characters")],
         )
     user.password_hash = hash_password(password)
+    repository.revoke_sessions(session, datetime.now(UTC), user_id=user.id)
     session.flush()
 
 
@@ -103,7 +106,11 @@ def actor_for_token(session: Session, token: str) -> Actor:
 
 def actor_for_login(session: Session, email: str, password: str) -> Actor:
     user = repository.user_by_email(session, email)
-    if user is None or not user.is_active or not verify_password(password, user.password_hash):
+    known = user is not None and user.is_active
+    # The password is checked even for an unknown or inactive user (against a stand-in
+    # hash), so that the time taken does not tell which emails have an account.
+    valid = verify_password(password, user.password_hash if known and user else None)
+    if not (known and valid) or user is None:
         raise Unauthorized("wrong email or password")
     return Actor.of(user)
 

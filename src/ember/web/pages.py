@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -10,9 +11,10 @@ from sqlalchemy import func, select
 
 from ember.api.deps import Db, _session_actor, check_csrf
 from ember.errors import Unauthorized
-from ember.models import Contact, Deal
+from ember.models import Contact, Deal, User
 from ember.users.access import Actor, owner_scope
-from ember.users.service import actor_for_login
+from ember.users.login import LockedOut, LoginLimits, log_in
+from ember.users.sessions import SessionTimeouts, end_session, start_session
 from ember.vocabulary import CLOSED_STAGES
 from ember.web.templating import render
 
@@ -36,18 +38,29 @@ def login(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
+    settings, now = request.app.state.settings, datetime.now(UTC)
+    address = request.client.host if request.client else None
     try:
-        actor = actor_for_login(db, email, password)
+        actor = log_in(db, email, password, address=address, now=now, limits=LoginLimits.of(settings))
+    except LockedOut as exc:
+        page = render(request, "login.html", status_code=429, error=exc.message, email=email)
+        page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
     except Unauthorized as exc:
         return render(request, "login.html", status_code=401, error=exc.message, email=email)
-    request.session.clear()  # a fresh session on login: no fixation
-    request.session["user_id"] = actor.id
+    user = db.get(User, actor.id)
+    assert user is not None  # just logged in as this user
+    request.session.clear()  # a fresh cookie and CSRF token on login: no fixation
+    request.session["sid"] = start_session(db, user, now=now, timeouts=SessionTimeouts.of(settings))
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, db: Db, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
+    token = request.session.get("sid")
+    if token:
+        end_session(db, str(token), now=datetime.now(UTC))  # a copy of the cookie is worth nothing now
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -4,7 +4,10 @@
      <script src="https://EMBER-HOST/t.js" data-site="site_..." async></script>
 
    A visitor is tied to a contact by the ember_cid parameter of links in our
-   emails, or by calling ember.identify("name@company.com") after a form.
+   emails, or by ember.identify("name@company.com", {hash: "..."}) after a form,
+   where the hash is the HMAC-SHA256 of the email that your server computes with
+   the source's identity secret (see `ember sources list --show-secrets`). An
+   email without its hash is recorded as unverified and alerts nobody.
    Nothing is sent when the browser asks not to be tracked. */
 (function () {
   "use strict";
@@ -50,7 +53,12 @@
 
   window.ember = {
     page: function () { send({t: "page", u: pageUrl(), r: document.referrer, n: document.title}); },
-    identify: function (email) { if (email) send({t: "identify", e: String(email), u: pageUrl()}); }
+    identify: function (email, options) {
+      if (!email) return;
+      var data = {t: "identify", e: String(email), u: pageUrl()};
+      if (options && options.hash) data.h = String(options.hash);
+      send(data);
+    }
   };
   window.ember.page();
 })();

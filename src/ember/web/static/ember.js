@@ -5,27 +5,39 @@
   "use strict";
 
   // ---- live alerts (server-sent events) ----
+  // The server closes the feed of a user's oldest tab when they open more than a
+  // few; such a tab stops listening (no reconnect tug of war) and listens again
+  // when it is looked at.
   function startAlertFeed() {
     var count = document.getElementById("alert-count");
     var live = document.getElementById("live-alert");
     if (!count || !window.EventSource) return;
+    var feed = null;
     function show(unseen) {
       count.hidden = unseen < 1;
       count.textContent = unseen;
       count.dataset.unseen = unseen;
     }
-    var feed = new EventSource("/api/alerts/stream");
-    feed.addEventListener("count", function (e) { show(JSON.parse(e.data).unseen); });
-    feed.addEventListener("alert", function (e) {
-      var alert = JSON.parse(e.data);
-      show(alert.unseen);
-      if (live) {
-        live.textContent = "New alert: " + alert.contact + " " + alert.summary;
-        live.hidden = false;
-      }
-      document.dispatchEvent(new CustomEvent("ember:alert", { detail: alert }));
+    function listen() {
+      if (feed) return;
+      feed = new EventSource("/api/alerts/stream");
+      feed.addEventListener("count", function (e) { show(JSON.parse(e.data).unseen); });
+      feed.addEventListener("alert", function (e) {
+        var alert = JSON.parse(e.data);
+        show(alert.unseen);
+        if (live) {
+          live.textContent = "New alert: " + alert.contact + " " + alert.summary;
+          live.hidden = false;
+        }
+        document.dispatchEvent(new CustomEvent("ember:alert", { detail: alert }));
+      });
+      feed.addEventListener("superseded", function () { feed.close(); feed = null; });
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") listen();
     });
-    window.addEventListener("pagehide", function () { feed.close(); });
+    window.addEventListener("pagehide", function () { if (feed) feed.close(); });
+    listen();
   }
 
   // ---- keyboard work on lists: j/k move, o opens, l logs ----
