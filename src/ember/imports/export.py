@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from ember.csvcells import SafeWriter
 from ember.models import Account, Contact, Deal, User
 from ember.users.access import Actor, owner_scope
 
@@ -84,10 +84,10 @@ ROWS = {"contacts": _contact_rows, "accounts": _account_rows, "deals": _deal_row
 def export_lines(session: Session, actor: Actor, kind: str, fmt: str = "ours") -> Iterator[str]:
     """CSV text, a chunk at a time, of what the actor may see."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)  # cells that would run as spreadsheet formulas are quoted
     writer.writerow(HEADERS[kind][fmt])
     for index, row in enumerate(ROWS[kind](session, actor)):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(row)
         if index % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
