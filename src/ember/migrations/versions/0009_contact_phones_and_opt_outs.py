@@ -1,5 +1,5 @@
 """Contacts keep every phone number of a CRM export, a match key for the main one,
-and per-channel opt-outs (do not call, do not email)
+and per-channel opt-outs (do not call, do not email); calls keep the sides a user chose
 
 Revision ID: 0009
 Revises: 0006
@@ -27,9 +27,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("do_not_call", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("do_not_email", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.create_index("ix_contacts_phone_key", ["phone_key"])
+    with op.batch_alter_table("calls") as batch:
+        batch.add_column(sa.Column("sides", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("calls") as batch:
+        batch.drop_column("sides")
     with op.batch_alter_table("contacts") as batch:
         batch.drop_index("ix_contacts_phone_key")
         for name in ("do_not_email", "do_not_call", "phone_key", *reversed(PHONES)):
