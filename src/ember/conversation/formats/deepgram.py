@@ -42,6 +42,8 @@ def _from_utterances(raw: list[Any]) -> list[Segment]:
         path = f"results.utterances[{index}]"
         utt = j.obj(item, path)
         start, end = j.number(utt, "start", path), j.number(utt, "end", path)
+        if end < start:
+            raise TranscriptError("ends before it starts", expected="end >= start", field=path)
         words = clean(j.text(utt, "transcript", path))
         if words:
             segments.append(Segment(_label(utt), start, end, words, index))

@@ -26,6 +26,7 @@ _TIMING = re.compile(rf"^\s*(?P<start>{_STAMP})\s*-->\s*(?:(?P<end>{_STAMP})(?P<
 # A minute or second field of one digit: the old Teams way of writing times.
 _UNPADDED = re.compile(r":\d(?:[.,:]|$)")
 WORDS_PER_SECOND = 2.5
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def _spoken_s(lines: list[str], after: int) -> float:
     for line in lines[after:]:
         if not line.strip():
             break
-        words += len(line.split())
+        words += len(_TAG.sub(" ", line).split())
     return max(1.0, words / WORDS_PER_SECOND)
 
 
