@@ -146,3 +146,23 @@ def test_deals_and_touches_in_crm_shapes(engine, jane) -> None:
         assert by_name["Kranich renewal"].stage == "closed_lost" and by_name["Kranich renewal"].source == "partner"
         calls = sorted(t.occurred_at.isoformat() for t in session.scalars(select(Touch)) if t.channel == "call")
     assert calls == ["2024-03-15T14:05:00+00:00", "2024-03-18T16:30:00+00:00"]
+
+
+@pytest.mark.parametrize("fmt", ["ours", "hubspot", "salesforce"])
+def test_export_and_reimport_keep_every_phone_and_opt_out(engine, jane, tmp_path, fmt: str) -> None:
+    from ember.imports.export import export_lines
+
+    run(engine, "contacts", FIXTURES / "salesforce_contacts_dataloader.csv")
+    before = {k: (c.phone, c.mobile_phone, c.home_phone, c.assistant_phone, c.do_not_call, c.do_not_email)
+              for k, c in contacts(engine).items()}
+    with unit_of_work(engine) as session:
+        user = user_by_email(session, JANE)
+        assert user is not None
+        text = "".join(export_lines(session, Actor.of(user), "contacts", fmt))
+    path = tmp_path / "export.csv"
+    path.write_text(text)
+    report = run(engine, "contacts", path)
+    assert (report.created, report.updated, report.rejected, report.ignored_columns) == (0, 3, 0, ())
+    after = {k: (c.phone, c.mobile_phone, c.home_phone, c.assistant_phone, c.do_not_call, c.do_not_email)
+             for k, c in contacts(engine).items()}
+    assert after == before
