@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -88,7 +87,7 @@ class ContactWriter:
         plan = _Plan()
         for row in rows:
             self._place(row, index, plan)
-        inserts = [_new_row(values, self.stamp) for target, values in plan.records.items() if target < 0]
+        inserts = _same_keys([_new_row(values, self.stamp) for target, values in plan.records.items() if target < 0])
         updates = [{**values, "id": target, "updated_at": self.stamp}
                    for target, values in plan.records.items() if target > 0]
         repository.insert_rows(self.session, Contact, inserts)
@@ -160,13 +159,13 @@ class ContactWriter:
 
 
 def _new_row(values: dict[str, Any], stamp: datetime) -> dict[str, Any]:
-    # Every row gets every column so a batch is one executemany, not one per key set.
-    return dict.fromkeys(_columns()) | {
-        "first_name": "", "last_name": "", "decision_role": "unknown", "status": "active", "do_not_call": False,
-        "do_not_email": False, "created_at": stamp, "updated_at": stamp,
-    } | values
+    return {"first_name": "", "last_name": "", "decision_role": "unknown", "status": "active", "do_not_call": False,
+            "do_not_email": False, "created_at": stamp, "updated_at": stamp} | values
 
 
-@cache
-def _columns() -> tuple[str, ...]:
-    return tuple(column.key for column in Contact.__table__.columns if column.key != "id")
+def _same_keys(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every row with the same keys, so a batch is one executemany; only the columns some row
+    fills, so the driver does not bind columns that are empty everywhere."""
+    keys: set[str] = set().union(*rows) if rows else set()
+    empty = dict.fromkeys(keys)
+    return [row if len(row) == len(keys) else empty | row for row in rows]

@@ -72,7 +72,8 @@ def existing_ids(session: Session, model: Any, column: Any, keys: Iterable[str])
 
 def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(model), rows)
+        # The table, not the mapped class: a plain executemany, without the ORM's per-row bookkeeping.
+        session.execute(insert(model.__table__), rows)
 
 
 def new_row(model: Any, row: dict[str, Any], stamp: datetime) -> dict[str, Any]:

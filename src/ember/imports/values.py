@@ -70,4 +70,5 @@ def parse_export_datetime(value: str, default_tz: str = "UTC") -> datetime:
 
 
 def name_key(first: object, last: object) -> str:
-    return " ".join(f"{first or ''} {last or ''}".lower().split())
+    """First and last name for matching: case and surrounding spaces do not count."""
+    return f"{str(first or '').strip()} {str(last or '').strip()}".strip().lower()
