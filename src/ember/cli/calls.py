@@ -23,6 +23,8 @@ from ember.conversation.report import render_text
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings
 
+REP_OPTION = typer.Option(None, "--rep", help="A speaker on our side (repeatable); the others are the prospect's.")
+PROSPECT_OPTION = typer.Option(None, "--prospect", help="A speaker on the prospect's side (repeatable).")
 call_app = typer.Typer(help="Record calls from transcripts (analysed, next steps stored).", no_args_is_help=True)
 
 
@@ -33,8 +35,8 @@ def add(
     deal: int | None = typer.Option(None, "--deal", help="Deal id; default the contact's open deal."),
     fmt: str | None = typer.Option(None, "--format", help="Transcript format if not detected."),
     at: str | None = typer.Option(None, "--at", help="When the call took place (ISO 8601); default now."),
-    rep: list[str] | None = typer.Option(None, "--rep", help="A speaker on our side (repeatable)."),
-    prospect: list[str] | None = typer.Option(None, "--prospect", help="A speaker on the prospect's side."),
+    rep: list[str] | None = REP_OPTION,
+    prospect: list[str] | None = PROSPECT_OPTION,
     as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -68,8 +70,8 @@ def _read(transcript: Path) -> tuple[str, tuple[str, ...]]:
 @call_app.command("sides")
 def sides(
     call_id: int = typer.Argument(..., help="The call's id (shown by `ember call add`)."),
-    rep: list[str] | None = typer.Option(None, "--rep", help="A speaker on our side (repeatable)."),
-    prospect: list[str] | None = typer.Option(None, "--prospect", help="A speaker on the prospect's side."),
+    rep: list[str] | None = REP_OPTION,
+    prospect: list[str] | None = PROSPECT_OPTION,
     as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
