@@ -181,3 +181,22 @@ def test_import_memory_grows_far_slower_than_the_file(engine, tmp_path) -> None:
     large = _peak_bytes_importing(engine, tmp_path / "large.csv", 16000)
     assert _count(engine, Contact) == 18000
     assert large < small * 3, (small, large)
+
+
+def test_rows_that_would_steal_an_email_or_id_are_rejected_with_the_rest(engine, tmp_path) -> None:
+    make_user(engine, "rep@ember.example")
+    first = tmp_path / "first.csv"
+    first.write_text("external_id,email\nA-1,a@firm.example\nB-2,b@firm.example\n")
+    _import(engine, "rep@ember.example", first)
+    later = tmp_path / "later.csv"
+    later.write_text("external_id,email,title\nA-1,b@firm.example,CTO\nC-3,broken,CEO\nB-2,B@FIRM.example,CFO\n"
+                     "D-4,d@firm.example,VP\n")
+    rejected = tmp_path / "later.rejected.csv"
+    report = _import(engine, "rep@ember.example", later, rejected_path=rejected)
+    assert (report.created, report.updated, report.rejected) == (1, 1, 2)
+    rows = list(csv.DictReader(rejected.open()))
+    assert [r["Ember line"] for r in rows] == ["2", "3"]  # in file order, from both passes
+    assert "b@firm.example belongs to another contact" in rows[0]["Ember reason"]
+    with unit_of_work(engine) as session:
+        titles = dict(session.execute(select(Contact.external_id, Contact.title)).all())
+    assert titles == {"A-1": None, "B-2": "CFO", "D-4": "VP"}

@@ -161,3 +161,14 @@ def _count_users(engine) -> int:  # type: ignore[no-untyped-def]
 
     with unit_of_work(engine) as session:
         return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+@pytest.mark.parametrize(("number", "country", "key"), [
+    ("+1 212 555 0100", None, "+12125550100"), ("(212) 555-0100", "US", "+12125550100"),
+    ("+44 (0)20 7946 0000", None, "+442079460000"), ("020 7946 0000", "GB", "+442079460000"),
+    ("0044 20 7946 0000", None, "+442079460000"), ("12", None, None),
+])
+def test_one_number_written_many_ways_is_one_key(number: str, country: str | None, key: str | None) -> None:
+    from ember.phones import phone_key
+
+    assert phone_key(number, country) == key
