@@ -119,8 +119,9 @@ def render_text(a: Analysis) -> str:
     out.append("")
     out.append("Benchmarks")
     for b in d["benchmarks"]:
-        out.append(f"  [{b['verdict'].upper():4}] {b['metric']}: {b['value']} "
-                   f"(target {b['target']}) — {b['reason']}")
+        # The note above gives the whole reason once; each ungraded line only points to it.
+        reason = "not graded: speakers not labelled (see the note above)" if b["verdict"] == "unknown" else b["reason"]
+        out.append(f"  [{b['verdict'].upper():4}] {b['metric']}: {b['value']} (target {b['target']}) — {reason}")
     sections: list[tuple[str, list[str]]] = [
         ("Next steps", [f"{clock(s['start_s'])} {s['type']}, owner {s['owner'] or '?'}, due "
                         f"{s['due'] or '-'}{' (' + s['due_phrase'] + ')' if s['due_phrase'] else ''}"
