@@ -61,6 +61,8 @@ class Settings(BaseSettings):
 
     # Call analysis: benchmark and measurement thresholds to override ("name=value, ...").
     analysis_thresholds: str = ""
+    # Largest transcript file accepted (CLI, API and uploads), checked before it is read.
+    max_transcript_bytes: int = 20 * 1024 * 1024
 
     # Sending follow-up emails by SMTP (see docs/configuration.md).
     smtp_host: str = "localhost"

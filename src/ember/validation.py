@@ -14,8 +14,9 @@ from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
-import pycountry
 from email_validator import EmailNotValidError, validate_email
+
+from ember.countries import country_code
 
 # Plain ASCII addresses are the vast majority; they are checked here without the
 # full (and slow, IDNA-aware) validator, which still handles everything else.
@@ -51,19 +52,11 @@ def parse_timezone(value: str) -> str:
 
 @lru_cache(maxsize=4096)
 def parse_country(value: str) -> str:
-    """ISO 3166-1 alpha-2 code from a code or an English name ("Germany", "DEU", "de")."""
-    text = value.strip()
-    if len(text) == 2 and pycountry.countries.get(alpha_2=text.upper()):
-        return text.upper()
-    if len(text) == 3 and (found := pycountry.countries.get(alpha_3=text.upper())):
-        return str(found.alpha_2)
-    aliases = {"usa": "US", "united states": "US", "uk": "GB", "united kingdom": "GB"}
-    if text.lower() in aliases:
-        return aliases[text.lower()]
-    try:
-        return str(pycountry.countries.lookup(text).alpha_2)
-    except LookupError as exc:
-        raise ValueError(f"{value!r} is not a country; use an ISO code like DE or a name like Germany") from exc
+    """ISO 3166-1 alpha-2 code from a code or a name ("Germany", "DEU", "de", "Korea", "Cote d'Ivoire")."""
+    code = country_code(value)
+    if code is None:
+        raise ValueError(f"{value!r} is not a country; use an ISO code like DE or a name like Germany")
+    return code
 
 
 E = TypeVar("E", bound=StrEnum)

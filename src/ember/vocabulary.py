@@ -111,6 +111,7 @@ class DealSource(StrEnum):
 class Side(StrEnum):
     REP = "rep"
     PROSPECT = "prospect"
+    UNKNOWN = "unknown"  # a transcript's only speaker, when nobody said who it is
 
 
 class NextStepType(StrEnum):

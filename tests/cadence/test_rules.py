@@ -407,3 +407,12 @@ def test_a_simulated_contact_never_gets_a_variant_twice_and_plans_stay_in_bounds
         history.append(TouchFact(n, p.at, outcome, channel, variant_key=p.variant_key))
         now = p.at + timedelta(minutes=delay)
     assert len(received) == len(set(received))
+
+
+def test_an_opt_out_from_calls_plans_email_and_says_why() -> None:
+    contact = ContactFacts("Europe/Berlin", "DE", do_not_call=True)
+    chosen = plan_of(plan([], contact=contact))
+    assert chosen.channel is Channel.EMAIL
+    assert "asked not to be called" in plan([], contact=contact).reason
+    both = plan([], contact=ContactFacts("Europe/Berlin", "DE", do_not_call=True, do_not_email=True))
+    assert both.plan is None or both.plan.channel is Channel.SOCIAL

@@ -29,11 +29,27 @@ def test_import_refuses_invalid_file_with_line_numbers(ember, tmp_path: Path) ->
     ember("users", "add", "sam@acme.example", "--name", "Sam")
     path = tmp_path / "leads.csv"
     path.write_text("Email,Time Zone\nok@lead.example,Europe/Paris\nbroken,Europe/Paris\n")
-    result = ember("import", "contacts", str(path), "--as", "sam@acme.example")
+    result = ember("import", "contacts", str(path), "--as", "sam@acme.example", "--all-or-nothing")
     assert result.exit_code == 1
     assert "line 3, column Email:" in result.stderr and "nothing was imported" in result.stderr
     export = ember("export", "contacts", "--as", "sam@acme.example")
     assert export.stdout.strip().count("\n") == 0  # header only: nothing was written
+
+
+def test_import_takes_the_valid_rows_and_says_so_in_its_exit_code(ember, tmp_path: Path) -> None:
+    ember("users", "add", "sam@acme.example", "--name", "Sam")
+    path = tmp_path / "leads.csv"
+    path.write_text("Email,Time Zone\nok@lead.example,Europe/Paris\nbroken,Europe/Paris\n")
+    result = ember("import", "contacts", str(path), "--as", "sam@acme.example", "--json")
+    assert result.exit_code == 3, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["created"], summary["rejected"]) == (1, 1)
+    assert summary["rejected_file"] == str(tmp_path / "leads.rejected.csv")
+    assert "broken" in (tmp_path / "leads.rejected.csv").read_text()
+    clean = tmp_path / "clean.csv"
+    clean.write_text("Email\nother@lead.example\n")
+    assert ember("import", "contacts", str(clean), "--as", "sam@acme.example").exit_code == 0
+    assert not (tmp_path / "clean.rejected.csv").exists()
 
 
 def test_import_with_owner_then_export_as_hubspot(ember, tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def test_known_users_and_first_names_match() -> None:
 
 
 def test_heuristic_sides_report_a_lower_confidence() -> None:
-    result = analysis("deepgram_words.json")
+    result = analysis("zoom.vtt")
     assert result["speakers"][0]["side"] == "rep"
     assert result["side_method"] == "heuristic" and 0.5 <= result["side_confidence"] < 1
 

@@ -85,7 +85,7 @@ def test_otter_turn_ends_where_next_begins() -> None:
     [
         ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:0x.000\nA: hi\n", "vtt", "line 4", "cue timing"),
         ("Hello\n\n1\n00:00:01.000 --> 00:00:02.000\nA: hi\n", "vtt", "line 1", "WEBVTT"),
-        ("1\n00:00:01,000 --> 00:00:02\nA: hi\n", "srt", "line 2", "00:01:02,500"),
+        ("1\n00:00:01,000 --> 00:00:x2\nA: hi\n", "srt", "line 2", "00:01:02,500"),
         ('{"segments": [{"start": 1, "end": 2}]}', "whisper", "segments[0].text", "missing"),
         ('{"segments": [{"start": "a", "end": 2, "text": "x"}]}', "whisper",
          "segments[0].start", "a number"),

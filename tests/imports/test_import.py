@@ -61,28 +61,31 @@ def test_salesforce_api_names_are_understood(engine) -> None:
         assert olu is not None and olu.country == "US" and olu.first_name == "Olu"
 
 
-def test_invalid_file_changes_nothing_and_names_every_problem(engine) -> None:
+def test_all_or_nothing_changes_nothing_and_names_every_problem(engine) -> None:
     make_user(engine, "rep@ember.example")
     with pytest.raises(InvalidInput) as caught:
-        _import(engine, "rep@ember.example", FIXTURES / "invalid_contacts.csv")
+        _import(engine, "rep@ember.example", FIXTURES / "invalid_contacts.csv", all_or_nothing=True)
     messages = [str(p) for p in caught.value.problems]
     assert any(m.startswith("line 3, column email:") for m in messages)
     assert any(m.startswith("line 4, column timezone:") and "Europe/Berlin" in m for m in messages)
     assert any(m.startswith("line 4, column decision_role:") and "decision_maker" in m for m in messages)
     assert any(m.startswith("line 5, column country:") for m in messages)
-    assert any(m.startswith("line 5, column email: is empty") for m in messages)
+    assert any(m.startswith("line 5, column email: has no email address and no phone number") for m in messages)
     assert _count(engine, Contact) == 0
 
 
-def test_skip_invalid_imports_the_rest_and_writes_rejects(engine, tmp_path) -> None:
+def test_by_default_valid_rows_go_in_and_rejects_are_written(engine, tmp_path) -> None:
     make_user(engine, "rep@ember.example")
     rejected = tmp_path / "rejected.csv"
-    report = _import(engine, "rep@ember.example", FIXTURES / "invalid_contacts.csv", skip_invalid=True,
-                     rejected_path=rejected)
+    report = _import(engine, "rep@ember.example", FIXTURES / "invalid_contacts.csv", rejected_path=rejected)
     assert (report.created, report.rejected) == (1, 3)
     rows = list(csv.DictReader(rejected.open()))
-    assert [r["line"] for r in rows] == ["3", "4", "5"]
-    assert "Mars/Olympus" in rows[1]["errors"]
+    assert [r["Ember line"] for r in rows] == ["3", "4", "5"]
+    assert "Mars/Olympus" in rows[1]["Ember reason"]
+    # Fixed and imported again, the rejects file is an ordinary import.
+    rejected.write_text(rejected.read_text().replace("Mars/Olympus", "Europe/Paris").replace(",boss,", ",champion,"))
+    again = _import(engine, "rep@ember.example", rejected)
+    assert (again.created, again.rejected) == (1, 2) and again.ignored_columns == ()
 
 
 def test_reimport_updates_instead_of_duplicating(engine, tmp_path) -> None:
@@ -104,16 +107,21 @@ def test_missing_required_column_is_reported_on_line_1(engine, tmp_path) -> None
     path.write_text("name,title\nAnn,CTO\n")
     with pytest.raises(InvalidInput) as caught:
         _import(engine, "rep@ember.example", path)
-    assert str(caught.value.problems[0]).startswith("line 1: no email column")
+    assert str(caught.value.problems[0]).startswith("line 1: no email or phone column")
 
 
-def test_duplicate_rows_in_one_file_are_refused(engine, tmp_path) -> None:
+def test_duplicate_rows_in_one_file_merge_later_values_winning(engine, tmp_path) -> None:
     make_user(engine, "rep@ember.example")
     path = tmp_path / "c.csv"
-    path.write_text("email\na@firm.example\nA@FIRM.example\n")
-    with pytest.raises(InvalidInput) as caught:
-        _import(engine, "rep@ember.example", path)
-    assert "repeats a@firm.example from line 2" in str(caught.value.problems[0])
+    rows = [f"p{i}@firm.example,T{i}," for i in range(2500)]  # the repeat lands in the next batch
+    path.write_text("email,title,phone\na@firm.example,Engineer,+1 212 555 0100\n" + "\n".join(rows)
+                    + "\nA@FIRM.example,CTO,\n")
+    report = _import(engine, "rep@ember.example", path)
+    assert (report.created, report.merged, report.rejected) == (2501, 1, 0)
+    assert any(w.startswith("line 2503: the same person as an earlier row") for w in report.warnings)
+    with unit_of_work(engine) as session:
+        merged = session.scalar(select(Contact).where(Contact.email == "a@firm.example"))
+        assert merged is not None and (merged.title, merged.phone) == ("CTO", "+1 212 555 0100")
 
 
 def test_accounts_and_deals_import_and_export_round_trip(client, engine, tmp_path) -> None:
@@ -141,10 +149,15 @@ def test_accounts_and_deals_import_and_export_round_trip(client, engine, tmp_pat
 def test_api_import_error_lists_lines(client, engine) -> None:
     rep = make_user(engine, "rep@ember.example")
     body = (FIXTURES / "invalid_contacts.csv").read_bytes()
-    response = client.post("/api/import/contacts", headers=rep.headers,
+    response = client.post("/api/import/contacts?all_or_nothing=true", headers=rep.headers,
                            files={"file": ("bad.csv", io.BytesIO(body), "text/csv")})
     assert response.status_code == 422
     assert response.json()["error"]["problems"][0]["where"] == "line 3, column email"
+    partial = client.post("/api/import/contacts", headers=rep.headers,
+                          files={"file": ("bad.csv", io.BytesIO(body), "text/csv")})
+    assert partial.status_code == 200
+    assert (partial.json()["created"], partial.json()["rejected"]) == (1, 3)
+    assert partial.json()["problems"][0].startswith("line 3, column email:")
 
 
 def _peak_bytes_importing(engine, path: Path, rows: int) -> int:  # type: ignore[no-untyped-def]
@@ -168,3 +181,22 @@ def test_import_memory_grows_far_slower_than_the_file(engine, tmp_path) -> None:
     large = _peak_bytes_importing(engine, tmp_path / "large.csv", 16000)
     assert _count(engine, Contact) == 18000
     assert large < small * 3, (small, large)
+
+
+def test_rows_that_would_steal_an_email_or_id_are_rejected_with_the_rest(engine, tmp_path) -> None:
+    make_user(engine, "rep@ember.example")
+    first = tmp_path / "first.csv"
+    first.write_text("external_id,email\nA-1,a@firm.example\nB-2,b@firm.example\n")
+    _import(engine, "rep@ember.example", first)
+    later = tmp_path / "later.csv"
+    later.write_text("external_id,email,title\nA-1,b@firm.example,CTO\nC-3,broken,CEO\nB-2,B@FIRM.example,CFO\n"
+                     "D-4,d@firm.example,VP\n")
+    rejected = tmp_path / "later.rejected.csv"
+    report = _import(engine, "rep@ember.example", later, rejected_path=rejected)
+    assert (report.created, report.updated, report.rejected) == (1, 1, 2)
+    rows = list(csv.DictReader(rejected.open()))
+    assert [r["Ember line"] for r in rows] == ["2", "3"]  # in file order, from both passes
+    assert "b@firm.example belongs to another contact" in rows[0]["Ember reason"]
+    with unit_of_work(engine) as session:
+        titles = dict(session.execute(select(Contact.external_id, Contact.title)).all())
+    assert titles == {"A-1": None, "B-2": "CFO", "D-4": "VP"}

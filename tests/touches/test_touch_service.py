@@ -155,16 +155,20 @@ def test_touch_history_imports_from_csv_with_labels_and_a_plan(client, engine) -
     assert queue and queue[0]["label"] == "follow-up #1" and queue[0]["overdue"]
 
 
-def test_touch_csv_with_unknown_contact_or_outcome_imports_nothing(client, engine) -> None:
+def test_touch_csv_with_unknown_contact_or_outcome_imports_the_valid_rows_or_nothing(client, engine) -> None:
     rep = make_user(engine, "rep@ember.example")
     contact = _contact(client, rep)
     csv = ("contact,channel,outcome,occurred_at\n"
            "maren@nordwerk.example,call,gatekeeper,2026-02-02T09:00:00+01:00\n"
            "nobody@nowhere.example,call,gatekeeper,2026-02-02T09:00:00+01:00\n"
            "maren@nordwerk.example,call,maybe,2026-02-02T09:00:00+01:00\n")
-    response = client.post("/api/import/touches", headers=rep.headers,
+    response = client.post("/api/import/touches?all_or_nothing=true", headers=rep.headers,
                            files={"file": ("touches.csv", csv.encode(), "text/csv")})
     assert response.status_code == 422
     where = [p["where"] for p in response.json()["error"]["problems"]]
     assert where == ["line 3, column contact", "line 4, column outcome"]
     assert client.get(f"/api/contacts/{contact}/touches", headers=rep.headers).json() == []
+    partial = client.post("/api/import/touches", headers=rep.headers,
+                          files={"file": ("touches.csv", csv.encode(), "text/csv")}).json()
+    assert (partial["created"], partial["rejected"]) == (1, 2)
+    assert len(client.get(f"/api/contacts/{contact}/touches", headers=rep.headers).json()) == 1

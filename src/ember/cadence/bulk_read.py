@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, case, select
 
 from ember.models import Account, Alert, Contact, Deal, MessageVariant, Touch
 from ember.touches.rules import TouchFact
@@ -60,7 +60,8 @@ READ_PRAGMAS = (
 )
 
 _CONTACTS_SQL = """
-SELECT c.id, c.owner_id, c.timezone, c.country, c.preferred_channel, c.status, c.phone, c.email,
+SELECT c.id, c.owner_id, c.timezone, c.country, c.preferred_channel, c.status,
+       CASE WHEN c.do_not_call THEN NULL ELSE c.phone END, CASE WHEN c.do_not_email THEN NULL ELSE c.email END,
        c.linkedin_url, a.timezone, a.country
 FROM contacts AS c LEFT OUTER JOIN accounts AS a ON a.id = c.account_id
 WHERE c.id >= ? AND c.id < ?
@@ -186,8 +187,10 @@ class CoreReader:
         with self.engine.connect() as conn, conn.begin():
             contacts: list[Any] = [tuple(row) for row in conn.execute(
                 select(Contact.id, Contact.owner_id, Contact.timezone, Contact.country, Contact.preferred_channel,
-                       Contact.status, Contact.phone, Contact.email, Contact.linkedin_url, Account.timezone,
-                       Account.country)
+                       # A channel the contact opted out of is planned as if it were missing.
+                       Contact.status, case((Contact.do_not_call, None), else_=Contact.phone),
+                       case((Contact.do_not_email, None), else_=Contact.email), Contact.linkedin_url,
+                       Account.timezone, Account.country)
                 .outerjoin(Account, Account.id == Contact.account_id)
                 .where(Contact.id >= low, Contact.id < high).order_by(Contact.id))]
             touches: dict[int, list[TouchFact]] = {}

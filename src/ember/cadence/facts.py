@@ -43,6 +43,8 @@ class ContactFacts:
     has_phone: bool = True
     has_email: bool = True
     has_social: bool = False
+    do_not_call: bool = False  # opted out of calls (CRM DoNotCall): no calls, voicemails or texts
+    do_not_email: bool = False  # opted out of email
     referred_by: str | None = None
     last_trigger: TriggerFact | None = None
 
@@ -65,16 +67,18 @@ class HistoryFacts:
 def _channel_health(touches: Sequence[TouchFact], contact: ContactFacts) -> tuple[bool, bool]:
     # A wrong number (bounce) blocks the channel until a later touch on it
     # gets through, which means someone fixed the number (address).
-    phone_ok, email_ok = contact.has_phone, contact.has_email
+    has_phone = contact.has_phone and not contact.do_not_call
+    has_email = contact.has_email and not contact.do_not_email
+    phone_ok, email_ok = has_phone, has_email
     for touch in touches:
         if touch.outcome == Outcome.WRONG_NUMBER:
             phone_ok = False
         elif touch.channel in _PHONE_CHANNELS:
-            phone_ok = contact.has_phone
+            phone_ok = has_phone
         if touch.outcome == Outcome.EMAIL_BOUNCED:
             email_ok = False
         elif touch.channel == Channel.EMAIL:
-            email_ok = contact.has_email
+            email_ok = has_email
     return phone_ok, email_ok
 
 

@@ -184,7 +184,11 @@ def _usable(channel: Channel, facts: HistoryFacts) -> bool:
     return facts.social_ok
 
 
-def _blocked_note(channel: Channel, facts: HistoryFacts) -> str:
+def _blocked_note(channel: Channel, facts: HistoryFacts, contact: ContactFacts) -> str:
+    if channel in (Channel.CALL, Channel.SMS) and contact.do_not_call:
+        return "the contact asked not to be called"
+    if channel is Channel.EMAIL and contact.do_not_email:
+        return "the contact opted out of email"
     if channel in (Channel.CALL, Channel.SMS) and not facts.phone_ok:
         wrong = any(t.outcome == Outcome.WRONG_NUMBER for t in facts.touches)
         return ("the number on file was wrong: find the right one"
@@ -197,11 +201,11 @@ def _blocked_note(channel: Channel, facts: HistoryFacts) -> str:
 
 
 def _choose_channel(
-    wanted: Channel, facts: HistoryFacts
+    wanted: Channel, facts: HistoryFacts, contact: ContactFacts
 ) -> tuple[Channel, str | None] | None:
     if _usable(wanted, facts):
         return wanted, None
-    note = _blocked_note(wanted, facts)
+    note = _blocked_note(wanted, facts, contact)
     for channel in (Channel.CALL, Channel.EMAIL, Channel.SOCIAL):
         if channel is not wanted and _usable(channel, facts):
             return channel, f"by {channel.value} because {note}"
@@ -496,7 +500,7 @@ def plan_next_ordered(
         limited = _limit_stop(facts, contact, settings)
         if limited is not None:
             return limited
-    chosen = _choose_channel(Channel.CALL if trigger else _wanted_channel(contact, facts), facts)
+    chosen = _choose_channel(Channel.CALL if trigger else _wanted_channel(contact, facts), facts, contact)
     if chosen is None:
         return _stop(StopReason.NO_CHANNEL, contact.status,
                      "No working phone number, email address or social profile: find new "

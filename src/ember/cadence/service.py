@@ -30,7 +30,7 @@ class Planned:
 def build_contact_facts(
     *, timezone: str, country: str | None, preferred_channel: str | None, status: str, phone: str | None,
     email: str | None, linkedin_url: str | None, deal_source: str | None, referred_by_name: str | None,
-    trigger_at: datetime | None, trigger_summary: str | None,
+    trigger_at: datetime | None, trigger_summary: str | None, do_not_call: bool = False, do_not_email: bool = False,
 ) -> ContactFacts:
     """What planning needs to know about a contact, from plain column values (shared by the
     one-contact path and the bulk re-plan)."""
@@ -42,6 +42,8 @@ def build_contact_facts(
         has_phone=bool(phone),
         has_email=bool(email),
         has_social=bool(linkedin_url),
+        do_not_call=do_not_call,
+        do_not_email=do_not_email,
         referred_by=referred_by_name if deal_source == DealSource.REFERRAL.value else None,
         last_trigger=TriggerFact(trigger_at, trigger_summary) if trigger_at and trigger_summary else None,
     )
@@ -56,6 +58,7 @@ def contact_facts(session: Session, contact: Contact, deal: Deal | None) -> Cont
         email=contact.email, linkedin_url=contact.linkedin_url,
         deal_source=deal.source if deal else None, referred_by_name=deal.referred_by_name if deal else None,
         trigger_at=alert.created_at if alert else None, trigger_summary=alert.summary if alert else None,
+        do_not_call=contact.do_not_call, do_not_email=contact.do_not_email,
     )
 
 

@@ -3,25 +3,26 @@
 A call is a conversation touch (so attempt labels and planning move on), its
 analysis is stored, its next steps become records that show in the rep's
 Today queue, and the contact's decision role and the deal's qualification
-take the evidence, unless a rep set them by hand.
+take the evidence, unless a rep set them by hand. When the transcript could
+not tell who the rep is, the sides can be named afterwards and the analysis
+is redone from the stored transcript.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ember.cadence.settings import CadenceSettings
-from ember.calls import rules
+from ember.calls import repository, rules
 from ember.contacts.service import get_contact
-from ember.conversation import Analysis, Thresholds, TranscriptError, analyze_text
+from ember.conversation import Analysis, Thresholds, TranscriptError, analyze_text, decode_transcript
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.models import Call, Contact, Deal, NextStep, Touch, User
+from ember.models import Call, Contact, Deal, NextStep, Touch
 from ember.touches import repository as touch_repository
 from ember.touches.service import LoggedTouch, log_touch
 from ember.users.access import Actor
@@ -36,11 +37,41 @@ class RecordedCall:
     next_steps: list[NextStep]
 
 
-def analyse(text: str, *, filename: str, fmt: str | None, rep_name: str, known_reps: list[str],
-            call_date: datetime, thresholds: Thresholds) -> Analysis:
+def check_size(size: int, max_bytes: int, where: str) -> None:
+    """Refuse an oversized transcript before it is read (or read any further)."""
+    if size > max_bytes:
+        raise InvalidInput(f"the transcript is larger than {max_bytes / 1048576:.0f} MB",
+                           [Problem(where, f"is {size / 1048576:.1f} MB",
+                                    "send a smaller file (split long recordings) or raise EMBER_MAX_TRANSCRIPT_BYTES")])
+
+
+def decode(raw: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
+    """The transcript's text in any usual encoding, and a note when it was not UTF-8."""
     try:
-        return analyze_text(text, filename_hint=filename, fmt=fmt, reps=(rep_name,), known_reps=tuple(known_reps),
-                            call_date=call_date, thresholds=thresholds)
+        return decode_transcript(raw, filename)
+    except TranscriptError as exc:
+        raise InvalidInput(f"{filename}: the transcript could not be read",
+                           [Problem(filename, str(exc), "export the transcript as VTT, SRT, JSON or text")]) from exc
+
+
+@dataclass(frozen=True)
+class SideChoice:
+    """Speakers named as ours and as the prospect's (empty: let the analysis decide)."""
+
+    reps: tuple[str, ...] = ()
+    prospects: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, list[str]] | None:
+        return {"rep": list(self.reps), "prospect": list(self.prospects)} if self.reps or self.prospects else None
+
+
+def analyse(text: str, *, filename: str, fmt: str | None, rep_name: str, known_reps: list[str],
+            call_date: datetime, thresholds: Thresholds, choice: SideChoice = SideChoice(),
+            notes: tuple[str, ...] = ()) -> Analysis:
+    reps = choice.reps or ((rep_name,) if not choice.prospects else ())
+    try:
+        return analyze_text(text, filename_hint=filename, fmt=fmt, reps=reps, prospects=choice.prospects,
+                            known_reps=tuple(known_reps), call_date=call_date, thresholds=thresholds, notes=notes)
     except TranscriptError as exc:
         raise InvalidInput(f"{filename}: the transcript could not be read",
                            [Problem(filename, str(exc), "check the file's format or pass --format")]) from exc
@@ -49,7 +80,7 @@ def analyse(text: str, *, filename: str, fmt: str | None, rep_name: str, known_r
 def add_call(
     session: Session, actor: Actor, *, contact_id: int, transcript: str, filename: str, settings: CadenceSettings,
     fmt: str | None = None, deal_id: int | None = None, at: datetime | None = None, channel: str = "call",
-    thresholds: Thresholds | None = None,
+    thresholds: Thresholds | None = None, choice: SideChoice = SideChoice(), notes: tuple[str, ...] = (),
 ) -> RecordedCall:
     at = at or datetime.now(UTC)
     contact = get_contact(session, actor, contact_id)
@@ -57,13 +88,13 @@ def add_call(
     # Spoken dates ("next Tuesday at 3") are read in the contact's local time.
     local_date = at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     analysis = analyse(transcript, filename=filename, fmt=fmt, rep_name=actor.name,
-                       known_reps=[u.name for u in session.scalars(select(User))], call_date=local_date,
-                       thresholds=thresholds or Thresholds())
+                       known_reps=repository.team_user_names(session), call_date=local_date,
+                       thresholds=thresholds or Thresholds(), choice=choice, notes=notes)
     logged = log_touch(session, actor, contact_id=contact_id, channel=channel, outcome=Outcome.CONVERSATION.value,
                        occurred_at=at, deal_id=deal_id, settings=settings, notes=f"Recorded call: {filename}")
     call = Call(touch_id=logged.touch.id, transcript_source=filename, transcript_format=analysis.format,
                 transcript_text=transcript, duration_s=analysis.duration_s, analysis=analysis.to_dict(),
-                analysed_at=datetime.now(UTC))
+                analysed_at=datetime.now(UTC), sides=choice.as_dict())
     session.add(call)
     session.flush()
     deal = session.get(Deal, logged.touch.deal_id) if logged.touch.deal_id else None
@@ -73,6 +104,59 @@ def add_call(
         deal.qualification = rules.merged_qualification(deal.qualification or {}, analysis)
     session.flush()
     return RecordedCall(call, logged, analysis, steps)
+
+
+@dataclass(frozen=True)
+class Reanalysed:
+    call: Call
+    analysis: Analysis
+    next_steps: list[NextStep]  # the open next steps recorded anew
+
+
+def correct_sides(session: Session, actor: Actor, call_id: int, choice: SideChoice,
+                  thresholds: Thresholds | None = None) -> Reanalysed:
+    """Name who was on which side of a stored call and redo its analysis: metrics, benchmarks,
+    open next steps (those a rep already acted on stay), the contact's role and the deal's
+    qualification."""
+    call = get_call(session, actor, call_id)
+    touch = session.get_one(Touch, call.touch_id)
+    contact = get_contact(session, actor, touch.contact_id)
+    speakers = [s["name"] for s in (call.analysis or {}).get("speakers", [])]
+    _check_names(choice, speakers)
+    zone = touch_repository.contact_timezone(session, contact)
+    analysis = analyse(call.transcript_text or "", filename=call.transcript_source or "transcript",
+                       fmt=call.transcript_format, rep_name=actor.name, known_reps=repository.team_user_names(session),
+                       call_date=touch.occurred_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
+                       thresholds=thresholds or Thresholds(), choice=choice, notes=_encoding_notes(call))
+    call.analysis, call.analysed_at, call.sides = analysis.to_dict(), datetime.now(UTC), choice.as_dict()
+    kept = {(step.quote, step.start_s) for step in repository.kept_next_steps(session, call.id)}
+    repository.delete_open_next_steps(session, call.id)
+    deal = session.get(Deal, touch.deal_id) if touch.deal_id else None
+    fresh = [step for step in analysis.next_steps if (step.quote, step.start_s) not in kept]
+    steps = _record_next_steps(session, replace(analysis, next_steps=tuple(fresh)), call, contact, deal,
+                               touch.rep_id or actor.id, zone)
+    _update_role(contact, analysis)
+    if deal is not None:
+        deal.qualification = rules.merged_qualification(deal.qualification or {}, analysis)
+    session.flush()
+    return Reanalysed(call, analysis, steps)
+
+
+def _encoding_notes(call: Call) -> tuple[str, ...]:
+    """The stored text is already decoded: keep what the first analysis said of the file's encoding."""
+    return tuple(n for n in (call.analysis or {}).get("notes", []) if str(n).startswith("the file was read as"))
+
+
+def _check_names(choice: SideChoice, speakers: list[str]) -> None:
+    if not choice.reps and not choice.prospects:
+        raise InvalidInput("name at least one speaker", [Problem("rep", "no speaker was named",
+                                                                 f"name one of: {', '.join(speakers)}")])
+    unknown = [name for name in (*choice.reps, *choice.prospects)
+               if not any(name.strip().lower() in (s.lower(), *s.lower().split()) for s in speakers)]
+    if unknown:
+        raise InvalidInput("no such speaker in this call", [Problem(
+            "rep" if unknown[0] in choice.reps else "prospect", f"{unknown[0]!r} is not a speaker of this call",
+            f"name one of: {', '.join(speakers)}")])
 
 
 def _record_next_steps(session: Session, analysis: Analysis, call: Call, contact: Contact, deal: Deal | None,

@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,22 +18,34 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from ember.conversation import Thresholds, TranscriptError, analyze_file
+from ember.conversation import Thresholds, TranscriptError, analyze_file_calls
 from ember.conversation.report import render_text
 from ember.settings import get_settings
 
-Outcome = tuple[str, dict[str, Any] | None, str | None, str | None]
+Outcome = tuple[str, list[dict[str, Any]] | None, str | None, str | None]
 
 
-def _run_one(path: str, fmt: str | None, reps: tuple[str, ...],
-             call_date: datetime | None, as_json: bool, thresholds: Thresholds) -> Outcome:
-    """Analyse one file in a worker: (path, json, text, error). Never raises."""
+@dataclass(frozen=True)
+class _Job:
+    fmt: str | None
+    reps: tuple[str, ...]
+    prospects: tuple[str, ...]
+    call_date: datetime | None
+    as_json: bool
+    thresholds: Thresholds
+    max_bytes: int
+
+
+def _run_one(path: str, job: _Job) -> Outcome:
+    """Analyse one file in a worker: (path, json per call, text, error). Never raises."""
     try:
-        analysis = analyze_file(path, fmt=fmt, reps=reps, call_date=call_date, thresholds=thresholds)
+        analyses = analyze_file_calls(path, fmt=job.fmt, reps=job.reps, prospects=job.prospects,
+                                      call_date=job.call_date, thresholds=job.thresholds, max_bytes=job.max_bytes)
     except TranscriptError as error:
         return path, None, None, error.describe() if error.source else f"{path}: {error}"
-    return path, analysis.to_dict() if as_json else None, None if as_json else render_text(
-        analysis), None
+    if job.as_json:
+        return path, [a.to_dict() for a in analyses], None, None
+    return path, None, "\n".join(render_text(a) for a in analyses), None
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -49,6 +62,8 @@ def analyze(
     files: Annotated[list[Path], typer.Argument(help="Transcript files (VTT, SRT, JSON, TXT).")],
     rep: Annotated[list[str] | None, typer.Option(
         "--rep", help="A speaker on our side (repeatable); others are the prospect.")] = None,
+    prospect: Annotated[list[str] | None, typer.Option(
+        "--prospect", help="A speaker on the prospect's side (repeatable); others are ours.")] = None,
     format: Annotated[str | None, typer.Option(
         "--format", help="vtt, srt, whisper, assemblyai, deepgram, gong, otter or text; "
         "detected when left out.")] = None,
@@ -60,15 +75,14 @@ def analyze(
         "default: the file's modification time.")] = None,
 ) -> None:
     """Analyse sales-call transcripts: talk ratio, questions, next steps, benchmarks."""
-    when = _parse_date(call_date)
-    thresholds = _thresholds()
-    reps = tuple(rep or ())
+    job = _Job(format, tuple(rep or ()), tuple(prospect or ()), _parse_date(call_date), json_output, _thresholds(),
+               get_settings().max_transcript_bytes)
     paths = [str(f) for f in files]
     workers = max(1, jobs or os.cpu_count() or 1)
     if len(paths) == 1 or workers == 1:
-        outcomes = [_run_one(p, format, reps, when, json_output, thresholds) for p in paths]
+        outcomes = [_run_one(p, job) for p in paths]
     else:
-        outcomes = _run_parallel(paths, format, reps, when, json_output, workers, thresholds)
+        outcomes = _run_parallel(paths, job, workers)
     _print(outcomes, json_output)
     if any(error for _, _, _, error in outcomes):
         raise typer.Exit(2)
@@ -83,14 +97,13 @@ def _thresholds() -> Thresholds:
         raise typer.Exit(2) from None
 
 
-def _run_parallel(paths: list[str], fmt: str | None, reps: tuple[str, ...],
-                  when: datetime | None, as_json: bool, workers: int, thresholds: Thresholds) -> list[Outcome]:
+def _run_parallel(paths: list[str], job: _Job, workers: int) -> list[Outcome]:
     results: dict[str, Outcome] = {}
     # Progress goes to stderr so that --json output on stdout stays clean.
     progress_bar = Progress(transient=True, console=Console(stderr=True))
     with progress_bar as progress, ProcessPoolExecutor(workers) as pool:
         task = progress.add_task("Analysing", total=len(paths))
-        futures = [pool.submit(_run_one, p, fmt, reps, when, as_json, thresholds) for p in paths]
+        futures = [pool.submit(_run_one, p, job) for p in paths]
         for future in as_completed(futures):
             outcome = future.result()
             results[outcome[0]] = outcome
@@ -105,7 +118,8 @@ def _print(outcomes: list[Outcome], as_json: bool) -> None:
         if error:
             sys.stderr.write(error + "\n")
     if as_json:
-        payload: Any = good[0][1] if len(outcomes) == 1 and good else [o[1] for o in good]
+        analyses = [a for o in good for a in o[1] or []]
+        payload: Any = analyses[0] if len(outcomes) == 1 and len(analyses) == 1 else analyses
         if good or len(outcomes) > 1:
             sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return

@@ -31,6 +31,8 @@ class ContactFields(BaseModel):
     account_id: int | None = None
     owner_email: Email | None = None
     external_id: str | None = Field(default=None, max_length=100)
+    do_not_call: bool = False
+    do_not_email: bool = False
 
 
 class ContactCreate(ContactFields):
@@ -56,4 +58,6 @@ class ContactOut(BaseModel):
     account_id: int | None
     owner_id: int
     external_id: str | None
+    do_not_call: bool
+    do_not_email: bool
     created_at: datetime

@@ -9,6 +9,7 @@ from ember.contacts import repository
 from ember.contacts.schemas import ContactCreate, ContactFields
 from ember.errors import Conflict, NotFound
 from ember.models import Account, Contact
+from ember.phones import phone_key
 from ember.users.access import Actor, owner_scope, require_visible
 from ember.users.owners import resolve_owner
 
@@ -46,6 +47,7 @@ def create_contact(session: Session, actor: Actor, data: ContactCreate) -> Conta
     owner = resolve_owner(session, actor, data.owner_email)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
     contact = Contact(owner_id=owner.id, **values)
+    contact.phone_key = phone_key(contact.phone, contact.country)
     session.add(contact)
     session.flush()
     return contact
@@ -66,6 +68,7 @@ def update_contact(session: Session, actor: Actor, contact_id: int, data: Contac
         contact.decision_role_source = "manual"
     for field, value in changes.items():
         setattr(contact, field, value)
+    contact.phone_key = phone_key(contact.phone, contact.country)
     session.flush()
     return contact
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ember.conversation import metrics
 from ember.conversation.benchmarks import Benchmark, CallFigures, Thresholds, evaluate
@@ -19,6 +20,7 @@ from ember.conversation.utterances import Utterance, flag_questions, split_segme
 from ember.vocabulary import Side
 
 SCHEMA_VERSION = "1.0"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,8 @@ class Analysis:
     closing_points: tuple[Point, ...]
     benchmarks: tuple[Benchmark, ...]
     source: str | None = field(default=None)
+    # How the file was read and what was left out (encoding, older Teams times, lists capped).
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         from ember.conversation.report import to_dict
@@ -72,6 +76,7 @@ def analyze_transcript(
     *,
     reps: tuple[str, ...] = (),
     known_reps: tuple[str, ...] = (),
+    prospects: tuple[str, ...] = (),
     call_date: datetime,
     thresholds: Thresholds,
     source: str | None = None,
@@ -79,7 +84,7 @@ def analyze_transcript(
     t = thresholds
     segments = transcript.segments
     units = flag_questions(split_segments(segments), timed=not transcript.timing_estimated)
-    assignment = assign_sides(transcript, units, reps, known_reps)
+    assignment = assign_sides(transcript, units, reps, known_reps, prospects)
     sides = assignment.sides
     duration = transcript.duration
     minutes = duration / 60 if duration > 0 else 0.0
@@ -102,6 +107,8 @@ def analyze_transcript(
     quals = qualification(units, sides)
     has_rep = any(side is Side.REP for side in sides.values())
 
+    notes = list(transcript.notes)
+    cap = _Cap(t.max_items, notes)
     figures = CallFigures(
         duration_s=duration,
         rep_talk_ratio=rep_talk / total_talk if total_talk and has_rep else None,
@@ -113,6 +120,7 @@ def analyze_transcript(
         next_steps=len(steps),
         purposeless_openers=len(openers),
         qualification_covered=sum(c.covered for c in quals.values()),
+        side_reason=assignment.reason,
     )
     return Analysis(
         format=transcript.format,
@@ -128,22 +136,36 @@ def analyze_transcript(
         longest_rep_monologue_start_s=rep_turn.start if rep_turn else None,
         longest_prospect_story_s=story.duration if story else 0.0,
         longest_prospect_story_start_s=story.start if story else None,
-        questions=tuple(questions),
+        questions=cap("questions", questions),
         rep_questions=rep_q,
         prospect_questions=sum(1 for u in questions if sides.get(u.speaker) is Side.PROSPECT),
         rep_questions_per_min=figures.rep_questions_per_min,
         interactivity_per_min=metrics.interactivity(segments, duration),
         patience_s=None if transcript.timing_estimated
         else metrics.patience(segments, sides, t.patience_max_pause_s),
-        engaging_moments=tuple(moments),
+        engaging_moments=cap("engaging moments", moments),
         small_talk_s=small_s,
-        small_talk=tuple(small),
-        purposeless_openers=tuple(openers),
-        next_steps=tuple(steps),
+        small_talk=cap("small-talk sentences", small),
+        purposeless_openers=cap("purposeless openers", openers),
+        next_steps=cap("next steps", steps),
         qualification=quals,
-        prospect_roles=tuple(prospect_roles(units, sides)),
-        problems=tuple(stated_problems(units, sides)),
-        closing_points=tuple(closing_points(units, sides, t.closing_window_s, t.closing_count)),
+        prospect_roles=cap("prospect roles", prospect_roles(units, sides)),
+        problems=cap("problems", stated_problems(units, sides)),
+        closing_points=cap("closing points", closing_points(units, sides, t.closing_window_s, t.closing_count)),
         benchmarks=tuple(evaluate(figures, t)),
         source=source,
+        notes=tuple(notes),
     )
+
+
+class _Cap:
+    """Keeps the first ``limit`` items of a list and notes how many more were found, so a huge
+    or machine-made transcript cannot flood the report or the database."""
+
+    def __init__(self, limit: int, notes: list[str]) -> None:
+        self.limit, self.notes = max(0, limit), notes
+
+    def __call__(self, what: str, items: Sequence[T]) -> tuple[T, ...]:
+        if len(items) > self.limit:
+            self.notes.append(f"{len(items)} {what} found; only the first {self.limit} are listed")
+        return tuple(items[: self.limit])

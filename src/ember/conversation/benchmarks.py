@@ -19,6 +19,7 @@ class Verdict(StrEnum):
     GOOD = "good"
     WARN = "warn"
     BAD = "bad"
+    UNKNOWN = "unknown"  # not graded: the figure depends on sides nobody could tell
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class Thresholds:
     opener_window_s: float = 120.0
     closing_window_s: float = 180.0
     closing_count: int = 5
+    max_items: int = 200             # at most this many of each list (next steps, questions...) per call
     # Targets.
     talk_ratio_target: float = 0.43  # Gong: top-converting calls
     talk_ratio_warn: float = 0.55
@@ -94,13 +96,24 @@ class CallFigures:
     next_steps: int
     purposeless_openers: int
     qualification_covered: int
+    # Why the sides are unknown ("speakers not labelled: ..."); empty when they are known.
+    side_reason: str = ""
+
+
+# Benchmarks whose figure changes with who is the rep.
+SIDE_DEPENDENT = frozenset({"rep_talk_ratio", "longest_rep_monologue_s", "rep_questions", "rep_questions_per_minute",
+                            "engaging_moments", "purposeless_openers", "qualification_covered"})
 
 
 def evaluate(f: CallFigures, t: Thresholds) -> list[Benchmark]:
-    return [
+    graded = [
         _talk_ratio(f, t), _monologue(f, t), _questions(f, t), _question_rate(f, t),
         _engaging(f, t), _next_steps(f, t), _openers(f), _qualification(f),
     ]
+    if not f.side_reason:
+        return graded
+    return [replace(b, verdict=Verdict.UNKNOWN, reason=f.side_reason) if b.metric in SIDE_DEPENDENT else b
+            for b in graded]
 
 
 def _talk_ratio(f: CallFigures, t: Thresholds) -> Benchmark:

@@ -37,6 +37,9 @@ def to_dict(a: Analysis) -> dict[str, Any]:
         "call_date": a.call_date.isoformat(timespec="minutes"),
         "side_method": a.sides.method,
         "side_confidence": a.sides.confidence,
+        "sides_known": a.sides.known,
+        "side_reason": a.sides.reason or None,
+        "notes": list(a.notes),
         "duration_s": _r(a.duration_s, 1),
         "speakers": [{"name": s.name, "side": str(s.side), "talk_s": _r(s.talk_s, 1)}
                      for s in a.speakers],
@@ -103,6 +106,9 @@ def render_text(a: Analysis) -> str:
         out.append("  note: the file has no timestamps; times are estimated from word counts")
     out.append(f"  sides ({a.sides.method}, confidence {a.sides.confidence:.2f}): " + ", ".join(
         f"{s['name']} = {s['side']} ({clock(s['talk_s'])})" for s in d["speakers"]))
+    if not a.sides.known:
+        out.append(f"  note: {a.sides.reason}; figures that depend on sides are not graded")
+    out.extend(f"  note: {note}" for note in a.notes)
     ratio = "-" if a.rep_talk_ratio is None else f"{a.rep_talk_ratio:.0%}"
     patience = "-" if a.patience_s is None else f"{a.patience_s:.1f} s"
     out.append(f"  rep talk {ratio} · longest rep monologue {a.longest_rep_monologue_s:.0f} s · "
@@ -113,8 +119,9 @@ def render_text(a: Analysis) -> str:
     out.append("")
     out.append("Benchmarks")
     for b in d["benchmarks"]:
-        out.append(f"  [{b['verdict'].upper():4}] {b['metric']}: {b['value']} "
-                   f"(target {b['target']}) — {b['reason']}")
+        # The note above gives the whole reason once; each ungraded line only points to it.
+        reason = "not graded: speakers not labelled (see the note above)" if b["verdict"] == "unknown" else b["reason"]
+        out.append(f"  [{b['verdict'].upper():4}] {b['metric']}: {b['value']} (target {b['target']}) — {reason}")
     sections: list[tuple[str, list[str]]] = [
         ("Next steps", [f"{clock(s['start_s'])} {s['type']}, owner {s['owner'] or '?'}, due "
                         f"{s['due'] or '-'}{' (' + s['due_phrase'] + ')' if s['due_phrase'] else ''}"

@@ -42,6 +42,11 @@ class Transcript:
     # Sides the source itself declares (Gong "affiliation", dual-channel
     # Deepgram recordings). Empty for most formats.
     declared_sides: dict[str, Side] = field(default_factory=dict)
+    # What the reader should know about how the file was read ("read as Windows-1252",
+    # "the file holds 3 calls; this is the first"); shown in the report and the JSON.
+    notes: tuple[str, ...] = ()
+    # Which part of a file holding several calls this is (a Gong call id), else None.
+    part: str | None = None
 
     @property
     def speakers(self) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from ember.csvcells import SafeWriter
 from ember.models import Account, Contact, Deal, User
 from ember.users.access import Actor, owner_scope
 
@@ -17,13 +17,16 @@ from ember.users.access import Actor, owner_scope
 HEADERS = {
     "contacts": {
         "ours": ["first_name", "last_name", "email", "phone", "title", "linkedin_url", "company", "company_domain",
-                 "country", "timezone", "decision_role", "preferred_channel", "status", "owner", "external_id"],
+                 "country", "timezone", "decision_role", "preferred_channel", "status", "owner", "external_id",
+                 "mobile_phone", "home_phone", "other_phone", "assistant_phone", "do_not_call", "do_not_email"],
         "hubspot": ["First Name", "Last Name", "Email", "Phone Number", "Job Title", "LinkedIn URL", "Company Name",
                     "Company Domain Name", "Country/Region", "Time Zone", "Decision Role", "Preferred Channel",
-                    "Ember Status", "Contact owner", "Record ID"],
+                    "Ember Status", "Contact owner", "Record ID", "Mobile Phone Number", "Home Phone", "Other Phone",
+                    "Assistant Phone", "Do Not Call", "Unsubscribed from all email"],
         "salesforce": ["FirstName", "LastName", "Email", "Phone", "Title", "LinkedIn", "AccountName", "Website",
                        "MailingCountry", "Time Zone", "Decision Role", "Preferred Channel", "Ember Status",
-                       "Contact Owner", "Contact ID"],
+                       "Contact Owner", "Contact ID", "MobilePhone", "HomePhone", "OtherPhone", "AssistantPhone",
+                       "DoNotCall", "HasOptedOutOfEmail"],
     },
     "accounts": {"ours": ["name", "domain", "country", "timezone", "industry", "size", "owner", "external_id"]},
     "deals": {"ours": ["name", "account", "product", "amount", "currency", "stage", "source", "referred_by",
@@ -40,14 +43,20 @@ def _contact_rows(session: Session, actor: Actor) -> Iterator[list[Any]]:
     query = (
         select(Contact.first_name, Contact.last_name, Contact.email, Contact.phone, Contact.title,
                Contact.linkedin_url, Account.name, Account.domain, Contact.country, Contact.timezone,
-               Contact.decision_role, Contact.preferred_channel, Contact.status, owner.email, Contact.external_id)
+               Contact.decision_role, Contact.preferred_channel, Contact.status, owner.email, Contact.external_id,
+               Contact.mobile_phone, Contact.home_phone, Contact.other_phone, Contact.assistant_phone,
+               Contact.do_not_call, Contact.do_not_email)
         .join(owner, owner.id == Contact.owner_id)
         .outerjoin(Account, Account.id == Contact.account_id)
         .where(owner_scope(actor, Contact.owner_id))
         .order_by(Contact.id)
     )
     for row in session.execute(query.execution_options(yield_per=2000)):
-        yield list(row)
+        yield [_flag(v) for v in row]
+
+
+def _flag(value: Any) -> Any:
+    return ("true" if value else "false") if isinstance(value, bool) else value
 
 
 def _account_rows(session: Session, actor: Actor) -> Iterator[list[Any]]:
@@ -84,10 +93,10 @@ ROWS = {"contacts": _contact_rows, "accounts": _account_rows, "deals": _deal_row
 def export_lines(session: Session, actor: Actor, kind: str, fmt: str = "ours") -> Iterator[str]:
     """CSV text, a chunk at a time, of what the actor may see."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)  # cells that would run as spreadsheet formulas are quoted
     writer.writerow(HEADERS[kind][fmt])
     for index, row in enumerate(ROWS[kind](session, actor)):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(row)
         if index % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -3,16 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from ember.imports.values import name_key
 from ember.models import Account, Contact, Deal, Touch, User
 
 
-def user_ids_by_email(session: Session) -> dict[str, tuple[int, int | None]]:
-    return {email: (uid, team) for uid, email, team in session.execute(select(User.id, User.email, User.team_id))}
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    email: str
+    name: str
+    team_id: int | None
+
+
+@dataclass(frozen=True)
+class KnownContact:
+    """What matching an imported row needs to know about a stored contact."""
+
+    id: int
+    email: str | None
+    external_id: str | None
+    phone_key: str | None
+    name_key: str
+    country: str | None
+    owner_id: int
+    stamp: datetime  # updated_at: equal to the import's own stamp when this import wrote it
+
+
+def users(session: Session) -> list[UserRow]:
+    return [UserRow(id_, email, name, team) for id_, email, name, team in
+            session.execute(select(User.id, User.email, User.name, User.team_id).order_by(User.id))]
+
+
+def contacts_matching(session: Session, *, external_ids: Iterable[str], emails: Iterable[str],
+                      phone_keys: Iterable[str]) -> list[KnownContact]:
+    """Stored contacts with any of these external ids, emails or phone keys."""
+    columns = (Contact.id, Contact.email, Contact.external_id, Contact.phone_key, Contact.first_name,
+               Contact.last_name, Contact.country, Contact.owner_id, Contact.updated_at)
+    found: dict[int, KnownContact] = {}
+    for column, keys in ((Contact.external_id, external_ids), (Contact.email, emails),
+                         (Contact.phone_key, phone_keys)):
+        unique = [k for k in set(keys) if k]
+        for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
+            for row in session.execute(select(*columns).where(column.in_(unique[start : start + 500]))):
+                found[row.id] = KnownContact(row.id, row.email, row.external_id, row.phone_key,
+                                             name_key(row.first_name, row.last_name), row.country, row.owner_id,
+                                             row.updated_at)
+    return sorted(found.values(), key=lambda c: c.id)
 
 
 def existing_ids(session: Session, model: Any, column: Any, keys: Iterable[str]) -> dict[str, int]:
@@ -28,7 +72,21 @@ def existing_ids(session: Session, model: Any, column: Any, keys: Iterable[str])
 
 def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(model), rows)
+        # The table, not the mapped class: a plain executemany, without the ORM's per-row bookkeeping.
+        session.execute(insert(model.__table__), rows)
+
+
+def new_row(model: Any, row: dict[str, Any], stamp: datetime) -> dict[str, Any]:
+    """Every column set, so a batch of inserts is one executemany, not one per key set."""
+    base: dict[str, Any] = dict.fromkeys(_insert_columns(model)) | {"created_at": stamp}
+    if model is Deal:
+        base |= {"stage": "prospecting", "currency": "USD", "qualification": {}}
+    return base | row
+
+
+@cache
+def _insert_columns(model: Any) -> tuple[str, ...]:
+    return tuple(column.key for column in model.__table__.columns if column.key != "id")
 
 
 def update_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

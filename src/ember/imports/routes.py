@@ -22,13 +22,14 @@ ImportKind = Literal["contacts", "accounts", "deals", "touches"]
 
 @router.post("/import/{kind}")
 def import_file(request: Request, db: Db, actor: CurrentActor, kind: ImportKind, file: UploadFile,
-                skip_invalid: bool = False, owner: str | None = None) -> dict[str, Any]:
-    """Import a CSV (ours, HubSpot or Salesforce columns). All rows or none, unless skip_invalid."""
+                all_or_nothing: bool = False, owner: str | None = None) -> dict[str, Any]:
+    """Import a CSV (ours, HubSpot or Salesforce columns). Valid rows go in and each rejected row is listed
+    in ``problems``; with ``all_or_nothing`` any invalid row stops the import (422) and nothing is written."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (Path(file.filename or "upload.csv").name or "upload.csv")
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out)
-        report = import_csv(db, actor, kind, path, default_owner_email=owner, skip_invalid=skip_invalid,
+        report = import_csv(db, actor, kind, path, default_owner_email=owner, all_or_nothing=all_or_nothing,
                             cadence=cadence_settings(request.app.state.settings))
     return report.as_dict()
 

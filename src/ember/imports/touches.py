@@ -40,7 +40,7 @@ def check_touch_rows(session: Session, actor: Actor, batch: list[RowResult]) -> 
         if found is None:
             continue
         result.values["contact_id"] = found[0]
-        if "owner_email" not in result.values:
+        if "owner_id" not in result.values:
             result.values["owner_id"] = found[1]
         deal_key = result.values.get("deal_external_id")
         if deal_key and str(deal_key) not in deals:

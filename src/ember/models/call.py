@@ -23,3 +23,5 @@ class Call(Timestamped, Base):
     parsed_transcript: Mapped[list[Any] | None]
     analysis: Mapped[dict[str, Any] | None]
     analysed_at: Mapped[datetime | None]
+    # Speakers a user put on each side ({"rep": [...], "prospect": [...]}); every re-analysis keeps them.
+    sides: Mapped[dict[str, Any] | None]

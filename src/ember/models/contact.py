@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ember.models.base import Base, Timestamped, utcnow
@@ -21,7 +21,16 @@ class Contact(Timestamped, Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     title: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(50))  # the number to call first
+    mobile_phone: Mapped[str | None] = mapped_column(String(50))
+    home_phone: Mapped[str | None] = mapped_column(String(50))
+    other_phone: Mapped[str | None] = mapped_column(String(50))
+    assistant_phone: Mapped[str | None] = mapped_column(String(50))
+    # E.164 form of ``phone``: an import matches a contact without email by phone and name.
+    phone_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The contact asked not to be called / emailed (CRM opt-out fields); planning skips that channel.
+    do_not_call: Mapped[bool] = mapped_column(default=False, server_default=false())
+    do_not_email: Mapped[bool] = mapped_column(default=False, server_default=false())
     linkedin_url: Mapped[str | None] = mapped_column(String(500))
     country: Mapped[str | None] = mapped_column(String(2))
     timezone: Mapped[str | None] = mapped_column(String(64))

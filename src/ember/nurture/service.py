@@ -8,7 +8,6 @@ membership and re-opens the contact.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -21,6 +20,7 @@ from ember.cadence import repository as cadence_repository
 from ember.cadence.service import replan
 from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
+from ember.csvcells import SafeWriter
 from ember.errors import Conflict, InvalidInput, Problem
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, NurtureMembership
@@ -60,7 +60,7 @@ def list_nurture(session: Session, actor: Actor, *, limit: int | None = None, of
 def export_lines(session: Session, actor: Actor) -> Iterator[str]:
     """CSV for a newsletter tool: one row per contact on the list that has an email address."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)  # names like =HYPERLINK(...) must not run in a spreadsheet
     writer.writerow(EXPORT_HEADER)
     for row in repository.nurture_rows(session, actor, with_email_only=True):
         _id, first, last, email, title, company, owner, reason, _note, since = tuple(row)

@@ -25,12 +25,14 @@ class Refusal:
 
 
 def refusal(*, contact_status: str, contact_email: str | None, kind: str, subject: str,
-            body: str) -> Refusal | None:
+            body: str, do_not_email: bool = False) -> Refusal | None:
     """Why this message must not go out, or None. Checked before anything is stored."""
     if kind not in KINDS:
         return Refusal(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if contact_status == ContactStatus.DO_NOT_CONTACT.value:
         return Refusal("this contact is marked do-not-contact; nothing is ever sent to them")
+    if do_not_email:
+        return Refusal("this contact opted out of email; nothing is sent to them by email")
     if contact_status == ContactStatus.NURTURE.value and kind != "newsletter":
         return Refusal("this contact said no and is on the nurture list: they get the newsletter only "
                        "(kind newsletter); a trigger event re-opens them")

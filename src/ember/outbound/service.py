@@ -81,7 +81,7 @@ def prepare(session: Session, actor: Actor, *, contact_id: int, subject: str, bo
         raise InvalidInput("the invite time has no time zone",
                            [Problem("invite", "no UTC offset", "give an offset, e.g. 2026-03-10T15:00:00-05:00")])
     refused = rules.refusal(contact_status=contact.status, contact_email=contact.email, kind=kind,
-                            subject=subject, body=body)
+                            subject=subject, body=body, do_not_email=contact.do_not_email)
     if refused is not None:
         return Prepared(None, SendResult("refused", refused.reason))
     key = idempotency_key or rules.idempotency_key(rep_id=actor.id, contact_id=contact.id, subject=subject,
@@ -213,7 +213,7 @@ def _blocked(session: Session, row: OutboundMessage) -> str | None:
     if contact is None:
         return "the contact no longer exists"
     refused = rules.refusal(contact_status=contact.status, contact_email=contact.email, kind=row.kind,
-                            subject=row.subject, body=row.body_text)
+                            subject=row.subject, body=row.body_text, do_not_email=contact.do_not_email)
     return refused.reason if refused else None
 
 

@@ -1,7 +1,9 @@
-"""Deepgram pre-recorded JSON (seconds): utterances, or diarized words.
+"""Deepgram pre-recorded JSON (seconds): utterances, or diarised words.
 
+Without ``utterances=true`` Deepgram returns only words; they are grouped
+into turns the way Deepgram's utterances would be (see ``words.py``).
 Dual-channel phone recordings put each party on its own channel; when the
-speakers are not diarized the channel becomes the speaker.
+speakers are not diarised the channel becomes the speaker.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from ember.conversation.errors import TranscriptError
 from ember.conversation.formats import jsonutil as j
 from ember.conversation.formats.common import clean
+from ember.conversation.formats.words import Word, turns_from_words
 from ember.conversation.transcript import Segment, Transcript, sort_segments
 
 
@@ -39,6 +42,8 @@ def _from_utterances(raw: list[Any]) -> list[Segment]:
         path = f"results.utterances[{index}]"
         utt = j.obj(item, path)
         start, end = j.number(utt, "start", path), j.number(utt, "end", path)
+        if end < start:
+            raise TranscriptError("ends before it starts", expected="end >= start", field=path)
         words = clean(j.text(utt, "transcript", path))
         if words:
             segments.append(Segment(_label(utt), start, end, words, index))
@@ -62,23 +67,14 @@ def _from_words(results: dict[str, Any]) -> list[Segment]:
 
 
 def _runs(raw_words: list[Any], path: str, channel: int | None) -> list[Segment]:
-    """Group consecutive words of one speaker into a segment."""
-    segments: list[Segment] = []
-    current: list[str] = []
-    speaker, start, end, first = "", 0.0, 0.0, 0
+    """A speaker's words become turns, split where the speaker changes or pauses."""
+    words: list[Word] = []
     for index, item in enumerate(raw_words):
-        word = j.obj(item, f"{path}[{index}]")
-        label = _label(word, channel)
-        w_start = j.number(word, "start", f"{path}[{index}]")
-        w_end = j.number(word, "end", f"{path}[{index}]")
-        token = word.get("punctuated_word") or j.text(word, "word", f"{path}[{index}]")
-        if current and label != speaker:
-            segments.append(Segment(speaker, start, end, " ".join(current), first))
-            current = []
-        if not current:
-            speaker, start, first = label, w_start, index
-        current.append(str(token))
-        end = w_end
-    if current:
-        segments.append(Segment(speaker, start, end, " ".join(current), first))
-    return segments
+        where = f"{path}[{index}]"
+        word = j.obj(item, where)
+        start, end = j.number(word, "start", where), j.number(word, "end", where)
+        if end < start:
+            raise TranscriptError("ends before it starts", expected="end >= start", field=where)
+        token = word.get("punctuated_word") or j.text(word, "word", where)
+        words.append(Word(_label(word, channel), start, end, str(token), index))
+    return turns_from_words(words)

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ember.conversation.errors import TranscriptError
 from ember.conversation.formats.common import clean, split_speaker
-from ember.conversation.formats.vtt import caption_transcript, timing_lines
+from ember.conversation.formats.timing import normalise_timings
+from ember.conversation.formats.vtt import caption_transcript
 from ember.conversation.transcript import Transcript
 
-_TIMESTAMP = r"\d{1,2}:\d{1,2}:\d{1,2}[,.]\d{1,3}"
-_TIMING = re.compile(rf"^\s*({_TIMESTAMP})\s*-->\s*({_TIMESTAMP})")
 _EXPECTED = "a cue timing like 00:01:02,500 --> 00:01:05,000"
 
 
 def parse_srt(text: str) -> Transcript:
-    lines = text.lstrip("\ufeff").splitlines()
-    numbers = timing_lines(lines, _TIMING, _EXPECTED)
-    if not numbers:
+    timings = normalise_timings(text.lstrip("\ufeff").splitlines(), ",", _EXPECTED)
+    if not timings.numbers:
         raise TranscriptError("no SRT cues found", expected=_EXPECTED, line=1)
-    stripped = [line.strip() for line in lines]
+    stripped = [line.strip() for line in timings.lines]
     try:
         captions = webvtt.from_buffer(stripped, format="srt").captions
     except (MalformedFileError, MalformedCaptionError) as error:
@@ -30,7 +28,8 @@ def parse_srt(text: str) -> Transcript:
         raise TranscriptError(
             "not valid SRT", expected="a cue number line followed by a timing line", line=first
         ) from error
-    return caption_transcript(captions, numbers, _speaker_and_words, "srt")
+    transcript = caption_transcript(captions, timings.numbers, _speaker_and_words, "srt")
+    return replace(transcript, notes=timings.notes)
 
 
 def _speaker_and_words(caption: webvtt.Caption, previous: str) -> tuple[str, str]:

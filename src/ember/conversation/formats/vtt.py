@@ -8,33 +8,18 @@ segment point back to its cue.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ember.conversation.errors import TranscriptError
 from ember.conversation.formats.common import clean, split_speaker
+from ember.conversation.formats.timing import normalise_timings
 from ember.conversation.transcript import Segment, Transcript, sort_segments
 
-_TIMESTAMP = r"(?:\d+:)?\d{1,2}:\d{1,2}\.\d{3}"
-_TIMING = re.compile(rf"^\s*({_TIMESTAMP})\s*-->\s*({_TIMESTAMP})")
 _EXPECTED_TIMING = "a cue timing like 00:01:02.500 --> 00:01:05.000"
-
-
-def timing_lines(lines: list[str], pattern: re.Pattern[str], expected: str) -> list[int]:
-    """1-based numbers of the cue timing lines; raise on one that is malformed."""
-    numbers: list[int] = []
-    for number, line in enumerate(lines, start=1):
-        if "-->" not in line:
-            continue
-        if not pattern.match(line):
-            raise TranscriptError(
-                f"cue timing {line.strip()!r} not understood", expected=expected, line=number
-            )
-        numbers.append(number)
-    return numbers
 
 
 def parse_vtt(text: str) -> Transcript:
@@ -43,12 +28,13 @@ def parse_vtt(text: str) -> Transcript:
         raise TranscriptError(
             "file does not start with WEBVTT", expected='"WEBVTT" on the first line', line=1
         )
-    numbers = timing_lines(lines, _TIMING, _EXPECTED_TIMING)
+    timings = normalise_timings(lines, ".", _EXPECTED_TIMING)
     try:
-        captions = webvtt.from_string(text.lstrip("\ufeff")).captions
+        captions = webvtt.from_string("\n".join(timings.lines)).captions
     except (MalformedFileError, MalformedCaptionError) as error:
         raise TranscriptError(f"not valid WebVTT ({error})", expected="WebVTT cues") from error
-    return caption_transcript(captions, numbers, _speaker_and_words, "vtt")
+    transcript = caption_transcript(captions, timings.numbers, _speaker_and_words, "vtt")
+    return replace(transcript, notes=timings.notes)
 
 
 def caption_transcript(captions: list[webvtt.Caption], numbers: list[int],
