@@ -1,17 +1,26 @@
 """Sentences with speaker, side, time and question flag: what detectors read.
 
-A segment from a punctuating recogniser can hold several sentences; each is
-judged on its own, with a start time interpolated by character position.
-Unpunctuated segments stay whole.
+A segment from a punctuating recogniser can hold several sentences, and a
+sentence can run over several segments (recorders cut cues every line or
+two, wherever the words fall). In a punctuated transcript the segments of one
+speaker are joined while a sentence is unfinished, then split into
+sentences; each sentence gets start and end times interpolated by character
+position over the segments it spans. Unpunctuated segments stay whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ember.conversation.questions import contexts, is_question
+from ember.conversation.questions import contexts, is_punctuated, is_question
 from ember.conversation.text import sentences
 from ember.conversation.transcript import Segment
+
+# A sentence left open at the end of a cue goes on in the same speaker's next
+# cue when it starts within this many seconds.
+CONTINUATION_GAP_S = 2.0
+_CLOSERS = ".?!…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,23 +29,62 @@ class Utterance:
     start: float
     end: float
     text: str
-    segment: int  # index into Transcript.segments
+    segment: int  # index into Transcript.segments (where the sentence starts)
     question: bool = False
 
 
-def split_segments(segments: tuple[Segment, ...]) -> list[Utterance]:
-    """Sentence-level units, without question flags yet."""
-    units: list[Utterance] = []
+@dataclass(slots=True)
+class _Block:
+    """Consecutive segments of one speaker joined into one text."""
+
+    speaker: str
+    text: str
+    # (character offset in text, segment index) for each joined segment.
+    parts: list[tuple[int, int]]
+
+
+def _unfinished(text: str) -> bool:
+    return not text.rstrip(" \"'”’)").endswith(tuple(_CLOSERS))
+
+
+def _blocks(segments: Sequence[Segment], join: bool) -> list[_Block]:
+    blocks: list[_Block] = []
     for index, seg in enumerate(segments):
-        parts = sentences(seg.text)
-        total = max(1, len(seg.text))
+        text = seg.text.strip()
+        last = blocks[-1] if blocks else None
+        if (join and last is not None and last.speaker == seg.speaker and _unfinished(last.text)
+                and seg.start - segments[last.parts[-1][1]].end <= CONTINUATION_GAP_S):
+            last.parts.append((len(last.text) + 1, index))
+            last.text = f"{last.text} {text}"
+        else:
+            blocks.append(_Block(seg.speaker, text, [(0, index)]))
+    return blocks
+
+
+def _time_at(block: _Block, segments: Sequence[Segment], position: int) -> tuple[float, int]:
+    """(seconds, segment index) at a character position of the block's text."""
+    offset, index = block.parts[0]
+    for start, candidate in block.parts:
+        if start <= position:
+            offset, index = start, candidate
+    seg = segments[index]
+    length = max(1, len(seg.text.strip()))
+    share = min(1.0, max(0.0, (position - offset) / length))
+    return seg.start + seg.duration * share, index
+
+
+def split_segments(segments: Sequence[Segment]) -> list[Utterance]:
+    """Sentence-level units, without question flags yet."""
+    join = is_punctuated([seg.text for seg in segments])
+    units: list[Utterance] = []
+    for block in _blocks(segments, join):
         offset = 0
-        for part in parts:
-            position = seg.text.find(part, offset)
-            offset = max(offset, position + len(part))
-            start = seg.start + seg.duration * max(0, position) / total
-            end = seg.start + seg.duration * min(total, offset) / total
-            units.append(Utterance(seg.speaker, start, end, part, index))
+        for part in sentences(block.text):
+            position = max(0, block.text.find(part, offset))
+            offset = position + len(part)
+            start, index = _time_at(block, segments, position)
+            end, _ = _time_at(block, segments, offset)
+            units.append(Utterance(block.speaker, start, end, part, index))
     return units
 
 
