@@ -198,7 +198,8 @@ def facts_from_notes(notes: Sequence[str]) -> CallFacts:
 
 _TYPE_WORDS = {
     "meeting": "a follow-up meeting", "demo": "a demo", "documents": "documents", "email": "an email",
-    "introduction": "an introduction", "authority": "confirming who signs off", "other": "a next step",
+    "introduction": "an introduction", "authority": "confirming who signs off", "pricing": "pricing",
+    "trial": "a trial", "other": "a next step",
 }
 
 

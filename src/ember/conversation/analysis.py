@@ -8,6 +8,7 @@ from typing import Any
 
 from ember.conversation import metrics
 from ember.conversation.benchmarks import Benchmark, CallFigures, Thresholds, evaluate
+from ember.conversation.commitments import Commitment, find_commitments
 from ember.conversation.metrics import Moment
 from ember.conversation.next_steps import NextStep, extract_next_steps
 from ember.conversation.problems import Point, closing_points, stated_problems
@@ -54,6 +55,7 @@ class Analysis:
     small_talk: tuple[Utterance, ...]
     purposeless_openers: tuple[Utterance, ...]
     next_steps: tuple[NextStep, ...]
+    commitments: tuple[Commitment, ...]
     qualification: dict[str, Coverage]
     prospect_roles: tuple[ProspectRole, ...]
     problems: tuple[Point, ...]
@@ -98,7 +100,8 @@ def analyze_transcript(
     )
     small_s, small = metrics.small_talk(units, t.small_talk_window_s)
     openers = metrics.purposeless_openers(units, sides, t.opener_window_s)
-    steps = extract_next_steps(units, sides, call_date)
+    commitments = find_commitments(units, sides)
+    steps = extract_next_steps(units, sides, call_date, commitments)
     quals = qualification(units, sides)
     has_rep = any(side is Side.REP for side in sides.values())
 
@@ -140,6 +143,7 @@ def analyze_transcript(
         small_talk=tuple(small),
         purposeless_openers=tuple(openers),
         next_steps=tuple(steps),
+        commitments=tuple(commitments),
         qualification=quals,
         prospect_roles=tuple(prospect_roles(units, sides)),
         problems=tuple(stated_problems(units, sides)),

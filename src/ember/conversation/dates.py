@@ -54,7 +54,7 @@ _CLOCK = (rf"(?:at|around|by|from)\s+(?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm|a\.m\.
 _PART = r"(?:\s+(?:morning|afternoon|evening|night|lunchtime|after lunch))"
 _WHEN = (
     rf"(?:(?:next|this|coming|this coming)\s+)?{_DAY}{_PART}?(?:\s+next week)?"
-    rf"|tomorrow{_PART}?|today|tonight|later today|this (?:morning|afternoon|evening)"
+    rf"|tomorrow{_PART}?|today(?!'s)|tonight|later today|this (?:morning|afternoon|evening)"
     rf"|before lunch|(?:right\s+)?after (?:this|the|our) call|(?:as soon as|once|when|after) we hang up"
     rf"|in the next (?:\d+|few|couple of|ten|twenty|thirty) minutes"
     rf"|(?:the\s+)?end of (?:the\s+|this\s+)?(?:next\s+)?(?:day|week|month|quarter|year)"
@@ -99,9 +99,13 @@ def find_due_phrase(text: str) -> str | None:
     return None
 
 
+_BARE_CLOCK = re.compile(rf"(?i)(?:at|around|by|from)\s+(?:\d{{1,2}}|{_HOUR_WORD})"
+                         r"(?:\s+(?:thirty|fifteen|forty-five))?")
+
+
 def _is_bare_clock(phrase: str) -> bool:
-    return re.match(r"(?i)(?:at|around|by|from)\s", phrase) is not None and not re.search(
-        r"(?i)\d:\d|am\b|pm\b|o'clock|noon", phrase)
+    """ "at two", "by 5": a time only when what follows says so."""
+    return _BARE_CLOCK.fullmatch(phrase) is not None and "noon" not in phrase.lower()
 
 
 def _month_context(text: str, start: int) -> bool:
