@@ -84,7 +84,7 @@ def test_next_step_types_and_owners() -> None:
     # the pricing sheet and a case study by Friday.": one step, the rep's, Friday.
     assert ("pricing", "rep", "2024-05-10") in steps
     assert ("introduction", "prospect", None) in steps       # I'll introduce you to Sam
-    assert ("documents", "rep", "2024-05-09") in steps       # email you a summary tomorrow
+    assert ("documents", "rep", "2024-05-09T09:00") in steps  # email you a summary tomorrow morning
     assert len(steps) == 4
 
 

@@ -238,7 +238,7 @@ def step_object(step: Step) -> str | None:
 def step_summary(step: Step) -> str:
     """What was to happen: "the pricing sheet from me, Friday 6 March" or "a demo with elena, Tuesday ..."."""
     what = _TYPE_WORDS.get(step.type, "a next step")
-    thing = step_object(step) if step.type in {"documents", "email", "introduction"} else None
+    thing = step_object(step) if step.type in {"documents", "email", "introduction", "pricing"} else None
     if step.type == "introduction" and thing:
         what = f"an introduction to {thing}"
     elif thing:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ember.conversation import metrics
 from ember.conversation.benchmarks import Benchmark, CallFigures, Thresholds, evaluate
-from ember.conversation.commitments import Commitment, find_commitments
+from ember.conversation.commitments import Commitment, find_commitments, reported
 from ember.conversation.metrics import Moment
 from ember.conversation.next_steps import NextStep, extract_next_steps
 from ember.conversation.problems import Point, closing_points, stated_problems
@@ -143,7 +143,7 @@ def analyze_transcript(
         small_talk=tuple(small),
         purposeless_openers=tuple(openers),
         next_steps=tuple(steps),
-        commitments=tuple(commitments),
+        commitments=tuple(reported(commitments, {s.unit for s in steps})),
         qualification=quals,
         prospect_roles=tuple(prospect_roles(units, sides)),
         problems=tuple(stated_problems(units, sides)),

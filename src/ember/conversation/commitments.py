@@ -53,7 +53,8 @@ _ACT = (r"(?:send|get|set|share|put|give|open|do|have|forward|introduce|come|boo
 _STATIVE = (r"(?!\s+(?:probably\s+|just\s+|still\s+|also\s+)?(?:be(?!\s+(?:sending|in touch|there|"
             r"able|happy|ready|reaching|calling|following))|have to|see|say|know|need|find that|"
             r"never|not|guess|bet|admit|tell you|take that|cover|start|keep it|try to explain|"
-            r"pass|leave it)\b)")
+            r"pass|leave it|lose|miss|fail|run out|end up|regret|grow|get there|plan around|"
+            r"put it in (?:the|my) (?:calendar|diary)|make a note of)\b)")
 _COMMIT = re.compile(
     r"\b(?:i'll|i will|i shall|i'm going to|i'm gonna|i am going to|we'll|we will|we shall|"
     r"we're going to|we're gonna|we are going to|i'd be happy to|i promise to|i plan to|"
@@ -97,8 +98,8 @@ _REQUEST = re.compile(
     r"would you be (?:able|willing) to|please|i need you to|i'd like you to|i want you to|"
     r"make sure you|if you (?:can|could) (?:send|get|share|forward|introduce|ask|check|confirm|"
     r"let)|could i (?:get|have|ask)|can i (?:get|have|ask)|(?:can|could) we get|"
-    r"i'd need (?:a|an|the|your|you to|some)(?! (?:few|couple|little|bit|more|week|day))|"
-    r"i need (?:a|an|the|your|some)(?! (?:few|couple|little|bit|more|week|day))|we need (?:a|an|the|your|some)|we'll need (?:your|you to|a|an|the)|"
+    r"(?:i'd|i) need (?:a|an|the|your|you to|some)(?! (?:few|couple|little|bit|more|week|day))|"
+    r"we need (?:a|an|the|your|some)|we'll need (?:your|you to|a|an|the)|"
     r"(?:i'd|we'd) like (?:a|an|the|some|to see|you to)|send me|get me|i'll need (?:a|an|the|your|you to))\b"
     r"(?!\s+(?:see|hear|imagine|believe|tell me (?:about|how|what|why|a bit|more)|tell me|explain|"
     r"describe|say|walk me through (?:your|how|what)|share more|elaborate|remind me))"
@@ -272,16 +273,18 @@ def judge(text: str) -> tuple[str | None, float]:
     return (COMMIT if first_two[:1] and first_two[0] in firsts else REQUEST), probability
 
 
-def is_commitment(text: str) -> bool:
-    """Commit or directive, as the accuracy benchmark measures it on MRDA:
-    the model's verdict, or the rules' when they name a deal action."""
-    kind, probability = judge(text)
-    if kind is None:
-        return False
+def accepted(probability: float) -> bool:
+    """The model's verdict at its chosen threshold (every rule hit without
+    the weights)."""
     model = _model()
-    if model is None:
-        return True
-    return probability >= 1.0 / (1.0 + math.exp(-model[1])) or names_action(text)
+    return model is None or probability >= 1.0 / (1.0 + math.exp(-model[1]))
+
+
+def is_commitment(text: str) -> bool:
+    """A commitment or directive by the model's verdict, the sentence judged
+    alone (a call's report adds the rule hits that are next steps)."""
+    kind, probability = judge(text)
+    return kind is not None and accepted(probability)
 
 
 _DEAL_ACTION = re.compile(
@@ -312,15 +315,26 @@ class Commitment:
     kind: str
     score: float
     unit: int  # index of the sentence among the call's sentences
+    # The model accepts it; the rules' other hits count only when they make
+    # a next step (ember.conversation.next_steps).
+    accepted: bool = True
 
 
 def find_commitments(units: Sequence[Utterance], sides: dict[str, Side]) -> list[Commitment]:
-    """Every sentence of the call that commits someone, in order."""
+    """Every sentence of the call the rules or the model find committing
+    someone, in order (`accepted`: the model's verdict)."""
     found = []
     for index, unit in enumerate(units):
         kind, probability = judge(unit.text)
         if kind is None:
             continue
         found.append(Commitment(unit.speaker, sides.get(unit.speaker), round(unit.start, 2),
-                                unit.text, kind, round(probability, 3), index))
+                                unit.text, kind, round(probability, 3), index,
+                                accepted(probability)))
     return found
+
+
+def reported(found: Sequence[Commitment], step_units: set[int]) -> list[Commitment]:
+    """The commitments a report lists: the model's, and every sentence a
+    next step comes from."""
+    return [c for c in found if c.accepted or c.unit in step_units]

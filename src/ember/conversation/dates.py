@@ -33,9 +33,9 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
            "september", "october", "november", "december")
 _MONTH_ABBREV = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
                  "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
-_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-             "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
-             "twentieth").split()
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+             "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+             "seventeenth", "eighteenth", "nineteenth", "twentieth")
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
             "couple of": 2, "a couple of": 2, "few": 3, "a few": 3}
@@ -129,10 +129,17 @@ def _resolve_cached(phrase: str, base: datetime) -> tuple[datetime | None, bool]
         assert clock is not None
         day = base.date() if clock > base.time() else base.date() + timedelta(days=1)
     if clock is None:
-        return datetime.combine(day, time(17 if re.search(r"end of (the )?day|\beod\b", text)
-                                          else 0)), bool(re.search(r"end of (the )?day|\beod\b",
-                                                                   text))
+        part = next((hour for pattern, hour in _PARTS_OF_DAY if re.search(pattern, text)), None)
+        if part is None:
+            return datetime.combine(day, time(0)), False
+        return datetime.combine(day, time(part)), True
     return datetime.combine(day, clock), True
+
+
+# A part of the day stands for a time: "tomorrow morning" is 09:00, "tonight"
+# and "end of day" the end of the working day.
+_PARTS_OF_DAY = ((r"\bmorning\b", 9), (r"\blunch", 12), (r"\bafternoon\b", 14),
+                 (r"\bevening\b", 18), (r"\btonight\b|end of (?:the )?day|\beod\b", 17))
 
 
 def _dateparser(text: str, base: datetime) -> tuple[datetime | None, bool]:
@@ -249,7 +256,7 @@ def _period_day(text: str, today: date) -> date | None:
 
 
 def _span_day(text: str, today: date) -> date | None:
-    found = re.search(r"\b(?:in|within) (?:the next )?(\d+|a couple of|couple of|a few|few|an|a|"
+    found = re.search(r"(?:^|\b(?:in|within) )(?:the next )?(\d+|a couple of|couple of|a few|few|an|a|"
                       r"one|two|three|four|five|six|seven|eight|nine|ten) (?:business |working )?"
                       r"(day|week|month)s?\b", text)
     if not found:

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from itertools import pairwise
 
 from ember.conversation.commitments import (
     COMMIT,
@@ -56,14 +57,15 @@ _TYPES: tuple[tuple[NextStepType, re.Pattern[str]], ...] = (
     (NextStepType.AUTHORITY, re.compile(
         r"\b(?:sign(?:s|ed)? off|sign-off|approv\w*|go-ahead|go ahead from|green light|final say|"
         r"who signs|decision maker|run (?:it|this|that|any \w+ \w*) (?:by|past)|buy-in|budget holder|"
-        r"(?:check|clear it|talk|speak) with (?:my|our|the) (?:boss|cfo|ceo|coo|vp|manager|director|"
+        r"sign(?:s|ed)? (?:it|this|that) off|"
+        r"(?:check|clear it|talk|speak|confirm) with (?:my|our|the) (?:boss|cfo|ceo|coo|vp|manager|director|"
         r"procurement|legal|counsel|general counsel|finance|board|dpo|security)|"
         r"take it (?:to|into) (?:our|the|my)|the board|committee|answer of|"
         r"(?:walk|take) (?:her|him|them) through it|the decision|(?:budget|it) approved|"
         r"sign(?! up)(?!ed)|signature)\b")),
     (NextStepType.PRICING, re.compile(
         r"\b(?:pric\w*|quote|discount|credit|cost|commercials|payment terms|invoice|rate card|"
-        r"price comparison|the numbers|nonprofit|startup plan)\b")),
+        r"price comparison|nonprofit|startup plan)\b")),
     (NextStepType.TRIAL, re.compile(
         r"\b(?:trial|pilot|sandbox|proof of concept|poc|test tenant|tenant|workspace|logins?|"
         r"sign-up link|setup link|credentials|demo environment|accounts ready|test account)\b")),
@@ -73,7 +75,8 @@ _TYPES: tuple[tuple[NextStepType, re.Pattern[str]], ...] = (
     (NextStepType.DOCUMENTS, re.compile(
         r"\b(?:deck|proposal|contract|order form|msa|dpa|sow|statement of work|case stud\w*|"
         r"references?|document\w*|docs?|slides|one-pager|one page|one-page|summary|overview|pack|"
-        r"white ?paper|report|guide|link|plan|export|list|questionnaire|soc 2|certificates?|"
+        r"white ?paper|report|guide|link|(?:project|pilot|rollout|implementation|migration|"
+        r"account|sample|draft|success|action|onboarding|training) plan|export|list|questionnaire|soc 2|certificates?|"
         r"business case|outline|write-up|write (?:it|one) up|gist|side-by-side|markup|"
         r"redlines|video|walkthrough|agreement|terms|paperwork|scope|presentation|sample|"
         r"estimate|cheat sheets|version|copy|response|letterhead|pdf|spreadsheet|file|notes|"
@@ -85,7 +88,7 @@ _TYPES: tuple[tuple[NextStepType, re.Pattern[str]], ...] = (
         r"reconvene|come out|reach out in|jump back on|onboarding|lock in|in the calendar|"
         r"block (?:out )?time)\b")),
     (NextStepType.EMAIL, re.compile(
-        r"\b(?:e-?mail\w*|note|reply|get back to|come back to|let you know|let me know|"
+        r"\b(?:e-?mail\w*|note|recap|reply|get back to|come back to|let you know|let me know|"
         r"confirm|reach out|write to|ping|heads up|send (?:it|them) right|contact you|notify|"
         r"his details|her details|address)\b")),
 )
@@ -174,7 +177,7 @@ def _clauses(text: str) -> list[str]:
     lowered = text.lower().replace("’", "'")
     cuts = [m.end() for m in _CLAUSE.finditer(lowered)]
     bounds = [0, *cuts, len(text)]
-    return [text[a:b].strip(" ,;") for a, b in zip(bounds, bounds[1:]) if text[a:b].strip(" ,;")]
+    return [text[a:b].strip(" ,;") for a, b in pairwise(bounds) if text[a:b].strip(" ,;")]
 
 
 def _other(side: Side | None) -> Side | None:
@@ -215,13 +218,24 @@ def _step_type(units: Sequence[Utterance], index: int, clause: str) -> NextStepT
     return found
 
 
+def _date_after(units: Sequence[Utterance], index: int) -> str | None:
+    """A date the speaker adds in a short sentence of its own right after the
+    step ("Could you introduce me to your CFO? Ideally in the next two weeks.")."""
+    if index + 1 >= len(units) or units[index + 1].speaker != units[index].speaker:
+        return None
+    text = units[index + 1].text
+    if len(text.split()) > 12 or rule_kind(text) is not None:
+        return None
+    return find_due_phrase(text)
+
+
 def _draft(units: Sequence[Utterance], commitment: Commitment, clause: str,
            call_date: datetime, whole: bool) -> NextStep | None:
     unit = units[commitment.unit]
     kind = rule_kind(clause) or (commitment.kind if whole else None)
     if kind is None:
         return None
-    phrase = find_due_phrase(clause)
+    phrase = find_due_phrase(clause) or _date_after(units, commitment.unit)
     lowered = clause.lower()
     # What the speaker undertakes may name only its object ("a revised quote");
     # what they ask or propose must name an action or a date.
@@ -256,28 +270,46 @@ def _response(units: Sequence[Utterance], index: int, sides: dict[str, Side]) ->
 
 
 def _merge(first: NextStep, later: NextStep, owner: Side | None) -> NextStep:
-    """One step from two mentions: the first's quote and time, the concrete
-    type of either, the later date when it gives one."""
+    """One step from two mentions: the first's quote and time (the answer's
+    when it undertakes what was asked: "I'll send the pricing sheet and a
+    case study by Friday" says the promise best), the concrete type of
+    either, the later date when it gives one."""
     vague = (NextStepType.OTHER, NextStepType.EMAIL)
     step_type = later.type if first.type in vague and later.type not in vague else first.type
+    if first.kind == REQUEST and later.kind == COMMIT and later.speaker != first.speaker:
+        first = replace(first, quote=later.quote, start_s=later.start_s, speaker=later.speaker,
+                        kind=later.kind, unit=later.unit)
     if later.due is None:
         return replace(first, type=step_type, owner=owner)
     return replace(first, type=step_type, owner=owner, due=later.due,
                    due_has_time=later.due_has_time, due_phrase=later.due_phrase)
 
 
+# What an answer says of the thing asked for: "I'll send it", "I'll do that".
+_OBJECT_REFERENCE = re.compile(r"\b(?:it|them|those|one)\b|\b\w+ that\b(?! \w+ (?:is|was|we|you))")
+
+
+# Steps of these types are arranged as a call: "introduce us" / "I'll set up a call".
+_CALLS = frozenset({NextStepType.MEETING, NextStepType.DEMO, NextStepType.INTRODUCTION})
+
+
 def _related(first: NextStep, later: NextStep) -> bool:
     return (first.type == later.type or NextStepType.OTHER in (first.type, later.type)
-            or bool(_BACK_REFERENCE.search(later.quote.lower())))
+            or {first.type, later.type} <= _CALLS
+            or bool(_OBJECT_REFERENCE.search(later.quote.lower())))
 
 
-def _answers(first: NextStep, later: NextStep, answer_side: Side | None) -> Side | None | bool:
+def _answers(first: NextStep, later: NextStep, answer_side: Side | None,
+             opening: bool) -> Side | bool | None:
     """When `later` (said in the other side's next turn) takes `first` up:
     the owner of the joined step; False when they are different steps.
     A request is done by whoever accepts it; an offer or a commitment stays
     with its speaker, the answer only adds a date or a wish ("send it by
-    Friday"); two undertakings are two steps."""
-    if first.kind == REQUEST and later.kind in (COMMIT, OFFER):
+    Friday"); two undertakings are two steps. `opening`: the answer starts
+    with `later` (no "sounds good." before it, after which a new undertaking
+    is a new step)."""
+    if first.kind == REQUEST and later.kind in (COMMIT, OFFER) and (
+            _related(first, later) or opening):
         return answer_side
     if first.kind == PROPOSAL and later.kind in (COMMIT, OFFER) and _related(first, later):
         return first.owner
@@ -327,7 +359,9 @@ def _answered(steps: list[NextStep], units: Sequence[Utterance], sides: dict[str
             later = steps[later_position]
             if later.unit not in answer or later_position in absorbed:
                 continue
-            owner = _answers(step, later, sides.get(later.speaker))
+            opening = not any(_ACCEPT.search(units[i].text.lower()) and len(units[i].text.split()) <= 4
+                              for i in range(answer.start, later.unit))
+            owner = _answers(step, later, sides.get(later.speaker), opening)
             if owner is not False:
                 step = _merge(step, later, owner)  # type: ignore[arg-type]
                 absorbed.add(later_position)
@@ -360,10 +394,13 @@ def _continues(first: NextStep, later: NextStep) -> bool:
     if first.kind in (OFFER, PROPOSAL) and first.due is None and (
             first.type == later.type or first.type is NextStepType.OTHER
             or (later.due is not None and later.type is NextStepType.MEETING and later.kind in (
-                OFFER, PROPOSAL))):
+                OFFER, PROPOSAL))
+            or (first.quote.rstrip().endswith("?") and later.unit - first.unit <= 3)):
         return True
-    arranged = (NextStepType.MEETING, NextStepType.DEMO, NextStepType.TRIAL)
-    return later.type in arranged and first.type in (later.type, NextStepType.OTHER)
+    if later.type in vague and later.unit - first.unit <= 3 and later.due is None:
+        return True  # "I'll ask him today" after the step it serves
+    arranged = {NextStepType.MEETING, NextStepType.DEMO}
+    return later.type in arranged and first.type in (*arranged, NextStepType.OTHER)
 
 
 def _said_before(step: NextStep, earlier: list[NextStep]) -> bool:
