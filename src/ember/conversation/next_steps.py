@@ -62,7 +62,7 @@ _TYPES: tuple[tuple[NextStepType, re.Pattern[str]], ...] = (
         r"procurement|legal|counsel|general counsel|finance|board|dpo|security)|"
         r"take it (?:to|into) (?:our|the|my)|the board|committee|answer of|"
         r"(?:walk|take) (?:her|him|them) through it|the decision|(?:budget|it) approved|"
-        r"sign(?! up)(?!ed)|signature)\b")),
+        r"sign(?![- ]up)(?!ed)|signature)\b")),
     (NextStepType.PRICING, re.compile(
         r"\b(?:pric\w*|quote|discount|credit|cost|commercials|payment terms|invoice|rate card|"
         r"price comparison|nonprofit|startup plan)\b")),
@@ -145,8 +145,8 @@ _CONTACT = re.compile(r"\b(?:his|her|their|my) (?:e-?mail|address|details|contac
 _PURPOSE = re.compile(r"\b(?:so (?:that|you|we|he|she|they|nobody|everyone|it)|because|since|in case|"
                       r"which|to (?:help|make|see|check|go|talk|close|answer|get|review|load|find|"
                       r"give|compare|poke|share|understand|start))\b")
-_SEND = re.compile(r"\b(?:send|share|forward|resend|get (?:it|that|them|those|this) (?:to|over)|"
-                   r"have (?:it|that|them) (?:to|over|with|in))\b")
+_SEND = re.compile(r"\b(?:send|share|forward|resend|get (?:[\w-]+ ){1,4}(?:over|across)|"
+                   r"get (?:it|that|them|those|this) to|have (?:it|that|them) (?:to|over|with|in))\b")
 
 
 @lru_cache(maxsize=4096)
