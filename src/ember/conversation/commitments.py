@@ -32,10 +32,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
 
 from ember.conversation.questions import BUCKETS, FeatureWeights, core_tokens_of, sentence_shape
-from ember.conversation.text import WORD
+from ember.conversation.text import WORD, edge_features
 from ember.conversation.utterances import Utterance
 from ember.vocabulary import Side
 
@@ -195,15 +194,7 @@ def _features(
     if "?" in lowered:
         feats.append(f"asked:{kind}")
     feats.append(f"len:{min(len(tokens), 12)}")
-    feats.append("first:" + tokens[0])
-    feats.append("first2:" + " ".join(tokens[:2]))
-    feats.append("first3:" + " ".join(tokens[:3]))
-    feats.append("last:" + tokens[-1])
-    feats.append("last2:" + " ".join(tokens[-2:]))
-    head = tokens[:25]
-    feats += ["w:" + t for t in head]
-    feats += ["b:" + a + " " + b for a, b in pairwise(head)]
-    return feats
+    return feats + edge_features(tokens)
 
 
 # Words at least one of which is in every sentence the model can accept: a

@@ -98,6 +98,11 @@ _IN_CALL = re.compile(
     r"look (?:that|it) up|walk you through|start|go through|cover|take you|switch|open up|"
     r"click|scroll|stop sharing|jump|go over)\b"
 )
+# An undated step the rules find needs this much of the commitment model's
+# probability: below it, in the meetings the model was fitted on, the
+# rules' hits were talk about the work ("send the laptop", "we should add
+# it to the dictionary"), none of them a labelled commitment.
+UNDATED_FLOOR = 0.1
 _LATER = re.compile(r"\b(?:after|later|offline|afterwards|following up|follow up|over email|"
                     r"by email|tonight|tomorrow|when we hang up|next)\b")
 _RECAP = re.compile(r"\b(?:recap|to sum up|summari[sz]e|so the plan is|just to confirm|"
@@ -244,6 +249,8 @@ def _draft(units: Sequence[Utterance], commitment: Commitment, clause: str,
     if phrase is None and not named:
         return None
     if _IN_CALL.search(lowered) and phrase is None and not _LATER.search(lowered):
+        return None
+    if phrase is None and commitment.score < UNDATED_FLOOR:
         return None
     step_type = _step_type(units, commitment.unit, clause)
     if step_type is NextStepType.OTHER and kind == PROPOSAL and phrase is not None:
