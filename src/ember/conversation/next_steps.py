@@ -237,7 +237,9 @@ def _date_after(units: Sequence[Utterance], index: int) -> str | None:
 def _draft(units: Sequence[Utterance], commitment: Commitment, clause: str,
            call_date: datetime, whole: bool) -> NextStep | None:
     unit = units[commitment.unit]
-    kind = rule_kind(clause) or (commitment.kind if whole else None)
+    kind = rule_kind(clause)
+    if kind is None and whole and names_action(clause):
+        kind = commitment.kind  # the model's find: only with a deal action named
     if kind is None:
         return None
     phrase = find_due_phrase(clause) or _date_after(units, commitment.unit)
