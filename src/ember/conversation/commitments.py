@@ -135,16 +135,15 @@ _TRIGGER = re.compile(
 )
 
 
-_BY_KIND = ((OFFER, _OFFER), (PROPOSAL, _PROPOSAL), (COMMIT, _COMMIT), (REQUEST, _IMPERATIVE),
-            (REQUEST, _REQUEST))
+_BY_KIND = ((OFFER, _OFFER), (PROPOSAL, _PROPOSAL), (COMMIT, _COMMIT), (REQUEST, _REQUEST))
 
 
-def _kind_by_rules(lowered: str) -> str | None:
+def _kind_by_rules(lowered: str, imperative: re.Match[str] | None) -> str | None:
     """The kind whose words come first ("could you send me a sample so we can
-    check it" asks; "would you like me to" offers before "would you" asks)."""
-    if _NOT.search(lowered):
-        return None
-    best: tuple[int, int, str] | None = None
+    check it" asks; "would you like me to" offers before "would you" asks).
+    An imperative opens the sentence, so nothing comes before it but an
+    offer, proposal or undertaking found at the same place."""
+    best: tuple[int, int, str] | None = (0, 3, REQUEST) if imperative else None
     for rank, (kind, pattern) in enumerate(_BY_KIND):
         found = pattern.search(lowered)
         if found and (best is None or (found.start(), rank) < best[:2]):
@@ -152,14 +151,15 @@ def _kind_by_rules(lowered: str) -> str | None:
     return best[2] if best else None
 
 
+@lru_cache(maxsize=8192)
 def _rules(lowered: str) -> tuple[str | None, bool, bool | None]:
     """(rule kind, imperative found, "not" pattern found or None when not looked for)."""
-    imperative = _IMPERATIVE.search(lowered) is not None
+    imperative = _IMPERATIVE.search(lowered)
     if not imperative and not _TRIGGER.search(lowered):
-        return None, imperative, None
+        return None, False, None
     if _NOT.search(lowered):
-        return None, imperative, True
-    return _kind_by_rules(lowered), imperative, False
+        return None, imperative is not None, True
+    return _kind_by_rules(lowered, imperative), imperative is not None, False
 
 
 def _lower(text: str) -> str:
@@ -292,6 +292,7 @@ _DEAL_ACTION = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def names_action(text: str) -> bool:
     """The sentence names a deal action (send, schedule, demo, introduce...)."""
     return _DEAL_ACTION.search(_lower(text)) is not None

@@ -39,7 +39,8 @@ from ember.conversation.commitments import (
     names_action,
     rule_kind,
 )
-from ember.conversation.dates import find_due_phrase, resolve
+from ember.conversation.dates import find_due_phrase as _find_due_phrase
+from ember.conversation.dates import resolve
 from ember.conversation.utterances import Utterance
 from ember.vocabulary import NextStepType, Side
 
@@ -141,6 +142,10 @@ class NextStep:
     kind: str = COMMIT  # the commitment's kind: commit, request, offer, proposal
     unit: int = 0  # index of the sentence among the call's sentences
 
+
+# A sentence is looked at several times (as a step, as an answer, as the
+# sentence after a step): find its date words once.
+find_due_phrase = lru_cache(maxsize=4096)(_find_due_phrase)
 
 # Contact details to pass on ("I'll send you his email") are an email step,
 # whatever documents the sentence also mentions.
@@ -413,12 +418,17 @@ def _continues(first: NextStep, later: NextStep) -> bool:
 
 
 def _said_before(step: NextStep, earlier: list[NextStep]) -> bool:
+    recap: bool | None = None
     for other in earlier:
         if other.type != step.type or other.owner != step.owner:
             continue
         if step.due is not None and other.due is not None and step.due.date() == other.due.date():
             return True
-        if _RECAP.search(step.quote.lower()) or step.quote == other.quote:
+        if step.quote == other.quote:
+            return True
+        if recap is None:
+            recap = _RECAP.search(step.quote.lower()) is not None
+        if recap:
             return True
     return False
 

@@ -64,6 +64,10 @@ def _blocks(segments: Sequence[Segment], join: bool) -> list[_Block]:
 def _time_at(block: _Block, segments: Sequence[Segment], position: int) -> tuple[float, int]:
     """(seconds, segment index) at a character position of the block's text."""
     offset, index = block.parts[0]
+    if len(block.parts) == 1:  # most blocks are one segment
+        seg = segments[index]
+        share = min(1.0, max(0.0, position / max(1, len(block.text))))
+        return seg.start + seg.duration * share, index
     for start, candidate in block.parts:
         if start <= position:
             offset, index = start, candidate
