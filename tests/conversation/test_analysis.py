@@ -116,7 +116,7 @@ def test_json_has_the_documented_keys() -> None:
                 "speakers", "rep_talk_ratio", "longest_rep_monologue_s",
                 "longest_prospect_story_s", "questions", "question_list",
                 "interactivity_per_min", "patience_s", "engaging_moments", "next_steps",
-                "qualification", "prospect_roles", "problems", "closing_points",
+                "commitments", "qualification", "prospect_roles", "problems", "closing_points",
                 "purposeless_openers", "benchmarks"]:
         assert key in result
     assert set(result["qualification"]) == {"problem", "decision_makers", "timeline", "budget"}
