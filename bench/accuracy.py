@@ -1,16 +1,26 @@
-"""Accuracy of question and commitment detection on public dialogue-act corpora.
+"""Accuracy of call analysis: public dialogue-act corpora and labelled sales calls.
 
     python bench/accuracy.py [--data DIR] [--limit N] [--split heldout|validation|train|all]
+                             [--only public|sales]
 
-Reads swda/train and mrda/train from the shared data folder (default: the
-"shared/data" folder beside the repository). The models were trained on four
-files in five; the default `--split heldout` scores only the fifth the
-training script never reads (same stable hash as
+Public corpora (swda/train, mrda/train and ami/train in the shared data
+folder, default: "shared/data" beside the repository): the models were
+trained on four files in five; the default `--split heldout` scores only the
+fifth the training script never reads (same stable hash as
 scripts/train_question_model.py), so those figures are independent.
 `--split validation` scores the split the question settings were chosen on;
 the packaged models were fitted on it afterwards, so it shows how well they
-fit their own training data, not how well they generalise. Commitments are
-compared with the `follow-through` package on the very same MRDA cues.
+fit, not how well they generalise. Commitments are read from what
+`ember analyze` reports for each MRDA and AMI file (the `commitments` list,
+matched to cues by time) and compared with the `follow-through` package on
+the same cues.
+
+Sales calls (bench/data/sales, see bench/sales_calls.py): next steps (F1,
+owner, type and due date of the matched steps) and the rep's question count
+per call, on the held-out third of the calls (never used to tune the rules)
+and on the development part, each call rendered as a punctuated Zoom VTT and
+as an unpunctuated one, both with cues cut mid-sentence; `follow-through`
+on the same calls.
 """
 
 from __future__ import annotations
@@ -23,11 +33,22 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ember.conversation.formats.vtt import parse_vtt
-from ember.conversation.next_steps import is_commitment
-from ember.conversation.questions import Context, contexts, is_question, rule_says_question
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from bench.sales_calls import (  # noqa: E402
+    SalesCall,
+    SalesScore,
+    ember_steps,
+    follow_through_steps,
+    load,
+)
+
+from ember.conversation import analyze_file  # noqa: E402
+from ember.conversation.formats.vtt import parse_vtt  # noqa: E402
+from ember.conversation.questions import Context, contexts, is_question, rule_says_question  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
 SWDA_QUESTION_TAGS = frozenset({"qy", "qw", "qy^d", "qo", "qh", "qrr", "^g", "qw^d"})
 
 
@@ -49,7 +70,7 @@ class Score:
 
     def row(self, name: str) -> str:
         p, r, f = self.prf()
-        return f"{name:<44} {p:>6.3f} {r:>6.3f} {f:>6.3f} {self.tp + self.fn:>7}"
+        return f"{name:<48} {p:>6.3f} {r:>6.3f} {f:>6.3f} {self.tp + self.fn:>7}"
 
 
 def pick(files: list[Path], split: str, limit: int | None) -> list[Path]:
@@ -97,8 +118,25 @@ def follow_through_lines(cues: list[tuple[str, str]]) -> set[int]:
     return {(c.line - 1) // 2 for c in extract_text(text, "meeting.txt")}
 
 
-def mrda(files: list[Path]) -> tuple[Score, Score, Score, Score]:
-    model, rules, ours, theirs = Score(), Score(), Score(), Score()
+def reported_cues(path: Path, starts: list[float]) -> set[int]:
+    """Indices of the cues whose start times `ember analyze` reports as commitments."""
+    report = analyze_file(path).to_dict()
+    by_start = {round(start, 2): index for index, start in enumerate(starts)}
+    return {by_start[c["start_s"]] for c in report["commitments"] if c["start_s"] in by_start}
+
+
+@dataclass
+class Meetings:
+    questions: Score
+    rules: Score
+    ours: Score
+    theirs: Score
+
+
+def meetings(files: list[Path], *, directives: bool = True) -> Meetings:
+    """Questions (per cue, in context) and commitments (commit, and directive
+    where the corpus labels it) on MRDA-shaped meeting files."""
+    found = Meetings(Score(), Score(), Score(), Score())
     for path in files:
         labels = json.loads(path.with_suffix("").with_suffix(".labels.json").read_text("utf-8"))
         # The VTT reader orders cues by time (a few are out of order in the
@@ -110,44 +148,92 @@ def mrda(files: list[Path]) -> tuple[Score, Score, Score, Score]:
         if len(segments) == len(labels):
             cues = [(s.speaker, s.text) for s in segments]
             times = [(s.start, s.end) for s in segments]
-        found = follow_through_lines(cues)
+        theirs = follow_through_lines(cues)
+        ours = reported_cues(path, [start for start, _ in times])
         for index, ((_, text), item, ctx) in enumerate(
             zip(cues, labels, call_contexts(cues, times), strict=True)
         ):
-            model.add(bool(item["question"]), is_question(text, ctx))
-            rules.add(bool(item["question"]), rule_says_question(text))
-            truth = bool(item["commit"] or item["directive"])
-            ours.add(truth, is_commitment(text))
-            theirs.add(truth, index in found)
-    return model, rules, ours, theirs
+            found.questions.add(bool(item["question"]), is_question(text, ctx))
+            found.rules.add(bool(item["question"]), rule_says_question(text))
+            truth = bool(item["commit"] or (directives and item["directive"]))
+            found.ours.add(truth, index in ours)
+            found.theirs.add(truth, index in theirs)
+    return found
+
+
+def public(args: argparse.Namespace) -> int:
+    swda_files = pick(sorted((args.data / "swda" / "train").glob("*.txt")), args.split, args.limit)
+    mrda_files = pick(sorted((args.data / "mrda" / "train").glob("*.vtt")), args.split, args.limit)
+    ami_files = pick(sorted((args.data / "ami" / "train").glob("*.vtt")), args.split, args.limit)
+    if not swda_files or not mrda_files:
+        print(f"no corpus files under {args.data}; pass --data", file=sys.stderr)
+        return 2
+    s_model, s_rules = swda(swda_files)
+    mrda_found = meetings(mrda_files)
+    print(f"split={args.split}: {len(swda_files)} SwDA calls, {len(mrda_files)} MRDA meetings, "
+          f"{len(ami_files)} AMI meetings")
+    print(f"{'task':<48} {'prec':>6} {'recall':>6} {'F1':>6} {'support':>7}")
+    print(s_model.row("questions, SwDA (punctuated), model"))
+    print(s_rules.row("questions, SwDA, rules only"))
+    print(mrda_found.questions.row("questions, MRDA (unpunctuated), model"))
+    print(mrda_found.rules.row("questions, MRDA, rules only"))
+    print(mrda_found.ours.row("commit+directive, MRDA, ember"))
+    print(mrda_found.theirs.row("commit+directive, MRDA, follow-through"))
+    if ami_files:
+        ami_found = meetings(ami_files, directives=False)
+        print(ami_found.questions.row("questions (elicit acts), AMI, model"))
+        print(ami_found.ours.row("commit (offer acts), AMI, ember"))
+        print(ami_found.theirs.row("commit (offer acts), AMI, follow-through"))
+    return 0
+
+
+def sales_rows(calls: list[SalesCall], part: str) -> None:
+    styles = (("vtt", "punctuated VTT"), ("plain", "unpunctuated VTT"))
+    for style, label in styles:
+        score = SalesScore()
+        for call in calls:
+            ember_steps(call, style, score)
+        _sales_row(f"{part}, {label}, ember", score)
+    theirs = SalesScore()
+    for call in calls:
+        follow_through_steps(call, theirs)
+    _sales_row(f"{part}, text, follow-through", theirs)
+
+
+def _sales_row(name: str, score: SalesScore) -> None:
+    steps = score.steps
+    p, r, f = steps.f1()
+    matched = max(1, steps.tp)
+    question = f"{score.question_error():>7.1%}" if score.question_errors else f"{'-':>7}"
+    print(f"{name:<44} {p:>6.3f} {r:>6.3f} {f:>6.3f} {steps.owner_right / matched:>6.1%} "
+          f"{steps.type_right / matched:>6.1%} {steps.due_right / matched:>6.1%} {question}")
+
+
+def sales() -> None:
+    calls = load()
+    held = [c for c in calls if c.held_out]
+    dev = [c for c in calls if not c.held_out]
+    print(f"sales calls: {len(held)} held out ({sum(len(c.steps) for c in held)} steps), "
+          f"{len(dev)} development ({sum(len(c.steps) for c in dev)} steps)")
+    print(f"{'next steps':<44} {'prec':>6} {'recall':>6} {'F1':>6} {'owner':>6} {'type':>6} "
+          f"{'due':>6} {'rep q err':>7}")
+    sales_rows(held, "held out")
+    sales_rows(dev, "development")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None, help="files per corpus")
-    parser.add_argument("--split", choices=("heldout", "validation", "train", "all"), default="heldout")
+    parser.add_argument("--split", choices=("heldout", "validation", "train", "all"),
+                        default="heldout")
+    parser.add_argument("--only", choices=("public", "sales"), default=None)
     args = parser.parse_args()
-    swda_files = pick(sorted((args.data / "swda" / "train").glob("*.txt")), args.split, args.limit)
-    mrda_files = pick(sorted((args.data / "mrda" / "train").glob("*.vtt")), args.split, args.limit)
-    if not swda_files or not mrda_files:
-        print(f"no corpus files under {args.data}; pass --data", file=sys.stderr)
-        return 2
     began = time.perf_counter()
-    s_model, s_rules = swda(swda_files)
-    m_model, m_rules, ours, theirs = mrda(mrda_files)
-    print(f"split={args.split}: {len(swda_files)} SwDA calls, {len(mrda_files)} MRDA meetings")
-    print(f"{'task':<44} {'prec':>6} {'recall':>6} {'F1':>6} {'support':>7}")
-    print(s_model.row("questions, SwDA (punctuated), model"))
-    print(s_rules.row("questions, SwDA, rules only"))
-    print(m_model.row("questions, MRDA (unpunctuated), model"))
-    print(m_rules.row("questions, MRDA, rules only"))
-    print(ours.row("commit+directive, MRDA, ember"))
-    print(theirs.row("commit+directive, MRDA, follow-through"))
-    ratio = ours.prf()[2] / theirs.prf()[2] if theirs.prf()[2] else float("inf")
-    print(f"commitment F1 ratio ember / follow-through: {ratio:.2f}x (goal >= 1.5x)")
-    print(f"goals: SwDA question F1 >= 0.90 -> {s_model.prf()[2]:.3f}; "
-          f"MRDA question F1 >= 0.80 -> {m_model.prf()[2]:.3f}")
+    if args.only != "public":
+        sales()
+    if args.only != "sales" and public(args):
+        return 2
     print(f"took {time.perf_counter() - began:.1f} s")
     return 0
 

@@ -4,12 +4,12 @@
 
 Generates a 60-minute two-speaker Zoom-style VTT, times (in one run, warm,
 median of several interleaved repeats, CPU time of this process) webvtt-py
-reading it and the full analysis, and prints the ratio (goal: at most 3x).
-The same file read again hits the detectors' per-sentence caches, so the
-ratio is also printed for a new call in each repeat (nothing cached from an
-earlier run, as in a batch of different calls). Then analyses a batch of
-generated calls with a process pool, as `ember analyze --jobs N` does, and
-prints calls per second (wall clock).
+reading it and the full analysis, and prints the ratio with a new call in
+each repeat (nothing cached from an earlier run, as in a batch of different
+calls; goal: at most 10x), and for the same file read again (the detectors'
+per-sentence caches answer). Then analyses a batch of generated calls with a
+process pool, as `ember analyze --jobs N` does, and prints calls per second
+(wall clock; goal: at least 20 with two workers).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def main() -> None:
         print(f"60-minute call, {cues} cues")
         print(f"webvtt-py read only: {read * 1000:8.1f} ms")
         print(f"full analysis:       {full * 1000:8.1f} ms  (first, cold run {cold:.2f} s)")
-        print(f"ratio: {full / read:.2f}x (goal <= 3x)")
+        print(f"ratio, same file again: {full / read:.2f}x")
         # The same, with a different call each time: nothing is cached from
         # an earlier run of the same sentences, as in a batch of real calls.
         reads, fulls = [], []
@@ -126,7 +126,7 @@ def main() -> None:
             fulls.append(best_of(lambda path=fresh: analyze_file(path, call_date=when), 1))
         read, full = statistics.median(reads), statistics.median(fulls)
         print(f"new call each repeat: read {read * 1000:.1f} ms, full {full * 1000:.1f} ms,"
-              f" ratio {full / read:.2f}x")
+              f" ratio {full / read:.2f}x (goal <= 10x)")
 
         paths = []
         for index in range(args.batch):
@@ -141,7 +141,7 @@ def main() -> None:
         elapsed = time.perf_counter() - began
         failed = sum(1 for r in results if r[3])
         print(f"batch: {len(paths)} calls (15-45 min) with {args.jobs} workers in {elapsed:.1f} s"
-              f" = {len(paths) / elapsed:.1f} calls/s ({failed} failed)")
+              f" = {len(paths) / elapsed:.1f} calls/s ({failed} failed; goal >= 20)")
 
 
 if __name__ == "__main__":

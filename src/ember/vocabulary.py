@@ -121,6 +121,8 @@ class NextStepType(StrEnum):
     DEMO = "demo"
     INTRODUCTION = "introduction"
     AUTHORITY = "authority"
+    PRICING = "pricing"
+    TRIAL = "trial"
     OTHER = "other"
 
 

@@ -6,14 +6,13 @@ import zlib
 
 import pytest
 
-from ember.conversation.dates import DUE_PHRASE, find_due_phrase
-from ember.conversation.next_steps import (
+from ember.conversation.commitments import (
     MODEL_CUES,
     commitment_features,
-    commitment_kind,
     commitment_score,
-    is_commitment,
+    judge,
 )
+from ember.conversation.dates import DUE_PHRASE, find_due_phrase
 from ember.conversation.questions import (
     BUCKETS,
     Context,
@@ -34,7 +33,7 @@ from ember.conversation.text import sentences, words
 )
 def test_commitments_pass_the_word_filter(sentence: str) -> None:
     assert not MODEL_CUES.isdisjoint(words(sentence))
-    assert is_commitment(sentence)
+    assert judge(sentence)[0] is not None
 
 
 @pytest.mark.parametrize(
@@ -44,12 +43,12 @@ def test_commitments_pass_the_word_filter(sentence: str) -> None:
 )
 def test_sentences_without_cue_words_are_not_scored(sentence: str) -> None:
     assert MODEL_CUES.isdisjoint(words(sentence))
-    assert commitment_kind(sentence) is None
+    assert judge(sentence)[0] is None
 
 
 def test_commitment_features_keep_their_names() -> None:
     feats = commitment_features("So I'll send the deck")
-    assert feats[:2] == ["bias", "kind:self"]
+    assert feats[:2] == ["bias", "kind:commit"]
     assert "w:i'll" in feats and "b:send the" in feats
     assert "not" in commitment_features("if we send it")
 

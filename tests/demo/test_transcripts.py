@@ -105,3 +105,24 @@ def test_next_steps_point_at_their_call_and_quote(demo_db: Engine) -> None:
         # JSON tools split words differently; the first words are in every format.
         assert " ".join(step.quote.split()[:3]) in texts[step.call_id or 0] or \
             step.quote.split()[0] in texts[step.call_id or 0]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_analysis_finds_the_next_steps_the_dialogue_says(seed: int) -> None:
+    """What the call page shows (the analysis) is what Today lists (the steps
+    stored with the call): type, owner and day of every step, nothing more."""
+    from zoneinfo import ZoneInfo
+
+    from ember.conversation import analyze_text
+
+    rng = random.Random(seed)
+    at = datetime(2026, 3, 2, 14, tzinfo=UTC).replace(day=2 + seed % 5, hour=13 + seed % 6)
+    tz = ("America/New_York", "Europe/Berlin", "Asia/Tokyo")[seed % 3]
+    call = build_call(rng, first_name="Lea", company="Lumen", problem_short="the handover",
+                      start=at, tz=tz, target_s=240 + 60 * (seed % 10))
+    rendered = render(rng, call, rep="Sam Okafor", prospect="Lea Martin", company="Lumen", at=at)
+    local = at.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    found = analyze_text(rendered.text, filename_hint=rendered.source, reps=("Sam Okafor",),
+                         call_date=local).to_dict()["next_steps"]
+    assert sorted((s["type"], s["owner"], (s["due"] or "")[:10]) for s in found) == sorted(
+        (str(c.type), str(c.owner_side), c.due_at.date().isoformat()) for c in call.commitments)

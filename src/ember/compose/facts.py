@@ -198,7 +198,8 @@ def facts_from_notes(notes: Sequence[str]) -> CallFacts:
 
 _TYPE_WORDS = {
     "meeting": "a follow-up meeting", "demo": "a demo", "documents": "documents", "email": "an email",
-    "introduction": "an introduction", "authority": "confirming who signs off", "other": "a next step",
+    "introduction": "an introduction", "authority": "confirming who signs off", "pricing": "pricing",
+    "trial": "a trial", "other": "a next step",
 }
 
 
@@ -237,7 +238,7 @@ def step_object(step: Step) -> str | None:
 def step_summary(step: Step) -> str:
     """What was to happen: "the pricing sheet from me, Friday 6 March" or "a demo with elena, Tuesday ..."."""
     what = _TYPE_WORDS.get(step.type, "a next step")
-    thing = step_object(step) if step.type in {"documents", "email", "introduction"} else None
+    thing = step_object(step) if step.type in {"documents", "email", "introduction", "pricing"} else None
     if step.type == "introduction" and thing:
         what = f"an introduction to {thing}"
     elif thing:

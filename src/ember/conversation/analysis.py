@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from ember.conversation import metrics
 from ember.conversation.benchmarks import Benchmark, CallFigures, Thresholds, evaluate
+from ember.conversation.commitments import Commitment, find_commitments, reported
 from ember.conversation.metrics import Moment
 from ember.conversation.next_steps import NextStep, extract_next_steps
 from ember.conversation.problems import Point, closing_points, stated_problems
@@ -56,6 +57,7 @@ class Analysis:
     small_talk: tuple[Utterance, ...]
     purposeless_openers: tuple[Utterance, ...]
     next_steps: tuple[NextStep, ...]
+    commitments: tuple[Commitment, ...]
     qualification: dict[str, Coverage]
     prospect_roles: tuple[ProspectRole, ...]
     problems: tuple[Point, ...]
@@ -103,7 +105,8 @@ def analyze_transcript(
     )
     small_s, small = metrics.small_talk(units, t.small_talk_window_s)
     openers = metrics.purposeless_openers(units, sides, t.opener_window_s)
-    steps = extract_next_steps(units, sides, call_date)
+    commitments = find_commitments(units, sides)
+    steps = extract_next_steps(units, sides, call_date, commitments)
     quals = qualification(units, sides)
     has_rep = any(side is Side.REP for side in sides.values())
 
@@ -148,6 +151,7 @@ def analyze_transcript(
         small_talk=cap("small-talk sentences", small),
         purposeless_openers=cap("purposeless openers", openers),
         next_steps=cap("next steps", steps),
+        commitments=cap("commitments", reported(commitments, {s.unit for s in steps})),
         qualification=quals,
         prospect_roles=cap("prospect roles", prospect_roles(units, sides)),
         problems=cap("problems", stated_problems(units, sides)),

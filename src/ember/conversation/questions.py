@@ -20,9 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
 
-from ember.conversation.text import FILLERS, words
+from ember.conversation.text import FILLERS, edge_features, words
 
 WH = frozenset(
     {
@@ -430,16 +429,7 @@ def text_features(text: str) -> list[str]:
     feats.append(f"first+end:{tokens[0]}:{end}")
     feats.append(f"first2+end:{' '.join(tokens[:2])}:{end}")
     feats.append(f"raw1+len+end:{raw2[0] if raw2 else '-'}:{size}:{end}")
-    feats.append("first:" + tokens[0])
-    feats.append("first2:" + " ".join(tokens[:2]))
-    feats.append("first3:" + " ".join(tokens[:3]))
-    feats.append("last:" + tokens[-1])
-    feats.append("last2:" + " ".join(tokens[-2:]))
-    feats.append("last3:" + " ".join(tokens[-3:]))
-    head = tokens[:25]
-    feats += ["w:" + t for t in head]
-    feats += ["b:" + a + " " + b for a, b in pairwise(head)]
-    return feats
+    return feats + edge_features(tokens, last3=True)
 
 
 _BUCKET_CACHE: dict[str, int] = {}

@@ -68,7 +68,11 @@ def to_dict(a: Analysis) -> dict[str, Any]:
         "next_steps": [
             {"type": str(s.type), "owner": str(s.owner) if s.owner else None, "due": _due(s),
              "due_phrase": s.due_phrase, "quote": s.quote, "start_s": s.start_s,
-             "speaker": s.speaker} for s in a.next_steps
+             "speaker": s.speaker, "kind": s.kind} for s in a.next_steps
+        ],
+        "commitments": [
+            {"speaker": c.speaker, "side": str(c.side) if c.side else None, "start_s": c.start_s,
+             "text": c.text, "kind": c.kind, "score": c.score} for c in a.commitments
         ],
         "qualification": {
             area: {"covered": c.covered,

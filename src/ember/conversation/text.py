@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from itertools import pairwise
 
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -91,3 +93,17 @@ def contains_any(text: str, phrases: tuple[str, ...]) -> str | None:
         if phrase in lowered:
             return phrase
     return None
+
+
+def edge_features(tokens: Sequence[str], *, last3: bool = False) -> list[str]:
+    """Model features of a sentence's words: its first one to three and last
+    two (or three) words, every word and word pair of its first 25."""
+    feats = ["first:" + tokens[0], "first2:" + " ".join(tokens[:2]),
+             "first3:" + " ".join(tokens[:3]), "last:" + tokens[-1],
+             "last2:" + " ".join(tokens[-2:])]
+    if last3:
+        feats.append("last3:" + " ".join(tokens[-3:]))
+    head = tokens[:25]
+    feats += ["w:" + t for t in head]
+    feats += ["b:" + a + " " + b for a, b in pairwise(head)]
+    return feats

@@ -1,19 +1,26 @@
 """Sentences with speaker, side, time and question flag: what detectors read.
 
-A segment from a punctuating recogniser can hold several sentences; each is
-judged on its own, with a start time interpolated by character position.
-Caption files often cut one sentence over two cues ("so how many reps" /
-"do you have today?"): a speaker's cues are joined before splitting, so a
-question is counted once. Unpunctuated segments stay whole.
+A segment from a punctuating recogniser can hold several sentences, and a
+sentence can run over several segments (recorders cut cues every line or
+two, wherever the words fall). In a punctuated transcript the segments of one
+speaker are joined while a sentence is unfinished, then split into
+sentences; each sentence gets start and end times interpolated by character
+position over the segments it spans. Unpunctuated segments stay whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ember.conversation.questions import contexts, is_question
+from ember.conversation.questions import contexts, is_punctuated, is_question
 from ember.conversation.text import sentences
 from ember.conversation.transcript import Segment
+
+# A sentence left open at the end of a cue goes on in the same speaker's next
+# cue when it starts within this many seconds.
+CONTINUATION_GAP_S = 2.0
+_CLOSERS = ".?!…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,65 +29,66 @@ class Utterance:
     start: float
     end: float
     text: str
-    segment: int  # index into Transcript.segments
+    segment: int  # index into Transcript.segments (where the sentence starts)
     question: bool = False
 
 
-_FINAL = (".", "?", "!", "…", "。", "？", "！")
-# Cues of one speaker this close together may cut one sentence in two.
-JOIN_GAP_S = 2.0
+@dataclass(slots=True)
+class _Block:
+    """Consecutive segments of one speaker joined into one text."""
+
+    speaker: str
+    text: str
+    # (character offset in text, segment index) for each joined segment.
+    parts: list[tuple[int, int]]
 
 
-def _runs(segments: tuple[Segment, ...]) -> list[list[int]]:
-    """Indexes of segments to read as one text: a speaker's consecutive cues are joined
-    when the earlier one stops mid-sentence. Only for punctuated sources: where nothing
-    ends in a full stop, every cue is its own unit."""
-    punctuated = sum(seg.text.rstrip().endswith(_FINAL) for seg in segments) >= max(1, len(segments) // 4)
-    runs: list[list[int]] = []
+def _unfinished(text: str) -> bool:
+    return not text.rstrip(" \"'”’)").endswith(tuple(_CLOSERS))
+
+
+def _blocks(segments: Sequence[Segment], join: bool) -> list[_Block]:
+    blocks: list[_Block] = []
     for index, seg in enumerate(segments):
-        if runs and punctuated:
-            last = segments[runs[-1][-1]]
-            if (last.speaker == seg.speaker and not last.text.rstrip().endswith(_FINAL)
-                    and 0 <= seg.start - last.end <= JOIN_GAP_S):
-                runs[-1].append(index)
-                continue
-        runs.append([index])
-    return runs
+        text = seg.text.strip()
+        last = blocks[-1] if blocks else None
+        if (join and last is not None and last.speaker == seg.speaker and _unfinished(last.text)
+                and seg.start - segments[last.parts[-1][1]].end <= CONTINUATION_GAP_S):
+            last.parts.append((len(last.text) + 1, index))
+            last.text = f"{last.text} {text}"
+        else:
+            blocks.append(_Block(seg.speaker, text, [(0, index)]))
+    return blocks
 
 
-def _run_text(segments: tuple[Segment, ...], run: list[int]) -> tuple[str, list[tuple[int, int]]]:
-    """The joined text, and (end position in that text, segment index) for each segment."""
-    text, marks = "", []
-    for index in run:
-        text = f"{text} {segments[index].text}" if text else segments[index].text
-        marks.append((len(text), index))
-    return text, marks
+def _time_at(block: _Block, segments: Sequence[Segment], position: int) -> tuple[float, int]:
+    """(seconds, segment index) at a character position of the block's text."""
+    offset, index = block.parts[0]
+    if len(block.parts) == 1:  # most blocks are one segment
+        seg = segments[index]
+        share = min(1.0, max(0.0, position / max(1, len(block.text))))
+        return seg.start + seg.duration * share, index
+    for start, candidate in block.parts:
+        if start <= position:
+            offset, index = start, candidate
+    seg = segments[index]
+    length = max(1, len(seg.text.strip()))
+    share = min(1.0, max(0.0, (position - offset) / length))
+    return seg.start + seg.duration * share, index
 
 
-def _time_at(segments: tuple[Segment, ...], marks: list[tuple[int, int]], position: int) -> tuple[float, int]:
-    """Time of a character position in a joined text, interpolated within its segment."""
-    begin = 0
-    for end, index in marks:
-        if position <= end or index == marks[-1][1]:
-            seg = segments[index]
-            share = (position - begin) / max(1, end - begin)
-            return seg.start + seg.duration * min(1.0, max(0.0, share)), index
-        begin = end + 1
-    return segments[marks[-1][1]].end, marks[-1][1]
-
-
-def split_segments(segments: tuple[Segment, ...]) -> list[Utterance]:
-    """Sentence-level units, without question flags yet. A sentence cut across cues is one unit."""
+def split_segments(segments: Sequence[Segment]) -> list[Utterance]:
+    """Sentence-level units, without question flags yet."""
+    join = is_punctuated([seg.text for seg in segments])
     units: list[Utterance] = []
-    for run in _runs(segments):
-        text, marks = _run_text(segments, run)
+    for block in _blocks(segments, join):
         offset = 0
-        for part in sentences(text):
-            position = text.find(part, offset)
-            offset = max(offset, position + len(part))
-            start, first = _time_at(segments, marks, max(0, position))
-            end, _ = _time_at(segments, marks, offset)
-            units.append(Utterance(segments[first].speaker, start, end, part, first))
+        for part in sentences(block.text):
+            position = max(0, block.text.find(part, offset))
+            offset = position + len(part)
+            start, index = _time_at(block, segments, position)
+            end, _ = _time_at(block, segments, offset)
+            units.append(Utterance(block.speaker, start, end, part, index))
     return units
 
 

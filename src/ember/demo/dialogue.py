@@ -150,12 +150,11 @@ PROSPECT_QUESTIONS: tuple[tuple[str, str], ...] = (
      "It connects out of the box with the common CRMs, and there is an API for the rest. Most "
      "teams do not need an engineer for it."),
     ("Where is the data stored? Our security team will ask.",
-     "Good question. You can run it in our cloud in your region, or host it yourselves. I can "
-     "send our security pack so your team can go through it at their pace."),
+     "Good question. You can run it in our cloud in your region, or host it yourselves. Our "
+     "security pack answers most of what security teams ask, at their own pace."),
     ("What does pricing look like, roughly?",
      "It is per user per year, with a discount for longer terms. For forty people you would "
-     "be in a range I am happy to put in writing after today, so you have real numbers to "
-     "take to finance."),
+     "be in a range that finance teams usually approve without a second round."),
     ("What happens if we outgrow it?",
      "Then we grow with you. Our largest customer has a few thousand users on the same setup, "
      "so size is not the problem people expect it to be."),
@@ -200,9 +199,9 @@ OBJECTIONS: tuple[tuple[str, str], ...] = (
      "Understood. Would it help if we planned the pilot around the reorganisation, so it "
      "supports the new structure instead of competing with it?"),
     ("IT will want to build this themselves, I can already hear it.",
-     "That is a reasonable instinct. It might help to compare the two honestly: what it "
-     "costs to build and maintain, against what it costs to buy. I can send a short "
-     "comparison your IT lead can pick apart."),
+     "That is a reasonable instinct. It is worth comparing the two honestly: what it costs "
+     "to build and maintain, against what it costs to buy. Most IT leads find that "
+     "comparison settles it."),
 )
 
 
@@ -210,26 +209,37 @@ def _weekday_name(day: datetime) -> str:
     return day.strftime("%A")
 
 
-def _next_weekday(local: datetime, weekday: int, weeks_ahead: int) -> datetime:
-    days = (weekday - local.weekday()) % 7 + 7 * weeks_ahead
-    return local + timedelta(days=days or 7)
+def _next_weekday(local: datetime, weekday: int) -> datetime:
+    """The next such day after today ("on Friday" said on a Friday: a week on)."""
+    return local + timedelta(days=(weekday - local.weekday() - 1) % 7 + 1)
+
+
+def _weekday_next_week(local: datetime, weekday: int) -> datetime:
+    """ "Next Tuesday": the Tuesday of the following calendar week, as the
+    call analysis reads it."""
+    return local + timedelta(days=7 - local.weekday() + weekday)
 
 
 def _commitments(rng: random.Random, local: datetime) -> list[tuple[int, str, str, str, str,
                                                                     datetime]]:
     """Candidate next steps: (speaker side index, type, owner, phrase, quote, due local)."""
-    meet_day = _next_weekday(local, rng.choice((0, 1, 2, 3)), 1)
+    weekday = rng.choice((0, 1, 2, 3))
+    meet_day = _weekday_next_week(local, weekday)
+    # The demo for the managers is another day than the follow-up meeting:
+    # two calls on one day would read as one.
     hour = rng.choice((10, 11, 14, 15, 16))
+    demo_day = _weekday_next_week(local, (weekday + 2) % 5).replace(hour=hour, minute=0)
     spoken_hour = hour - 12 if hour > 12 else hour
     meet = meet_day.replace(hour=hour, minute=0)
-    friday = _next_weekday(local, 4, 0).replace(hour=17, minute=0)
-    monday = _next_weekday(local, 0, 0).replace(hour=12, minute=0)
+    friday = _next_weekday(local, 4).replace(hour=17, minute=0)
+    monday = _next_weekday(local, 0).replace(hour=12, minute=0)
     in_two_weeks = (local + timedelta(days=14)).replace(hour=12, minute=0)
     tonight = local.replace(hour=20, minute=0)
-    day = _weekday_name(meet)
+    day, other_day = _weekday_name(meet), _weekday_name(demo_day)
     return [
         (0, NextStepType.MEETING, Side.REP, f"next {day} at {spoken_hour}",
-         f"Let's meet again next {day} at {spoken_hour}, and I will bring the numbers.", meet),
+         f"Let's meet again next {day} at {spoken_hour} and go through the numbers together.",
+         meet),
         (0, NextStepType.DOCUMENTS, Side.REP, "by Friday",
          "I'll send the proposal over by Friday so you have it before your planning meeting.",
          friday),
@@ -238,9 +248,9 @@ def _commitments(rng: random.Random, local: datetime) -> list[tuple[int, str, st
          "is set.", in_two_weeks),
         (1, NextStepType.EMAIL, Side.PROSPECT, "on Monday",
          "I'll check with the team and get back to you by email on Monday.", monday),
-        (0, NextStepType.DEMO, Side.REP, f"next {day}",
-         f"How about I show the reporting side to your managers next {day}? Forty-five "
-         "minutes should do it.", meet),
+        (0, NextStepType.DEMO, Side.REP, f"next {other_day}",
+         f"How about I show the reporting side to your managers next {other_day}? Forty-five "
+         "minutes should do it.", demo_day),
         (1, NextStepType.AUTHORITY, Side.PROSPECT, "by Friday",
          "I'll confirm with our VP whether she signs this off herself, and let you know by "
          "Friday.", friday),
@@ -335,7 +345,7 @@ def _next_steps(rng: random.Random, call: Call, local: datetime) -> None:
         call.commitments.append(Commitment(kind, owner, phrase, due, quote, len(call.turns) - 1))
         other = Side.PROSPECT if side == Side.REP else Side.REP
         _add(call, other, rng.choice(("Sounds good.", "Yes, let's do that.", "Works for me.",
-                                      "Perfect, I'll put it in the calendar.")))
+                                      "Perfect, noted.")))
 
 
 CLOSING_PROSPECT: tuple[str, ...] = (
@@ -350,8 +360,7 @@ CLOSING_PROSPECT: tuple[str, ...] = (
 CLOSING_REP: tuple[str, ...] = (
     "Thanks, {first}. So to sum up: the main problem is the manual handover, the goal is "
     "being live before the busy season, and we each have our homework. Talk soon.",
-    "Really appreciate your time, {first}. I will send the recap so we are all on the same "
-    "page. Have a great rest of your day.",
+    "Really appreciate your time, {first}. Have a great rest of your day.",
     "Thank you, {first}. I have noted the summer rollout; we will plan around it. Speak soon.",
 )
 

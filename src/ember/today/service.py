@@ -24,13 +24,15 @@ from ember.users.repository import user_by_email
 NEXT_STEP_WORDS = {
     "meeting": "Hold the meeting agreed", "email": "Send the email promised", "documents": "Share the documents",
     "demo": "Run the demo agreed", "introduction": "Get the introduction agreed",
-    "authority": "Confirm who decides", "other": "Do what was agreed",
+    "authority": "Confirm who decides", "pricing": "Send the pricing promised",
+    "trial": "Set up the trial agreed", "other": "Do what was agreed",
 }
 # When the prospect made the promise, the rep's job is to check it happened, not to do it.
 THEIR_STEP_WORDS = {
     "meeting": "Check the meeting they offered is booked", "email": "Check for the email they promised",
     "documents": "Check you received the documents they promised", "demo": "Check the demo date they gave",
     "introduction": "Ask for the introduction they offered", "authority": "Ask what they learned about who decides",
+    "pricing": "Check the pricing question they took away", "trial": "Check the trial is under way",
     "other": "Check they did what they promised",
 }
 
