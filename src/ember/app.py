@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(SessionCookies, settings=settings)
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
     app.add_middleware(EventsIntake, fastapi_app=app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_request_bytes)
     app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
     install_error_handlers(app, page=error_page)
 

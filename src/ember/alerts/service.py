@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from ember.alerts import repository
 from ember.alerts.destinations import DestinationPolicy, check_url
-from ember.cadence.config import cadence_settings
 from ember.cadence.service import replan
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.events import repository as event_repository
@@ -67,7 +66,7 @@ def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: Inbou
     reopen(session, contact, reason="trigger", now=ctx.now)
     deal_id = touch_repository.default_deal_id(session, contact.id)
     replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=ctx.now,
-           settings=cadence_settings(ctx.settings), library=ctx.library(session))
+           settings=ctx.settings.cadence.planning(), library=ctx.library(session))
     return alert_id
 
 

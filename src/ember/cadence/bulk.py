@@ -28,11 +28,11 @@ from ember.cadence.bulk_read import ContactRow, CoreReader, DealRow, RangeRows, 
 from ember.cadence.facts import ContactFacts
 from ember.cadence.rules import Plan, plan_next_ordered
 from ember.cadence.service import QUALIFYING_STAGES, build_contact_facts, plan_kind
-from ember.cadence.settings import CadenceSettings
 from ember.db import make_engine, unit_of_work
 from ember.messages.rules import Exhausted, VariantLibrary
 from ember.messages.service import load_library
 from ember.models import Contact, MessageVariant, PlannedTouch, TouchOutcome, User
+from ember.settings.cadence import CadenceSettings
 from ember.touches.rules import TouchFact
 from ember.vocabulary import CLOSED_STAGES, PlannedTouchStatus
 

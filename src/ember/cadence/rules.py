@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from ember.cadence.facts import ContactFacts, HistoryFacts, TriggerFact, read_history
-from ember.cadence.settings import CadenceSettings, CallWindow
 from ember.cadence.timing import (
     CallPhase,
     Slot,
@@ -29,6 +28,7 @@ from ember.cadence.timing import (
     zone,
 )
 from ember.messages.rules import Exhausted, Proposal, VariantLibrary, propose_variant
+from ember.settings.cadence import CadenceSettings, CallWindow
 from ember.touches.rules import AttemptLabel, AttemptPhase, TouchFact, ordered
 from ember.vocabulary import (
     Channel,

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from ember.cadence import repository
 from ember.cadence.facts import ContactFacts, TriggerFact
 from ember.cadence.rules import MULTI_THREAD_PURPOSE, Decision, Plan, decision_power_gap, plan_next
-from ember.cadence.settings import CadenceSettings
 from ember.messages import repository as message_repository
 from ember.messages.rules import VariantLibrary
 from ember.models import Contact, Deal, PlannedTouch, User
+from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.rules import AttemptPhase
 from ember.vocabulary import ContactStatus, DealSource, DealStage, MessagePhase, PreferredChannel

@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ember.cadence.settings import CadenceSettings
 from ember.calls import repository, rules
 from ember.contacts.service import get_contact
 from ember.conversation import Analysis, Thresholds, TranscriptError, analyze_text, decode_transcript
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Call, Contact, Deal, NextStep, Touch
+from ember.settings import AnalysisSection
+from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.service import LoggedTouch, log_touch
 from ember.users.access import Actor
@@ -195,3 +196,13 @@ def call_summary(recorded: RecordedCall) -> dict[str, Any]:
     touch = recorded.logged.touch
     return {"call_id": recorded.call.id, "touch": {"id": touch.id, "label": touch.label},
             "next_steps": len(recorded.next_steps), "analysis": recorded.analysis.to_dict()}
+
+
+def analysis_thresholds(analysis: AnalysisSection) -> Thresholds:
+    """Benchmark thresholds with the overrides of ``EMBER_ANALYSIS_THRESHOLDS``."""
+    try:
+        return Thresholds().with_overrides(analysis.analysis_thresholds)
+    except ValueError as exc:
+        what, _, fix = str(exc).partition("; ")
+        raise InvalidInput("the setting EMBER_ANALYSIS_THRESHOLDS is not valid",
+                           [Problem("EMBER_ANALYSIS_THRESHOLDS", what, fix or "see docs/configuration.md")]) from exc

@@ -32,7 +32,7 @@ def compose(
     with transaction() as session:
         actor, target = acting_on_contact(session, as_user, contact)
         composed = compose_service.compose(session, actor, kind=kind, contact_id=target.id, situation=situation,
-                                           nudge_after_days=get_settings().nudge_after_days)
+                                           nudge_after_days=get_settings().cadence.nudge_after_days)
         data = composed.to_dict()
     if as_json:
         print_json({key: data[key] for key in ("subject", "text", "facts", "placeholders", "email") if key in data})

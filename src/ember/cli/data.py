@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ember.cadence.config import cadence_settings
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, err_console, print_json, transaction
 from ember.imports.export import HEADERS, export_lines
 from ember.imports.service import ImportReport, import_csv
@@ -39,7 +38,7 @@ def _import(kind: str, file: Path, owner: str | None, as_user: str | None, all_o
         actor = acting_user(session, as_user, fallback=owner)
         report = import_csv(session, actor, kind, file, default_owner_email=owner, all_or_nothing=all_or_nothing,
                             rejected_path=rejected, progress=lambda n: bar.advance(task, n),
-                            cadence=cadence_settings(get_settings()))
+                            cadence=get_settings().cadence.planning())
     if as_json:
         print_json(report.as_dict())
     else:

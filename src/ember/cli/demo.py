@@ -56,7 +56,7 @@ def demo(
         return
     from ember.cli.main import serve  # the very code `ember serve` runs
 
-    console.print(f"\nServing Ember on http://{host or settings.host}:{port or settings.port} "
+    console.print(f"\nServing Ember on http://{host or settings.server.host}:{port or settings.server.port} "
                   "(Ctrl+C to stop)")
     serve(host=host, port=port)
 

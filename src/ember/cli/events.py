@@ -153,6 +153,6 @@ def worker(workers: int = typer.Option(2, "--workers", min=1, max=64, help="Work
     settings = get_settings()
     engine()  # the schema must be current before any job runs
     where = "Redis" if settings.redis_url else location(settings)  # a Redis URL may hold a password
-    err_console.print(f"Worker with {workers} threads on queue {settings.queue_name} at {where}",
+    err_console.print(f"Worker with {workers} threads on queue {settings.jobs.queue_name} at {where}",
                       highlight=False)
     run_worker(settings, workers)

@@ -10,7 +10,6 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ember.cadence.bulk import replan_all
-from ember.cadence.config import cadence_settings
 from ember.cli.common import (
     AS_OPTION,
     JSON_OPTION,
@@ -64,7 +63,7 @@ def log(
         logged = service.log_touch(
             session, actor, contact_id=target.id, channel=channel, outcome=outcome,
             occurred_at=parse_when(at, "--at"), deal_id=deal, notes=notes, variant_key=variant,
-            callback_at=parse_when(callback, "--callback"), settings=cadence_settings(get_settings()),
+            callback_at=parse_when(callback, "--callback"), settings=get_settings().cadence.planning(),
         )
         data = logged_dict(logged)
     if as_json:
@@ -115,7 +114,7 @@ def replan(
         start = time.perf_counter()
         with Progress(console=err_console, transient=True, disable=as_json) as bar:
             task = bar.add_task("re-planning", total=None)
-            written = replan_all(eng, cadence_settings(get_settings()), workers=workers or None,
+            written = replan_all(eng, get_settings().cadence.planning(), workers=workers or None,
                                  progress=lambda n: bar.advance(task, n))
         seconds = time.perf_counter() - start
     if as_json:

@@ -53,7 +53,7 @@ def serve(
     engine()
     with serve_consumer(settings):  # background jobs in this process, unless Redis workers run them
         # Open live alert streams must not hold up Ctrl-C: browsers reconnect by themselves.
-        uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+        uvicorn.run(create_app(settings), host=host or settings.server.host, port=port or settings.server.port,
                     log_level="info", timeout_graceful_shutdown=3)
 
 

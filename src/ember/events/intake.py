@@ -170,7 +170,7 @@ class EventsIntake:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        limit = self.fastapi_app.state.settings.events_max_bytes
+        limit = self.fastapi_app.state.settings.events.events_max_bytes
         raw = await _read_body(receive, scope, limit)
         if raw is None:
             await _respond(send, 413, error_body("too_large", too_large_message(limit)))

@@ -47,7 +47,7 @@ async def receive_events(request: Request, source: str | None = Query(
     # Served by ember.events.intake.EventsIntake ahead of the middleware in the app; this
     # route documents the endpoint and serves apps built without that layer.
     raw = await request.body()
-    limit = request.app.state.settings.events_max_bytes
+    limit = request.app.state.settings.events.events_max_bytes
     if len(raw) > limit:
         return JSONResponse(error_body("too_large", too_large_message(limit)), status_code=413)
     headers = {name: request.headers.get(name, "") for name in SIGNATURE_HEADERS}

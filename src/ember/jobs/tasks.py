@@ -85,7 +85,7 @@ def _deliver(settings: Settings, jobs: Jobs, alert_id: int) -> None:
 
     engine = get_engine(settings.resolved_database_url)
     with unit_of_work(engine) as session:
-        message = delivery.claim(session, alert_id, now=now(), public_url=settings.public_url)
+        message = delivery.claim(session, alert_id, now=now(), public_url=settings.server.public_url)
     if message is None:
         return
     sent = delivery.send(message, destination_policy(settings))

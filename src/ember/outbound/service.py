@@ -28,7 +28,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ember.cadence.config import cadence_settings
 from ember.contacts.service import get_contact
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
 from ember.models import Contact, OutboundMessage, User
@@ -151,7 +150,7 @@ def _log_sent_touch(session: Session, row: OutboundMessage, now: datetime) -> No
     try:
         log_touch(session, Actor.of(rep), contact_id=row.contact_id, channel="email", outcome="email-sent",
                   occurred_at=now, deal_id=row.deal_id, notes=f"Sent: {row.subject}",
-                  settings=cadence_settings(get_settings()), now=now)
+                  settings=get_settings().cadence.planning(), now=now)
         session.commit()
     except EmberError:
         session.rollback()

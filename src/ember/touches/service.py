@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.cadence.service import Planned, replan
-from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
 from ember.deals.service import get_deal
 from ember.errors import InvalidInput, NotFound, Problem
@@ -19,6 +18,7 @@ from ember.messages.rules import MessageVariant as VariantRule
 from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch, User
+from ember.settings.cadence import CadenceSettings
 from ember.touches import repository
 from ember.touches.rules import AttemptLabel, AttemptPhase, label_touches
 from ember.users.access import Actor

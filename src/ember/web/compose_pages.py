@@ -37,7 +37,7 @@ def _page(request: Request, db: Db, actor: Actor, contact_id: int, kind: str, si
           status_code: int = 200, **extra: Any) -> Response:
     contact = get_contact(db, actor, contact_id)
     composed = compose_service.compose(db, actor, kind=kind, contact_id=contact_id, situation=situation or None,
-                                       nudge_after_days=request.app.state.settings.nudge_after_days)
+                                       nudge_after_days=request.app.state.settings.cadence.nudge_after_days)
     email = composed.email or (composed.rendered if composed.rendered.subject is not None else None)
     form = {"subject": email.subject if email else "", "body": email.text if email else "",
             "invite": _local_input(composed.meeting_at, actor.timezone)}

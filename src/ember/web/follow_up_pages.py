@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from ember.api.deps import Db, check_csrf
 from ember.cadence import repository as cadence_repository
-from ember.cadence.config import cadence_settings
 from ember.cadence.timing import zone
 from ember.contacts.service import get_contact, list_contacts
 from ember.errors import EmberError
@@ -98,7 +97,7 @@ def log_touch_form(
             db, actor, contact_id=contact_id, channel=channel, outcome=outcome, notes=notes or None,
             occurred_at=parse_datetime(occurred_at, actor.timezone) if occurred_at else None,
             callback_at=parse_datetime(callback_at, actor.timezone) if callback_at else None,
-            settings=cadence_settings(request.app.state.settings),
+            settings=request.app.state.settings.cadence.planning(),
         )
     except (EmberError, ValueError) as exc:
         db.rollback()

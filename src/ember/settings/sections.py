@@ -1,0 +1,116 @@
+"""The sections of the settings, one per domain, each read from flat ``EMBER_*`` names.
+
+A section is its own ``BaseSettings`` with the ``EMBER_`` prefix, so the
+environment names stay flat (``EMBER_SMTP_HOST``, not ``EMBER_MAIL__SMTP_HOST``)
+while the code reads ``settings.mail.smtp_host``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ember.settings.cadence import CadenceSettings, build_cadence_settings
+
+FLAT = SettingsConfigDict(env_prefix="EMBER_", extra="ignore")
+
+
+class ServerSection(BaseSettings):
+    """Where ``ember serve`` listens and what it accepts."""
+
+    model_config = FLAT
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secure_cookies: bool | None = None  # None: decided from the listening address (see docs/configuration.md)
+    max_request_bytes: int = 5 * 1024 * 1024
+    public_url: str | None = None
+
+
+class LoginSection(BaseSettings):
+    """Web logins: how long they last and how wrong passwords are throttled."""
+
+    model_config = FLAT
+
+    session_max_age_s: int = 7 * 24 * 3600
+    session_idle_timeout_s: int = 8 * 3600
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_s: int = 15 * 60
+    login_lockout_s: int = 15 * 60
+
+
+class EventsSection(BaseSettings):
+    """Trigger events coming in."""
+
+    model_config = FLAT
+
+    events_max_bytes: int = 1024 * 1024
+
+
+class JobsSection(BaseSettings):
+    """Background work."""
+
+    model_config = FLAT
+
+    queue_name: str = "ember"
+
+
+class AlertsSection(BaseSettings):
+    """Alert notifications and live feeds."""
+
+    model_config = FLAT
+
+    alert_allowed_hosts: str = ""
+    alert_streams_per_user: int = 5
+
+
+class CadenceSection(BaseSettings):
+    """When and how often to follow up, as written in the environment."""
+
+    model_config = FLAT
+
+    call_windows: str = "wed 16:00-17:00 1; thu 16:00-17:00 2; fri 16:00-17:00 2"
+    qualifying_windows: str = (
+        "mon 08:00-09:00 2; tue 08:00-09:00 2; wed 08:00-09:00 2; thu 08:00-09:00 2; fri 08:00-09:00 2"
+    )
+    working_hours: str = "08:00-18:00"
+    email_hour: str = "09:00"
+    skip_public_holidays: bool = True
+    ftc_spacing_days: str = "1,2,3,5,7"
+    follow_up_spacing_days: str = "2,3,5,7,7"
+    follow_ups_before_stalled: int = 5
+    ftc_attempts_before_pause: int = 10
+    not_now_default_days: int = 30
+    nudge_after_days: int = 14
+
+    def planning(self) -> CadenceSettings:
+        """The parsed planning settings (parsed once per distinct set of values)."""
+        return build_cadence_settings(tuple(self.model_dump().items()))
+
+
+class AnalysisSection(BaseSettings):
+    """Call analysis: threshold overrides ("name=value, ...") and the largest transcript accepted."""
+
+    model_config = FLAT
+
+    analysis_thresholds: str = ""
+    # Checked before a transcript is read (CLI, API and uploads).
+    max_transcript_bytes: int = 20 * 1024 * 1024
+
+
+class MailSection(BaseSettings):
+    """Sending follow-up emails by SMTP."""
+
+    model_config = FLAT
+
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str | None = None
+    smtp_timeout_s: float = 30.0
+    send_max_attempts: int = 5
+    send_retry_base_s: int = 60
