@@ -68,7 +68,7 @@ def _setup(data_dir: Path, contacts: int) -> str:
     """A migrated database with a source, one rep and ``contacts`` nurture contacts; the source secret."""
     os.environ.update(_env(data_dir))
     from ember.db import make_engine, unit_of_work
-    from ember.events.ingest import add_source
+    from ember.events.service import add_source
     from ember.migrate import upgrade
     from ember.models import Contact
     from ember.users.service import add_user

@@ -6,6 +6,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ember.cli.common import console, engine, err_console, user_errors
+from ember.cli.serve import serve  # the very code `ember serve` runs
 from ember.settings import get_settings
 
 
@@ -54,7 +55,6 @@ def demo(
         console.print(f"  {email:<34} {name} ({role.value})", highlight=False)
     if no_serve:
         return
-    from ember.cli.main import serve  # the very code `ember serve` runs
 
     console.print(f"\nServing Ember on http://{host or settings.server.host}:{port or settings.server.port} "
                   "(Ctrl+C to stop)")

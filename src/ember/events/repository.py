@@ -11,8 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ember.db import insert_or_ignore
-from ember.events.parse import EventIn
-from ember.events.rules import EventFact, RuleSpec
+from ember.events.rules import EventFact, EventIn, RuleSpec
 from ember.models import Contact, Deal, DealStakeholder, EventSource, InboundEvent, TriggerRule, User
 from ember.vocabulary import CLOSED_STAGES
 

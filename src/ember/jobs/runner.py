@@ -9,8 +9,7 @@ from datetime import timedelta
 
 from huey.consumer import Consumer
 
-from ember.jobs.queue import get_jobs
-from ember.jobs.tasks import sweep_once
+from ember.jobs.registry import get_jobs, sweep_once
 from ember.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -70,7 +70,8 @@ def send_form(
     try:
         invite_at = parse_datetime(invite, actor.timezone) if invite.strip() else None
         result = outbound_service.send(db, actor, contact_id=contact_id, subject=subject, body=body,
-                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(request.app.state.settings))
+                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(request.app.state.settings),
+                                       cadence=request.app.state.settings.cadence.planning())
     except (EmberError, ValueError) as exc:
         db.rollback()
         message = exc.message if isinstance(exc, EmberError) else str(exc)

@@ -21,10 +21,10 @@ from ember.cli.common import (
     acting_on_contact,
     acting_user,
     console,
+    parse_when,
     print_json,
     transaction,
 )
-from ember.cli.follow_up import parse_when
 from ember.conversation.report import render_text
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings
