@@ -33,9 +33,10 @@ from ember.web.compose_pages import router as compose_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.headers import SecurityHeaders, docs_policy
+from ember.web.library_pages import router as library_pages_router
 from ember.web.pages import router as pages_router
-from ember.web.settings_pages import router as settings_pages_router
 from ember.web.session_cookies import SessionCookies
+from ember.web.settings_pages import router as settings_pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 DOCS_PATH = "/docs"
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
         app.include_router(router)
-    for router in (settings_pages_router,):  # the managers' and admins' desk
+    for router in (settings_pages_router, library_pages_router):  # the managers' and admins' desk
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
