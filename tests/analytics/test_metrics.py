@@ -14,8 +14,8 @@ from ember.analytics.metrics import (
     local_cells,
     share_reached_by,
     summarize,
-    win_rate_by,
     wilson,
+    win_rate_by,
 )
 
 
