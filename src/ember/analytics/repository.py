@@ -160,7 +160,7 @@ def _label_number(label: str | None) -> int | None:
 
 # --- calls: connect rate by hour, discovery-call behaviour, coaching ---------
 
-def _hour_bucket(session: Session, column: Any) -> tuple[ColumnElement[str], ColumnElement[int]]:
+def _hour_bucket(session: Session, column: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """The UTC hour, and its quarter: some time zones are 30 or 45 minutes off the hour."""
     if _dialect(session) == "sqlite":
         return (func.strftime("%Y-%m-%d %H", column),
