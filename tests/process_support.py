@@ -18,12 +18,13 @@ from tests.browser_support import free_port
 
 
 @contextmanager
-def ember_serve(engine: Engine, settings: Settings, workdir: Path, *args: str) -> Iterator[str]:
+def ember_serve(engine: Engine, settings: Settings, workdir: Path, *args: str,
+                extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Yield the base URL of a running `ember serve ARGS`; its log must hold no error at the end."""
     port = free_port()
     env = {**os.environ, "EMBER_DATABASE_URL": engine.url.render_as_string(hide_password=False),
            "EMBER_DATA_DIR": str(workdir), "EMBER_SECRET_KEY": settings.resolved_secret_key(),
-           "EMBER_QUEUE_NAME": f"serve-{workdir.name}"}
+           "EMBER_QUEUE_NAME": f"serve-{workdir.name}", **(extra_env or {})}
     log_path = workdir / "serve.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen([sys.executable, "-c", "from ember.cli.main import app; app()", "serve",
