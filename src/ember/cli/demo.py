@@ -58,7 +58,7 @@ def demo(
 
     console.print(f"\nServing Ember on http://{host or settings.server.host}:{port or settings.server.port} "
                   "(Ctrl+C to stop)")
-    serve(host=host, port=port)
+    serve(host=host, port=port, workers=1, forwarded_allow_ips=None)
 
 
 _SHOWN = ("accounts", "contacts", "deals", "touches", "calls", "planned_touches",

@@ -16,6 +16,7 @@ from ember.cli import (
     messages,
     nurture,
     replan,
+    report,
     rules,
     send,
     serve,
@@ -42,6 +43,7 @@ app.command("send")(send.send)
 app.add_typer(templates.templates_app, name="templates")
 app.add_typer(stories.stories_app, name="stories")
 app.add_typer(messages.messages_app, name="messages")
+app.command("report")(report.report)
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(rules.rules_app, name="rules")
 app.add_typer(nurture.nurture_app, name="nurture")

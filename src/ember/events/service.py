@@ -514,3 +514,30 @@ def import_events(session: Session, path: Path, *, source: str, event_type: str,
     now = now or datetime.now(UTC)
     get_source(session, source)
     return store(session, source, read_events(path, event_type, timezone=timezone, now=now), now=now)
+
+
+# ---- sources as admins manage them (the whole installation's, not a team's) --------
+
+@dataclass(frozen=True)
+class SourceKeys:
+    name: str
+    site_key: str
+    secret: str | None = None  # only right after it was created
+    identity_secret: str | None = None
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("only admins manage event sources")
+
+
+def list_sources(session: Session, actor: Actor) -> list[SourceKeys]:
+    _require_admin(actor)
+    return [SourceKeys(s.name, site_key(s.secret)) for s in repository.all_sources(session)]
+
+
+def create_source(session: Session, actor: Actor, name: str) -> SourceKeys:
+    """A new source with its signing secret, identity secret and snippet key (shown once on the desk)."""
+    _require_admin(actor)
+    source = add_source(session, name)
+    return SourceKeys(source.name, site_key(source.secret), source.secret, identity_secret(source.secret))

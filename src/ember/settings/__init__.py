@@ -27,6 +27,7 @@ from ember.settings.sections import (
     LoginSection,
     MailSection,
     ServerSection,
+    TeamSection,
 )
 
 
@@ -43,6 +44,7 @@ SECTIONS: dict[str, type[BaseSettings]] = {
     "cadence": CadenceSection,
     "analysis": AnalysisSection,
     "mail": MailSection,
+    "team": TeamSection,
 }
 # Flat name -> its section, so ``Settings(smtp_host=...)`` keeps working.
 _SECTION_OF = {name: section for section, cls in SECTIONS.items() for name in cls.model_fields}
@@ -66,6 +68,7 @@ class Settings(BaseSettings):
     cadence: CadenceSection = Field(default_factory=CadenceSection)
     analysis: AnalysisSection = Field(default_factory=AnalysisSection)
     mail: MailSection = Field(default_factory=MailSection)
+    team: TeamSection = Field(default_factory=TeamSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -135,4 +138,5 @@ def get_settings() -> Settings:
 
 
 __all__ = ["SECTIONS", "AlertsSection", "AnalysisSection", "CadenceSection", "EventsSection", "JobsSection",
-           "LoginSection", "MailSection", "ServerSection", "Settings", "default_data_dir", "get_settings"]
+           "LoginSection", "MailSection", "ServerSection", "Settings", "TeamSection", "default_data_dir",
+           "get_settings"]

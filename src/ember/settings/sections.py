@@ -100,6 +100,16 @@ class AnalysisSection(BaseSettings):
     max_transcript_bytes: int = 20 * 1024 * 1024
 
 
+class TeamSection(BaseSettings):
+    """Team numbers: how much history before the team's own benchmarks replace the published ones."""
+
+    model_config = FLAT
+
+    team_min_closed_deals: int = 40
+    team_min_window_calls: int = 400
+    team_min_calls_per_window: int = 25
+
+
 class MailSection(BaseSettings):
     """Sending follow-up emails by SMTP."""
 
