@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     send_max_attempts: int = 5
     send_retry_base_s: int = 60
 
+    # Inbox sync: reps' mailboxes read by IMAP (see docs/configuration.md and docs/inbox.md).
+    inbox_key: str | None = None  # Fernet key that encrypts mailbox passwords and tokens
+    inbox_ca_file: str | None = None  # extra CA bundle for a mail server with an internal certificate
+    inbox_sync_minutes: int = 5
+    inbox_backfill_days: int = 30
+    inbox_timeout_s: float = 30.0
+    inbox_batch: int = 500
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ember.cli import calls, compose, data, demo, follow_up, messages, users
+from ember.cli import calls, compose, data, demo, follow_up, inbox, messages, users
 from ember.cli.analyze import analyze
 from ember.cli.common import console, engine, user_errors
 from ember.cli.triggers import register as register_triggers
@@ -25,6 +25,7 @@ app.command("send")(compose.send)
 app.add_typer(compose.templates_app, name="templates")
 app.add_typer(compose.stories_app, name="stories")
 app.add_typer(messages.messages_app, name="messages")
+app.add_typer(inbox.inbox_app, name="inbox")
 register_triggers(app, users.app, data.import_app)
 
 

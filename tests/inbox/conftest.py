@@ -1,0 +1,69 @@
+"""A real dovecot IMAP server for the inbox tests, shared by the session; each test gets its own login."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+
+from tests.inbox.imap_server import ImapServer, dovecot
+
+_logins = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    # Not under pytest's own temporary directory: that one is private to the user who runs the
+    # tests, and the server runs unprivileged (as nobody when the tests run as root).
+    root = Path(tempfile.mkdtemp(prefix="ember-dovecot-"))
+    os.chmod(root, 0o755)
+    try:
+        with dovecot(root, {"nobody-uses-this@example.com": "x"}) as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class Account:
+    """One login on the test server, to put messages where a mail program would."""
+
+    def __init__(self, server: ImapServer, username: str, password: str) -> None:
+        self.server, self.username, self.password = server, username, password
+
+    def client(self) -> IMAPClient:
+        client = IMAPClient(self.server.host, port=self.server.port, ssl=True, ssl_context=self.server.ssl_context())
+        client.login(self.username, self.password)
+        return client
+
+    def deliver(self, raw: bytes | str, folder: str = "INBOX") -> None:
+        data = raw.encode() if isinstance(raw, str) else raw
+        with self.client() as client:
+            client.append(folder, data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
+    def change_password(self, password: str) -> None:
+        self.password = password
+        users = self.server.root / "users"
+        lines = [line for line in users.read_text().splitlines() if not line.startswith(f"{self.username}:")]
+        fresh = users.with_suffix(".new")
+        fresh.write_text("\n".join([*lines, f"{self.username}:{{PLAIN}}{password}"]) + "\n")
+        info = users.stat()
+        os.chown(fresh, info.st_uid, info.st_gid)
+        os.replace(fresh, users)
+        # The server rereads the file when its time stamp changes: make sure it does.
+        os.utime(users, (info.st_atime + 2, info.st_mtime + 2))
+
+
+@pytest.fixture
+def mail_account(imap_server: ImapServer) -> Account:
+    username = f"rep{next(_logins)}-{os.getpid()}@acme.example"
+    account = Account(imap_server, username, "app-password-1")
+    users = imap_server.root / "users"
+    with users.open("a") as handle:
+        handle.write(f"{username}:{{PLAIN}}{account.password}\n")
+    return account
