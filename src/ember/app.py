@@ -19,6 +19,7 @@ from ember.compose.routes import router as compose_router
 from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
+from ember.dialer.routes import router as dialer_router
 from ember.events.api import ROUTERS as EVENT_ROUTERS
 from ember.events.intake import EventsIntake
 from ember.imports.routes import router as imports_router
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                today_router, calls_router, messages_router, pages_router, follow_up_pages_router)
     for router in (*routers, *EVENT_ROUTERS):
         app.include_router(router)
-    for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
+    for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     inbox_timeout_s: float = 30.0
     inbox_batch: int = 500
 
+    # Dialer call events (see docs/configuration.md and docs/dialer.md).
+    dialer_twilio_auth_token: str | None = None
+    dialer_aircall_token: str | None = None
+    dialer_webhook_secret: str | None = None  # whsec_... for the generic, Standard Webhooks-signed shape
+    dialer_conversation_s: int = 30
+    dialer_region: str = "US"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
