@@ -6,6 +6,7 @@ import itertools
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class Account:
         os.replace(fresh, users)
         # The server rereads the file when its time stamp changes: make sure it does.
         os.utime(users, (info.st_atime + 2, info.st_mtime + 2))
+        time.sleep(1.1)  # and it looks at the file at most once a second
 
 
 @pytest.fixture
