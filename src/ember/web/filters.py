@@ -44,5 +44,9 @@ def words(value: str | None) -> str:
     return (value or "").replace("_", " ").replace("-", " ")
 
 
+def fromiso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def install(env: Environment) -> None:
-    env.filters.update(money=money, moment=moment, ago=ago, clock=clock, words=words)
+    env.filters.update(money=money, moment=moment, ago=ago, clock=clock, words=words, fromiso=fromiso)
