@@ -7,10 +7,10 @@ import io
 from typing import Any
 
 from sqlalchemy import select
-from tests.factories import TestUser, make_user
 
 from ember.db import unit_of_work
 from ember.models import Account, Contact, Deal
+from tests.factories import TestUser, make_user
 
 
 def _import(client, user: TestUser, kind: str, csv: str, **params: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -68,7 +68,7 @@ def test_today_of_an_unknown_and_of_another_teams_user_look_the_same(client, eng
 
 
 def test_import_owner_names_say_nothing_about_who_exists_and_rows_stay_with_the_rep(client, engine) -> None:
-    rep, teammate, rival = _people(client, engine)
+    rep, teammate, _rival = _people(client, engine)
     report = _import(client, rep, "contacts", "email,owner\n"
                      "a@new.example,rival@ember.example\nb@new.example,ghost@ember.example\n"
                      f"c@new.example,{teammate.email}\n")
@@ -86,11 +86,11 @@ def test_import_owner_names_say_nothing_about_who_exists_and_rows_stay_with_the_
 
 
 def test_an_import_never_changes_or_links_another_reps_records(client, engine) -> None:
-    rep, _, rival = _people(client, engine)
+    rep, _, _rival = _people(client, engine)
     accounts = _import(client, rep, "accounts", "name,domain,external_id\nHijacked,rival.example,\n"
                                                 "Hijacked too,,ACC-R\n")
     deals = _import(client, rep, "deals", "name,external_id\nHijacked deal,D-R\n")
-    contacts = _import(client, rep, "contacts", "email,company,company domain\nnew@lead.example,Rival Corp,rival.example\n")
+    _import(client, rep, "contacts", "email,company,company domain\nnew@lead.example,Rival Corp,rival.example\n")
     touches = _import(client, rep, "touches", "contact,channel,outcome,date,deal id\n"
                                               "mine@own.example,call,no-answer,2026-01-05,D-R\n")
     assert accounts["rejected"] == 2 and deals["rejected"] == 1 and touches["rejected"] == 1

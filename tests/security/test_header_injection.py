@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
-from tests.compose_support import add_contact, smtp_server
-from tests.factories import make_user
 
 from ember.db import unit_of_work
 from ember.models import Contact, OutboundMessage
+from tests.compose_support import add_contact, smtp_server
+from tests.factories import make_user
 
 INJECTED = "Pricing\r\nBcc: everyone@rival.example"
 
