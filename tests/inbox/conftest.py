@@ -56,9 +56,15 @@ class Account:
         info = users.stat()
         os.chown(fresh, info.st_uid, info.st_gid)
         os.replace(fresh, users)
-        # The server rereads the file when its time stamp changes: make sure it does.
-        os.utime(users, (info.st_atime + 2, info.st_mtime + 2))
-        time.sleep(1.1)  # and it looks at the file at most once a second
+        users_changed(users, info.st_mtime)
+
+
+def users_changed(users: Path, previous_mtime: float) -> None:
+    """Make sure the server sees a change of its users file: it rereads the file when the time stamp
+    changes, and looks at it at most once a second."""
+    stamp = max(time.time(), previous_mtime) + 2  # never the stamp the server saw last
+    os.utime(users, (stamp, stamp))
+    time.sleep(1.1)
 
 
 @pytest.fixture
@@ -66,6 +72,8 @@ def mail_account(imap_server: ImapServer) -> Account:
     username = f"rep{next(_logins)}-{os.getpid()}@acme.example"
     account = Account(imap_server, username, "app-password-1")
     users = imap_server.root / "users"
+    before = users.stat().st_mtime
     with users.open("a") as handle:
         handle.write(f"{username}:{{PLAIN}}{account.password}\n")
+    users_changed(users, before)
     return account
