@@ -9,6 +9,7 @@ works on its first call, and a revoked key stops working within seconds.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import zlib
@@ -24,7 +25,7 @@ from ember.errors import InvalidInput, NotFound, Problem, Unauthorized
 from ember.events.ingest import Accepted
 from ember.events.intake import event_writer
 from ember.events.links import contact_from_token, identity_secret
-from ember.events.parse import EventIn, Parsed, load_json
+from ember.events.parse import EventIn, Parsed
 from ember.tracking import repository
 from ember.tracking.keys import KeyScope, basic_user, key_hash
 from ember.tracking.mapping import EventMap, event_map
@@ -104,6 +105,19 @@ def gunzip(raw: bytes, limit: int) -> bytes:
     return data
 
 
+def _json(data: bytes) -> Any:
+    """The parsed body. Unlike ``POST /events`` it needs no depth walk: nothing here recurses into
+    what a caller nests (only named fields are read), and the parser stops at its own limit."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise InvalidInput("the body is nested too deeply", [Problem(
+            "request body", "arrays and objects nest too deeply", "send calls as Segment documents them")]) from None
+    except ValueError as exc:
+        raise InvalidInput("the body is not JSON", [Problem("request body", str(exc),
+                                                            "send a JSON object")]) from exc
+
+
 def too_large(limit: int) -> InvalidInput:
     return InvalidInput(f"the batch is larger than {limit // 1024} KB", [Problem(
         "request body", f"more than {limit} bytes once inflated", "send at most 500 KB per batch (Segment's limit)")])
@@ -140,7 +154,7 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
                         path_type: str | None) -> Accepted:
     """One Segment request (a batch or a single call): authenticated, parsed, written."""
     data = body_of(raw, encoding)
-    body = load_json(data)
+    body = _json(data)
     body_key = body.get("writeKey") if isinstance(body, dict) else None
     info = await _key_info(app, basic_user(authorization) or (body_key if isinstance(body_key, str) else None))
     secret_key = app.state.settings.resolved_secret_key()

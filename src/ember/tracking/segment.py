@@ -215,7 +215,9 @@ def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | 
         parsed.skipped.append(name or kind)
         return []
     url = _url(item, kind, sender.mapping)
-    payload: dict[str, Any] = {"call": kind, "name": name, "key": sender.scope.value}
+    payload: dict[str, Any] = {"call": kind, "key": sender.scope.value}
+    if kind == "track":
+        payload["name"] = name
     email, trusted_user = _identity(sender, item, _claimed_email(item, user_id), user_id, payload)
     token = _link_token(item, url)
     if token is not None and (contact_id := sender.contact_from_link(token)) is not None:
