@@ -121,6 +121,11 @@ def _check_url(url: str, policy: DestinationPolicy) -> str:
     return url
 
 
+def checked_url(url: str, policy: DestinationPolicy) -> str:
+    """The URL as it would be kept, or InvalidInput saying why it cannot be used."""
+    return _check_url(url, policy)
+
+
 def notify_urls(session: Session, user: User) -> list[str]:
     return [str(u) for u in user.notify_urls or []]
 
