@@ -38,7 +38,8 @@ def test_every_call_path_answers_like_segment(client, engine) -> None:  # type: 
     assert key is not None
     now = datetime.now(UTC).isoformat()
     calls = {"track": {"event": "Demo Started", "userId": "u1"}, "page": {"anonymousId": "a1", "name": "Home"},
-             "screen": {"userId": "u1", "name": "Pricing"}, "identify": {"userId": "u1", "traits": {"email": "x@y.example"}},
+             "screen": {"userId": "u1", "name": "Pricing"},
+             "identify": {"userId": "u1", "traits": {"email": "x@y.example"}},
              "group": {"userId": "u1", "groupId": "g1"}, "alias": {"userId": "u1", "previousId": "a1"}}
     for index, (path, call) in enumerate(calls.items()):
         response = client.post(f"/v1/{path}", json={**call, "messageId": f"c{index}", "timestamp": now},
