@@ -30,11 +30,15 @@ from ember.touches.routes import router as touches_router
 from ember.tracking.routes import router as tracking_router
 from ember.users.routes import router as users_router
 from ember.web import desk
+from ember.web.alert_pages import router as alert_pages_router
+from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
+from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.headers import SecurityHeaders, docs_policy
 from ember.web.library_pages import router as library_pages_router
+from ember.web.nurture_pages import router as nurture_pages_router
 from ember.web.pages import router as pages_router
 from ember.web.session_cookies import SessionCookies
 from ember.web.settings_pages import router as settings_pages_router
@@ -78,6 +82,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
         app.include_router(router)
     for router in (settings_pages_router, library_pages_router):  # the managers' and admins' desk
+        app.include_router(router)
+    for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
