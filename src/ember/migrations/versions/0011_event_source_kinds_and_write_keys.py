@@ -2,8 +2,8 @@
 scheduling and form tools), keep the provider's secret and a mapping of its events; write keys
 for the tracking API; shipped rules for booked meetings, form submissions and webinar attendance
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import ember.models.base
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
