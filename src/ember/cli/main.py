@@ -13,6 +13,7 @@ from ember.cli import (
     demo,
     export,
     imports,
+    inbox,
     messages,
     nurture,
     replan,
@@ -43,6 +44,7 @@ app.command("send")(send.send)
 app.add_typer(templates.templates_app, name="templates")
 app.add_typer(stories.stories_app, name="stories")
 app.add_typer(messages.messages_app, name="messages")
+app.add_typer(inbox.inbox_app, name="inbox")
 app.command("report")(report.report)
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(rules.rules_app, name="rules")

@@ -1,7 +1,7 @@
-"""Every background task, registered in one place: events, alerts, outbound email and the sweep.
+"""Every background task, registered in one place: events, alerts, outbound email, inboxes and the sweep.
 
 The work itself lives beside its domain (``events/tasks.py``, ``alerts/tasks.py``,
-``outbound/tasks.py``); this module only names the tasks, gives them their retry
+``outbound/tasks.py``, ``inbox/tasks.py``); this module only names the tasks, gives them their retry
 policy and the settings of the process, and wires one task's follow-up work to the
 next. The database is the truth; the queue only says "look at these rows now".
 Every task is safe to run twice (events are claimed, alerts leased, emails keyed),
@@ -23,6 +23,7 @@ from huey.exceptions import TaskLockedException
 from ember.alerts.tasks import deliver_alert, due_alerts
 from ember.db import get_engine
 from ember.events.tasks import handle_events, pending_events
+from ember.inbox.tasks import sync_inboxes_once
 from ember.jobs.queue import location, make_huey
 from ember.outbound.tasks import retry_due_sends
 from ember.settings import Settings
@@ -47,6 +48,7 @@ class Jobs:
     process_events: Any
     deliver_alert: Any
     sweep: Any
+    sync_inboxes: Any
 
     def enqueue_events(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), EVENTS_PER_TASK):
@@ -87,11 +89,20 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         except TaskLockedException:
             pass  # another worker is sweeping right now
 
+    def sync_inboxes() -> None:
+        try:
+            with huey.lock_task("ember.sync_inboxes"):
+                log.info("inbox sync: %s", sync_inboxes_once(get_engine(settings.resolved_database_url), settings))
+        except TaskLockedException:
+            pass  # the last read is still running
+
+    every = max(1, min(settings.inbox.inbox_sync_minutes, 59))
     jobs = Jobs(
         huey=huey,
         process_events=huey.task(retries=5, retry_delay=2, name="ember.process_events")(process_events),
         deliver_alert=huey.task(retries=2, retry_delay=5, name="ember.deliver_alert")(deliver),
         sweep=huey.periodic_task(crontab(minute="*"), name="ember.sweep")(sweep),
+        sync_inboxes=huey.periodic_task(crontab(minute=f"*/{every}"), name="ember.sync_inboxes")(sync_inboxes),
     )
     holder["jobs"] = jobs
     return jobs

@@ -22,7 +22,9 @@ from ember.settings.sections import (
     AlertsSection,
     AnalysisSection,
     CadenceSection,
+    DialerSection,
     EventsSection,
+    InboxSection,
     JobsSection,
     LoginSection,
     MailSection,
@@ -45,6 +47,8 @@ SECTIONS: dict[str, type[BaseSettings]] = {
     "analysis": AnalysisSection,
     "mail": MailSection,
     "team": TeamSection,
+    "inbox": InboxSection,
+    "dialer": DialerSection,
 }
 # Flat name -> its section, so ``Settings(smtp_host=...)`` keeps working.
 _SECTION_OF = {name: section for section, cls in SECTIONS.items() for name in cls.model_fields}
@@ -69,6 +73,8 @@ class Settings(BaseSettings):
     analysis: AnalysisSection = Field(default_factory=AnalysisSection)
     mail: MailSection = Field(default_factory=MailSection)
     team: TeamSection = Field(default_factory=TeamSection)
+    inbox: InboxSection = Field(default_factory=InboxSection)
+    dialer: DialerSection = Field(default_factory=DialerSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -137,6 +143,6 @@ def get_settings() -> Settings:
     return Settings()
 
 
-__all__ = ["SECTIONS", "AlertsSection", "AnalysisSection", "CadenceSection", "EventsSection", "JobsSection",
-           "LoginSection", "MailSection", "ServerSection", "Settings", "TeamSection", "default_data_dir",
-           "get_settings"]
+__all__ = ["SECTIONS", "AlertsSection", "AnalysisSection", "CadenceSection", "DialerSection", "EventsSection",
+           "InboxSection", "JobsSection", "LoginSection", "MailSection", "ServerSection", "Settings", "TeamSection",
+           "default_data_dir", "get_settings"]

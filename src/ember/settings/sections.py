@@ -110,6 +110,31 @@ class TeamSection(BaseSettings):
     team_min_calls_per_window: int = 25
 
 
+class InboxSection(BaseSettings):
+    """Inbox sync: reps' mailboxes read by IMAP (see docs/inbox.md)."""
+
+    model_config = FLAT
+
+    inbox_key: str | None = None  # Fernet key that encrypts mailbox passwords and tokens
+    inbox_ca_file: str | None = None  # extra CA bundle for a mail server with an internal certificate
+    inbox_sync_minutes: int = 5
+    inbox_backfill_days: int = 30
+    inbox_timeout_s: float = 30.0
+    inbox_batch: int = 500
+
+
+class DialerSection(BaseSettings):
+    """Dialer call events (see docs/dialer.md)."""
+
+    model_config = FLAT
+
+    dialer_twilio_auth_token: str | None = None
+    dialer_aircall_token: str | None = None
+    dialer_webhook_secret: str | None = None  # whsec_... for the generic, Standard Webhooks-signed shape
+    dialer_conversation_s: int = 30
+    dialer_region: str = "US"
+
+
 class MailSection(BaseSettings):
     """Sending follow-up emails by SMTP."""
 
