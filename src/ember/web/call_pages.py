@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 from ember.api.deps import Db, check_csrf
 from ember.calls import repository as call_repository
 from ember.calls import service as call_service
-from ember.calls.config import analysis_thresholds
 from ember.calls.picture import METRIC_NAMES, metric_value
+from ember.calls.service import analysis_thresholds
 from ember.contacts.service import get_contact, get_contact_by_email
 from ember.conversation import FORMAT_NAMES
 from ember.deals.service import get_deal
@@ -87,7 +87,7 @@ def add_call_form(
         recorded = call_service.add_uploaded_call(
             db, actor, raw=raw, filename=file.filename or "transcript", contact_id=contact.id,
             max_bytes=settings.analysis.max_transcript_bytes, settings=settings.cadence.planning(),
-            thresholds=analysis_thresholds(settings), fmt=format or None, deal_id=deal.id if deal else None,
+            thresholds=analysis_thresholds(settings.analysis), fmt=format or None, deal_id=deal.id if deal else None,
             at=parse_datetime(at, actor.timezone) if at.strip() else None)
     except (EmberError, ValueError) as exc:
         db.rollback()  # nothing of a bad file is kept
@@ -121,7 +121,7 @@ def sides_form(request: Request, db: Db, call_id: int, rep: Annotated[str, Form(
     check_csrf(request, csrf)
     try:
         call_service.correct_sides(db, actor, call_id, call_service.SideChoice(reps=(rep,)),
-                                   thresholds=analysis_thresholds(request.app.state.settings))
+                                   thresholds=analysis_thresholds(request.app.state.settings.analysis))
     except InvalidInput as exc:
         db.rollback()
         view = call_service.call_view(db, actor, call_id)
