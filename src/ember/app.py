@@ -30,6 +30,7 @@ from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
 from ember.web import desk
 from ember.web.alert_pages import router as alert_pages_router
+from ember.web.audit_pages import router as audit_pages_router
 from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
 from ember.web.deal_pages import router as deal_pages_router
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
         app.include_router(router)
-    for router in (settings_pages_router, library_pages_router):  # the managers' and admins' desk
+    for router in (settings_pages_router, library_pages_router, audit_pages_router):  # the managers' and admins' desk
         app.include_router(router)
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router):
         app.include_router(router)

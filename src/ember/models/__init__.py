@@ -3,6 +3,7 @@
 from ember.models.account import Account
 from ember.models.alert import Alert
 from ember.models.api_token import ApiToken
+from ember.models.audit_entry import AuditEntry
 from ember.models.base import Base
 from ember.models.call import Call
 from ember.models.compose_template import ComposeTemplate
@@ -26,7 +27,7 @@ from ember.models.user import User
 from ember.models.web_session import WebSession
 
 __all__ = [
-    "Account", "Alert", "ApiToken", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
+    "Account", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
     "DealStakeholder", "EventSource", "InboundEvent", "LoginThrottle", "MessageVariant", "NextStep",
     "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "Team", "Touch",
     "TouchOutcome", "TriggerRule", "User", "WebSession",
