@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     login_lockout_s: int = 15 * 60
     max_request_bytes: int = 5 * 1024 * 1024
     events_max_bytes: int = 1024 * 1024
+    events_keep_days: int = Field(365, ge=0)  # 0 keeps events for ever
     user: str | None = None
     # Background work and alerts (see docs/configuration.md).
     queue_name: str = "ember"
