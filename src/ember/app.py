@@ -30,6 +30,7 @@ from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
 from ember.web import desk
 from ember.web.compose_pages import router as compose_pages_router
+from ember.web.config_pages import router as config_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.headers import SecurityHeaders, docs_policy
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
         app.include_router(router)
-    for router in (settings_pages_router, library_pages_router):  # the managers' and admins' desk
+    for router in (settings_pages_router, library_pages_router, config_pages_router):  # the managers' and admins' desk
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
