@@ -38,6 +38,7 @@ from ember.web.library_pages import router as library_pages_router
 from ember.web.pages import router as pages_router
 from ember.web.session_cookies import SessionCookies
 from ember.web.settings_pages import router as settings_pages_router
+from ember.web.team_pages import router as team_pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 DOCS_PATH = "/docs"
@@ -70,7 +71,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__}
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, calls_router, messages_router, pages_router, follow_up_pages_router)
+               today_router, calls_router, messages_router, pages_router, follow_up_pages_router,
+               team_pages_router)
     for router in (*routers, *EVENT_ROUTERS):
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending

@@ -203,5 +203,9 @@ def test_rep_cannot_assign_a_contact_to_another_rep(client, engine) -> None:
     make_user(engine, "two@ember.example")
     response = client.post("/api/contacts", headers=rep.headers,
                            json={"email": "x@y.example", "owner_email": "two@ember.example"})
-    assert response.status_code == 403
+    nobody = client.post("/api/contacts", headers=rep.headers,
+                         json={"email": "x@y.example", "owner_email": "nobody@ember.example"})
+    # Another rep is answered exactly as an address that is no user: nothing tells who exists.
+    assert response.status_code == nobody.status_code == 422
+    assert response.json()["error"]["message"].replace("two@", "nobody@") == nobody.json()["error"]["message"]
     assert client.get("/api/contacts", headers=rep.headers).json() == []

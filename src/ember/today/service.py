@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ember.cadence.timing import zone
-from ember.errors import NotFound
+from ember.errors import NotFound, Problem
 from ember.messages.rules import fill
 from ember.models import User
 from ember.today import repository
-from ember.users.access import Actor, require_visible
+from ember.users.access import Actor, can_see_owner
 from ember.users.repository import user_by_email
 
 NEXT_STEP_WORDS = {
@@ -103,9 +103,11 @@ def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, n
 
 def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
     rep = user_by_email(session, rep_email) if rep_email else session.get(User, actor.id)
-    if rep is None:
-        raise NotFound(f"no user {rep_email}")
-    require_visible(actor, rep, f"the queue of {rep_email}")
+    # One answer for a user who does not exist and one the caller may not see.
+    if rep is None or not can_see_owner(actor, rep):
+        raise NotFound(f"no queue for {rep_email}: not a user on your team",
+                       [Problem("rep", f"{rep_email} is not a user whose queue you can see",
+                                "name yourself or a rep on your team")])
     return rep
 
 

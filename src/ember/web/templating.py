@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.responses import HTMLResponse
 
 from ember.api.deps import csrf_token
@@ -14,6 +15,10 @@ from ember.users.access import Actor
 from ember.vocabulary import Role
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# The team figures' partial is shared with the stand-alone HTML report of `ember report`.
+_ANALYTICS_TEMPLATES = Path(__file__).parent.parent / "analytics" / "templates"
+templates.env.loader = ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")),
+                                     FileSystemLoader(str(_ANALYTICS_TEMPLATES))])
 
 # (key, address, label): a page marks itself with `{% set active_nav = key %}`.
 REP_NAV = (("today", "/today", "Today"), ("contacts", "/contacts", "Contacts"), ("deals", "/deals", "Deals"),
