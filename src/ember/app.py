@@ -27,14 +27,19 @@ from ember.outbound.routes import router as outbound_router
 from ember.settings import Settings, get_settings
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
+from ember.tracking.routes import router as tracking_router
 from ember.users.routes import router as users_router
 from ember.web import desk
+from ember.web.alert_pages import router as alert_pages_router
+from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
 from ember.web.config_pages import router as config_pages_router
+from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.headers import SecurityHeaders, docs_policy
 from ember.web.library_pages import router as library_pages_router
+from ember.web.nurture_pages import router as nurture_pages_router
 from ember.web.pages import router as pages_router
 from ember.web.session_cookies import SessionCookies
 from ember.web.settings_pages import router as settings_pages_router
@@ -73,11 +78,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
                today_router, calls_router, messages_router, pages_router, follow_up_pages_router,
                team_pages_router)
-    for router in (*routers, *EVENT_ROUTERS):
+    for router in (*routers, *EVENT_ROUTERS, tracking_router):
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
         app.include_router(router)
     for router in (settings_pages_router, library_pages_router, config_pages_router):  # the managers' and admins' desk
+        app.include_router(router)
+    for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
