@@ -19,6 +19,7 @@ from ember.compose.routes import router as compose_router
 from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
+from ember.dialer.routes import router as dialer_router
 from ember.events.api import ROUTERS as EVENT_ROUTERS
 from ember.events.intake import EventsIntake
 from ember.imports.routes import router as imports_router
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                team_pages_router)
     for router in (*routers, *EVENT_ROUTERS, tracking_router):
         app.include_router(router)
-    for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
+    for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
     for router in (settings_pages_router, library_pages_router, config_pages_router):  # the managers' and admins' desk
         app.include_router(router)
