@@ -3,6 +3,7 @@
 from ember.models.account import Account
 from ember.models.alert import Alert
 from ember.models.api_token import ApiToken
+from ember.models.audit_entry import AuditEntry
 from ember.models.base import Base
 from ember.models.call import Call
 from ember.models.compose_template import ComposeTemplate
@@ -29,7 +30,7 @@ from ember.models.web_session import WebSession
 from ember.models.write_key import WriteKey
 
 __all__ = [
-    "Account", "Alert", "ApiToken", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
+    "Account", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
     "DealStakeholder", "EventSource", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox",
     "MailboxFolder", "MessageVariant", "NextStep",
     "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "ReplanRun", "Team", "TeamSetting", "Touch",
