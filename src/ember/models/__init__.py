@@ -21,6 +21,7 @@ from ember.models.outbound_message import OutboundMessage
 from ember.models.planned_touch import PlannedTouch
 from ember.models.proof_point import ProofPoint
 from ember.models.team import Team
+from ember.models.team_setting import ReplanRun, TeamSetting
 from ember.models.touch import Touch
 from ember.models.touch_outcome import TouchOutcome
 from ember.models.trigger_rule import TriggerRule
@@ -32,6 +33,6 @@ __all__ = [
     "Account", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
     "DealStakeholder", "EventSource", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox",
     "MailboxFolder", "MessageVariant", "NextStep",
-    "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "Team", "Touch",
+    "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "ReplanRun", "Team", "TeamSetting", "Touch",
     "TouchOutcome", "TriggerRule", "User", "WebSession", "WriteKey",
 ]
