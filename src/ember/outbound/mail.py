@@ -142,7 +142,8 @@ def plain_failure(error: BaseException, config: SmtpConfig) -> str:
         return f"{server} refused the sender address {error.sender}"
     if isinstance(error, smtplib.SMTPResponseException):
         reply = error.smtp_error
-        return f"{server} answered {error.smtp_code}: {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+        return f"{server} answered {error.smtp_code}: {text}"
     if isinstance(error, ssl.SSLError):
         return f"the secure connection to {server} failed ({error.reason or error}); check EMBER_SMTP_TLS"
     if isinstance(error, TimeoutError | socket.timeout):
