@@ -24,10 +24,11 @@ from ember.models.touch_outcome import TouchOutcome
 from ember.models.trigger_rule import TriggerRule
 from ember.models.user import User
 from ember.models.web_session import WebSession
+from ember.models.write_key import WriteKey
 
 __all__ = [
     "Account", "Alert", "ApiToken", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
     "DealStakeholder", "EventSource", "InboundEvent", "LoginThrottle", "MessageVariant", "NextStep",
     "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "Team", "Touch",
-    "TouchOutcome", "TriggerRule", "User", "WebSession",
+    "TouchOutcome", "TriggerRule", "User", "WebSession", "WriteKey",
 ]
