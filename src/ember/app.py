@@ -14,6 +14,7 @@ from ember import __version__
 from ember.accounts.routes import router as accounts_router
 from ember.api.errors import install_error_handlers
 from ember.api.limits import BodySizeLimit
+from ember.calls.routes import RECORDING_PATH
 from ember.calls.routes import router as calls_router
 from ember.compose.routes import router as compose_router
 from ember.contacts.routes import router as contacts_router
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(SessionCookies, settings=settings)
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
     app.add_middleware(EventsIntake, fastapi_app=app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
+                       larger={RECORDING_PATH: settings.max_recording_bytes})
     app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
     install_error_handlers(app, page=error_page)
     desk.install(app)
