@@ -33,8 +33,10 @@ from ember.tracking.routes import router as tracking_router
 from ember.users.routes import router as users_router
 from ember.web import desk
 from ember.web.alert_pages import router as alert_pages_router
+from ember.web.audit_pages import router as audit_pages_router
 from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
+from ember.web.config_pages import router as config_pages_router
 from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
@@ -84,7 +86,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
-    for router in (settings_pages_router, library_pages_router):  # the managers' and admins' desk
+    desk_routers = (settings_pages_router, library_pages_router, config_pages_router, audit_pages_router)
+    for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router):
         app.include_router(router)
