@@ -7,6 +7,7 @@ import typer
 from ember.cli import (
     alerts,
     analyze,
+    audit,
     call,
     compose,
     db,
@@ -54,3 +55,4 @@ app.command("worker")(worker.worker)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("analyze")(analyze.analyze)
+app.command("audit")(audit.audit)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ember.db import unit_of_work
 from ember.events.repository import claim_contactless, mark_failed, pending_event_ids
+from ember.events.retention import forget_old_events
 from ember.events.service import process_event
 from ember.jobs.outbox import after_commit
 from ember.settings import Settings
@@ -46,3 +47,8 @@ def pending_events(engine: Engine, received_before: datetime, limit: int) -> lis
     """Events not handled yet that are no longer on their way through the queue."""
     with unit_of_work(engine) as session:
         return pending_event_ids(session, received_before, limit)
+
+
+def forget_events(engine: Engine, settings: Settings, *, now: datetime) -> int:
+    """Delete the events older than EMBER_EVENTS_KEEP_DAYS; how many went."""
+    return forget_old_events(engine, keep_days=settings.events.events_keep_days, now=now)

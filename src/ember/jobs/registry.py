@@ -22,7 +22,7 @@ from huey.exceptions import TaskLockedException
 
 from ember.alerts.tasks import deliver_alert, due_alerts
 from ember.db import get_engine
-from ember.events.tasks import handle_events, pending_events
+from ember.events.tasks import forget_events, handle_events, pending_events
 from ember.inbox.tasks import sync_inboxes_once
 from ember.jobs.queue import location, make_huey
 from ember.outbound.tasks import retry_due_sends
@@ -49,6 +49,7 @@ class Jobs:
     deliver_alert: Any
     sweep: Any
     sync_inboxes: Any
+    forget_events: Any
 
     def enqueue_events(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), EVENTS_PER_TASK):
@@ -89,6 +90,14 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         except TaskLockedException:
             pass  # another worker is sweeping right now
 
+    def forget_old_events() -> None:
+        try:
+            with huey.lock_task("ember.forget_events"):
+                deleted = forget_events(get_engine(settings.resolved_database_url), settings, now=now())
+                log.info("events older than %s days deleted: %s", settings.events.events_keep_days, deleted)
+        except TaskLockedException:
+            pass  # another worker is at it
+
     def sync_inboxes() -> None:
         try:
             with huey.lock_task("ember.sync_inboxes"):
@@ -103,6 +112,8 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         deliver_alert=huey.task(retries=2, retry_delay=5, name="ember.deliver_alert")(deliver),
         sweep=huey.periodic_task(crontab(minute="*"), name="ember.sweep")(sweep),
         sync_inboxes=huey.periodic_task(crontab(minute=f"*/{every}"), name="ember.sync_inboxes")(sync_inboxes),
+        forget_events=huey.periodic_task(crontab(minute="17", hour="3"), name="ember.forget_events")(
+            forget_old_events),
     )
     holder["jobs"] = jobs
     return jobs

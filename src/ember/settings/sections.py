@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ember.settings.cadence import CadenceSettings, build_cadence_settings
@@ -47,6 +48,7 @@ class EventsSection(BaseSettings):
     model_config = FLAT
 
     events_max_bytes: int = 1024 * 1024
+    events_keep_days: int = Field(365, ge=0)  # 0 keeps events for ever
 
 
 class JobsSection(BaseSettings):
@@ -78,6 +80,7 @@ class CadenceSection(BaseSettings):
     working_hours: str = "08:00-18:00"
     email_hour: str = "09:00"
     skip_public_holidays: bool = True
+    holidays_country: str = ""  # whose public holidays count for a contact with no country ("" = none)
     ftc_spacing_days: str = "1,2,3,5,7"
     follow_up_spacing_days: str = "2,3,5,7,7"
     follow_ups_before_stalled: int = 5
@@ -98,6 +101,8 @@ class AnalysisSection(BaseSettings):
     analysis_thresholds: str = ""
     # Checked before a transcript is read (CLI, API and uploads).
     max_transcript_bytes: int = 20 * 1024 * 1024
+    # Largest call recording accepted by upload (a 60-minute stereo WAV at 16 kHz is about 230 MB).
+    max_recording_bytes: int = 512 * 1024 * 1024
 
 
 class TeamSection(BaseSettings):
