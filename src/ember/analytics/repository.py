@@ -234,7 +234,7 @@ def discovery_calls(session: Session, scope: Scope) -> list[CallRow]:
     return list(first.values())
 
 
-def calls_to_coach(session: Session, scope: Scope, limit: int = 200) -> list[dict[str, Any]]:
+def calls_to_coach(session: Session, scope: Scope, limit: int = 40) -> list[dict[str, Any]]:
     """Recent analysed calls with their benchmark verdicts, newest first."""
     query = (select(Call.id, Touch.occurred_at, Touch.rep_id, User.name, Contact.id, Contact.first_name,
                     Contact.last_name, Call.analysis["benchmarks"])
