@@ -19,6 +19,7 @@ from ember.compose.routes import router as compose_router
 from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
+from ember.dialer.routes import router as dialer_router
 from ember.events.api import ROUTERS as EVENT_ROUTERS
 from ember.events.intake import EventsIntake
 from ember.imports.routes import router as imports_router
@@ -31,8 +32,10 @@ from ember.tracking.routes import router as tracking_router
 from ember.users.routes import router as users_router
 from ember.web import desk
 from ember.web.alert_pages import router as alert_pages_router
+from ember.web.audit_pages import router as audit_pages_router
 from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
+from ember.web.config_pages import router as config_pages_router
 from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
@@ -79,9 +82,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                team_pages_router)
     for router in (*routers, *EVENT_ROUTERS, tracking_router):
         app.include_router(router)
-    for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
+    for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
-    for router in (settings_pages_router, library_pages_router):  # the managers' and admins' desk
+    desk_routers = (settings_pages_router, library_pages_router, config_pages_router, audit_pages_router)
+    for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router):
         app.include_router(router)

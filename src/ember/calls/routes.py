@@ -11,6 +11,7 @@ from ember.calls.config import analysis_thresholds
 from ember.calls.schemas import BenchmarkOut, SidesIn, SidesOut, SpeakerOut
 from ember.calls.service import SideChoice, add_call, call_summary, check_size, correct_sides, decode, get_call
 from ember.errors import InvalidInput, Problem
+from ember.team_settings.effective import settings_for
 
 router = APIRouter(prefix="/api/calls", tags=["calls"])
 
@@ -23,7 +24,7 @@ def attach_transcript(
     prospect: Annotated[list[str] | None, Form()] = None,
 ) -> dict[str, Any]:
     """Record a call with its transcript: analysed, next steps stored, role and qualification updated."""
-    settings = request.app.state.settings
+    settings = settings_for(db, request.app.state.settings, actor.team_id)
     limit = settings.max_transcript_bytes
     raw = file.file.read(limit + 1)  # never more than the limit, whatever the upload's size
     check_size(len(raw), limit, "file")
@@ -42,7 +43,7 @@ def attach_transcript(
 def set_sides(request: Request, db: Db, actor: CurrentActor, call_id: int, body: SidesIn) -> SidesOut:
     """Say which speakers are ours and which the prospect's; the call is analysed again from its transcript."""
     done = correct_sides(db, actor, call_id, SideChoice(tuple(body.rep), tuple(body.prospect)),
-                         thresholds=analysis_thresholds(request.app.state.settings))
+                         thresholds=analysis_thresholds(settings_for(db, request.app.state.settings, actor.team_id)))
     data = done.analysis.to_dict()
     return SidesOut(call_id=done.call.id, side_method=data["side_method"], sides_known=data["sides_known"],
                     speakers=[SpeakerOut(**s) for s in data["speakers"]], next_steps=len(data["next_steps"]),
