@@ -70,6 +70,8 @@ class Settings(BaseSettings):
 
     # Largest transcript file accepted (CLI, API and uploads), checked before it is read.
     max_transcript_bytes: int = 20 * 1024 * 1024
+    # Largest call recording accepted by upload (a 60-minute stereo WAV at 16 kHz is about 230 MB).
+    max_recording_bytes: int = 512 * 1024 * 1024
 
     # Sending follow-up emails by SMTP (see docs/configuration.md).
     smtp_host: str = "localhost"
