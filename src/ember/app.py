@@ -25,6 +25,7 @@ from ember.imports.routes import router as imports_router
 from ember.messages.routes import router as messages_router
 from ember.outbound.routes import router as outbound_router
 from ember.settings import Settings, get_settings
+from ember.steps.routes import router as steps_router
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
 from ember.users.routes import router as users_router
@@ -34,6 +35,7 @@ from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.headers import SecurityHeaders, docs_policy
 from ember.web.pages import router as pages_router
 from ember.web.session_cookies import SessionCookies
+from ember.web.today_pages import router as today_pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 DOCS_PATH = "/docs"
@@ -65,10 +67,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__}
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, calls_router, messages_router, pages_router, follow_up_pages_router)
+               today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router)
     for router in (*routers, *EVENT_ROUTERS):
         app.include_router(router)
-    for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
+    # Follow-up writing and sending; the Today worklist's page and row actions.
+    for router in (compose_router, outbound_router, compose_pages_router, today_pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

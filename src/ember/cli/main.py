@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ember.cli import calls, compose, data, demo, follow_up, messages, users
+from ember.cli import calls, compose, data, demo, follow_up, messages, steps, users
 from ember.cli.analyze import analyze
 from ember.cli.common import console, engine, user_errors
 from ember.cli.triggers import register as register_triggers
@@ -20,6 +20,7 @@ app.add_typer(follow_up.touch_app, name="touch")
 app.command("today")(follow_up.today)
 app.command("replan")(follow_up.replan)
 app.add_typer(calls.call_app, name="call")
+app.add_typer(steps.steps_app, name="steps")
 app.command("compose")(compose.compose)
 app.command("send")(compose.send)
 app.add_typer(compose.templates_app, name="templates")

@@ -19,7 +19,8 @@ def log_touch(request: Request, db: Db, actor: CurrentActor, body: TouchIn) -> d
     logged = service.log_touch(
         db, actor, contact_id=body.contact_id, channel=body.channel.value, outcome=body.outcome,
         occurred_at=body.occurred_at, deal_id=body.deal_id, notes=body.notes, variant_key=body.variant,
-        callback_at=body.callback_at, settings=cadence_settings(request.app.state.settings),
+        callback_at=body.callback_at, confirm_date=body.confirm_date,
+        settings=cadence_settings(request.app.state.settings),
     )
     return logged_dict(logged)
 
