@@ -33,7 +33,7 @@ def require_chromium() -> None:
     pytest.skip(message)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -41,7 +41,7 @@ def _free_port() -> int:
 
 @contextmanager
 def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

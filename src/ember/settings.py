@@ -65,6 +65,11 @@ class Settings(BaseSettings):
 
     # Call analysis: benchmark and measurement thresholds to override ("name=value, ...").
     analysis_thresholds: str = ""
+    # Team numbers: how much history before the team's own benchmarks replace the published ones.
+    team_min_closed_deals: int = 40
+    team_min_window_calls: int = 400
+    team_min_calls_per_window: int = 25
+
     # Largest transcript file accepted (CLI, API and uploads), checked before it is read.
     max_transcript_bytes: int = 20 * 1024 * 1024
 

@@ -7,11 +7,7 @@ real connections to it."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -23,6 +19,7 @@ import pytest
 from ember.db import unit_of_work
 from ember.models import Alert
 from tests.factories import TestUser, make_user
+from tests.process_support import ember_serve
 from tests.trigger_support import make_contact
 
 STREAMS = 1000
@@ -57,44 +54,10 @@ def test_a_users_oldest_stream_closes_when_they_open_one_too_many(server_url, en
 
 # ---- a thousand streams against `ember serve` in its own process -----------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(engine, settings, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    port = _free_port()
-    env = {**os.environ, "EMBER_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-           "EMBER_DATA_DIR": str(tmp_path), "EMBER_SECRET_KEY": settings.resolved_secret_key(),
-           "EMBER_QUEUE_NAME": f"streams-{tmp_path.name}"}
-    log = (tmp_path / "serve.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-c", "from ember.cli.main import app; app()", "serve",
-                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("ember serve did not start: " + (tmp_path / "serve.log").read_text())
-            time.sleep(0.2)
+    with ember_serve(engine, settings, tmp_path) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(5)
-        log.close()
-        errors = [line for line in (tmp_path / "serve.log").read_text().splitlines() if "Error" in line]
-        assert not errors, "\n".join(errors[-20:])
 
 
 async def _open_stream(port: int, token: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

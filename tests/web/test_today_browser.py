@@ -9,10 +9,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from ember.models import NextStep, PlannedTouch
 from tests.factories import make_user
 from tests.today_support import seed_today
+
+from ember.models import NextStep, PlannedTouch
 
 pytestmark = pytest.mark.browser
 

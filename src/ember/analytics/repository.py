@@ -1,0 +1,342 @@
+"""Every query behind the team's numbers.
+
+Each read groups in SQL and returns few rows (a histogram, a grid of hours),
+so the cost stays in the database engine whatever the size of the history.
+Deals are counted in the period they closed (or stalled), contacts in the
+period of the touch that counted, activity in the period it happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from ember.analytics.metrics import ActivityRow, CallRow, HourRow
+from ember.models import (
+    Alert,
+    Call,
+    Contact,
+    Deal,
+    DealStakeholder,
+    NextStep,
+    NurtureMembership,
+    PlannedTouch,
+    Team,
+    Touch,
+    TouchOutcome,
+    User,
+)
+from ember.vocabulary import CONVERSATION_OUTCOMES, Channel, DealOutcome, Outcome, PlannedTouchStatus, Role
+
+FOLLOW_UP_LABEL = "follow-up #%"
+FTC_LABEL = "FTC #%"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose numbers and since when: ``rep_ids`` None means every rep."""
+
+    rep_ids: tuple[int, ...] | None
+    since: datetime | None = None
+
+    def owned(self, column: Any) -> ColumnElement[bool]:
+        return true() if self.rep_ids is None else column.in_(self.rep_ids)
+
+    def after(self, column: Any) -> ColumnElement[bool]:
+        return true() if self.since is None else column >= self.since
+
+
+def _dialect(session: Session) -> str:
+    bind = session.get_bind()
+    return bind.dialect.name
+
+
+def conversation_outcomes(session: Session) -> frozenset[str]:
+    """Built-in outcomes that are a conversation, plus the team-defined ones that count as one."""
+    custom = session.scalars(select(TouchOutcome.name).where(TouchOutcome.counts_as_conversation.is_(True)))
+    return frozenset(str(o) for o in CONVERSATION_OUTCOMES) | frozenset(custom)
+
+
+# --- people -----------------------------------------------------------------
+
+def teams(session: Session) -> list[tuple[int, str]]:
+    return [(r[0], r[1]) for r in session.execute(select(Team.id, Team.name).order_by(Team.name))]
+
+
+def reps(session: Session, team_id: int | None) -> list[tuple[int, str, str, int | None]]:
+    """(id, name, email, team id) of the active reps, of one team or all."""
+    query = select(User.id, User.name, User.email, User.team_id).where(
+        User.role == Role.REP.value, User.is_active.is_(True))
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query.order_by(User.name))]
+
+
+# --- deals: follow-ups to close, give-up points, cycle length ----------------
+
+def _follow_ups() -> Any:
+    return (select(func.count()).select_from(Touch)
+            .where(Touch.deal_id == Deal.id, Touch.label.like(FOLLOW_UP_LABEL))
+            .correlate(Deal).scalar_subquery())
+
+
+def _said_no() -> Any:
+    return exists().where(Touch.deal_id == Deal.id, Touch.outcome == Outcome.SAID_NO.value).correlate(Deal)
+
+
+def _ended_at() -> Any:
+    return func.coalesce(Deal.closed_at, Deal.stalled_at)
+
+
+def deal_follow_ups(session: Session, scope: Scope) -> list[tuple[str | None, bool, bool, int, int]]:
+    """(outcome, stalled, someone said no, follow-ups, deals) for deals closed or stalled in the period."""
+    ended = or_(Deal.outcome.is_not(None), Deal.stalled_at.is_not(None))
+    inner = (select(Deal.outcome.label("outcome"),
+                    (Deal.stalled_at.is_not(None) & Deal.outcome.is_(None)).label("stalled"),
+                    _said_no().label("said_no"), _follow_ups().label("fu"))
+             .where(ended, scope.owned(Deal.owner_id), scope.after(_ended_at())).subquery())
+    query = (select(inner.c.outcome, inner.c.stalled, inner.c.said_no, inner.c.fu, func.count())
+             .group_by(inner.c.outcome, inner.c.stalled, inner.c.said_no, inner.c.fu))
+    return [(r[0], bool(r[1]), bool(r[2]), int(r[3]), int(r[4])) for r in session.execute(query)]
+
+
+def _days(session: Session, start: Any, end: Any) -> ColumnElement[int]:
+    """Whole days between two instants, in the engine's own date arithmetic."""
+    if _dialect(session) == "sqlite":
+        return cast(func.julianday(end) - func.julianday(start), Integer)
+    return cast(func.floor(func.extract("epoch", end - start) / 86400), Integer)
+
+
+def cycle_days(session: Session, scope: Scope) -> list[tuple[str, int, int]]:
+    """(outcome, days from first touch to close, deals) for deals closed in the period."""
+    days = _days(session, Deal.created_at, Deal.closed_at).label("days")
+    query = (select(Deal.outcome, days, func.count())
+             .where(Deal.outcome.is_not(None), Deal.closed_at.is_not(None), scope.owned(Deal.owner_id),
+                    scope.after(Deal.closed_at))
+             .group_by(Deal.outcome, days))
+    return [(str(r[0]), max(int(r[1]), 0), int(r[2])) for r in session.execute(query)]
+
+
+# --- contacts: first-time-call attempts to the first conversation ------------
+
+def ftc_attempts(session: Session, scope: Scope, outcomes: Iterable[str]) -> dict[int, int]:
+    """{attempt that got through: contacts} for first conversations in the period."""
+    query = (select(Touch.label, func.count())
+             .where(Touch.outcome.in_(sorted(outcomes)), Touch.label.like(FTC_LABEL),
+                    scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+             .group_by(Touch.label))
+    histogram: dict[int, int] = {}
+    for label, count in session.execute(query):
+        number = _label_number(label)
+        if number is not None:
+            histogram[number] = histogram.get(number, 0) + int(count)
+    return histogram
+
+
+def _label_number(label: str | None) -> int | None:
+    try:
+        return int(str(label).rsplit("#", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+# --- calls: connect rate by hour, discovery-call behaviour, coaching ---------
+
+def _hour_bucket(session: Session, column: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The UTC hour, and its quarter: some time zones are 30 or 45 minutes off the hour."""
+    if _dialect(session) == "sqlite":
+        return (func.strftime("%Y-%m-%d %H", column),
+                cast(func.strftime("%M", column), Integer) / 15)
+    return func.to_char(column, "YYYY-MM-DD HH24"), cast(func.extract("minute", column), Integer) / 15
+
+
+def call_hours(session: Session, scope: Scope, outcomes: Iterable[str]) -> list[HourRow]:
+    """Calls and connects per UTC quarter hour and prospect time zone, for calls in the period."""
+    hour, quarter = _hour_bucket(session, Touch.occurred_at)
+    connected = case((Touch.outcome.in_(sorted(outcomes)), 1), else_=0)
+    query = (select(Contact.timezone, hour.label("hour"), quarter.label("quarter"), func.count(),
+                    func.sum(connected))
+             .join(Contact, Contact.id == Touch.contact_id)
+             .where(Touch.channel == Channel.CALL.value, scope.owned(Touch.rep_id),
+                    scope.after(Touch.occurred_at))
+             .group_by(Contact.timezone, hour, quarter))
+    return [HourRow(r[0], datetime.strptime(r[1], "%Y-%m-%d %H") + timedelta(minutes=15 * int(r[2])),
+                    int(r[3]), int(r[4] or 0))
+            for r in session.execute(query)]
+
+
+def _json_length(column: Any) -> ColumnElement[int]:
+    # json_array_length exists under this name on SQLite and PostgreSQL (for json, not jsonb).
+    return func.json_array_length(column)
+
+
+def discovery_calls(session: Session, scope: Scope) -> list[CallRow]:
+    """The first analysed call of each deal closed in the period, with the deal's outcome."""
+    steps = (select(func.count()).select_from(NextStep).where(NextStep.call_id == Call.id)
+             .correlate(Call).scalar_subquery())
+    analysis = Call.analysis
+    query = (select(Deal.id, Deal.outcome, steps, analysis[("questions", "rep")].as_integer(),
+                    analysis["rep_talk_ratio"].as_float(), analysis["longest_rep_monologue_s"].as_float(),
+                    _json_length(analysis["engaging_moments"]), Touch.occurred_at, Call.id)
+             .join(Touch, Touch.id == Call.touch_id).join(Deal, Deal.id == Touch.deal_id)
+             .where(Deal.outcome.is_not(None), Call.analysis.is_not(None), scope.owned(Deal.owner_id),
+                    scope.after(Deal.closed_at))
+             .order_by(Deal.id, Touch.occurred_at, Call.id))
+    first: dict[int, CallRow] = {}
+    for r in session.execute(query):
+        if r[0] in first:
+            continue
+        first[r[0]] = CallRow(deal_id=r[0], won=r[1] == DealOutcome.WON.value, next_steps=int(r[2]),
+                              questions=r[3], talk_ratio=r[4], monologue_s=r[5], engaging=r[6])
+    return list(first.values())
+
+
+def calls_to_coach(session: Session, scope: Scope, limit: int = 200) -> list[dict[str, Any]]:
+    """Recent analysed calls with their benchmark verdicts, newest first."""
+    query = (select(Call.id, Touch.occurred_at, Touch.rep_id, User.name, Contact.id, Contact.first_name,
+                    Contact.last_name, Call.analysis["benchmarks"])
+             .join(Touch, Touch.id == Call.touch_id).join(Contact, Contact.id == Touch.contact_id)
+             .join(User, User.id == Touch.rep_id)
+             .where(Call.analysis.is_not(None), scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+             .order_by(Touch.occurred_at.desc()).limit(limit))
+    return [{"call_id": r[0], "at": r[1], "rep_id": r[2], "rep": r[3], "contact_id": r[4],
+             "contact": f"{r[5]} {r[6]}".strip(), "benchmarks": r[7] or []} for r in session.execute(query)]
+
+
+# --- the nurture funnel ------------------------------------------------------
+
+def nurture_funnel(session: Session, scope: Scope) -> tuple[int, int, int, int]:
+    """Contacts put on the nurture list in the period; of them, alerted again, re-opened, won after."""
+    base = (select(NurtureMembership.contact_id, NurtureMembership.started_at, NurtureMembership.ended_at,
+                   NurtureMembership.ended_reason)
+            .join(Contact, Contact.id == NurtureMembership.contact_id)
+            .where(scope.owned(Contact.owner_id), scope.after(NurtureMembership.started_at)).subquery())
+    nurtured = select(func.count(func.distinct(base.c.contact_id)))
+    alerted = exists().where(Alert.contact_id == base.c.contact_id, Alert.created_at >= base.c.started_at)
+    triggered = select(func.count(func.distinct(base.c.contact_id))).where(alerted)
+    reopened_rows = base.c.ended_reason == "trigger"
+    reopened = select(func.count(func.distinct(base.c.contact_id))).where(reopened_rows)
+    won_after = exists().where(DealStakeholder.contact_id == base.c.contact_id,
+                               DealStakeholder.deal_id == Deal.id, Deal.outcome == DealOutcome.WON.value,
+                               Deal.closed_at >= base.c.ended_at)
+    won = select(func.count(func.distinct(base.c.contact_id))).where(reopened_rows, won_after)
+    return (int(session.scalar(nurtured) or 0), int(session.scalar(triggered) or 0),
+            int(session.scalar(reopened) or 0), int(session.scalar(won) or 0))
+
+
+# --- activity, queues, stalled deals ----------------------------------------
+
+def activity(session: Session, scope: Scope) -> list[ActivityRow]:
+    query = (select(Touch.rep_id, Touch.channel, Touch.outcome, func.count())
+             .where(scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+             .group_by(Touch.rep_id, Touch.channel, Touch.outcome))
+    return [ActivityRow(r[0], r[1], r[2], int(r[3])) for r in session.execute(query)]
+
+
+def calls_analysed(session: Session, scope: Scope) -> dict[int, int]:
+    query = (select(Touch.rep_id, func.count()).select_from(Call).join(Touch, Touch.id == Call.touch_id)
+             .where(Call.analysis.is_not(None), scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+             .group_by(Touch.rep_id))
+    return {r[0]: int(r[1]) for r in session.execute(query)}
+
+
+def queue_sizes(session: Session, rep_ids: Sequence[int], until: datetime, now: datetime) -> dict[int, tuple[int, int]]:
+    """{rep: (planned touches due by ``until``, of them overdue before ``now``)}."""
+    if not rep_ids:
+        return {}
+    overdue = func.sum(case((PlannedTouch.due_at < now, 1), else_=0))
+    query = (select(PlannedTouch.rep_id, func.count(), overdue)
+             .where(PlannedTouch.rep_id.in_(list(rep_ids)), PlannedTouch.status == PlannedTouchStatus.PLANNED.value,
+                    PlannedTouch.due_at <= until)
+             .group_by(PlannedTouch.rep_id))
+    return {r[0]: (int(r[1]), int(r[2] or 0)) for r in session.execute(query)}
+
+
+def stalled_deals(session: Session, scope: Scope, limit: int = 50) -> list[dict[str, Any]]:
+    """Open deals that went quiet, longest-stalled first."""
+    query = (select(Deal.id, Deal.name, Deal.stalled_at, User.name, _follow_ups(), _primary_contact())
+             .join(User, User.id == Deal.owner_id)
+             .where(Deal.outcome.is_(None), Deal.stalled_at.is_not(None), scope.owned(Deal.owner_id))
+             .order_by(Deal.stalled_at).limit(limit))
+    return [{"deal_id": r[0], "name": r[1], "stalled_at": r[2], "rep": r[3], "follow_ups": int(r[4]),
+             "contact_id": r[5]} for r in session.execute(query)]
+
+
+def _primary_contact() -> Any:
+    return (select(DealStakeholder.contact_id).where(DealStakeholder.deal_id == Deal.id)
+            .order_by(DealStakeholder.is_primary.desc(), DealStakeholder.id).limit(1)
+            .correlate(Deal).scalar_subquery())
+
+
+# --- the deals and contacts behind a figure ---------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DealFilter:
+    """Which deals a figure stands for; every field narrows the set."""
+
+    outcome: str | None = None
+    stalled: bool | None = None
+    said_no: bool | None = None
+    follow_ups: int | None = None
+    days_low: int | None = None
+    days_high: int | None = None  # exclusive
+    deal_ids: tuple[int, ...] | None = None
+
+
+def deals_behind(session: Session, scope: Scope, wanted: DealFilter, limit: int = 500) -> list[dict[str, Any]]:
+    fu = _follow_ups().label("fu")
+    days = _days(session, Deal.created_at, func.coalesce(Deal.closed_at, Deal.stalled_at)).label("days")
+    conditions: list[ColumnElement[bool]] = [scope.owned(Deal.owner_id)]
+    if wanted.deal_ids is not None:
+        conditions.append(Deal.id.in_(wanted.deal_ids) if wanted.deal_ids else literal(False))
+    else:
+        conditions += [or_(Deal.outcome.is_not(None), Deal.stalled_at.is_not(None)), scope.after(_ended_at())]
+    if wanted.outcome is not None:
+        conditions.append(Deal.outcome == wanted.outcome)
+    if wanted.stalled is not None:
+        stalled = and_(Deal.stalled_at.is_not(None), Deal.outcome.is_(None))
+        conditions.append(stalled if wanted.stalled else ~stalled)
+    if wanted.said_no is not None:
+        conditions.append(_said_no() if wanted.said_no else ~_said_no())
+    inner = (select(Deal.id, Deal.name, Deal.outcome, Deal.closed_at, Deal.stalled_at, User.name.label("rep"),
+                    fu, days, _primary_contact().label("contact_id"))
+             .join(User, User.id == Deal.owner_id).where(*conditions).subquery())
+    query: Select[Any] = select(inner)
+    if wanted.follow_ups is not None:
+        query = query.where(inner.c.fu == wanted.follow_ups)
+    if wanted.days_low is not None:
+        query = query.where(inner.c.days >= wanted.days_low)
+    if wanted.days_high is not None:
+        query = query.where(inner.c.days < wanted.days_high)
+    query = query.order_by(func.coalesce(inner.c.closed_at, inner.c.stalled_at).desc()).limit(limit)
+    return [dict(r._mapping) for r in session.execute(query)]
+
+
+def contacts_reached_at(session: Session, scope: Scope, outcomes: Iterable[str], attempt: int,
+                        limit: int = 500) -> list[dict[str, Any]]:
+    """Contacts whose first conversation came on FTC attempt ``attempt``."""
+    query = (select(Contact.id, Contact.first_name, Contact.last_name, Touch.occurred_at, User.name)
+             .join(Contact, Contact.id == Touch.contact_id).join(User, User.id == Touch.rep_id)
+             .where(Touch.outcome.in_(sorted(outcomes)), Touch.label == f"FTC #{attempt}",
+                    scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+             .order_by(Touch.occurred_at.desc()).limit(limit))
+    return [{"contact_id": r[0], "name": f"{r[1]} {r[2]}".strip(), "at": r[3], "rep": r[4]}
+            for r in session.execute(query)]

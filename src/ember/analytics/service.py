@@ -1,0 +1,263 @@
+"""Team numbers for one manager's (or admin's) view: whose, since when, and every figure.
+
+The page, the report command and its JSON all call ``team_numbers``: one
+computation, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ember.analytics import repository as repo
+from ember.analytics.learned import LearnedBenchmarks, WindowChoice, learn, learn_windows, window_name
+from ember.analytics.metrics import (
+    BEHAVIOUR_BY_METRIC,
+    Cell,
+    Funnel,
+    GiveUp,
+    RepActivity,
+    Summary,
+    activity,
+    bin_of,
+    give_up,
+    local_cells,
+    share_reached_by,
+    summarize,
+)
+from ember.analytics.repository import DealFilter, Scope
+from ember.conversation.benchmarks import Thresholds
+from ember.errors import Forbidden, NotFound, Problem
+from ember.users.access import Actor
+from ember.vocabulary import DealOutcome, Role
+
+# Cycle lengths are shown in these bins of days (the last one open-ended).
+CYCLE_BINS: tuple[tuple[int, int | None], ...] = ((0, 15), (15, 30), (30, 60), (60, 90), (90, 180), (180, None))
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The settings the team numbers depend on."""
+
+    persistence: int
+    min_closed_deals: int
+    min_window_calls: int
+    min_calls_per_window: int
+    published_windows: tuple[str, ...]
+    thresholds: Thresholds
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Whose numbers: the team and rep picked, and the reps that makes."""
+
+    team_id: int | None
+    team_name: str
+    rep_id: int | None
+    rep_name: str | None
+    rep_ids: tuple[int, ...] | None
+    since: datetime | None
+    reps: tuple[tuple[int, str, str, int | None], ...]  # every rep the viewer may pick
+    teams: tuple[tuple[int, str], ...]  # every team the viewer may pick
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.rep_ids, self.since)
+
+
+@dataclass(slots=True)
+class RepLine:
+    rep_id: int
+    name: str
+    email: str
+    due_today: int
+    overdue: int
+    activity: RepActivity
+
+
+@dataclass(slots=True)
+class TeamNumbers:
+    view: View
+    follow_ups_won: Summary
+    follow_ups_lost: Summary
+    ftc: Summary
+    ftc_reached_by: tuple[tuple[int, float], ...]
+    cells: dict[tuple[int, int], Cell]
+    give_up: GiveUp
+    cycle_won: Summary
+    cycle_lost: Summary
+    learned: LearnedBenchmarks
+    windows: WindowChoice
+    funnel: Funnel
+    reps: list[RepLine]
+    stalled: list[dict[str, Any]]
+    coaching: list[dict[str, Any]]
+
+
+def resolve_view(session: Session, actor: Actor, *, team: str | None = None, rep: str | None = None,
+                 since: datetime | None = None) -> View:
+    """Managers see their own team, admins every team; anything else is not found."""
+    if actor.role is Role.REP:
+        raise Forbidden("team numbers are for managers and admins",
+                        [Problem("user", f"{actor.email} is a rep", "ask your manager for the team view")])
+    all_teams = repo.teams(session)
+    teams = [t for t in all_teams if t[0] == actor.team_id] if actor.role is Role.MANAGER else all_teams
+    team_id = _pick_team(teams, team) if team else (actor.team_id if actor.role is Role.MANAGER else None)
+    if actor.role is Role.MANAGER and team_id is None:
+        raise NotFound("you are not in a team", [Problem("user", actor.email, "ask an admin to set your team")])
+    visible = tuple(r for r in repo.reps(session, None) if actor.role is Role.ADMIN or r[3] == actor.team_id)
+    in_team = tuple(r for r in visible if team_id is None or r[3] == team_id)
+    rep_row = _pick_rep(in_team, rep) if rep else None
+    rep_ids: tuple[int, ...] | None
+    if rep_row is not None:
+        rep_ids = (rep_row[0],)
+    elif team_id is not None or actor.role is Role.MANAGER:
+        rep_ids = tuple(r[0] for r in in_team)
+    else:
+        rep_ids = None
+    team_name = next((t[1] for t in teams if t[0] == team_id), "All teams")
+    return View(team_id, team_name, rep_row[0] if rep_row else None, rep_row[1] if rep_row else None,
+                rep_ids, since, visible, tuple(teams))
+
+
+def _pick_team(teams: list[tuple[int, str]], wanted: str) -> int:
+    for team_id, name in teams:
+        if wanted.strip().lower() in (name.lower(), str(team_id)):
+            return team_id
+    names = ", ".join(name for _, name in teams) or "none"
+    raise NotFound(f"no team {wanted!r} that you may see",
+                   [Problem("team", repr(wanted), f"use one of: {names}")])
+
+
+def _pick_rep(reps: tuple[tuple[int, str, str, int | None], ...], wanted: str) -> tuple[int, str, str, int | None]:
+    for row in reps:
+        if wanted.strip().lower() in (row[2].lower(), str(row[0])):
+            return row
+    raise NotFound(f"no rep {wanted!r} in the team you are looking at",
+                   [Problem("rep", repr(wanted), "give the email of a rep of this team")])
+
+
+def team_numbers(session: Session, view: View, options: Options, *, now: datetime | None = None) -> TeamNumbers:
+    now = now or datetime.now(UTC)
+    scope = view.scope
+    talked = repo.conversation_outcomes(session)
+    by_outcome: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    gave_up: dict[int, int] = defaultdict(int)
+    for outcome, stalled, said_no, follow_ups, deals in repo.deal_follow_ups(session, scope):
+        if outcome:
+            by_outcome[outcome][follow_ups] += deals
+        if (stalled or outcome == DealOutcome.LOST.value) and not said_no:
+            gave_up[follow_ups] += deals
+    cycles: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for outcome, days, deals in repo.cycle_days(session, scope):
+        cycles[outcome][days] += deals
+    ftc = repo.ftc_attempts(session, scope, talked)
+    cells = local_cells(repo.call_hours(session, scope, talked))
+    calls = repo.discovery_calls(session, scope)
+    return TeamNumbers(
+        view=view,
+        follow_ups_won=summarize(by_outcome[DealOutcome.WON.value]),
+        follow_ups_lost=summarize(by_outcome[DealOutcome.LOST.value]),
+        ftc=summarize(ftc), ftc_reached_by=share_reached_by(ftc),
+        cells=cells,
+        give_up=give_up(gave_up, options.persistence),
+        cycle_won=summarize(cycles[DealOutcome.WON.value]),
+        cycle_lost=summarize(cycles[DealOutcome.LOST.value]),
+        learned=learn(calls, minimum=options.min_closed_deals, thresholds=options.thresholds),
+        windows=learn_windows(cells, minimum_calls=options.min_window_calls,
+                              per_window=options.min_calls_per_window, published=options.published_windows),
+        funnel=Funnel(*repo.nurture_funnel(session, scope)),
+        reps=_rep_lines(session, view, scope, talked, now),
+        stalled=repo.stalled_deals(session, scope),
+        coaching=_to_coach(repo.calls_to_coach(session, scope)),
+    )
+
+
+def _rep_lines(session: Session, view: View, scope: Scope, talked: frozenset[str], now: datetime) -> list[RepLine]:
+    shown = [r for r in view.reps if view.rep_ids is None or r[0] in view.rep_ids]
+    per_rep = activity(repo.activity(session, scope), repo.calls_analysed(session, scope), talked)
+    end_of_day = now + timedelta(hours=24)
+    queues = repo.queue_sizes(session, [r[0] for r in shown], end_of_day, now)
+    return [RepLine(r[0], r[1], r[2], *queues.get(r[0], (0, 0)), per_rep.get(r[0], RepActivity(r[0])))
+            for r in shown]
+
+
+def _to_coach(calls: list[dict[str, Any]], limit: int = 12) -> list[dict[str, Any]]:
+    """Calls with at least one figure graded bad against the benchmarks, newest first."""
+    out = []
+    for call in calls:
+        bad = [b for b in call["benchmarks"] if isinstance(b, dict) and b.get("verdict") == "bad"]
+        if bad:
+            out.append({**call, "bad": bad})
+        if len(out) >= limit:
+            break
+    return out
+
+
+# --- the deals (or contacts) behind one figure -------------------------------
+
+FIGURES = ("follow-ups", "cycle", "give-up", "ftc", "call")
+
+
+def behind(session: Session, view: View, figure: str, *, outcome: str | None = None, value: str = "",
+           metric: str | None = None) -> list[dict[str, Any]]:
+    """The rows a figure was computed from; the same filters as the figure itself."""
+    scope = view.scope
+    if figure == "follow-ups":
+        return repo.deals_behind(session, scope, DealFilter(outcome=_outcome(outcome),
+                                                            follow_ups=_int(value, "value")))
+    if figure == "cycle":
+        low, high = _days_range(value)
+        return repo.deals_behind(session, scope, DealFilter(outcome=_outcome(outcome), days_low=low,
+                                                            days_high=high, stalled=False))
+    if figure == "give-up":
+        rows = repo.deals_behind(session, scope, DealFilter(said_no=False, follow_ups=_int(value, "value")))
+        return [r for r in rows if r["outcome"] == DealOutcome.LOST.value or r["outcome"] is None]
+    if figure == "ftc":
+        return repo.contacts_reached_at(session, scope, repo.conversation_outcomes(session), _int(value, "value"))
+    if figure == "call":
+        behaviour = BEHAVIOUR_BY_METRIC.get(metric or "")
+        bin_ = bin_of(behaviour, value) if behaviour else None
+        if behaviour is None or bin_ is None:
+            raise NotFound("no such call figure", [Problem("metric", repr(metric), "follow a link from the page")])
+        ids = tuple(r.deal_id for r in repo.discovery_calls(session, scope)
+                    if (v := r.figure(behaviour.metric)) is not None and bin_.holds(v))
+        return repo.deals_behind(session, scope, DealFilter(deal_ids=ids))
+    raise NotFound(f"no figure {figure!r}", [Problem("figure", repr(figure), f"use one of: {', '.join(FIGURES)}")])
+
+
+def _outcome(text: str | None) -> str:
+    if text in (DealOutcome.WON.value, DealOutcome.LOST.value):
+        return text
+    raise NotFound("outcome must be won or lost", [Problem("outcome", repr(text), "use won or lost")])
+
+
+def _int(text: str, where: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise NotFound(f"{text!r} is not a number", [Problem(where, repr(text), "follow a link from the page")]) \
+            from None
+
+
+def _days_range(text: str) -> tuple[int, int | None]:
+    low, _, high = text.partition("-")
+    return _int(low, "value"), (_int(high, "value") if high else None)
+
+
+def cycle_bins(summary: Summary) -> list[tuple[str, str, int]]:
+    """(label, link value, deals) per cycle-length bin."""
+    out = []
+    for low, high in CYCLE_BINS:
+        count = sum(c for v, c in summary.distribution if v >= low and (high is None or v < high))
+        label = f"{low}–{high} d" if high is not None else f"{low}+ d"
+        out.append((label, f"{low}-{high if high is not None else ''}", count))
+    return out
+
+
+__all__ = ["Options", "TeamNumbers", "View", "behind", "cycle_bins", "resolve_view", "team_numbers",
+           "window_name"]

@@ -1,0 +1,51 @@
+"""`ember db`: the schema, backups and restores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ember.cli.common import console, engine, user_errors
+from ember.maintenance import backup as backups
+from ember.settings import get_settings
+
+db_app = typer.Typer(help="Database schema, backups and restores.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    with user_errors():
+        eng = engine()
+    console.print(f"Database is up to date: {eng.url.render_as_string(hide_password=True)}")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Path = typer.Argument(..., help="Where to write the backup (a SQLite file)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace FILE if it exists."),
+) -> None:
+    """Copy a consistent snapshot of the embedded database while the app keeps running."""
+    with user_errors():
+        report = backups.backup(get_settings().resolved_database_url, file, overwrite=overwrite)
+    console.print(f"Backed up to {report.path} ({report.size_bytes:,} bytes, schema {report.revision})")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Path = typer.Argument(..., help="A file written by `ember db backup`."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Replace the embedded database with a backup (stop `ember serve` and workers first)."""
+    url = get_settings().resolved_database_url
+    with user_errors():
+        live = backups.sqlite_path(url)
+        revision = backups.schema_revision(file)
+    if not yes:
+        typer.confirm(f"Replace {live} with {file} (schema {revision})? Everything written since is lost",
+                      abort=True)
+    with user_errors():
+        report = backups.restore(url, file)
+        engine()  # an older backup is brought up to the current schema
+    console.print(f"Restored {report.path} (schema {report.revision}); the database is up to date")
