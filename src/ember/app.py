@@ -19,6 +19,7 @@ from ember.compose.routes import router as compose_router
 from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
+from ember.dialer.routes import router as dialer_router
 from ember.events.api import ROUTERS as EVENT_ROUTERS
 from ember.events.intake import EventsIntake
 from ember.imports.routes import router as imports_router
@@ -28,13 +29,22 @@ from ember.settings import Settings, get_settings
 from ember.steps.routes import router as steps_router
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
+from ember.tracking.routes import router as tracking_router
 from ember.users.routes import router as users_router
+from ember.web import desk
+from ember.web.alert_pages import router as alert_pages_router
+from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
+from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.headers import SecurityHeaders, docs_policy
+from ember.web.library_pages import router as library_pages_router
+from ember.web.nurture_pages import router as nurture_pages_router
 from ember.web.pages import router as pages_router
 from ember.web.session_cookies import SessionCookies
+from ember.web.settings_pages import router as settings_pages_router
+from ember.web.team_pages import router as team_pages_router
 from ember.web.today_pages import router as today_pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -57,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
     install_error_handlers(app, page=error_page)
+    desk.install(app)
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -67,11 +78,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__}
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router)
-    for router in (*routers, *EVENT_ROUTERS):
+               today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router,
+               team_pages_router)
+    for router in (*routers, *EVENT_ROUTERS, tracking_router):
         app.include_router(router)
-    # Follow-up writing and sending; the Today worklist's page and row actions.
-    for router in (compose_router, outbound_router, compose_pages_router, today_pages_router):
+    for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
+        app.include_router(router)
+    for router in (settings_pages_router, library_pages_router):  # the managers' and admins' desk
+        app.include_router(router)
+    for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router, today_pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

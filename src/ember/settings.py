@@ -84,6 +84,21 @@ class Settings(BaseSettings):
     send_max_attempts: int = 5
     send_retry_base_s: int = 60
 
+    # Inbox sync: reps' mailboxes read by IMAP (see docs/configuration.md and docs/inbox.md).
+    inbox_key: str | None = None  # Fernet key that encrypts mailbox passwords and tokens
+    inbox_ca_file: str | None = None  # extra CA bundle for a mail server with an internal certificate
+    inbox_sync_minutes: int = 5
+    inbox_backfill_days: int = 30
+    inbox_timeout_s: float = 30.0
+    inbox_batch: int = 500
+
+    # Dialer call events (see docs/configuration.md and docs/dialer.md).
+    dialer_twilio_auth_token: str | None = None
+    dialer_aircall_token: str | None = None
+    dialer_webhook_secret: str | None = None  # whsec_... for the generic, Standard Webhooks-signed shape
+    dialer_conversation_s: int = 30
+    dialer_region: str = "US"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

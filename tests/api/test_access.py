@@ -20,6 +20,7 @@ from ember.models import (
     Contact,
     Deal,
     DealStakeholder,
+    InboundEvent,
     NextStep,
     NurtureMembership,
     OutboundMessage,
@@ -47,6 +48,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/steps/{step_id}/done"): None,
     ("POST", "/api/steps/{step_id}/cancel"): None,
     ("POST", "/api/steps/{step_id}/reopen"): None,
+    ("POST", "/api/dialer/unmatched/{event_id}/attach"): "victim-contact-id",
 }
 # Server-sent event streams: read once (?once=true) instead of waiting on them.
 STREAMS = {"/api/alerts/stream"}
@@ -62,6 +64,8 @@ RULE_EDITS = {("POST", "/api/rules"), ("PATCH", "/api/rules/{rule_id}")}
 SAFE_LISTS = {"/api/messages", "/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}",
               "/api/users", "/api/today", "/api/nurture", "/api/nurture/export", "/api/alerts",
               "/api/alerts/stream", "/api/rules", "/api/me/notify", "/api/steps",
+              # Calls whose number matched nobody: no one owns them until a rep attaches one.
+              "/api/dialer/unmatched",
               # Follow-up templates are team wording; /api/outbound without a contact lists the caller's own.
               "/api/templates", "/api/templates/{name}", "/api/outbound", "/api/stories"}
 
@@ -86,13 +90,18 @@ def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
         rule_id = session.scalars(select(TriggerRule.id)).first()
         alert = Alert(dedup_key="victim", contact_id=contact.id, rep_id=owner_id, rule_id=rule_id,
                       summary="visited vera.secret pricing")
-        session.add_all([call, alert])
+        stray = InboundEvent(source="dialer:generic", external_id="stray-1", type="call", status="unmatched",
+                             occurred_at=datetime(2026, 1, 5, tzinfo=UTC), payload={
+                                 "provider": "generic", "external_id": "stray-1", "number": "+15550100",
+                                 "direction": "outbound", "started_at": "2026-01-05T10:00:00+00:00",
+                                 "duration_s": 60, "outcome": "conversation", "reason": "answered"})
+        session.add_all([call, alert, stray])
         session.flush()
         step = NextStep(contact_id=contact.id, deal_id=deal.id, call_id=call.id, rep_id=owner_id, type="pricing",
                         owner_side="rep", quote="I'll send Vera the secret price.")
         session.add(step)
         session.flush()
-        return {"alert_id": alert.id, "rule_id": rule_id or 0, "step_id": step.id,
+        return {"alert_id": alert.id, "event_id": stray.id, "rule_id": rule_id or 0, "step_id": step.id,
                 "contact_id": contact.id, "deal_id": deal.id, "account_id": account.id, "touch_id": touch.id,
                 "call_id": call.id}
 
@@ -163,7 +172,7 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
                 response = client.post(path, headers=intruder.headers, json={
                     "contact_id": ids["contact_id"], "kind": "brief", "subject": "Hijacked", "body": "Hijacked"})
                 assert response.status_code == 404, key
-            elif BODIES.get(key) == "nurture":
+            elif BODIES.get(key) in ("nurture", "victim-contact-id"):  # or attach a call to their contact
                 response = client.post(path, headers=intruder.headers, json={"contact_id": ids["contact_id"]})
                 assert response.status_code == 404, key
             elif BODIES.get(key) == "stakeholder":
@@ -211,5 +220,9 @@ def test_rep_cannot_assign_a_contact_to_another_rep(client, engine) -> None:
     make_user(engine, "two@ember.example")
     response = client.post("/api/contacts", headers=rep.headers,
                            json={"email": "x@y.example", "owner_email": "two@ember.example"})
-    assert response.status_code == 403
+    nobody = client.post("/api/contacts", headers=rep.headers,
+                         json={"email": "x@y.example", "owner_email": "nobody@ember.example"})
+    # Another rep is answered exactly as an address that is no user: nothing tells who exists.
+    assert response.status_code == nobody.status_code == 422
+    assert response.json()["error"]["message"].replace("two@", "nobody@") == nobody.json()["error"]["message"]
     assert client.get("/api/contacts", headers=rep.headers).json() == []

@@ -196,7 +196,7 @@ def test_rows_that_would_steal_an_email_or_id_are_rejected_with_the_rest(engine,
     assert (report.created, report.updated, report.rejected) == (1, 1, 2)
     rows = list(csv.DictReader(rejected.open()))
     assert [r["Ember line"] for r in rows] == ["2", "3"]  # in file order, from both passes
-    assert "b@firm.example belongs to another contact" in rows[0]["Ember reason"]
+    assert "this email belongs to another contact" in rows[0]["Ember reason"]
     with unit_of_work(engine) as session:
         titles = dict(session.execute(select(Contact.external_id, Contact.title)).all())
     assert titles == {"A-1": None, "B-2": "CFO", "D-4": "VP"}

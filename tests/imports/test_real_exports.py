@@ -51,7 +51,7 @@ def test_hubspot_contacts_with_company_import_as_delivered(engine, jane, tmp_pat
     assert any("column 16 (Record ID) repeats column 1" in n and "company's" in n for n in report.notes)
     assert any("column 18 (Phone Number)" in n for n in report.notes)
     assert {"Lifecycle Stage", "Lead Status", "Create Date"} <= set(report.ignored_columns)
-    assert any("'Pat Unknown' is not an Ember user: 1 row" in w for w in report.warnings)
+    assert any("'Pat Unknown' is not a user you can assign records to: 1 row" in w for w in report.warnings)
     found = contacts(engine)
     park = found["5107"]  # merged: the later row's id and title win, earlier values stay
     assert park.email == "jiwoo.park@hanbit.example" and park.title == "VP Sales Operations"
@@ -91,7 +91,7 @@ def test_salesforce_data_loader_export(engine, jane) -> None:
     assert bola.email is None and bola.phone == "+234 1 555 0108" and bola.home_phone == bola.phone
     lena = found["0035g00000AbCdHAAV"]
     assert lena.do_not_call and lena.do_not_email and lena.phone == "+49 30 555 0110"
-    assert any("company id that Ember does not know" in w for w in report.warnings)
+    assert any("company you cannot link to" in w for w in report.warnings)
 
 
 def test_salesforce_report_export_skips_its_footer(engine, jane) -> None:

@@ -46,7 +46,7 @@ def test_no_page_has_inline_script_or_style(client, engine) -> None:
     contact = client.post("/api/contacts", json={"email": "nora@prospect.example", "first_name": "Nora"},
                           headers={"X-CSRF-Token": csrf}).json()
     pages = ["/", "/today", "/contacts", "/nurture", f"/contacts/{contact['id']}",
-             f"/contacts/{contact['id']}/compose"]
+             f"/contacts/{contact['id']}/compose", "/deals", "/calls", "/calls/new", "/alerts"]
     for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path

@@ -10,7 +10,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from ember.accounts.schemas import AccountCreate, AccountFields
-from ember.errors import Conflict, NotFound
+from ember.errors import Conflict, NotFound, Problem
 from ember.models import Account
 from ember.users.access import Actor, owner_scope
 from ember.users.owners import resolve_owner
@@ -32,8 +32,7 @@ def get_account(session: Session, actor: Actor, account_id: int) -> Account:
 
 
 def create_account(session: Session, actor: Actor, data: AccountCreate) -> Account:
-    if data.domain and session.scalar(select(Account.id).where(Account.domain == data.domain.lower())):
-        raise Conflict(f"an account with domain {data.domain} already exists")
+    _check_domain_free(session, data.domain)
     owner = resolve_owner(session, actor, data.owner_email)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
     if "domain" in values:
@@ -44,9 +43,23 @@ def create_account(session: Session, actor: Actor, data: AccountCreate) -> Accou
     return account
 
 
+def _check_domain_free(session: Session, domain: str | None, account_id: int | None = None) -> None:
+    """One account per domain. The same answer whoever's account holds it."""
+    if not domain:
+        return
+    holder = session.scalar(select(Account.id).where(Account.domain == domain.lower()))
+    if holder is not None and holder != account_id:
+        raise Conflict("this domain is already used by another account",
+                       [Problem("domain", "already used by another account",
+                                "search your accounts for it, or leave the domain empty")])
+
+
 def update_account(session: Session, actor: Actor, account_id: int, data: AccountFields) -> Account:
     account = get_account(session, actor, account_id)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("domain"):
+        changes["domain"] = changes["domain"].lower()
+        _check_domain_free(session, changes["domain"], account.id)
     if "owner_email" in changes:
         account.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     for field, value in changes.items():

@@ -122,3 +122,18 @@ def record(session: Session, alert_id: int, sent: Sent, *, now: datetime) -> dat
         alert.delivered_at = now
     session.flush()
     return next_at
+
+
+TEST_TITLE = "Ember test notification"
+TEST_BODY = "This channel is set up: Ember's alerts for you will arrive here."
+
+
+def send_test(url: str, policy: DestinationPolicy) -> str | None:
+    """Send a test message to one URL now; None when it arrived, else what went wrong.
+
+    The same checks as a real alert: where the URL leads before sending, and the
+    connection guard while sending."""
+    problem = _send_one(Message(0, [url], TEST_TITLE, TEST_BODY), url, policy)
+    if problem is None:
+        return None
+    return f"the test did not reach {_redact(url)}{problem or ' (the service refused or did not answer)'}"

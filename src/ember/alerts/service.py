@@ -86,14 +86,27 @@ def alert_dict(row: Row[Any]) -> dict[str, Any]:
 
 
 def list_alerts(session: Session, actor: Actor, *, rep_email: str | None = None, unseen_only: bool = False,
-                limit: int = 100) -> list[dict[str, Any]]:
+                limit: int = 100, offset: int = 0, seen_only: bool = False) -> list[dict[str, Any]]:
     rep_id = None
     if rep_email:
         rep = user_by_email(session, rep_email)
         require_visible(actor, rep, f"the alerts of {rep_email}")
         rep_id = rep.id if rep else None
-    rows = repository.visible_alerts(session, actor, rep_id=rep_id, unseen_only=unseen_only, limit=limit)
+    rows = repository.visible_alerts(session, actor, rep_id=rep_id, unseen_only=unseen_only, limit=limit,
+                                     offset=offset, seen_only=seen_only)
     return [alert_dict(row) for row in rows]
+
+
+def get_alert(session: Session, actor: Actor, alert_id: int) -> dict[str, Any]:
+    row = repository.visible_alert_row(session, actor, alert_id)
+    if row is None:
+        raise NotFound(f"alert {alert_id} not found")
+    return alert_dict(row)
+
+
+def unseen_count(session: Session, actor: Actor) -> int:
+    """What the badge shows: the actor's own alerts not seen yet."""
+    return repository.unseen_count(session, actor.id)
 
 
 def mark_seen(session: Session, actor: Actor, alert_id: int, *, now: datetime | None = None) -> dict[str, Any]:
@@ -119,6 +132,11 @@ def _check_url(url: str, policy: DestinationPolicy) -> str:
             "mailto://user:pass@example.com or json://host/path (see the apprise documentation)")])
     check_url(url, policy)
     return url
+
+
+def checked_url(url: str, policy: DestinationPolicy) -> str:
+    """The URL as it would be kept, or InvalidInput saying why it cannot be used."""
+    return _check_url(url, policy)
 
 
 def notify_urls(session: Session, user: User) -> list[str]:

@@ -44,7 +44,9 @@ def bars(data: Sequence[Bar], *, label: str, unit: str = "", width: int = 560, h
     peak = max((b.value for b in data), default=0) or 1
     slot = (width - left * 2) / len(data)
     bar_w = max(min(slot * 0.7, 48), 3)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">',
+    # A chart whose bars are links is a group of links; a picture only when nothing in it is interactive.
+    role = "group" if any(b.href for b in data) else "img"
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="{role}" aria-label="{escape(label)}">',
              f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - left}" y2="{top + plot_h}"/>']
     every = max(1, round(len(data) / 14))  # keep the x labels readable when there are many bars
     for index, bar in enumerate(data):
@@ -122,7 +124,7 @@ svg.chart .axis { stroke: #9aa3ad; stroke-width: 1; }
 svg.chart .bar.a { fill: #2f6f4f; }
 svg.chart .bar.b { fill: #c2683a; }
 svg.chart a:hover .bar, svg.chart a:focus .bar { fill: #14324a; }
-svg.chart .tick, svg.chart .value { font: 11px system-ui, sans-serif; fill: #3b4450; text-anchor: middle; }
+svg.chart .tick, svg.chart .value { font: 14px system-ui, sans-serif; fill: #3b4450; text-anchor: middle; }
 svg.chart .tick.day { text-anchor: end; }
 svg.chart .heat-cell { stroke: #ffffff; stroke-width: 1; }
 svg.chart .heat-cell.l0 { fill: #eef1f4; }

@@ -139,7 +139,8 @@ def charts(numbers: TeamNumbers, link: Linker) -> dict[str, Markup]:
             [Bar(b.bin.label, b.rate.value or 0.0,
                  f"{b.bin.label}: {b.rate.hits} of {_plural(b.rate.n, 'deal')} won",
                  link("call", metric=figure.metric, value=b.bin.key) if b.rate.n else None)
-             for b in figure.bins], label=f"Win rate by {figure.title.lower()}", percent=True, height=170)
+             for b in figure.bins], label=f"Win rate by {figure.title.lower()}", percent=True, width=320,
+             height=170)
     return out
 
 

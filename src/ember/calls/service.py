@@ -19,8 +19,18 @@ from sqlalchemy.orm import Session
 
 from ember.cadence.settings import CadenceSettings
 from ember.calls import repository, rules
+from ember.calls.picture import Picture
+from ember.calls.picture import build as build_picture
 from ember.contacts.service import get_contact
-from ember.conversation import Analysis, Thresholds, TranscriptError, analyze_text, decode_transcript
+from ember.conversation import (
+    FORMAT_NAMES,
+    Analysis,
+    Thresholds,
+    TranscriptError,
+    analyze_text,
+    decode_transcript,
+    parse_transcript,
+)
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Call, Contact, Deal, NextStep, Touch
 from ember.touches import repository as touch_repository
@@ -196,3 +206,81 @@ def call_summary(recorded: RecordedCall) -> dict[str, Any]:
     touch = recorded.logged.touch
     return {"call_id": recorded.call.id, "touch": {"id": touch.id, "label": touch.label},
             "next_steps": len(recorded.next_steps), "analysis": recorded.analysis.to_dict()}
+
+
+def add_uploaded_call(session: Session, actor: Actor, *, raw: bytes, filename: str, contact_id: int,
+                      max_bytes: int, settings: CadenceSettings, thresholds: Thresholds,
+                      fmt: str | None = None, deal_id: int | None = None, at: datetime | None = None) -> RecordedCall:
+    """A call from an uploaded transcript file: size and encoding checked, then recorded as `add_call` does."""
+    check_size(len(raw), max_bytes, "file")
+    text, notes = decode(raw, filename)
+    if fmt:
+        _check_format(fmt)
+    return add_call(session, actor, contact_id=contact_id, transcript=text, filename=filename, fmt=fmt,
+                    deal_id=deal_id, at=at, settings=settings, thresholds=thresholds, notes=notes)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMAT_NAMES:
+        raise InvalidInput(f"{fmt!r} is not a transcript format Ember reads", [Problem(
+            "format", f"{fmt!r} is unknown", "pick one of: " + ", ".join(FORMAT_NAMES))])
+
+
+# ---- reading calls for the pages ------------------------------------------------------
+
+@dataclass(frozen=True)
+class CallListing:
+    call_id: int
+    at: datetime
+    label: str | None
+    contact_id: int
+    contact: str
+    deal_id: int | None
+    deal: str | None
+    duration_s: float | None
+    rep_talk_ratio: float | None
+    rep_questions: int
+    next_steps: int
+    verdicts: dict[str, int]  # good / warn / bad -> how many benchmarks
+
+
+def list_calls(session: Session, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[CallListing]:
+    listed = []
+    for (call_id, duration, analysis, at, label, contact_id, first, last, email, deal_id,
+         deal) in map(tuple, repository.visible_calls(session, actor, limit=limit, offset=offset)):
+        data = analysis or {}
+        verdicts: dict[str, int] = {}
+        for bench in data.get("benchmarks", []):
+            verdicts[bench["verdict"]] = verdicts.get(bench["verdict"], 0) + 1
+        listed.append(CallListing(call_id, at, label, contact_id, f"{first} {last}".strip() or email or "",
+                                  deal_id, deal, duration, data.get("rep_talk_ratio"),
+                                  (data.get("questions") or {}).get("rep", 0), len(data.get("next_steps", [])),
+                                  verdicts))
+    return listed
+
+
+@dataclass(frozen=True)
+class CallView:
+    call: Call
+    touch: Touch
+    contact: Contact
+    deal: Deal | None
+    analysis: dict[str, Any]
+    picture: Picture
+    steps: list[NextStep]
+
+
+def call_view(session: Session, actor: Actor, call_id: int) -> CallView:
+    """Everything the call page shows: the stored analysis, the picture drawn from the transcript, the steps."""
+    call = get_call(session, actor, call_id)
+    place = repository.call_place(session, call_id)
+    assert place is not None  # get_call found the call and its touch
+    touch, contact, deal = place
+    try:
+        segments = parse_transcript(call.transcript_text or "", fmt=call.transcript_format,
+                                    filename_hint=call.transcript_source).segments
+    except TranscriptError:  # stored before a parser change: the analysis still stands, the picture is empty
+        segments = ()
+    analysis = call.analysis or {}
+    return CallView(call, touch, contact, deal, analysis, build_picture(segments, analysis),
+                    repository.steps_of_call(session, call_id))

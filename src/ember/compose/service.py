@@ -28,7 +28,7 @@ from ember.compose.facts import (
 )
 from ember.compose.sandbox import Rendered
 from ember.contacts.service import get_contact
-from ember.errors import InvalidInput, NotFound
+from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import ComposeTemplate, Contact, Deal
 from ember.touches import repository as touch_repository
 from ember.users.access import Actor, require_manager
@@ -200,6 +200,27 @@ def save_template(session: Session, actor: Actor, name: str, body: str) -> Compo
         row.updated_at = datetime.now(UTC)
     session.flush()
     return row
+
+
+def preview_template(session: Session, actor: Actor, name: str, body: str, contact_id: int,
+                     *, now: datetime | None = None) -> Rendered:
+    """A draft template written for one real contact the actor may see; InvalidInput when it would
+    not render (the same checks as saving, then this contact's own facts)."""
+    require_manager(actor)
+    _check_name(name)
+    problems = rules.problems_with_template(name, body)
+    if problems:
+        raise InvalidInput(f"template {name} does not render", problems)
+    now = now or datetime.now(UTC)
+    contact = get_contact(session, actor, contact_id)
+    zone = ZoneInfo(touch_repository.contact_timezone(session, contact))
+    situation = name.removeprefix("email-") if name.startswith("email-") else "post-meeting"
+    inp = _gather(session, actor, contact, zone, now).with_situation(situation)
+    try:
+        return rules.compose(body, inp)
+    except Exception as exc:  # a sandbox or filter error on this contact's facts
+        raise InvalidInput(f"template {name} does not render for {contact.full_name}", [Problem(
+            "body", str(exc) or type(exc).__name__, "change the template where it uses that value")]) from exc
 
 
 def reset_template(session: Session, actor: Actor, name: str) -> None:

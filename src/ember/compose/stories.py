@@ -23,7 +23,8 @@ def list_stories(session: Session) -> list[ProofPoint]:
     return list(session.scalars(select(ProofPoint).order_by(ProofPoint.id)))
 
 
-def _check(kind: str, title: str, text: str) -> None:
+def _check(kind: str, title: str, text: str, industry: str | None = None,
+           problem_keywords: str | None = None) -> None:
     problems = []
     if kind not in KINDS:
         problems.append(Problem("kind", f"{kind!r} is not a kind", "use story or proof"))
@@ -31,6 +32,10 @@ def _check(kind: str, title: str, text: str) -> None:
         problems.append(Problem("title", "is empty", "give the story a short title"))
     if not text.strip():
         problems.append(Problem("text", "is empty", "write what the customer achieved, in a few sentences"))
+    for where, value, limit in (("title", title, 200), ("text", text, 5000), ("industry", industry, 100),
+                                ("problem_keywords", problem_keywords, 300)):
+        if value is not None and len(value) > limit:
+            problems.append(Problem(where, f"is {len(value)} characters long", f"keep it to {limit} characters"))
     if problems:
         raise InvalidInput("the story is not complete", problems)
 
@@ -39,12 +44,13 @@ def save_story(session: Session, actor: Actor, *, story_id: int | None, kind: st
                industry: str | None = None, problem_keywords: str | None = None) -> ProofPoint:
     """Add (no id) or change a story. Managers keep the library; every rep draws from it."""
     require_manager(actor)
-    _check(kind, title, text)
+    _check(kind, title, text, industry, problem_keywords)
     row = ProofPoint() if story_id is None else session.get(ProofPoint, story_id)
     if row is None:
         raise NotFound(f"story {story_id} not found")
     row.kind, row.title, row.text = kind, title.strip(), text.strip()
-    row.industry, row.problem_keywords = industry, problem_keywords
+    row.industry = (industry or "").strip() or None
+    row.problem_keywords = (problem_keywords or "").strip() or None
     session.add(row)
     session.flush()
     return row

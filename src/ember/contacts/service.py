@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from ember.contacts import repository
 from ember.contacts.schemas import ContactCreate, ContactFields
-from ember.errors import Conflict, NotFound
+from ember.errors import Conflict, NotFound, Problem
 from ember.models import Account, Contact
 from ember.phones import phone_key
 from ember.users.access import Actor, owner_scope, require_visible
@@ -40,9 +40,17 @@ def _check_account(session: Session, actor: Actor, account_id: int | None) -> No
         raise NotFound(f"account {account_id} not found")
 
 
+def _email_taken() -> Conflict:
+    """The same answer whoever holds the address: it says the address is in use (one contact per
+    email), never whose contact it is or anything about them."""
+    return Conflict("this email is already used by another contact",
+                    [Problem("email", "already used by another contact",
+                             "search your contacts for it, or ask your manager to reassign the contact to you")])
+
+
 def create_contact(session: Session, actor: Actor, data: ContactCreate) -> Contact:
     if repository.contact_by_email(session, data.email) is not None:
-        raise Conflict(f"a contact with email {data.email} already exists")
+        raise _email_taken()
     _check_account(session, actor, data.account_id)
     owner = resolve_owner(session, actor, data.owner_email)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
@@ -62,7 +70,7 @@ def update_contact(session: Session, actor: Actor, contact_id: int, data: Contac
         _check_account(session, actor, changes["account_id"])
     new_email = changes.get("email")
     if new_email and new_email != contact.email and repository.contact_by_email(session, new_email) is not None:
-        raise Conflict(f"a contact with email {new_email} already exists")
+        raise _email_taken()
     if "decision_role" in changes:
         # A rep's own judgement wins over what call analysis infers later.
         contact.decision_role_source = "manual"

@@ -16,14 +16,19 @@ _ROW_KEYS = ("account_name", "account_domain", "account_external_id", "account_c
 
 
 class AccountBook:
-    def __init__(self, session: Session, stamp: datetime, warn: Callable[[str], None]) -> None:
+    """Links rows only to companies the importer may see (``allowed_owners`` None: all of them);
+    a company whose domain or id belongs to one they cannot see is neither linked nor created."""
+
+    def __init__(self, session: Session, stamp: datetime, warn: Callable[[str], None],
+                 allowed_owners: set[int] | None = None) -> None:
         self.session, self.stamp, self.warn = session, stamp, warn
-        self.by_domain, self.by_external, self.by_name = repository.account_ids(session)
+        self.index = repository.account_index(session, allowed_owners)
+        self.by_domain, self.by_external = self.index.by_domain, self.index.by_external
+        self.by_name = self.index.by_name
         self.unlinked = 0
 
     def known(self, name: object, domain: object, external: object) -> int | None:
-        return (self.by_external.get(str(external or "")) or self.by_domain.get(str(domain or ""))
-                or self.by_name.get(str(name or "").lower()))
+        return self.index.known(name, domain, external)
 
     def attach(self, rows: list[dict[str, Any]]) -> None:
         """Set ``account_id`` on each row that names a company, creating the new ones first."""
@@ -33,19 +38,21 @@ class AccountBook:
             account_id = self.known(name, domain, external)
             if account_id is not None:
                 row["account_id"] = account_id
-            elif external:
+            elif external or self.index.taken(domain, external):
                 self.unlinked += 1
 
     def finish(self) -> None:
         if self.unlinked:
-            self.warn(f"{self.unlinked} row(s) name a company id that Ember does not know and no company name: "
-                      "not linked to a company; import the companies (ember import accounts) first")
+            self.warn(f"{self.unlinked} row(s) name a company you cannot link to (an id Ember does not know and no "
+                      "company name, or a domain or id in use): not linked to a company; import the companies "
+                      "(ember import accounts) first")
 
     def _create_missing(self, rows: list[dict[str, Any]]) -> None:
         new: dict[str, dict[str, Any]] = {}
         for row in rows:
             name, domain, external = row.get("account_name"), row.get("account_domain"), row.get("account_external_id")
-            if not (name or domain) or self.known(name, domain, external) is not None:
+            if not (name or domain) or self.known(name, domain, external) is not None \
+                    or self.index.taken(domain, external):
                 continue
             key = str(domain or "") or str(external or "") or str(name).lower()
             new.setdefault(key, {"name": str(name or domain), "domain": domain or None, "external_id": external or None,

@@ -136,6 +136,8 @@ class ContactWriter:
                                            plan.records[planned].get("external_id")):
             return planned
         for contact in index.by_phone.get(str(key), []):
+            if self.allowed is not None and contact.owner_id not in self.allowed:
+                continue  # a phone and a name are no unique key: someone else's contact is not this row's
             if contact.name_key == name and _agrees(row, contact.email, contact.external_id):
                 return contact.id
         return None
@@ -149,12 +151,14 @@ class ContactWriter:
                 continue
             holder = plan.claims.get((kind, str(value)), stored.get(str(value)))
             if holder is not None and holder != target:
-                return Problem(f"line {line}, column {label}", f"{value} belongs to another contact in Ember "
+                return Problem(f"line {line}, column {label}", f"this {label} belongs to another contact in Ember "
                                "or earlier in this file", "correct the value or leave it empty")
         if target is not None and target > 0 and self.allowed is not None \
                 and index.by_id[target].owner_id not in self.allowed:
-            return Problem(f"line {line}", "matches a contact someone else owns",
-                           "leave this row out or ask a manager to import it")
+            # The same words as for any taken email or id: nothing says whose contact it is.
+            label = "email" if row.get("email") else "external id"
+            return Problem(f"line {line}, column {label}", f"this {label} belongs to another contact in Ember "
+                           "or earlier in this file", "correct the value or leave it empty")
         return None
 
 

@@ -3,6 +3,11 @@
 CRM exports name owners as people see them ("Jane Doe"), sometimes by email.
 A name that is no Ember user falls back to the import's default owner and is
 reported once with its count, never as one message per row.
+
+Only the users the importer may assign records to are known here (a rep:
+themselves; a manager: their team; an admin: everyone). Another team's user
+is answered exactly as a name that is no user at all, so an import never tells
+who else exists.
 """
 
 from __future__ import annotations
@@ -33,12 +38,14 @@ class OwnerBook:
 
     @classmethod
     def build(cls, actor: Actor, users: list[UserRow], default_owner: str | None) -> OwnerBook:
-        book = cls(actor, users, actor.id)
+        assignable = [user for user in users if may_assign(actor, user.id, user.team_id)]
+        book = cls(actor, assignable, actor.id)
         if default_owner:
             found = book.find(default_owner)
             if found is None:
-                raise InvalidInput(f"no user {default_owner}",
-                                   [Problem("--owner", f"{default_owner} is not a user", "see `ember users list`")])
+                raise InvalidInput(f"{default_owner} is not a user you can assign records to",
+                                   [Problem("--owner", f"{default_owner} is not a user you can assign records to",
+                                            "name yourself or a user on your team (see `ember users list`)")])
             book.default_owner_id = found.id
         return book
 
@@ -46,13 +53,8 @@ class OwnerBook:
         key = text.strip().lower()
         return self._by_key.get(key) or self._by_key.get(name_key(key, ""))
 
-    def may_assign(self, owner_id: int, team_id: int | None) -> bool:
-        if self.actor.role is Role.ADMIN or owner_id == self.actor.id:
-            return True
-        return self.actor.role is Role.MANAGER and team_id is not None and team_id == self.actor.team_id
-
     def allowed_ids(self) -> set[int]:
-        return {u.id for u in self.users if self.may_assign(u.id, u.team_id)}
+        return {u.id for u in self.users}
 
     def resolve(self, result: RowResult, *, fallback: bool = True) -> None:
         """Set ``owner_id`` (and ``owner_named`` when the row's own owner was found)."""
@@ -67,13 +69,16 @@ class OwnerBook:
             if fallback:
                 result.values["owner_id"] = self.default_owner_id
             return
-        if not self.may_assign(user.id, user.team_id):
-            result.problems.append(Problem(f"line {result.line}, column owner", f"you cannot assign records to {named}",
-                                           "assign to yourself or ask a manager to import"))
-            return
         result.values["owner_id"] = user.id
         result.values["owner_named"] = True
 
     def warnings(self, default_label: str) -> list[str]:
-        return [f"owner {name!r} is not an Ember user: {count} row(s) went to {default_label}; "
-                "add the user and import again to assign them" for name, count in self.unknown.most_common()]
+        return [f"owner {name!r} is not a user you can assign records to: {count} row(s) went to "
+                f"{default_label}; add the user, or ask someone who may assign to them to import"
+                for name, count in self.unknown.most_common()]
+
+
+def may_assign(actor: Actor, owner_id: int, team_id: int | None) -> bool:
+    if actor.role is Role.ADMIN or owner_id == actor.id:
+        return True
+    return actor.role is Role.MANAGER and team_id is not None and team_id == actor.team_id

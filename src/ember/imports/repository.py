@@ -94,20 +94,44 @@ def update_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
         session.execute(update(model), rows)  # bulk UPDATE by primary key
 
 
-def account_ids(session: Session) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Accounts by domain, external id and lower-case name, for matching rows to companies."""
-    by_domain: dict[str, int] = {}
-    by_external: dict[str, int] = {}
-    by_name: dict[str, int] = {}
-    for id_, domain, external, name in session.execute(
-        select(Account.id, Account.domain, Account.external_id, Account.name)
+@dataclass
+class AccountIndex:
+    """Accounts an import may link to or change (shared ones and those of owners in ``allowed``)
+    by domain, external id and lower-case name; and the domains and ids other people's accounts hold,
+    which an import must neither reuse nor touch."""
+
+    by_domain: dict[str, int]
+    by_external: dict[str, int]
+    by_name: dict[str, int]
+    taken_domains: set[str]
+    taken_externals: set[str]
+
+    def known(self, name: object, domain: object, external: object) -> int | None:
+        return (self.by_external.get(str(external or "")) or self.by_domain.get(str(domain or ""))
+                or self.by_name.get(str(name or "").lower()))
+
+    def taken(self, domain: object, external: object) -> bool:
+        return str(domain or "") in self.taken_domains or str(external or "") in self.taken_externals
+
+
+def account_index(session: Session, allowed_owners: set[int] | None) -> AccountIndex:
+    """``allowed_owners`` None: every account (an admin's import)."""
+    index = AccountIndex({}, {}, {}, set(), set())
+    for id_, domain, external, name, owner_id in session.execute(
+        select(Account.id, Account.domain, Account.external_id, Account.name, Account.owner_id)
     ):
+        if owner_id is not None and allowed_owners is not None and owner_id not in allowed_owners:
+            if domain:
+                index.taken_domains.add(domain)
+            if external:
+                index.taken_externals.add(external)
+            continue
         if domain:
-            by_domain[domain] = id_
+            index.by_domain[domain] = id_
         if external:
-            by_external[external] = id_
-        by_name.setdefault(name.lower(), id_)
-    return by_domain, by_external, by_name
+            index.by_external[external] = id_
+        index.by_name.setdefault(name.lower(), id_)
+    return index
 
 
 MODELS = {"contacts": Contact, "accounts": Account, "deals": Deal, "touches": Touch}
@@ -124,8 +148,15 @@ def contacts_by_email(session: Session, emails: list[str]) -> dict[str, tuple[in
     return found
 
 
-def deal_ids_by_external(session: Session, keys: list[str]) -> dict[str, int]:
-    return existing_ids(session, Deal, Deal.external_id, keys)
+def deals_by_external(session: Session, keys: list[str]) -> dict[str, tuple[int, int]]:
+    """external id -> (deal id, owner id), for the ids that exist."""
+    unique = [k for k in set(keys) if k]
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
+        chunk = unique[start : start + 500]
+        query = select(Deal.external_id, Deal.id, Deal.owner_id).where(Deal.external_id.in_(chunk))
+        found.update({str(key): (id_, owner) for key, id_, owner in session.execute(query)})
+    return found
 
 
 def users_by_id(session: Session) -> dict[int, User]:

@@ -272,8 +272,10 @@ class _Writer:
         self.session, self.kind, self.report = session, kind, report
         self.stamp = datetime.now(UTC)
         self.touched_contacts: set[int] = set()
-        self.accounts = AccountBook(session, self.stamp, report.warn) if kind in ("contacts", "deals") else None
         allowed = None if owners.actor.role is Role.ADMIN else owners.allowed_ids()
+        self.allowed, self.rejects = allowed, rejects
+        linking = kind in ("contacts", "deals")
+        self.accounts = AccountBook(session, self.stamp, report.warn, allowed) if linking else None
         self.contacts = ContactWriter(session, stamp=self.stamp, allowed_owners=allowed,
                                       reject=lambda line, problem: rejects.add(line, [problem]),
                                       note=report.warn) if kind == "contacts" else None
@@ -290,18 +292,33 @@ class _Writer:
         if self.contacts is not None:
             self.contacts.write(rows)
             return
+        if self.kind == "accounts":
+            index = repository.account_index(self.session, self.allowed)
+            rows = [row for row in rows if not self._held_by_others(row, index.taken_domains, index.taken_externals)]
+            ids = [index.by_domain.get(r.get("domain", "")) or index.by_external.get(r.get("external_id", ""))
+                   or index.by_name.get(str(r.get("name", "")).lower()) for r in rows]
+        else:
+            deals = repository.deals_by_external(self.session, [str(r.get("external_id") or "") for r in rows])
+            taken = {key for key, (_id, owner) in deals.items()
+                     if self.allowed is not None and owner not in self.allowed}
+            rows = [row for row in rows if not self._held_by_others(row, set(), taken)]
+            ids = [deals[key][0] if (key := str(r.get("external_id") or "")) in deals else None for r in rows]
         for row in rows:
             for name in ("_line", "owner_named", "is_deleted"):
                 row.pop(name, None)
-        if self.kind == "accounts":
-            by_domain, by_external, by_name = repository.account_ids(self.session)
-            ids = [by_domain.get(r.get("domain", "")) or by_external.get(r.get("external_id", ""))
-                   or by_name.get(str(r.get("name", "")).lower()) for r in rows]
-            self._upsert(Account, rows, ids)
-            return
-        existing = repository.existing_ids(self.session, Deal, Deal.external_id,
-                                           [str(r.get("external_id") or "") for r in rows])
-        self._upsert(Deal, rows, [existing.get(str(r.get("external_id"))) for r in rows])
+        self._upsert(Account if self.kind == "accounts" else Deal, rows, ids)
+
+    def _held_by_others(self, row: dict[str, Any], domains: set[str], externals: set[str]) -> bool:
+        """A row whose domain or id belongs to a record the importer cannot see is left out, with the
+        same words whoever holds it: an import neither changes nor reveals other people's records."""
+        for column, label, taken in (("domain", "domain", domains), ("external_id", "external id", externals)):
+            value = row.get(column)
+            if value and str(value) in taken:
+                self.rejects.add(int(row["_line"]), [Problem(f"line {row['_line']}, column {label}",
+                                                             f"this {label} is already used by another record",
+                                                             "correct the value or leave it empty")])
+                return True
+        return False
 
     def finish(self) -> None:
         if self.contacts is not None:

@@ -27,7 +27,7 @@ def check_touch_rows(session: Session, actor: Actor, batch: list[RowResult]) -> 
     """Resolve contact and deal; the rep is the one named, else the contact's owner."""
     contacts = repository.contacts_by_email(session, [str(r.values["contact_email"]) for r in batch
                                                       if "contact_email" in r.values])
-    deals = repository.deal_ids_by_external(session, [str(r.values.get("deal_external_id") or "") for r in batch])
+    deals = repository.deals_by_external(session, [str(r.values.get("deal_external_id") or "") for r in batch])
     owners = repository.users_by_id(session)
     for result in batch:
         email = result.values.get("contact_email")
@@ -43,11 +43,12 @@ def check_touch_rows(session: Session, actor: Actor, batch: list[RowResult]) -> 
         if "owner_id" not in result.values:
             result.values["owner_id"] = found[1]
         deal_key = result.values.get("deal_external_id")
-        if deal_key and str(deal_key) not in deals:
-            result.problems.append(Problem(f"{where}, column deal", f"no deal with id {deal_key}",
+        deal = deals.get(str(deal_key)) if deal_key else None
+        if deal_key and (deal is None or not can_see_owner(actor, owners[deal[1]])):
+            result.problems.append(Problem(f"{where}, column deal", f"no deal you can see has id {deal_key}",
                                            "use the deal's external id or leave it empty"))
-        elif deal_key:
-            result.values["deal_id"] = deals[str(deal_key)]
+        elif deal is not None:
+            result.values["deal_id"] = deal[0]
         if result.values.get("outcome") not in _BUILT_IN:
             result.problems.append(Problem(f"{where}, column outcome", f"{result.values.get('outcome')!r} is unknown",
                                            f"use one of: {', '.join(sorted(_BUILT_IN))}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.db import insert_or_ignore
-from ember.errors import Conflict, InvalidInput, NotFound, Problem
+from ember.errors import Conflict, NotFound, ProblemList
 from ember.messages import repository
 from ember.messages import rules as message_rules
 from ember.messages.defaults import default_library
@@ -69,11 +70,8 @@ def save_variant(session: Session, actor: Actor, *, key: str, situation: str, ph
                  pairs_with: str | None = None, create: bool) -> MessageVariant:
     """Create or edit a variant. Managers curate the library; reps use it."""
     require_manager(actor)
-    if not body.strip():
-        raise InvalidInput("the message is empty", [Problem("body", "is empty", "write the message text")])
-    if pairs_with and pairs_with not in repository.existing_keys(session):
-        raise InvalidInput("unknown pair", [Problem("pairs_with", f"{pairs_with!r} is not a variant",
-                                                    "name an existing variant key or leave it empty")])
+    _check_variant(session, key=key, situation=situation, phase=phase, body=body, attempt=attempt, subject=subject,
+                   pairs_with=pairs_with, create=create)
     if create:
         if key in repository.existing_keys(session):
             raise Conflict(f"a variant {key!r} already exists; edit it instead")
@@ -85,6 +83,35 @@ def save_variant(session: Session, actor: Actor, *, key: str, situation: str, ph
     row.subject, row.pairs_with_key = subject, pairs_with
     session.flush()
     return row
+
+
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+
+
+def _check_variant(session: Session, *, key: str, situation: str, phase: str | None, body: str,
+                   attempt: int | None, subject: str | None, pairs_with: str | None, create: bool) -> None:
+    """Every problem with a variant at once; nothing is stored when there is one."""
+    problems = ProblemList()
+    if create and not KEY_PATTERN.match(key):
+        problems.add("key", f"{key!r} is not a usable key", "use 2-80 lower-case letters, digits and dashes, "
+                     "e.g. vm-follow-up-4")
+    if situation not in {s.value for s in MessageSituation}:
+        problems.add("situation", f"{situation!r} is not a situation",
+                     f"use one of: {', '.join(s.value for s in MessageSituation)}")
+    if phase is not None and phase not in {p.value for p in MessagePhase}:
+        problems.add("phase", f"{phase!r} is not a phase",
+                     f"use one of: {', '.join(p.value for p in MessagePhase)}, or none")
+    if attempt is not None and not 1 <= attempt <= 50:
+        problems.add("attempt", f"{attempt} is out of range", "use an attempt number from 1 to 50, or leave it empty")
+    if not body.strip():
+        problems.add("body", "is empty", "write the message text")
+    elif len(body) > 5000:
+        problems.add("body", f"is {len(body)} characters long", "keep it to 5000 characters")
+    if subject is not None and len(subject) > 200:
+        problems.add("subject", f"is {len(subject)} characters long", "keep it to 200 characters")
+    if pairs_with and pairs_with not in repository.existing_keys(session):
+        problems.add("pairs_with", f"{pairs_with!r} is not a variant", "name an existing variant key or leave it empty")
+    problems.raise_if_any("the message was not saved")
 
 
 def set_active(session: Session, actor: Actor, key: str, active: bool) -> MessageVariant:

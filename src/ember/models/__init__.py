@@ -12,6 +12,7 @@ from ember.models.deal_stakeholder import DealStakeholder
 from ember.models.event_source import EventSource
 from ember.models.inbound_event import InboundEvent
 from ember.models.login_throttle import LoginThrottle
+from ember.models.mailbox import InboundMail, Mailbox, MailboxFolder
 from ember.models.message_variant import MessageVariant
 from ember.models.next_step import NextStep
 from ember.models.nurture_membership import NurtureMembership
@@ -24,10 +25,12 @@ from ember.models.touch_outcome import TouchOutcome
 from ember.models.trigger_rule import TriggerRule
 from ember.models.user import User
 from ember.models.web_session import WebSession
+from ember.models.write_key import WriteKey
 
 __all__ = [
     "Account", "Alert", "ApiToken", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
-    "DealStakeholder", "EventSource", "InboundEvent", "LoginThrottle", "MessageVariant", "NextStep",
+    "DealStakeholder", "EventSource", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox",
+    "MailboxFolder", "MessageVariant", "NextStep",
     "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "Team", "Touch",
-    "TouchOutcome", "TriggerRule", "User", "WebSession",
+    "TouchOutcome", "TriggerRule", "User", "WebSession", "WriteKey",
 ]

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ember.compose.sandbox import placeholders_in
+from ember.errors import Problem
 from ember.vocabulary import ContactStatus
 
 KINDS = ("email", "newsletter")
@@ -52,6 +53,19 @@ def refusal(*, contact_status: str, contact_email: str | None, kind: str, subjec
     if left:
         return Refusal(f"fill in the placeholders first: {', '.join(left)}")
     return None
+
+
+LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def header_problems(headers: dict[str, str | None]) -> list[Problem]:
+    """Values that would go into an email header but hold a line break.
+
+    A line break there would start a header of the sender's choosing (header injection);
+    the mail library refuses such a value at send time, so it would only fail and be
+    retried over and over. Refused before anything is stored instead."""
+    return [Problem(where, "contains a line break", "write it on one line")
+            for where, value in headers.items() if value and LINE_BREAKS.search(value)]
 
 
 def idempotency_key(*, rep_id: int, contact_id: int, subject: str, body: str) -> str:

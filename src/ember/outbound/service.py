@@ -80,6 +80,10 @@ def prepare(session: Session, actor: Actor, *, contact_id: int, subject: str, bo
     if invite_at is not None and invite_at.tzinfo is None:
         raise InvalidInput("the invite time has no time zone",
                            [Problem("invite", "no UTC offset", "give an offset, e.g. 2026-03-10T15:00:00-05:00")])
+    problems = rules.header_problems({"subject": subject,
+                                      "the contact's name": contact.full_name, "your name": actor.name})
+    if problems:
+        raise InvalidInput("this email cannot be sent: a header value holds a line break", problems)
     refused = rules.refusal(contact_status=contact.status, contact_email=contact.email, kind=kind,
                             subject=subject, body=body, do_not_email=contact.do_not_email)
     if refused is not None:
@@ -212,6 +216,9 @@ def _blocked(session: Session, row: OutboundMessage) -> str | None:
     contact = session.get(Contact, row.contact_id)
     if contact is None:
         return "the contact no longer exists"
+    broken = rules.header_problems({"subject": row.subject, "the contact's name": contact.full_name})
+    if broken:  # stored before line breaks were refused: retrying can never succeed
+        return "; ".join(str(problem) for problem in broken)
     refused = rules.refusal(contact_status=contact.status, contact_email=contact.email, kind=row.kind,
                             subject=row.subject, body=row.body_text, do_not_email=contact.do_not_email)
     return refused.reason if refused else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ember.errors import Forbidden, InvalidInput, Problem
+from ember.errors import InvalidInput, Problem
 from ember.models import User
 from ember.users import repository
 from ember.users.access import Actor, can_see_owner
@@ -17,11 +17,11 @@ def resolve_owner(session: Session, actor: Actor, owner_email: str | None, where
         assert user is not None
         return user
     owner = repository.user_by_email(session, owner_email)
-    if owner is None:
+    # Another team's user is answered exactly as an address that is no user: nothing tells who exists.
+    if owner is None or not can_see_owner(actor, owner):
         raise InvalidInput(
-            f"no user with email {owner_email}",
-            [Problem(where, f"{owner_email} is not a user", "add the user first or name an existing one")],
+            f"{owner_email} is not a user you can assign records to",
+            [Problem(where, f"{owner_email} is not a user you can assign records to",
+                     "name yourself or a user on your team")],
         )
-    if not can_see_owner(actor, owner):
-        raise Forbidden(f"you cannot assign records to {owner_email}")
     return owner

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ember.db import insert_or_ignore
@@ -31,6 +31,21 @@ def all_users(session: Session) -> list[User]:
 
 def team_names(session: Session) -> dict[int, str]:
     return {team.id: team.name for team in session.scalars(select(Team))}
+
+
+def all_teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def team_sizes(session: Session) -> dict[int, int]:
+    """Active users per team id."""
+    rows = session.execute(select(User.team_id, func.count()).where(User.is_active, User.team_id.is_not(None))
+                           .group_by(User.team_id))
+    return {int(team_id or 0): int(count) for team_id, count in rows}
+
+
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())))
 
 
 # ---- web sessions ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Pages for the daily work: the Today queue, contacts with their touch log, the nurture list."""
+"""Pages for the daily work: the Today queue and contacts with their touch log."""
 
 from __future__ import annotations
 
@@ -38,14 +38,6 @@ def contacts_page(request: Request, db: Db, q: str | None = None, status: str | 
         return _login_needed()
     rows = list_contacts(db, actor, status=status or None, search=q or None, limit=200)
     return render(request, "contacts.html", contacts=rows, q=q or "", status=status or "")
-
-
-@router.get("/nurture")
-def nurture_page(request: Request, db: Db) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login_needed()
-    return render(request, "nurture.html", contacts=list_contacts(db, actor, status="nurture", limit=1000))
 
 
 def _contact_context(db: Db, actor: Actor, contact_id: int) -> dict[str, Any]:

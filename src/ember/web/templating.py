@@ -7,13 +7,19 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.responses import HTMLResponse
 
 from ember.api.deps import csrf_token
 from ember.users.access import Actor
 from ember.vocabulary import Role
+from ember.web import filters
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# The team figures' partial is shared with the stand-alone HTML report of `ember report`.
+_ANALYTICS_TEMPLATES = Path(__file__).parent.parent / "analytics" / "templates"
+templates.env.loader = ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")),
+                                     FileSystemLoader(str(_ANALYTICS_TEMPLATES))])
 
 # (key, address, label): a page marks itself with `{% set active_nav = key %}`.
 REP_NAV = (("today", "/today", "Today"), ("contacts", "/contacts", "Contacts"), ("deals", "/deals", "Deals"),
@@ -28,6 +34,7 @@ def nav_items(user: Actor | None) -> tuple[tuple[str, str, str], ...]:
 
 
 templates.env.globals["nav_items"] = nav_items
+filters.install(templates.env)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -1,0 +1,267 @@
+"""The desk's libraries: trigger rules, event sources, the message library, templates, customer stories.
+
+Each page lists what there is and offers a form; a form that does not validate
+comes back as typed with the error on it, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from ember.api.deps import Db
+from ember.compose import service as compose_service
+from ember.compose import stories as story_service
+from ember.compose.rules import TEMPLATE_NAMES, VARIABLES
+from ember.contacts.service import list_contacts
+from ember.errors import EmberError, InvalidInput, NotFound, Problem
+from ember.events import rule_service
+from ember.events import sources as source_service
+from ember.events.rule_service import RuleInput
+from ember.events.rules import SIGNAL_TYPES, Audience
+from ember.messages import repository as message_repository
+from ember.messages import service as message_service
+from ember.users.access import Actor
+from ember.vocabulary import MessagePhase, MessageSituation
+from ember.web.desk import DeskUser, checked_form, done, failed
+from ember.web.settings_pages import desk, sections_for
+from ember.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+FormText = Annotated[str, Form()]
+
+
+def _number(value: str, where: str, default: int | None = None) -> int | None:
+    """A whole number typed in a form field; an InvalidInput naming the field otherwise."""
+    text = value.strip()
+    if not text:
+        return default
+    if not text.lstrip("-").isdigit():
+        raise InvalidInput(f"{where} is not a number", [Problem(where, f"{text!r} is not a whole number",
+                                                                "type digits only, e.g. 3")])
+    return int(text)
+
+
+# ---- trigger rules --------------------------------------------------------------------------
+
+def _rules_context(db: Db, actor: Actor) -> dict[str, Any]:
+    return {"section": "rules", "rules": [rule_service.rule_dict(r) for r in rule_service.list_rules(db, actor)],
+            "event_types": [t.value for t in SIGNAL_TYPES], "audiences": [a.value for a in Audience]}
+
+
+@router.get("/settings/rules")
+def rules_page(request: Request, db: Db, actor: DeskUser) -> Response:
+    return desk(request, "settings/rules.html", actor, form={"window_hours": "168", "min_count": "1"},
+                **_rules_context(db, actor))
+
+
+@router.post("/settings/rules")
+def add_rule(request: Request, db: Db, actor: DeskUser, name: FormText = "", event_type: FormText = "",
+             url_pattern: FormText = "", min_count: FormText = "1", window_hours: FormText = "168",
+             audience: FormText = "any", csrf: FormText = "") -> Response:
+    checked_form(request, csrf)
+    form = {"name": name, "event_type": event_type, "url_pattern": url_pattern, "min_count": min_count,
+            "window_hours": window_hours, "audience": audience}
+    try:
+        rule = rule_service.add_rule(db, actor, RuleInput(
+            name, event_type, url_pattern or None, _number(min_count, "min_count", 1) or 0,
+            _number(window_hours, "window_hours", 168) or 0, audience))
+    except EmberError as exc:
+        db.rollback()
+        return failed(request, db, "settings/rules.html", exc, sections=sections_for(actor, request), form=form,
+                      **_rules_context(db, actor))
+    return done(request, f"Rule “{rule.name}” added: it applies from the next event on.", "/settings/rules")
+
+
+@router.post("/settings/rules/{rule_id}/active")
+def toggle_rule(request: Request, db: Db, actor: DeskUser, rule_id: int, active: FormText = "",
+                csrf: FormText = "") -> Response:
+    checked_form(request, csrf)
+    rule = rule_service.update_rule(db, actor, rule_id, {"active": active == "1"})
+    return done(request, f"Rule “{rule.name}” {'enabled' if rule.is_active else 'disabled'}.", "/settings/rules")
+
+
+# ---- event sources (admins) -------------------------------------------------------------------
+
+def _snippet_base(request: Request) -> str:
+    public = request.app.state.settings.public_url
+    return (public or str(request.base_url)).rstrip("/")
+
+
+@router.get("/settings/sources")
+def sources_page(request: Request, db: Db, actor: DeskUser) -> Response:
+    return desk(request, "settings/sources.html", actor, section="sources",
+                sources=source_service.list_sources(db, actor), base=_snippet_base(request))
+
+
+@router.post("/settings/sources")
+def add_source(request: Request, db: Db, actor: DeskUser, name: FormText = "", csrf: FormText = "") -> Response:
+    checked_form(request, csrf)
+    try:
+        created = source_service.create_source(db, actor, name)
+    except EmberError as exc:
+        db.rollback()
+        for problem in exc.problems:  # the service names the CLI's argument; the form calls it "name"
+            exc.problems[exc.problems.index(problem)] = Problem("name", problem.what, problem.fix)
+        if not exc.problems:
+            exc.problems.append(Problem("name", "is taken", "choose another name"))
+        return failed(request, db, "settings/sources.html", exc, sections=sections_for(actor, request),
+                      section="sources", sources=source_service.list_sources(db, actor),
+                      base=_snippet_base(request), form={"name": name})
+    return desk(request, "settings/sources.html", actor, section="sources", created=created,
+                sources=source_service.list_sources(db, actor), base=_snippet_base(request))
+
+
+# ---- message library ------------------------------------------------------------------------
+
+def _messages_context(db: Db) -> dict[str, Any]:
+    if not message_repository.all_variants(db):
+        message_service.ensure_defaults(db)
+    return {"section": "messages", "variants": message_repository.all_variants(db),
+            "situations": [s.value for s in MessageSituation], "phases": [p.value for p in MessagePhase]}
+
+
+@router.get("/settings/messages")
+def messages_page(request: Request, db: Db, actor: DeskUser, edit: str | None = None) -> Response:
+    context = _messages_context(db)
+    form: dict[str, Any] = {"situation": "email", "phase": "follow_up"}
+    if edit:
+        row = message_service.get_variant(db, edit)
+        form = {"key": row.key, "situation": row.situation, "phase": row.phase or "", "attempt": row.attempt or "",
+                "subject": row.subject or "", "body": row.body, "pairs_with": row.pairs_with_key or ""}
+    return desk(request, "settings/messages.html", actor, form=form, editing=edit or "", **context)
+
+
+@router.post("/settings/messages")
+def save_message(request: Request, db: Db, actor: DeskUser, key: FormText = "", situation: FormText = "",
+                 phase: FormText = "", attempt: FormText = "", subject: FormText = "", body: FormText = "",
+                 pairs_with: FormText = "", editing: FormText = "", csrf: FormText = "") -> Response:
+    checked_form(request, csrf)
+    form = {"key": editing or key, "situation": situation, "phase": phase, "attempt": attempt, "subject": subject,
+            "body": body, "pairs_with": pairs_with}
+    try:
+        row = message_service.save_variant(
+            db, actor, key=editing or key.strip(), situation=situation, phase=phase or None, body=body,
+            attempt=_number(attempt, "attempt"), subject=subject.strip() or None, pairs_with=pairs_with.strip() or None,
+            create=not editing)
+    except EmberError as exc:
+        db.rollback()
+        return failed(request, db, "settings/messages.html", exc, sections=sections_for(actor, request), form=form,
+                      editing=editing, **_messages_context(db))
+    return done(request, f"Message {row.key} saved.", f"/settings/messages#variant-{row.key}")
+
+
+@router.post("/settings/messages/{key}/active")
+def toggle_message(request: Request, db: Db, actor: DeskUser, key: str, active: FormText = "",
+                   csrf: FormText = "") -> Response:
+    checked_form(request, csrf)
+    row = message_service.set_active(db, actor, key, active == "1")
+    return done(request, f"Message {row.key} {'back in rotation' if row.is_active else 'taken out of rotation'}.",
+                f"/settings/messages#variant-{row.key}")
+
+
+# ---- templates, with a live preview ---------------------------------------------------------
+
+def _template_context(db: Db, actor: Actor, name: str) -> dict[str, Any]:
+    if name not in TEMPLATE_NAMES:
+        raise NotFound(f"no template named {name!r}")
+    return {"section": "templates", "template_name": name, "current": compose_service.get_template(db, name),
+            "templates": compose_service.list_templates(db), "variables": VARIABLES,
+            "contacts": list_contacts(db, actor, limit=50)}
+
+
+@router.get("/settings/templates")
+def templates_page(request: Request, db: Db, actor: DeskUser, name: str = "note") -> Response:
+    context = _template_context(db, actor, name)
+    contacts = context["contacts"]
+    return desk(request, "settings/templates.html", actor, body=context["current"]["body"],
+                contact_id=contacts[0].id if contacts else None, **context)
+
+
+def _preview(db: Db, actor: Actor, name: str, body: str, contact_id: str) -> Any:
+    chosen = _number(contact_id, "contact")
+    if chosen is None:
+        raise InvalidInput("choose a contact to preview on", [Problem("contact", "none chosen",
+                                                                      "pick one of your contacts")])
+    return compose_service.preview_template(db, actor, name, body, chosen)
+
+
+@router.post("/settings/templates/{name}/preview")
+def preview_template(request: Request, db: Db, actor: DeskUser, name: str, body: FormText = "",
+                     contact_id: FormText = "", csrf: FormText = "") -> Response:
+    """The draft written for a real contact (an htmx fragment); nothing is saved."""
+    checked_form(request, csrf)
+    try:
+        rendered, problems = _preview(db, actor, name, body, contact_id), []
+    except EmberError as exc:
+        db.rollback()
+        rendered, problems = None, [str(p) for p in exc.problems] or [exc.message]
+    return render(request, "settings/_preview.html", rendered=rendered, problems=problems,
+                  status_code=200 if rendered is not None else 422)
+
+
+@router.post("/settings/templates/{name}")
+def save_template(request: Request, db: Db, actor: DeskUser, name: str, body: FormText = "",
+                  contact_id: FormText = "", action: FormText = "save", csrf: FormText = "") -> Response:
+    """Saved only when it renders: for every sample, and for the contact chosen for the preview."""
+    checked_form(request, csrf)
+    try:
+        if action == "reset":
+            compose_service.reset_template(db, actor, name)
+            return done(request, f"Template {name} is back to Ember's wording.", f"/settings/templates?name={name}")
+        rendered = _preview(db, actor, name, body, contact_id) if contact_id.strip() else None
+        compose_service.save_template(db, actor, name, body)
+    except EmberError as exc:
+        if isinstance(exc, NotFound) and name not in TEMPLATE_NAMES:
+            raise
+        db.rollback()
+        return failed(request, db, "settings/templates.html", exc, sections=sections_for(actor, request), body=body,
+                      contact_id=_number(contact_id, "contact") if contact_id.strip().isdigit() else None,
+                      **_template_context(db, actor, name))
+    said = " It renders for the contact you previewed it on." if rendered is not None else ""
+    return done(request, f"Template {name} saved.{said}", f"/settings/templates?name={name}")
+
+
+# ---- customer stories -------------------------------------------------------------------------
+
+def _stories_context(db: Db) -> dict[str, Any]:
+    return {"section": "stories", "stories": story_service.list_stories(db), "kinds": story_service.KINDS}
+
+
+@router.get("/settings/stories")
+def stories_page(request: Request, db: Db, actor: DeskUser, edit: int | None = None) -> Response:
+    form: dict[str, Any] = {"kind": "story"}
+    if edit is not None:
+        row = next((s for s in story_service.list_stories(db) if s.id == edit), None)
+        if row is None:
+            raise NotFound(f"story {edit} not found")
+        form = story_service.story_dict(row)
+    return desk(request, "settings/stories.html", actor, form=form, editing=edit, **_stories_context(db))
+
+
+@router.post("/settings/stories")
+def save_story(request: Request, db: Db, actor: DeskUser, kind: FormText = "story", title: FormText = "",
+               text: FormText = "", industry: FormText = "", problem_keywords: FormText = "",
+               story_id: FormText = "", csrf: FormText = "") -> Response:
+    checked_form(request, csrf)
+    editing = int(story_id) if story_id.isdigit() else None
+    form = {"kind": kind, "title": title, "text": text, "industry": industry, "problem_keywords": problem_keywords}
+    try:
+        row = story_service.save_story(db, actor, story_id=editing, kind=kind, title=title, text=text,
+                                       industry=industry, problem_keywords=problem_keywords)
+    except EmberError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        db.rollback()
+        return failed(request, db, "settings/stories.html", exc, sections=sections_for(actor, request), form=form,
+                      editing=editing, **_stories_context(db))
+    return done(request, f"Story “{row.title}” saved.", "/settings/stories")
+
+
+@router.post("/settings/stories/{story_id}/delete")
+def delete_story(request: Request, db: Db, actor: DeskUser, story_id: int, csrf: FormText = "") -> Response:
+    checked_form(request, csrf)
+    story_service.delete_story(db, actor, story_id)
+    return done(request, "Story deleted.", "/settings/stories")

@@ -1,0 +1,85 @@
+"""The manager's dashboard: the team's numbers with charts, and the deals behind every figure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ember.analytics.config import team_options
+from ember.analytics.report import charts, to_dict
+from ember.analytics.service import View, behind, resolve_view, team_numbers
+from ember.api.deps import Db
+from ember.errors import NotFound
+from ember.vocabulary import Role
+from ember.web.pages import page_actor
+from ember.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# (value, label): the periods offered; numbers count deals closed, contacts reached and touches made in it.
+PERIODS = (("30", "Last 30 days"), ("90", "Last 90 days"), ("180", "Last 6 months"), ("365", "Last 12 months"),
+           ("all", "All history"))
+DEFAULT_PERIOD = "365"
+
+
+def _since(period: str, now: datetime) -> datetime | None:
+    if period == "all":
+        return None
+    return now - timedelta(days=int(period))
+
+
+def _filters(team: str, rep: str, period: str) -> dict[str, str]:
+    return {k: v for k, v in (("team", team), ("rep", rep), ("period", period)) if v}
+
+
+def _view(request: Request, db: Db, team: str, rep: str, period: str) -> tuple[View, str] | Response:
+    actor = page_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    if actor.role is Role.REP:
+        raise NotFound("page not found", [])
+    period = period if period in dict(PERIODS) else DEFAULT_PERIOD
+    return resolve_view(db, actor, team=team or None, rep=rep or None, since=_since(period, datetime.now(UTC))), period
+
+
+@router.get("/team")
+def team_page(request: Request, db: Db, team: str = "", rep: str = "", period: str = DEFAULT_PERIOD) -> Response:
+    resolved = _view(request, db, team, rep, period)
+    if isinstance(resolved, Response):
+        return resolved
+    view, period = resolved
+    numbers = team_numbers(db, view, team_options(request.app.state.settings))
+    filters = _filters(team, rep, period)
+
+    def link(figure: str, **params: str) -> str:
+        return "/team/deals?" + urlencode({"figure": figure, **params, **filters})
+
+    return render(request, "team.html", n=numbers, d=to_dict(numbers), charts=charts(numbers, link), view=view,
+                  periods=PERIODS, period=period, team=team, rep=rep, filters=urlencode(filters),
+                  is_admin=request.state.user.role is Role.ADMIN)
+
+
+_TITLES = {"follow-ups": "{outcome} deals that needed {value} follow-ups",
+           "cycle": "{outcome} deals that took {value} days", "give-up": "Deals dropped after {value} follow-ups",
+           "ftc": "Contacts first reached on attempt {value}", "call": "Deals whose discovery call had {label}"}
+
+
+@router.get("/team/deals")
+def deals_behind_page(request: Request, db: Db, figure: str = "", outcome: str = "", value: str = "",
+                      metric: str = "", team: str = "", rep: str = "", period: str = DEFAULT_PERIOD) -> Response:
+    resolved = _view(request, db, team, rep, period)
+    if isinstance(resolved, Response):
+        return resolved
+    view, period = resolved
+    rows = behind(db, view, figure, outcome=outcome or None, value=value, metric=metric or None)
+    title = _TITLES.get(figure, "").format(outcome=outcome.capitalize(), value=value.rstrip("-") +
+                                           ("+" if value.endswith("-") else ""),
+                                           label=f"{metric.replace('_', ' ')} {value}")
+    back = "/team?" + urlencode(_filters(team, rep, period))
+    context: dict[str, Any] = {"rows": rows, "title": title, "figure": figure, "view": view, "back": back,
+                               "period_label": dict(PERIODS)[period]}
+    return render(request, "team_deals.html", **context)
