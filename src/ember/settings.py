@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     login_lockout_s: int = 15 * 60
     max_request_bytes: int = 5 * 1024 * 1024
     events_max_bytes: int = 1024 * 1024
+    events_keep_days: int = Field(365, ge=0)  # 0 keeps events for ever
     user: str | None = None
     # Background work and alerts (see docs/configuration.md).
     queue_name: str = "ember"
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     working_hours: str = "08:00-18:00"
     email_hour: str = "09:00"
     skip_public_holidays: bool = True
+    holidays_country: str = ""  # whose public holidays count for a contact with no country ("" = none)
     ftc_spacing_days: str = "1,2,3,5,7"
     follow_up_spacing_days: str = "2,3,5,7,7"
     follow_ups_before_stalled: int = 5
@@ -72,6 +74,8 @@ class Settings(BaseSettings):
 
     # Largest transcript file accepted (CLI, API and uploads), checked before it is read.
     max_transcript_bytes: int = 20 * 1024 * 1024
+    # Largest call recording accepted by upload (a 60-minute stereo WAV at 16 kHz is about 230 MB).
+    max_recording_bytes: int = 512 * 1024 * 1024
 
     # Sending follow-up emails by SMTP (see docs/configuration.md).
     smtp_host: str = "localhost"

@@ -53,7 +53,8 @@ BODIES: dict[tuple[str, str], Any] = {
 # Server-sent event streams: read once (?once=true) instead of waiting on them.
 STREAMS = {"/api/alerts/stream"}
 # These create the caller's own records: there is no other rep's object to reach.
-OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts"), ("PUT", "/api/me/notify")}
+OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts"), ("PUT", "/api/me/notify"),
+               ("POST", "/api/calls/recording/analyze")}  # reads the upload only, stores nothing
 MANAGER_ONLY = {("POST", "/api/messages"), ("PUT", "/api/messages/{key}"), ("POST", "/api/messages/{key}/active"),
                 ("PUT", "/api/templates/{name}")}
 # The story library is team material: a rep reads it, a manager curates it.

@@ -9,6 +9,7 @@ import typer
 
 from ember.cli import calls, compose, data, demo, follow_up, inbox, messages, report, steps, users
 from ember.cli.analyze import analyze
+from ember.cli.audit import audit
 from ember.cli.common import engine
 from ember.cli.db import db_app
 from ember.cli.triggers import register as register_triggers
@@ -67,3 +68,4 @@ def serve(
 
 app.command("demo")(demo.demo)
 app.command("analyze")(analyze)
+app.command("audit")(audit)

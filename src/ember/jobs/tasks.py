@@ -20,6 +20,7 @@ from huey.exceptions import TaskLockedException
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ember.db import get_engine, unit_of_work
+from ember.events.retention import forget_old_events
 from ember.jobs.outbox import after_commit
 from ember.settings import Settings
 
@@ -44,6 +45,7 @@ class Jobs:
     deliver_alert: Any
     sweep: Any
     sync_inboxes: Any
+    forget_events: Any
 
     def enqueue_events(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), EVENTS_PER_TASK):
@@ -158,6 +160,15 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         except TaskLockedException:
             pass  # another worker is sweeping right now
 
+    def forget_events() -> None:
+        try:
+            with huey.lock_task("ember.forget_events"):
+                deleted = forget_old_events(get_engine(settings.resolved_database_url),
+                                            keep_days=settings.events_keep_days, now=now())
+                log.info("events older than %s days deleted: %s", settings.events_keep_days, deleted)
+        except TaskLockedException:
+            pass  # another worker is at it
+
     def sync_inboxes() -> None:
         try:
             with huey.lock_task("ember.sync_inboxes"):
@@ -172,6 +183,7 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         deliver_alert=huey.task(retries=2, retry_delay=5, name="ember.deliver_alert")(deliver_alert),
         sweep=huey.periodic_task(crontab(minute="*"), name="ember.sweep")(sweep),
         sync_inboxes=huey.periodic_task(crontab(minute=f"*/{every}"), name="ember.sync_inboxes")(sync_inboxes),
+        forget_events=huey.periodic_task(crontab(minute="17", hour="3"), name="ember.forget_events")(forget_events),
     )
     holder["jobs"] = jobs
     return jobs

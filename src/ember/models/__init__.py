@@ -3,6 +3,7 @@
 from ember.models.account import Account
 from ember.models.alert import Alert
 from ember.models.api_token import ApiToken
+from ember.models.audit_entry import AuditEntry
 from ember.models.base import Base
 from ember.models.call import Call
 from ember.models.compose_template import ComposeTemplate
@@ -20,6 +21,7 @@ from ember.models.outbound_message import OutboundMessage
 from ember.models.planned_touch import PlannedTouch
 from ember.models.proof_point import ProofPoint
 from ember.models.team import Team
+from ember.models.team_setting import ReplanRun, TeamSetting
 from ember.models.touch import Touch
 from ember.models.touch_outcome import TouchOutcome
 from ember.models.trigger_rule import TriggerRule
@@ -28,9 +30,9 @@ from ember.models.web_session import WebSession
 from ember.models.write_key import WriteKey
 
 __all__ = [
-    "Account", "Alert", "ApiToken", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
+    "Account", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
     "DealStakeholder", "EventSource", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox",
     "MailboxFolder", "MessageVariant", "NextStep",
-    "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "Team", "Touch",
+    "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "ReplanRun", "Team", "TeamSetting", "Touch",
     "TouchOutcome", "TriggerRule", "User", "WebSession", "WriteKey",
 ]

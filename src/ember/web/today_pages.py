@@ -18,7 +18,9 @@ from ember.api.deps import Db, check_csrf
 from ember.cadence.config import cadence_settings
 from ember.errors import EmberError
 from ember.models import User
+from ember.settings import Settings
 from ember.steps import service as step_service
+from ember.team_settings.effective import settings_for
 from ember.today import worklist as work
 from ember.touches.rules import possible_outcomes
 from ember.touches.service import log_touch
@@ -38,8 +40,12 @@ def _team(db: Db, actor: Actor) -> list[User]:
     return [u for u in db.scalars(select(User).order_by(User.name)) if can_see_owner(actor, u)]
 
 
-def _options(request: Request) -> dict[str, Any]:
-    settings = request.app.state.settings
+def _settings(request: Request, db: Db, actor: Actor) -> Settings:
+    """The settings of the user's team (the desk may have changed some)."""
+    return settings_for(db, request.app.state.settings, actor.team_id)
+
+
+def _options(settings: Settings) -> dict[str, Any]:
     return {"stale_days": settings.stale_overdue_days, "step_days": settings.next_step_default_days,
             "our_company": settings.company_name}
 
@@ -95,8 +101,10 @@ def today_page(request: Request, db: Db, rep: str | None = None, channel: str | 
     if actor is None:
         return RedirectResponse("/login", status_code=303)
     filters = work.Filters.parse(channel, label)
-    worklist = work.worklist(db, actor, rep or None, filters=filters, expand=more, **_options(request))
-    return render(request, "today.html", worklist=worklist, team=_team(db, actor), rep=rep or actor.email,
+    options = _options(_settings(request, db, actor))
+    worklist = work.worklist(db, actor, rep or None, filters=filters, expand=more, **options)
+    return render(request, "today.html", worklist=worklist, stale_days=options["stale_days"],
+                  team=_team(db, actor), rep=rep or actor.email,
                   own=worklist.rep.id == actor.id, filters=filters, **_common(actor))
 
 
@@ -107,7 +115,8 @@ def more_rows(request: Request, db: Db, group: str, offset: int = 0, rep: str | 
     if actor is None:
         return RedirectResponse("/login", status_code=303)
     filters = work.Filters.parse(channel, label)
-    found = work.more_rows(db, actor, group, offset, rep or None, filters=filters, **_options(request))
+    options = _options(_settings(request, db, actor))
+    found = work.more_rows(db, actor, group, offset, rep or None, filters=filters, **options)
     return render(request, "_today_rows.html", group=found, rep=rep or "", filters=filters, **_common(actor))
 
 
@@ -126,7 +135,7 @@ def log_from_row(
         plan = work.open_planned(db, actor, plan_id)
         logged = log_touch(
             db, actor, contact_id=plan.contact_id, channel=channel, outcome=outcome, notes=notes.strip() or None,
-            deal_id=plan.deal_id, settings=cadence_settings(request.app.state.settings),
+            deal_id=plan.deal_id, settings=cadence_settings(_settings(request, db, actor)),
             callback_at=parse_datetime(callback_at, actor.timezone) if callback_at else None,
         )
     except (EmberError, ValueError) as exc:
@@ -170,7 +179,7 @@ def skip_row(request: Request, db: Db, plan_id: int, reason: Annotated[str, Form
     check_csrf(request, csrf)
     try:
         contact_id = work.open_planned(db, actor, plan_id).contact_id
-        planned = work.skip(db, actor, plan_id, reason, settings=cadence_settings(request.app.state.settings))
+        planned = work.skip(db, actor, plan_id, reason, settings=cadence_settings(_settings(request, db, actor)))
     except (EmberError, ValueError) as exc:
         db.rollback()
         return _failed(request, exc)
@@ -203,7 +212,7 @@ def replan_overdue(request: Request, db: Db, csrf: Annotated[str, Form()] = "") 
     if actor is None:
         return RedirectResponse("/login", status_code=303)
     check_csrf(request, csrf)
-    settings = request.app.state.settings
+    settings = _settings(request, db, actor)
     count = work.replan_stale(db, actor, settings=cadence_settings(settings), stale_days=settings.stale_overdue_days,
                               now=datetime.now(UTC))
     request.session["flash"] = (f"Re-planned {count} contact{'s' if count != 1 else ''} with old overdue touches "
