@@ -23,6 +23,7 @@ from ember.cli import (
     send,
     serve,
     sources,
+    steps,
     stories,
     templates,
     today,
@@ -40,6 +41,7 @@ app.add_typer(touch.touch_app, name="touch")
 app.command("today")(today.today)
 app.command("replan")(replan.replan)
 app.add_typer(call.call_app, name="call")
+app.add_typer(steps.steps_app, name="steps")
 app.command("compose")(compose.compose)
 app.command("send")(send.send)
 app.add_typer(templates.templates_app, name="templates")

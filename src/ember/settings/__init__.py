@@ -30,6 +30,7 @@ from ember.settings.sections import (
     MailSection,
     ServerSection,
     TeamSection,
+    TodaySection,
 )
 
 
@@ -49,6 +50,7 @@ SECTIONS: dict[str, type[BaseSettings]] = {
     "team": TeamSection,
     "inbox": InboxSection,
     "dialer": DialerSection,
+    "today": TodaySection,
 }
 # Flat name -> its section, so ``Settings(smtp_host=...)`` keeps working.
 _SECTION_OF = {name: section for section, cls in SECTIONS.items() for name in cls.model_fields}
@@ -75,6 +77,7 @@ class Settings(BaseSettings):
     team: TeamSection = Field(default_factory=TeamSection)
     inbox: InboxSection = Field(default_factory=InboxSection)
     dialer: DialerSection = Field(default_factory=DialerSection)
+    today: TodaySection = Field(default_factory=TodaySection)
 
     @model_validator(mode="before")
     @classmethod
@@ -145,4 +148,4 @@ def get_settings() -> Settings:
 
 __all__ = ["SECTIONS", "AlertsSection", "AnalysisSection", "CadenceSection", "DialerSection", "EventsSection",
            "InboxSection", "JobsSection", "LoginSection", "MailSection", "ServerSection", "Settings", "TeamSection",
-           "default_data_dir", "get_settings"]
+           "TodaySection", "default_data_dir", "get_settings"]

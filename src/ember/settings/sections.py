@@ -93,6 +93,16 @@ class CadenceSection(BaseSettings):
         return build_cadence_settings(tuple(self.model_dump().items()))
 
 
+class TodaySection(BaseSettings):
+    """The Today worklist."""
+
+    model_config = FLAT
+
+    company_name: str = ""
+    stale_overdue_days: int = 7
+    next_step_default_days: int = 7
+
+
 class AnalysisSection(BaseSettings):
     """Call analysis: threshold overrides ("name=value, ...") and the largest transcript accepted."""
 
