@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from ember.vocabulary import CONVERSATION_OUTCOMES, Outcome
 
@@ -139,31 +140,17 @@ def next_label(
     custom_outcomes: Mapping[str, bool] | None = None,
     *,
     ftc_per_deal: bool = False,
+    presorted: bool = False,
+    first: int | Literal["unknown"] | None = "unknown",
 ) -> AttemptLabel:
-    """The label the next touch to this contact (for ``deal_id``) will get."""
-    return next_label_ordered(ordered(touches), deal_id, custom_outcomes, ftc_per_deal=ftc_per_deal)
+    """The label the next touch to this contact (for ``deal_id``) will get.
 
-
-def next_label_ordered(
-    history: Sequence[TouchFact],
-    deal_id: int | None = None,
-    custom_outcomes: Mapping[str, bool] | None = None,
-    *,
-    ftc_per_deal: bool = False,
-) -> AttemptLabel:
-    """``next_label`` for a history that is already ordered (saves a sort)."""
-    first = first_conversation_index(history, custom_outcomes)
-    return next_label_from(history, first, deal_id, ftc_per_deal=ftc_per_deal)
-
-
-def next_label_from(
-    history: Sequence[TouchFact],
-    first: int | None,
-    deal_id: int | None = None,
-    *,
-    ftc_per_deal: bool = False,
-) -> AttemptLabel:
-    """``next_label`` for an ordered history whose first conversation is known."""
+    ``presorted``: ``touches`` is already in label order (``ordered``), which saves
+    a sort; ``first``: its first conversation index, when the caller already knows it.
+    """
+    history = touches if presorted and isinstance(touches, Sequence) else ordered(touches)
+    if first == "unknown":
+        first = first_conversation_index(history, custom_outcomes)
     if first is None:
         count = sum(1 for t in history if t.deal_id == deal_id) if ftc_per_deal else len(history)
         return AttemptLabel(AttemptPhase.FTC, count + 1)
