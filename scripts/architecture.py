@@ -38,7 +38,7 @@ QUERY_BUILDERS = {"select", "insert", "update", "delete", "text", "union", "unio
 SESSION_READS = {"execute", "scalars", "scalar", "get", "query"}
 # The interface layer: parse input, call a service, render. Nothing below it imports it.
 INTERFACE_PACKAGES = {"web", "api", "cli", "jobs", "app"}
-INTERFACE_MODULES = {"routes", "tasks"}
+INTERFACE_MODULES = {"routes", "tasks", "intake"}
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,49 @@ def package_cycles(graph: dict[str, set[str]]) -> list[tuple[str, ...]]:
     return sorted(cycles)
 
 
-def imports_in_functions(mods: list[Module]) -> list[str]:
+IO_LIBRARIES = ("sqlalchemy", "httpx", "smtplib", "apprise", "huey", "redis", "fastapi", "starlette", "imapclient")
+
+
+def _layer(module: Module) -> str:
+    if is_interface(module):
+        return "interface"
+    if module.layer_name in {"service", "repository", "rules"}:
+        return module.layer_name
+    return "other"
+
+
+def upward_imports(mods: list[Module]) -> list[str]:
+    """Imports against the layers: below the interface nothing imports it, rules do no I/O,
+    repositories do not call services."""
+    by_name = {m.name: m for m in mods}
+    found = []
+    for module in mods:
+        layer = _layer(module)
+        if layer == "interface":
+            continue
+        where = module.path.relative_to(ROOT)
+        for target, node in imports_of(module):
+            imported = by_name.get(target) or by_name.get(target.rsplit(".", 1)[0])
+            if imported is None:
+                continue
+            if is_interface(imported):
+                found.append(f"{where}:{node.lineno} {layer} imports the interface {imported.name}")
+            elif layer == "rules" and _layer(imported) in {"service", "repository"}:
+                found.append(f"{where}:{node.lineno} rules import {imported.name}")
+            elif layer == "repository" and _layer(imported) == "service":
+                found.append(f"{where}:{node.lineno} repository imports {imported.name}")
+        if layer == "rules":
+            for node in ast.walk(module.tree):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                    if any(n.split(".")[0] in IO_LIBRARIES for n in names):
+                        found.append(f"{where}:{node.lineno} rules import {', '.join(names)} (I/O)")
+    return found
+
+
+def imports_in_functions(mods: list[Module], *, ours: bool = True) -> list[str]:
+    """Imports in function bodies: of ember modules (``ours``, what dodges a cycle), or of
+    third-party libraries (deliberately late: loading them costs start-up time)."""
     found = []
     for module in mods:
         hidden = _type_checking_nodes(module.tree)
@@ -161,7 +203,10 @@ def imports_in_functions(mods: list[Module]) -> list[str]:
             if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in ast.walk(func):
-                if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in hidden:
+                if not isinstance(node, (ast.Import, ast.ImportFrom)) or id(node) in hidden:
+                    continue
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                if any(n.startswith("ember") for n in names) == ours:
                     found.append(f"{module.path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}")
     return found
 
@@ -253,7 +298,9 @@ def main() -> int:
     graph = package_graph(mods)
     counts: list[tuple[str, list[str]]] = [
         ("package cycles", [" -> ".join((*c, c[0])) for c in package_cycles(graph)]),
-        ("imports inside functions", imports_in_functions(mods)),
+        ("upward imports", upward_imports(mods)),
+        ("imports of ember modules inside functions", imports_in_functions(mods)),
+        ("third-party imports inside functions (deliberately late)", imports_in_functions(mods, ours=False)),
         ("query uses outside repositories", query_uses(mods)),
         ("positional rows", positional_rows(mods)),
     ]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ember.calls import repository, rules
 from ember.calls.picture import Picture
 from ember.calls.picture import build as build_picture
+from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
 from ember.conversation import (
     FORMAT_NAMES,
@@ -39,7 +40,6 @@ from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Call, Contact, Deal, NextStep, Touch
 from ember.settings import AnalysisSection
 from ember.settings.cadence import CadenceSettings
-from ember.touches import repository as touch_repository
 from ember.touches.service import LoggedTouch, log_touch
 from ember.users.access import Actor
 from ember.vocabulary import Outcome
@@ -100,7 +100,7 @@ def add_call(
 ) -> RecordedCall:
     at = at or datetime.now(UTC)
     contact = get_contact(session, actor, contact_id)
-    zone = touch_repository.contact_timezone(session, contact)
+    zone = contact_repository.contact_timezone(session, contact)
     # Spoken dates ("next Tuesday at 3") are read in the contact's local time.
     local_date = at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     analysis = analyse(transcript, filename=filename, fmt=fmt, rep_name=actor.name,
@@ -140,7 +140,7 @@ def correct_sides(session: Session, actor: Actor, call_id: int, choice: SideChoi
     contact = get_contact(session, actor, touch.contact_id)
     speakers = [s["name"] for s in (call.analysis or {}).get("speakers", [])]
     _check_names(choice, speakers)
-    zone = touch_repository.contact_timezone(session, contact)
+    zone = contact_repository.contact_timezone(session, contact)
     analysis = analyse(call.transcript_text or "", filename=call.transcript_source or "transcript",
                        fmt=call.transcript_format, rep_name=actor.name, known_reps=repository.team_user_names(session),
                        call_date=touch.occurred_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),

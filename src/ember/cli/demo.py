@@ -7,6 +7,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ember.cli.common import console, engine, err_console, user_errors
 from ember.cli.serve import serve  # the very code `ember serve` runs
+from ember.demo.fixtures import DEMO_PASSWORD, USERS
+from ember.demo.generator import existing_demo, generate
 from ember.settings import get_settings
 
 
@@ -23,9 +25,6 @@ def demo(
     port: int = typer.Option(None, "--port", help="Port (default from EMBER_PORT)."),
 ) -> None:
     """Load the demo data set (a sales team, its pipeline and history) and serve the app."""
-    from ember.demo.fixtures import DEMO_PASSWORD, USERS
-    from ember.demo.generator import existing_demo, generate
-
     settings = get_settings()
     with user_errors():
         eng = engine()

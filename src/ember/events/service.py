@@ -21,12 +21,13 @@ Trigger rules: admins edit everyone's rules (no team); managers their team's.
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +38,8 @@ from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from ember.alerts.service import TriggerContext, raise_alert
+from ember.alerts import repository as alert_repository
+from ember.cadence.service import replan
 from ember.db import insert_or_ignore
 from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList, Unauthorized
 from ember.events import repository
@@ -46,20 +48,29 @@ from ember.events.rules import (
     FUTURE_SLACK,
     SIGNAL_TYPES,
     Audience,
+    ContactState,
     EventFact,
     EventIn,
     EventType,
     Parsed,
     RuleSpec,
     contact_from_token,
+    count_in_window,
+    dedup_key,
     fired_rules,
     identity_proven,
     identity_secret,
     load_json,
     site_key,
+    what_happened,
 )
-from ember.models import Contact, EventSource, InboundEvent, TriggerRule
+from ember.messages.rules import VariantLibrary
+from ember.messages.service import load_library
+from ember.models import Contact, Deal, EventSource, InboundEvent, TriggerRule
+from ember.nurture.service import reopen
 from ember.settings import Settings
+from ember.team_settings.effective import settings_for
+from ember.touches import repository as touch_repository
 from ember.users.access import Actor, require_manager
 from ember.validation import parse_email
 from ember.vocabulary import Role
@@ -70,6 +81,45 @@ class Outcome:
     handled: bool = False
     contact_id: int | None = None
     alert_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class TriggerContext:
+    """What one job needs to react to triggers, loaded at most once per job."""
+
+    settings: Settings
+    now: datetime
+    _library: VariantLibrary | None = field(default=None, repr=False)
+
+    def library(self, session: Session) -> VariantLibrary:
+        if self._library is None:
+            self._library = load_library(session)
+        return self._library
+
+    def contact_state(self, session: Session, contact: Contact) -> ContactState:
+        return ContactState(contact.status, repository.has_stalled_deal(session, contact.id))
+
+
+def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: InboundEvent,
+                history: Sequence[EventFact], ctx: TriggerContext) -> int | None:
+    """The new alert's id, or None when this contact already has one for this rule and window."""
+    if alert_repository.recent_alert_exists(session, contact.id, rule.id, ctx.now - rule.window):
+        return None
+    fact = EventFact(event.type, event.url, event.occurred_at)
+    what = what_happened(event.type, event.url, count_in_window(rule, fact, history) if rule.min_count > 1 else 1)
+    alert_id = alert_repository.insert_alert(session, {
+        "dedup_key": dedup_key(contact.id, rule, event.occurred_at), "contact_id": contact.id,
+        "rep_id": contact.owner_id, "rule_id": rule.id, "event_id": event.id, "summary": what,
+        "status": "pending", "attempts": 0, "created_at": ctx.now,
+    })
+    if alert_id is None:
+        return None  # another worker raised it a moment ago
+    reopen(session, contact, reason="trigger", now=ctx.now)
+    deal_id = touch_repository.default_deal_id(session, contact.id)
+    team_settings = settings_for(session, ctx.settings, repository.owner_team(session, contact.owner_id))
+    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=ctx.now,
+            settings=team_settings.cadence.planning(), library=ctx.library(session))
+    return alert_id
 
 
 def _resolve_contact(session: Session, event: InboundEvent) -> Contact | None:
@@ -399,8 +449,6 @@ def _claimed_email(body: dict[str, Any]) -> str | None:
 # ---- sources -------------------------------------------------------------------
 
 def new_secret() -> str:
-    import base64
-
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 

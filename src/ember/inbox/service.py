@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ember.cadence.service import replan
+from ember.contacts import repository as contact_repository
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.inbox import imap, repository, secrets
 from ember.inbox.rules import MailKind, Verdict, new_text, quote
@@ -241,7 +242,7 @@ def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: C
     mail.quote = _text_quote(incoming)
     if verdict.return_on is None:
         return
-    back = _morning(verdict.return_on, touch_repository.contact_timezone(session, contact), cadence)
+    back = _morning(verdict.return_on, contact_repository.contact_timezone(session, contact), cadence)
     mail.return_at = back
     plans = repository.open_plans(session, contact.id)
     if not plans or plans[0].due_at >= back:

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
 from ember.models import Contact, OutboundMessage, User
@@ -187,7 +188,7 @@ def _letter(session: Session, row: OutboundMessage, smtp: SmtpConfig, now: datet
         message_id=row.message_id or make_msgid(), sender_name=rep.name, sender_email=smtp.mail_from or rep.email,
         reply_to=rep.email, to_name=contact.full_name, to_email=contact.email, subject=row.subject,
         text=row.body_text, sent_at=now, invite_at=row.invite_at,
-        contact_zone=touch_repository.contact_timezone(session, contact), rep_zone=rep.timezone or "UTC",
+        contact_zone=contact_repository.contact_timezone(session, contact), rep_zone=rep.timezone or "UTC",
     )
 
 
