@@ -27,6 +27,7 @@ from ember.outbound.routes import router as outbound_router
 from ember.settings import Settings, get_settings
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
+from ember.tracking.api import router as sources_api_router
 from ember.tracking.routes import router as tracking_router
 from ember.users.routes import router as users_router
 from ember.web import desk
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
                today_router, calls_router, messages_router, pages_router, follow_up_pages_router,
                team_pages_router)
-    for router in (*routers, *EVENT_ROUTERS, tracking_router):
+    for router in (*routers, *EVENT_ROUTERS, tracking_router, sources_api_router):
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
         app.include_router(router)

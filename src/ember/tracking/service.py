@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
-from ember.errors import InvalidInput, NotFound, Problem
+from ember.errors import Forbidden, InvalidInput, NotFound, Problem
 from ember.events import ingest
 from ember.events.links import site_key
 from ember.models import EventSource
@@ -55,6 +55,12 @@ class SourceSetup:
         return {"name": self.name, "kind": self.kind, "address": self.address, "secret": self.secret,
                 "write_key": self.write_key, "needs_secret": self.needs_secret, "steps": self.steps,
                 "keys": self.keys}
+
+
+def require_admin(actor: Actor) -> None:
+    """Sources belong to the whole installation: only admins make them or read their secrets."""
+    if not actor.is_admin:
+        raise Forbidden("only admins manage event sources")
 
 
 def parse_kind(kind: str) -> SourceKind:
