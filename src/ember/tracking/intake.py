@@ -27,6 +27,7 @@ from ember.events.intake import event_writer
 from ember.events.links import contact_from_token, identity_secret
 from ember.events.parse import EventIn, Parsed
 from ember.tracking import repository
+from ember.tracking.batches import DIRECT_MAX, batch_event
 from ember.tracking.keys import KeyScope, basic_user, key_hash
 from ember.tracking.mapping import EventMap, event_map
 from ember.tracking.providers.common import Delivery
@@ -161,6 +162,9 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
     sender = Sender(info.source, info.scope, info.mapping, info.identity_key, partial(contact_from_token, secret_key))
     now = datetime.now(UTC)
     parsed = parse_calls(sender, body, path_type, now, len(data))
+    if len(parsed.events) > DIRECT_MAX and not parsed.problems:
+        # One durable row now; the worker writes the events out (see ember.tracking.batches).
+        parsed = Parsed([batch_event(data, parsed.events, now)], [], parsed.skipped)
     return await _write(app, info.source, parsed, now)
 
 
