@@ -14,11 +14,13 @@ from ember import __version__
 from ember.accounts.routes import router as accounts_router
 from ember.api.errors import install_error_handlers
 from ember.api.limits import BodySizeLimit
+from ember.calls.routes import RECORDING_PATH
 from ember.calls.routes import router as calls_router
 from ember.compose.routes import router as compose_router
 from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
+from ember.dialer.routes import router as dialer_router
 from ember.events.api import ROUTERS as EVENT_ROUTERS
 from ember.events.intake import EventsIntake
 from ember.imports.routes import router as imports_router
@@ -33,8 +35,10 @@ from ember.tracking.routes import router as tracking_router
 from ember.users.routes import router as users_router
 from ember.web import desk
 from ember.web.alert_pages import router as alert_pages_router
+from ember.web.audit_pages import router as audit_pages_router
 from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
+from ember.web.config_pages import router as config_pages_router
 from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
@@ -64,7 +68,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
     app.add_middleware(EventsIntake, fastapi_app=app)
     app.add_middleware(TrackingIntake, fastapi_app=app)  # /v1/...: tracking calls, cookie-less as well
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
+                       larger={RECORDING_PATH: settings.max_recording_bytes})
     app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
     install_error_handlers(app, page=error_page)
     desk.install(app)
@@ -82,9 +87,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                team_pages_router)
     for router in (*routers, *EVENT_ROUTERS, tracking_router, sources_api_router):
         app.include_router(router)
-    for router in (compose_router, outbound_router, compose_pages_router):  # follow-up writing and sending
+    for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
-    for router in (settings_pages_router, library_pages_router):  # the managers' and admins' desk
+    desk_routers = (settings_pages_router, library_pages_router, config_pages_router, audit_pages_router)
+    for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router):
         app.include_router(router)

@@ -28,6 +28,7 @@ from ember.messages.service import load_library
 from ember.models import Contact, Deal, InboundEvent, User
 from ember.nurture.service import reopen
 from ember.settings import Settings
+from ember.team_settings.effective import settings_for
 from ember.touches import repository as touch_repository
 from ember.users.access import Actor, require_visible
 from ember.users.repository import user_by_email
@@ -66,8 +67,9 @@ def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: Inbou
         return None  # another worker raised it a moment ago
     reopen(session, contact, reason="trigger", now=ctx.now)
     deal_id = touch_repository.default_deal_id(session, contact.id)
+    team_settings = settings_for(session, ctx.settings, event_repository.owner_team(session, contact.owner_id))
     replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=ctx.now,
-           settings=cadence_settings(ctx.settings), library=ctx.library(session))
+           settings=cadence_settings(team_settings), library=ctx.library(session))
     return alert_id
 
 

@@ -10,9 +10,12 @@ is redone from the stored transcript.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -31,6 +34,8 @@ from ember.conversation import (
     decode_transcript,
     parse_transcript,
 )
+from ember.conversation.audio import is_audio
+from ember.conversation.recording import analyze_recording
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Call, Contact, Deal, NextStep, Touch
 from ember.touches import repository as touch_repository
@@ -283,3 +288,28 @@ def call_view(session: Session, actor: Actor, call_id: int) -> CallView:
     analysis = call.analysis or {}
     return CallView(call, touch, contact, deal, analysis, build_picture(segments, analysis),
                     repository.steps_of_call(session, call_id))
+
+
+def analyze_upload(recording: IO[bytes], filename: str, *, transcript: IO[bytes] | None, transcript_name: str | None,
+                   rep_channel: int, reps: tuple[str, ...], thresholds: Thresholds, max_bytes: int) -> Analysis:
+    """Analyse an uploaded recording (and its transcript, when given); the files live only for the call."""
+    if not is_audio(filename):
+        raise InvalidInput(f"{filename} is not a recording", [Problem(
+            "file", f"{Path(filename).suffix or 'no extension'}", "send WAV, MP3, M4A, FLAC or OGG")])
+    with tempfile.TemporaryDirectory(prefix="ember-recording-") as folder:
+        audio_path = Path(folder) / f"recording{Path(filename).suffix.lower()}"
+        with audio_path.open("wb") as out:
+            shutil.copyfileobj(recording, out, 1024 * 1024)
+        text_path = None
+        if transcript is not None:
+            text_path = Path(folder) / f"transcript{Path(transcript_name or 't.txt').suffix.lower()}"
+            raw = transcript.read(max_bytes + 1)
+            check_size(len(raw), max_bytes, "transcript")
+            text_path.write_bytes(raw)
+        try:
+            return analyze_recording(audio_path, transcript=text_path, rep_channel=rep_channel, reps=reps,
+                                     thresholds=thresholds, max_bytes=max_bytes)
+        except TranscriptError as exc:
+            raise InvalidInput(f"{filename}: the recording could not be analysed",
+                               [Problem(filename, exc.problem, "send a two-channel recording, or add its transcript")]
+                               ) from exc

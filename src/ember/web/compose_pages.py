@@ -16,6 +16,7 @@ from ember.contacts.service import get_contact
 from ember.errors import EmberError
 from ember.outbound import service as outbound_service
 from ember.outbound.mail import SmtpConfig
+from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 from ember.validation import parse_datetime
 from ember.web.pages import page_actor
@@ -70,7 +71,8 @@ def send_form(
     try:
         invite_at = parse_datetime(invite, actor.timezone) if invite.strip() else None
         result = outbound_service.send(db, actor, contact_id=contact_id, subject=subject, body=body,
-                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(request.app.state.settings))
+                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(
+            settings_for(db, request.app.state.settings, actor.team_id)))
     except (EmberError, ValueError) as exc:
         db.rollback()
         message = exc.message if isinstance(exc, EmberError) else str(exc)

@@ -17,6 +17,7 @@ from ember.errors import EmberError
 from ember.messages.rules import fill
 from ember.messages.service import message_values
 from ember.models import MessageVariant, User
+from ember.team_settings.effective import settings_for
 from ember.today.service import queue_for
 from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
@@ -90,7 +91,7 @@ def log_touch_form(
             db, actor, contact_id=contact_id, channel=channel, outcome=outcome, notes=notes or None,
             occurred_at=parse_datetime(occurred_at, actor.timezone) if occurred_at else None,
             callback_at=parse_datetime(callback_at, actor.timezone) if callback_at else None,
-            settings=cadence_settings(request.app.state.settings),
+            settings=cadence_settings(settings_for(db, request.app.state.settings, actor.team_id)),
         )
     except (EmberError, ValueError) as exc:
         db.rollback()
