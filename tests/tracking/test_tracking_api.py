@@ -166,3 +166,12 @@ def test_a_big_batch_is_accepted_whole_and_written_out_by_the_worker(client, eng
     assert len(events) == 50 and len({r.external_id for r in events}) == 50
     assert all(r.status == "handled" for r in rows)
     assert alert_count(engine) == 1
+
+
+def test_made_up_keys_cost_little_and_a_new_key_works_at_once(client, engine) -> None:  # type: ignore[no-untyped-def]
+    add_source(engine, "site", "segment")
+    batch = {"batch": [_page()]}
+    for attempt in range(5):
+        assert client.post("/v1/batch", json=batch, headers=_auth(f"wk_guess-{attempt}")).status_code == 401
+    key = browser_key(engine, "site")  # made right after the misses: waits for the next reload, not for long
+    assert client.post("/v1/batch", json=batch, headers=_auth(key)).status_code == 200
