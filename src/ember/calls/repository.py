@@ -26,7 +26,10 @@ def delete_open_next_steps(session: Session, call_id: int) -> None:
 
 def visible_calls(session: Session, actor: Actor, *, limit: int, offset: int) -> list[Row[Any]]:
     """Calls on contacts the actor may see, newest first, with who the call was with."""
-    query = (select(Call.id, Call.duration_s, Call.analysis, Touch.occurred_at, Touch.label, Contact.id,
+    # Only the figures the list shows are read out of each stored analysis, not the whole document.
+    figures = (Call.analysis["rep_talk_ratio"].as_float(), Call.analysis[("questions", "rep")].as_integer(),
+               Call.analysis["next_steps"], Call.analysis["benchmarks"])
+    query = (select(Call.id, Call.duration_s, *figures, Touch.occurred_at, Touch.label, Contact.id,
                     Contact.first_name, Contact.last_name, Contact.email, Deal.id, Deal.name)
              .join(Touch, Touch.id == Call.touch_id).join(Contact, Contact.id == Touch.contact_id)
              .outerjoin(Deal, Deal.id == Touch.deal_id)
