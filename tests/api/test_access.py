@@ -45,6 +45,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/compose"): "victim-contact",
     ("POST", "/api/send"): "victim-contact",
     ("POST", "/api/dialer/unmatched/{event_id}/attach"): "victim-contact-id",
+    ("POST", "/api/dialer/touches/{touch_id}/gatekeeper"): None,
 }
 # Server-sent event streams: read once (?once=true) instead of waiting on them.
 STREAMS = {"/api/alerts/stream"}
