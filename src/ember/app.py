@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -50,10 +51,17 @@ from ember.web.team_pages import router as team_pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 DOCS_PATH = "/docs"
+# Swagger UI's script and stylesheet come with the fastapi-offline package: the API
+# documentation works where there is no internet, and loads nothing from elsewhere.
+DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+DOCS_ASSETS_PATH = "/static-docs"
 
 
 def _docs_html(app: FastAPI) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API")
+    return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API",
+                               swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
+                               swagger_favicon_url="/static/favicon.svg")
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -92,4 +100,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")
     return app

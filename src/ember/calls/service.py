@@ -250,15 +250,13 @@ class CallListing:
 
 def list_calls(session: Session, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[CallListing]:
     listed = []
-    for (call_id, duration, analysis, at, label, contact_id, first, last, email, deal_id,
-         deal) in map(tuple, repository.visible_calls(session, actor, limit=limit, offset=offset)):
-        data = analysis or {}
+    for (call_id, duration, talk_ratio, rep_questions, steps, benchmarks, at, label, contact_id, first, last, email,
+         deal_id, deal) in map(tuple, repository.visible_calls(session, actor, limit=limit, offset=offset)):
         verdicts: dict[str, int] = {}
-        for bench in data.get("benchmarks", []):
+        for bench in benchmarks or []:
             verdicts[bench["verdict"]] = verdicts.get(bench["verdict"], 0) + 1
         listed.append(CallListing(call_id, at, label, contact_id, f"{first} {last}".strip() or email or "",
-                                  deal_id, deal, duration, data.get("rep_talk_ratio"),
-                                  (data.get("questions") or {}).get("rep", 0), len(data.get("next_steps", [])),
+                                  deal_id, deal, duration, talk_ratio, rep_questions or 0, len(steps or []),
                                   verdicts))
     return listed
 

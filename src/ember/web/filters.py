@@ -1,4 +1,4 @@
-"""Small formatting filters the page templates share: money, moments, call clocks."""
+"""Small formatting filters the page templates share (money, moments, call clocks) and a few constants."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
+from ember.conversation import FORMAT_NAMES
 from ember.conversation.report import clock
 
 
@@ -50,3 +51,4 @@ def fromiso(value: str | None) -> datetime | None:
 
 def install(env: Environment) -> None:
     env.filters.update(money=money, moment=moment, ago=ago, clock=clock, words=words, fromiso=fromiso)
+    env.globals["transcript_formats"] = FORMAT_NAMES  # the upload form offers every format the parsers read
