@@ -60,7 +60,8 @@ def _contact(engine: Engine, rep: Actor, email: str = "marco@harbor.example") ->
         contact.phone, contact.phone_key = "+1 312 555 0199", "+13125550199"
         # A first call attempt: the contact now has a planned next touch.
         log_touch(session, rep, contact_id=contact_id, channel="call", outcome="no-answer",
-                  settings=cadence_settings(Settings()), occurred_at=datetime.now(UTC) - timedelta(days=2))
+                  settings=cadence_settings(Settings()), occurred_at=datetime.now(UTC) - timedelta(days=2),
+                  confirm_date=True)
     return contact_id
 
 

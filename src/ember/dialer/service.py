@@ -94,7 +94,7 @@ def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent
         notes += f"\nrecording: {event.recording_url}"
     logged = log_touch(session, Actor.of(owner), contact_id=contact.id, channel=Channel.CALL.value,
                        outcome=event.outcome, settings=cadence, occurred_at=min(event.started_at, now), notes=notes,
-                       now=now)
+                       now=now, confirm_date=True)  # the phone system's time is a fact
     row.status, row.handled_at = "handled", now
     row.payload = {**row.payload, "touch_id": logged.touch.id}
     return Received(row.id, "logged", logged.touch.id, contact.id, event.outcome, logged.touch.label, event.reason)
