@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     ftc_attempts_before_pause: int = 10
     not_now_default_days: int = 30
     nudge_after_days: int = 14
+    # The Today worklist (see docs/configuration.md).
+    company_name: str = ""
+    stale_overdue_days: int = 7
+    next_step_default_days: int = 7
 
     # Call analysis: benchmark and measurement thresholds to override ("name=value, ...").
     analysis_thresholds: str = ""
@@ -91,6 +95,7 @@ class Settings(BaseSettings):
     inbox_backfill_days: int = 30
     inbox_timeout_s: float = 30.0
     inbox_batch: int = 500
+    inbox_idle: bool = True  # hold IMAP IDLE on each inbox in the worker, so new mail is read at once
 
     # Dialer call events (see docs/configuration.md and docs/dialer.md).
     dialer_twilio_auth_token: str | None = None

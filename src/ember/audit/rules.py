@@ -96,9 +96,11 @@ def created(table: str, target_id: str, values: Mapping[str, Any]) -> Change | N
     kind = kind_of(table, Action.CREATED)
     if kind is None:
         return None
+    name = label(values)
     changes = {field: [None, shown(field, value)] for field, value in values.items()
-               if field not in IGNORED_FIELDS and field != "id" and value not in (None, "", [], {})}
-    return Change(Action.CREATED, kind, target_id, label(values), changes)
+               if field not in IGNORED_FIELDS and field != "id" and value not in (None, "", [], {})
+               and not (name and value == name)}  # the record's own name is already in the entry
+    return Change(Action.CREATED, kind, target_id, name, changes)
 
 
 def changed(table: str, target_id: str, values: Mapping[str, Any],
