@@ -28,6 +28,7 @@ from ember.imports.routes import router as imports_router
 from ember.messages.routes import router as messages_router
 from ember.outbound.routes import router as outbound_router
 from ember.settings import Settings, get_settings
+from ember.steps.routes import router as steps_router
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
 from ember.tracking.routes import router as tracking_router
@@ -48,6 +49,7 @@ from ember.web.pages import router as pages_router
 from ember.web.session_cookies import SessionCookies
 from ember.web.settings_pages import router as settings_pages_router
 from ember.web.team_pages import router as team_pages_router
+from ember.web.today_pages import router as today_pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 DOCS_PATH = "/docs"
@@ -88,7 +90,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__}
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, calls_router, messages_router, pages_router, follow_up_pages_router,
+               today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router,
                team_pages_router)
     for router in (*routers, *EVENT_ROUTERS, tracking_router):
         app.include_router(router)
@@ -97,7 +99,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     desk_routers = (settings_pages_router, library_pages_router, config_pages_router, audit_pages_router)
     for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
-    for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router):
+    for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router, today_pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     ftc_attempts_before_pause: int = 10
     not_now_default_days: int = 30
     nudge_after_days: int = 14
+    # The Today worklist (see docs/configuration.md).
+    company_name: str = ""
+    stale_overdue_days: int = 7
+    next_step_default_days: int = 7
 
     # Call analysis: benchmark and measurement thresholds to override ("name=value, ...").
     analysis_thresholds: str = ""

@@ -151,6 +151,7 @@ class PlannedTouchStatus(StrEnum):
     PLANNED = "planned"
     DONE = "done"
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # the rep chose not to make this attempt, and said why
 
 
 class EventType(StrEnum):

@@ -44,6 +44,10 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/nurture"): "nurture",
     ("POST", "/api/compose"): "victim-contact",
     ("POST", "/api/send"): "victim-contact",
+    ("PATCH", "/api/steps/{step_id}"): {"due_at": "2031-01-01T10:00:00Z"},
+    ("POST", "/api/steps/{step_id}/done"): None,
+    ("POST", "/api/steps/{step_id}/cancel"): None,
+    ("POST", "/api/steps/{step_id}/reopen"): None,
     ("POST", "/api/dialer/unmatched/{event_id}/attach"): "victim-contact-id",
 }
 # Server-sent event streams: read once (?once=true) instead of waiting on them.
@@ -60,7 +64,7 @@ RULE_EDITS = {("POST", "/api/rules"), ("PATCH", "/api/rules/{rule_id}")}
 # The message library is shared by the team; edits need a manager (checked below).
 SAFE_LISTS = {"/api/messages", "/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}",
               "/api/users", "/api/today", "/api/nurture", "/api/nurture/export", "/api/alerts",
-              "/api/alerts/stream", "/api/rules", "/api/me/notify",
+              "/api/alerts/stream", "/api/rules", "/api/me/notify", "/api/steps",
               # Calls whose number matched nobody: no one owns them until a rep attaches one.
               "/api/dialer/unmatched",
               # Follow-up templates are team wording; /api/outbound without a contact lists the caller's own.
@@ -94,7 +98,11 @@ def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
                                  "duration_s": 60, "outcome": "conversation", "reason": "answered"})
         session.add_all([call, alert, stray])
         session.flush()
-        return {"alert_id": alert.id, "event_id": stray.id, "rule_id": rule_id or 0,
+        step = NextStep(contact_id=contact.id, deal_id=deal.id, call_id=call.id, rep_id=owner_id, type="pricing",
+                        owner_side="rep", quote="I'll send Vera the secret price.")
+        session.add(step)
+        session.flush()
+        return {"alert_id": alert.id, "event_id": stray.id, "rule_id": rule_id or 0, "step_id": step.id,
                 "contact_id": contact.id, "deal_id": deal.id, "account_id": account.id, "touch_id": touch.id,
                 "call_id": call.id}
 

@@ -106,7 +106,8 @@ def add_call(
                        known_reps=repository.team_user_names(session), call_date=local_date,
                        thresholds=thresholds or Thresholds(), choice=choice, notes=notes)
     logged = log_touch(session, actor, contact_id=contact_id, channel=channel, outcome=Outcome.CONVERSATION.value,
-                       occurred_at=at, deal_id=deal_id, settings=settings, notes=f"Recorded call: {filename}")
+                       occurred_at=at, deal_id=deal_id, settings=settings, notes=f"Recorded call: {filename}",
+                       confirm_date=True)  # the transcript itself is the evidence of an older call
     call = Call(touch_id=logged.touch.id, transcript_source=filename, transcript_format=analysis.format,
                 transcript_text=transcript, duration_s=analysis.duration_s, analysis=analysis.to_dict(),
                 analysed_at=datetime.now(UTC), sides=choice.as_dict())

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from ember.cli import calls, compose, data, demo, follow_up, inbox, messages, report, users
+from ember.cli import calls, compose, data, demo, follow_up, inbox, messages, report, steps, users
 from ember.cli.analyze import analyze
 from ember.cli.audit import audit
 from ember.cli.common import engine
@@ -24,6 +24,7 @@ app.add_typer(follow_up.touch_app, name="touch")
 app.command("today")(follow_up.today)
 app.command("replan")(follow_up.replan)
 app.add_typer(calls.call_app, name="call")
+app.add_typer(steps.steps_app, name="steps")
 app.command("compose")(compose.compose)
 app.command("send")(compose.send)
 app.add_typer(compose.templates_app, name="templates")

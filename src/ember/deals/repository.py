@@ -60,13 +60,16 @@ def stage_totals(session: Session, actor: Actor, wanted: PipelineFilter, closed:
 
 def pipeline_page(session: Session, actor: Actor, wanted: PipelineFilter, closed: list[str], stall_after: int,
                   stage_order: Any, limit: int, offset: int) -> list[tuple[Deal, str, str | None]]:
-    """One page of deals in stage order (then biggest first) with owner and account names."""
-    query = (select(Deal, User.name, Account.name)
-             .join(User, User.id == Deal.owner_id)
-             .outerjoin(Account, Account.id == Deal.account_id)
-             .where(*_conditions(actor, wanted, closed, stall_after))
-             .order_by(stage_order, Deal.amount.desc().nulls_last(), Deal.id)
-             .limit(limit).offset(offset))
+    """One page of deals in stage order (then biggest first) with owner and account names.
+
+    The page's ids are picked from the deals alone, then joined: sorting thousands of bare deal rows
+    is cheaper than sorting them joined to their owners and accounts."""
+    order = (stage_order, Deal.amount.desc().nulls_last(), Deal.id)
+    page = (select(Deal.id).where(*_conditions(actor, wanted, closed, stall_after)).order_by(*order)
+            .limit(limit).offset(offset).subquery())
+    query = (select(Deal, User.name, Account.name).join(page, page.c.id == Deal.id)
+             .join(User, User.id == Deal.owner_id).outerjoin(Account, Account.id == Deal.account_id)
+             .order_by(*order))
     return list(session.execute(query).tuples())
 
 

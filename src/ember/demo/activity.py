@@ -213,6 +213,9 @@ def plan_next(ctx: Context, account: AccountFacts, contact: ContactFacts,
     kind, label = next_label(logged, deal_id)
     gap = 5 if stalled else 2 + int(rng.random() * 6)
     offset = end - gap
+    if logged:
+        # A plan is caused by the last touch, so it falls on a later working day, never before it.
+        offset = min(offset, logged[-1].step.offset - 1)
     if kind == "follow_up" and rng.random() < 0.4:
         minute = 8 * 60 + int(rng.random() * 45)  # 8-9 am works while qualifying
     else:

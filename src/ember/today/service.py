@@ -91,7 +91,7 @@ def _name(first: str, last: str, email: str | None) -> str:
 def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, now: datetime | None = None,
               limit: int = 200) -> list[QueueItem]:
     """The queue of the actor, or of a rep the actor manages."""
-    rep = _rep(session, actor, rep_email)
+    rep = queue_owner(session, actor, rep_email)
     now = now or datetime.now(UTC)
     until = end_of_today(rep.timezone, now)
     # Each read asks only for the room the earlier ones left; promises from calls may take
@@ -104,7 +104,7 @@ def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, n
     return items
 
 
-def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
+def queue_owner(session: Session, actor: Actor, rep_email: str | None) -> User:
     rep = user_by_email(session, rep_email) if rep_email else session.get(User, actor.id)
     # One answer for a user who does not exist and one the caller may not see.
     if rep is None or not can_see_owner(actor, rep):

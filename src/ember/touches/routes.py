@@ -27,7 +27,7 @@ def log_touch(request: Request, db: Db, actor: CurrentActor, body: TouchIn) -> d
     logged = service.log_touch(
         db, actor, contact_id=body.contact_id, channel=body.channel.value, outcome=body.outcome,
         occurred_at=body.occurred_at, deal_id=body.deal_id, notes=body.notes, variant_key=body.variant,
-        callback_at=body.callback_at, settings=_planning(request, db, actor),
+        callback_at=body.callback_at, confirm_date=body.confirm_date, settings=_planning(request, db, actor),
     )
     return logged_dict(logged)
 

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from ember.api.deps import Db, check_csrf
 from ember.cadence import repository as cadence_repository
@@ -16,14 +15,13 @@ from ember.contacts.service import get_contact, list_contacts
 from ember.errors import EmberError
 from ember.messages.rules import fill
 from ember.messages.service import message_values
-from ember.models import MessageVariant, User
+from ember.models import MessageVariant
 from ember.team_settings.effective import settings_for
-from ember.today.service import queue_for
 from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
-from ember.users.access import Actor, can_see_owner
+from ember.users.access import Actor
 from ember.validation import parse_datetime
-from ember.vocabulary import Channel, Outcome, Role
+from ember.vocabulary import Channel, Outcome
 from ember.web.pages import page_actor
 from ember.web.templating import render
 
@@ -32,21 +30,6 @@ router = APIRouter(include_in_schema=False)
 
 def _login_needed() -> Response:
     return RedirectResponse("/login", status_code=303)
-
-
-def _team(db: Db, actor: Actor) -> list[User]:
-    if actor.role is Role.REP:
-        return []
-    return [u for u in db.scalars(select(User).order_by(User.name)) if can_see_owner(actor, u)]
-
-
-@router.get("/today")
-def today_page(request: Request, db: Db, rep: str | None = None) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login_needed()
-    items = queue_for(db, actor, rep or None)
-    return render(request, "today.html", items=items, team=_team(db, actor), rep=rep or actor.email)
 
 
 @router.get("/contacts")

@@ -121,7 +121,19 @@
     });
   }
 
-  function wire(root) { wireAutosubmit(root); wireConfirm(root); }
+  // An action that opens (log, snooze, skip) puts the cursor in its first field,
+  // so "l" then typing works without the mouse.
+  function wireFocusFirst(root) {
+    each(root, "details[data-focus-first]", function (box) {
+      box.addEventListener("toggle", function () {
+        if (!box.open) return;
+        var field = box.querySelector("[data-first]") || box.querySelector("select, input:not([type=hidden]), textarea");
+        if (field) field.focus();
+      });
+    });
+  }
+
+  function wire(root) { wireAutosubmit(root); wireConfirm(root); wireFocusFirst(root); }
 
   document.addEventListener("DOMContentLoaded", function () {
     startAlertFeed();
