@@ -115,3 +115,13 @@ def attach_call(request: Request, event_id: int, body: AttachIn, db: Db, actor: 
     """Log an unmatched call on a contact."""
     settings = _settings(request)
     return service.attach(db, actor, event_id, body.contact_id, cadence=cadence_settings(settings)).as_dict()
+
+
+@router.post("/api/dialer/touches/{touch_id}/gatekeeper")
+def correct_to_gatekeeper(request: Request, touch_id: int, db: Db, actor: CurrentActor) -> dict[str, Any]:
+    """One click on Today: the call a phone system logged reached a gatekeeper."""
+    touch, planned = service.mark_gatekeeper(db, actor, touch_id, cadence=cadence_settings(_settings(request)))
+    plan = planned.decision.plan
+    return {"touch": {"id": touch.id, "outcome": touch.outcome, "label": touch.label},
+            "next": {"channel": plan.channel.value, "at": plan.at.isoformat(), "label": plan.label.text}
+            if plan else None, "why": planned.decision.reason}

@@ -13,16 +13,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ember.cadence.service import Planned, replan
 from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
 from ember.db import insert_or_ignore
 from ember.dialer.rules import CallEvent
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.models import Contact, InboundEvent, User
+from ember.messages.service import load_library
+from ember.models import Contact, Deal, InboundEvent, Touch, User
 from ember.phones import phone_key
-from ember.touches.service import log_touch
+from ember.touches.service import log_touch, relabel
 from ember.users.access import Actor, owner_scope
-from ember.vocabulary import Channel, ContactStatus
+from ember.vocabulary import Channel, ContactStatus, Outcome
 
 SOURCE_PREFIX = "dialer:"
 
@@ -92,7 +94,7 @@ def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent
         notes += f"\nrecording: {event.recording_url}"
     logged = log_touch(session, Actor.of(owner), contact_id=contact.id, channel=Channel.CALL.value,
                        outcome=event.outcome, settings=cadence, occurred_at=min(event.started_at, now), notes=notes,
-                       now=now)
+                       now=now, confirm_date=True)  # the phone system's time is a fact
     row.status, row.handled_at = "handled", now
     row.payload = {**row.payload, "touch_id": logged.touch.id}
     return Received(row.id, "logged", logged.touch.id, contact.id, event.outcome, logged.touch.label, event.reason)
@@ -127,3 +129,25 @@ def attach(session: Session, actor: Actor, event_id: int, contact_id: int, *, ca
                       datetime.fromisoformat(data["started_at"]), int(data["duration_s"]), data["outcome"],
                       data["reason"], data.get("rep_email"), data.get("recording_url"))
     return _log(session, row, contact, event, cadence, now or datetime.now(UTC))
+
+
+def mark_gatekeeper(session: Session, actor: Actor, touch_id: int, *, cadence: CadenceSettings,
+                    now: datetime | None = None) -> tuple[Touch, Planned]:
+    """The rep's one-click correction of a call a phone system logged: the person who answered was
+    a gatekeeper, not the contact. Labels and the next plan follow from the corrected history."""
+    touch = session.get(Touch, touch_id)
+    if touch is None:
+        raise NotFound(f"touch {touch_id} not found")
+    contact = get_contact(session, actor, touch.contact_id)  # 404 for another rep's touch
+    if touch.channel != Channel.CALL.value:
+        raise InvalidInput(f"touch {touch_id} is not a call", [Problem(
+            "touch", f"channel {touch.channel}", "only a call can have reached a gatekeeper")])
+    touch.outcome = Outcome.GATEKEEPER.value
+    touch.notes = f"{touch.notes or ''}\ncorrected by the rep: a gatekeeper answered".strip()
+    session.flush()
+    relabel(session, contact)
+    deal = session.get(Deal, touch.deal_id) if touch.deal_id else None
+    planned = replan(session, contact, deal, now=now or datetime.now(UTC), settings=cadence,
+                     library=load_library(session), caused_by=touch.id)
+    session.refresh(touch)  # the labels were rewritten in bulk
+    return touch, planned
