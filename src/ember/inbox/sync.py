@@ -30,6 +30,7 @@ from ember.inbox import imap, repository, service
 from ember.inbox.rules import Verdict, classify
 from ember.models import User
 from ember.settings import Settings
+from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 
 log = logging.getLogger(__name__)
@@ -124,12 +125,12 @@ def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int
     with unit_of_work(ctx.engine) as session:
         candidates = (_inbound_candidates if inbound else _sent_candidates)(session, ctx.actor, parsed)
     bodies = imap.fetch_bodies(client, [c.uid for c in candidates]) if inbound and candidates else {}
-    cadence = cadence_settings(ctx.settings)
     for candidate in candidates:
         message = _parse(bodies[candidate.uid], headers_only=False) if candidate.uid in bodies else candidate.headers
         verdict = classify(message, received_at=_received(message, candidate.internal_date, ctx.now)) if inbound \
             else None
         with unit_of_work(ctx.engine) as session:
+            cadence = cadence_settings(settings_for(session, ctx.settings, ctx.owner.team_id))  # the team's own
             contact_id, outbound_id = candidate.contact_id, candidate.outbound_id
             if contact_id is None:  # a delivery report: the contact is whom the failed email was for
                 contact_id, outbound_id = _report_contact(session, ctx.actor, message, verdict)
