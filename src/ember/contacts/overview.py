@@ -117,12 +117,15 @@ def overview(session: Session, actor: Actor, contact_id: int, *, our_company: st
     values = message_values(session, contact, owner.name if owner else actor.name)
     if owner is not None:
         values["rep_company"] = company_name(session, owner, our_company)
+    steps = [(s, due_of(s.due_at, s.created_at, step_days))
+             for s in step_repository.steps_of_contact(session, contact.id)]
+    promised = next((s.quote for s, _ in steps if s.status == "open" and s.quote), None)
+    if promised:  # "what was meant to happen since", in the words said on the call
+        values.setdefault("next_step", promised[0].lower() + promised[1:].rstrip(". "))
     values = {k: v for k, v in values.items() if v}
     message = readable(variant.body, values) if variant else None
     needs = [FACT_WORDS.get(n, n) for n in missing_facts(variant.body, values)] if variant else []
     deals = _deals(session, contact.id)
     warnings = queries.open_multithread_reasons(session, [d.deal.id for d in deals])
-    steps = [(s, due_of(s.due_at, s.created_at, step_days))
-             for s in step_repository.steps_of_contact(session, contact.id)]
     return Overview(contact, owner, account.name if account else None, f"{now.astimezone(where):%a %H:%M}",
                     where.key, plan, message, needs, deals, warnings, steps, _timeline(session, contact.id))
