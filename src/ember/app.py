@@ -43,6 +43,7 @@ from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.headers import SecurityHeaders, docs_policy
+from ember.web.import_pages import router as import_pages_router
 from ember.web.library_pages import router as library_pages_router
 from ember.web.nurture_pages import router as nurture_pages_router
 from ember.web.pages import router as pages_router
@@ -96,7 +97,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
-    desk_routers = (settings_pages_router, library_pages_router, config_pages_router, audit_pages_router)
+    desk_routers = (settings_pages_router, library_pages_router, config_pages_router, import_pages_router,
+                    audit_pages_router)
     for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router, today_pages_router):

@@ -53,6 +53,7 @@ def test_without_login_the_desk_sends_to_the_login_form(client, people) -> None:
 
 def test_a_manager_adds_a_rep_to_her_team_and_sees_only_her_team(client, engine, people) -> None:
     desk = Desk(client, "maya@ember.example")
+    assert ">Trigger rules</a>" in desk.get("/settings").text  # the desk lists her sections
     listing = desk.get("/settings/users").text
     assert "sam@ember.example" in listing and "wes@ember.example" not in listing and "admin@" not in listing
     assert desk.get(f"/settings/users/{people['wes'].id}").status_code == 404  # not hers: as if missing
