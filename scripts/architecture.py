@@ -38,7 +38,7 @@ QUERY_BUILDERS = {"select", "insert", "update", "delete", "text", "union", "unio
 SESSION_READS = {"execute", "scalars", "scalar", "get", "query"}
 # The interface layer: parse input, call a service, render. Nothing below it imports it.
 INTERFACE_PACKAGES = {"web", "api", "cli", "jobs", "app"}
-INTERFACE_MODULES = {"routes", "tasks", "intake"}
+INTERFACE_MODULES = {"routes", "tasks", "intake", "api", "asgi"}
 
 
 @dataclass(frozen=True)

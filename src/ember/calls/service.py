@@ -204,7 +204,10 @@ def get_call(session: Session, actor: Actor, call_id: int) -> Call:
     touch = session.get(Touch, call.touch_id) if call else None
     if call is None or touch is None:
         raise NotFound(f"call {call_id} not found")
-    get_contact(session, actor, touch.contact_id)
+    try:
+        get_contact(session, actor, touch.contact_id)
+    except NotFound:  # someone else's call is answered like a missing one, without naming its contact
+        raise NotFound(f"call {call_id} not found") from None
     return call
 
 

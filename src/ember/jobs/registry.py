@@ -21,12 +21,13 @@ from huey import Huey, crontab
 from huey.exceptions import TaskLockedException
 
 from ember.alerts.tasks import deliver_alert, due_alerts
-from ember.db import get_engine
+from ember.db import get_engine, unit_of_work
 from ember.events.tasks import forget_events, handle_events, pending_events
 from ember.inbox.tasks import sync_inboxes_once
 from ember.jobs.queue import location, make_huey
 from ember.outbound.tasks import retry_due_sends
 from ember.settings import Settings
+from ember.tracking.service import write_out_batches
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,11 @@ def register(huey: Huey, settings: Settings) -> Jobs:
     holder: dict[str, Jobs] = {}
 
     def process_events(ids: list[int]) -> None:
-        handle_events(get_engine(settings.resolved_database_url), settings, ids, now=now,
-                      deliver_alerts=holder["jobs"].enqueue_alerts)
+        engine = get_engine(settings.resolved_database_url)
+        # A tracking batch stored whole becomes its events first (one transaction).
+        with unit_of_work(engine) as session:
+            event_ids = write_out_batches(session, list(ids), now())
+        handle_events(engine, settings, event_ids, now=now, deliver_alerts=holder["jobs"].enqueue_alerts)
 
     def deliver(alert_id: int) -> None:
         next_at = deliver_alert(get_engine(settings.resolved_database_url), settings, alert_id, now=now)

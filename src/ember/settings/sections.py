@@ -136,6 +136,7 @@ class InboxSection(BaseSettings):
     inbox_backfill_days: int = 30
     inbox_timeout_s: float = 30.0
     inbox_batch: int = 500
+    inbox_idle: bool = True  # hold IMAP IDLE on each inbox in the worker, so new mail is read at once
 
 
 class DialerSection(BaseSettings):
