@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ember import validation
+from ember.ids import RecordId
 from ember.vocabulary import ContactStatus, DecisionRole, PreferredChannel
 
 Email = Annotated[str, AfterValidator(validation.parse_email)]
@@ -28,7 +29,7 @@ class ContactFields(BaseModel):
     decision_role_evidence: str | None = None
     preferred_channel: PreferredChannel | None = None
     status: ContactStatus | None = None
-    account_id: int | None = None
+    account_id: RecordId | None = None
     owner_email: Email | None = None
     external_id: str | None = Field(default=None, max_length=100)
     do_not_call: bool = False

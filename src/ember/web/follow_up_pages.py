@@ -14,6 +14,7 @@ from ember.cadence.config import cadence_settings
 from ember.cadence.timing import zone
 from ember.contacts.service import get_contact, list_contacts
 from ember.errors import EmberError
+from ember.ids import RecordId
 from ember.messages.rules import fill
 from ember.messages.service import message_values
 from ember.models import MessageVariant, User
@@ -76,7 +77,7 @@ def _contact_context(db: Db, actor: Actor, contact_id: int) -> dict[str, Any]:
 
 
 @router.get("/contacts/{contact_id}")
-def contact_page(request: Request, db: Db, contact_id: int) -> Response:
+def contact_page(request: Request, db: Db, contact_id: RecordId) -> Response:
     actor = page_actor(request, db)
     if actor is None:
         return _login_needed()
@@ -85,7 +86,7 @@ def contact_page(request: Request, db: Db, contact_id: int) -> Response:
 
 @router.post("/contacts/{contact_id}/touches")
 def log_touch_form(
-    request: Request, db: Db, contact_id: int, channel: Annotated[str, Form()], outcome: Annotated[str, Form()],
+    request: Request, db: Db, contact_id: RecordId, channel: Annotated[str, Form()], outcome: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "", occurred_at: Annotated[str, Form()] = "", notes: Annotated[str, Form()] = "",
     callback_at: Annotated[str, Form()] = "",
 ) -> Response:
