@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ember import validation
 from ember.ids import RecordId
@@ -16,6 +16,10 @@ Country = Annotated[str, AfterValidator(validation.parse_country)]
 
 class ContactFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _required = field_validator("first_name", "last_name", "decision_role", "status",
+                                mode="before")(validation.not_null)
+    _external_id = field_validator("external_id", mode="before")(validation.empty_as_none)
 
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)

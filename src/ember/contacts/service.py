@@ -10,6 +10,7 @@ from ember.contacts.schemas import ContactCreate, ContactFields
 from ember.errors import Conflict, NotFound, Problem
 from ember.models import Contact
 from ember.phones import phone_key
+from ember.taken import check_external_id_free
 from ember.users.access import Actor, can_see_owner, require_visible
 from ember.users.owners import resolve_owner
 
@@ -56,6 +57,7 @@ def _email_taken() -> Conflict:
 def create_contact(session: Session, actor: Actor, data: ContactCreate) -> Contact:
     if repository.contact_by_email(session, data.email) is not None:
         raise _email_taken()
+    check_external_id_free(session, Contact, data.external_id)
     _check_account(session, actor, data.account_id)
     owner = resolve_owner(session, actor, data.owner_email)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
@@ -73,6 +75,7 @@ def update_contact(session: Session, actor: Actor, contact_id: int, data: Contac
         contact.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     if "account_id" in changes:
         _check_account(session, actor, changes["account_id"])
+    check_external_id_free(session, Contact, changes.get("external_id"), contact.id)
     new_email = changes.get("email")
     if new_email and new_email != contact.email and repository.contact_by_email(session, new_email) is not None:
         raise _email_taken()

@@ -4,8 +4,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ember import validation
 from ember.contacts.schemas import Email
 from ember.ids import RecordId
 from ember.vocabulary import DealOutcome, DealSource, DealStage, DecisionRole
@@ -13,6 +14,9 @@ from ember.vocabulary import DealOutcome, DealSource, DealStage, DecisionRole
 
 class DealFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _required = field_validator('name', 'currency', 'stage', mode="before")(validation.not_null)
+    _external_id = field_validator("external_id", mode="before")(validation.empty_as_none)
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     account_id: RecordId | None = None

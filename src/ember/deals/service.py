@@ -10,6 +10,7 @@ from ember.contacts.service import get_contact
 from ember.deals.schemas import DealCreate, DealFields, StakeholderIn
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Deal, DealStakeholder, User
+from ember.taken import check_external_id_free
 from ember.users.access import Actor, owner_scope, require_visible
 from ember.users.owners import resolve_owner
 from ember.vocabulary import DealOutcome, DealStage
@@ -58,6 +59,7 @@ def create_deal(session: Session, actor: Actor, data: DealCreate) -> Deal:
     _check_outcome(data.stage, data.outcome)
     owner = resolve_owner(session, actor, data.owner_email)
     _check_references(session, actor, data.model_dump(include={"account_id", "referred_by_contact_id"}))
+    check_external_id_free(session, Deal, data.external_id)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
     deal = Deal(owner_id=owner.id, qualification={}, **values)
     session.add(deal)
@@ -72,6 +74,7 @@ def update_deal(session: Session, actor: Actor, deal_id: int, data: DealFields) 
     if "owner_email" in changes:
         deal.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     _check_references(session, actor, changes)
+    check_external_id_free(session, Deal, changes.get("external_id"), deal.id)
     for field, value in changes.items():
         setattr(deal, field, value)
     session.flush()
