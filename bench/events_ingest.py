@@ -14,6 +14,11 @@ processes that send pre-signed requests over keep-alive connections.
     pricing-page view by a known contact (an alert and a re-plan), the rest are
     anonymous page views. Latency = alert row time - request send time. Goal: p99 <= 1 s.
 (c) (a) again with N events already stored (bulk Core inserts). Goal: <= 20% slower.
+(d) POST /v1/batch (the Segment-compatible API, write key as the HTTP Basic user) with 100
+    page calls per batch, against POST /noop given the same bodies. Goal: >= 0.5x the no-op's
+    requests/s.
+
+    python bench/events_ingest.py --cases d --stored 0  # only (d)
 """
 
 from __future__ import annotations
@@ -64,13 +69,14 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _setup(data_dir: Path, contacts: int) -> str:
-    """A migrated database with a source, one rep and ``contacts`` nurture contacts; the source secret."""
+def _setup(data_dir: Path, contacts: int) -> tuple[str, str]:
+    """A migrated database with sources, one rep and ``contacts`` nurture contacts; (source secret, write key)."""
     os.environ.update(_env(data_dir))
     from ember.db import make_engine, unit_of_work
     from ember.events.ingest import add_source
     from ember.migrate import upgrade
     from ember.models import Contact
+    from ember.tracking.service import add_source as add_tool_source
     from ember.users.service import add_user
 
     engine = make_engine(f"sqlite:///{data_dir / 'ember.db'}")
@@ -78,11 +84,13 @@ def _setup(data_dir: Path, contacts: int) -> str:
     with unit_of_work(engine) as session:
         rep = add_user(session, email="rep@bench.example", name="Rep", role="rep", team="Bench", timezone="UTC")
         secret = add_source(session, "website").secret
+        write_key = add_tool_source(session, "backend", "segment", base_url="http://127.0.0.1").write_key
         session.execute(insert(Contact), [
             {"owner_id": rep.id, "first_name": f"C{i}", "last_name": "Bench", "email": f"c{i}@prospect.example",
              "status": "nurture", "timezone": "UTC", "phone": "+100000000"} for i in range(contacts)])
     engine.dispose()
-    return secret
+    assert write_key is not None
+    return secret, write_key
 
 
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -141,6 +149,54 @@ def _client(args: tuple[str, str, str, str, float, int]) -> int:
     for worker in workers:
         worker.join()
     return sum(counts)
+
+
+BATCH_CALLS = 100
+
+
+def _batch_template() -> str:
+    """100 page calls as analytics libraries batch them; PREFIX makes each request's message ids new."""
+    now = datetime.now(UTC).isoformat()
+    calls = [{"type": "page", "messageId": f"PREFIX-{i}", "anonymousId": f"visitor-{i}", "timestamp": now,
+              "name": "Blog", "context": {"library": {"name": "bench", "version": "1"}},
+              "properties": {"url": f"https://acme.example/blog/{i}", "path": f"/blog/{i}", "title": "A post"}}
+             for i in range(BATCH_CALLS)]
+    return json.dumps({"batch": calls, "sentAt": now})
+
+
+def _batch_client(args: tuple[str, str, str, str, float, int]) -> int:
+    """One client process sending 100-call batches back to back; how many batches were answered."""
+    url, path, key, prefix, seconds, threads = args
+    template = _batch_template()
+    counts = [0] * threads
+
+    def run(slot: int) -> None:
+        with httpx.Client(base_url=url, timeout=30, auth=(key, "")) as client:
+            deadline = time.monotonic() + seconds
+            index = 0
+            while time.monotonic() < deadline:
+                body = template.replace("PREFIX", f"{prefix}-{slot}-{index}")
+                response = client.post(path, content=body, headers={"content-type": "application/json"})
+                if response.status_code not in (200, 202):
+                    raise RuntimeError(response.text)
+                counts[slot] += 1
+                index += 1
+
+    workers = [threading.Thread(target=run, args=(slot,)) for slot in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(counts)
+
+
+def batch_throughput(url: str, path: str, key: str, prefix: str, seconds: float, clients: int,
+                     threads: int) -> float:
+    with mp.Pool(clients) as pool:
+        started = time.monotonic()
+        total = sum(pool.map(_batch_client, [(url, path, key, f"{prefix}{c}", seconds, threads)
+                                             for c in range(clients)]))
+        return total / (time.monotonic() - started)
 
 
 def throughput(url: str, path: str, secret: str, prefix: str, seconds: float, clients: int, threads: int) -> float:
@@ -277,10 +333,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="threads of the ember worker")
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--stored", type=int, default=10_000_000, help="stored events for (c); 0 skips it")
+    parser.add_argument("--cases", default="abcd", help="which cases to run, e.g. d")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ember-bench-") as tmp:
         data_dir = Path(tmp)
-        secret = _setup(data_dir, args.contacts)
+        secret, write_key = _setup(data_dir, args.contacts)
+        if "d" in args.cases:
+            with Stack(data_dir, args.workers) as stack:
+                noop_batches = batch_throughput(stack.url, "/noop", write_key, "nb", args.seconds, args.clients,
+                                                args.threads)
+                batches = batch_throughput(stack.url, "/v1/batch", write_key, "b", args.seconds, args.clients,
+                                           args.threads)
+            print(f"(d) no-op, same body {noop_batches:8.0f} requests/s")
+            print(f"    POST /v1/batch   {batches:8.0f} batches/s ({batches * BATCH_CALLS:.0f} events/s)   "
+                  f"ratio {batches / noop_batches:.2f}x (goal >= 0.5x)")
+        if "a" not in args.cases:
+            return
         with Stack(data_dir, args.workers) as stack:
             noop = throughput(stack.url, "/noop", secret, "noop", args.seconds, args.clients, args.threads)
             events = throughput(stack.url, "/events", secret, "a", args.seconds, args.clients, args.threads)

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     login_lockout_s: int = 15 * 60
     max_request_bytes: int = 5 * 1024 * 1024
     events_max_bytes: int = 1024 * 1024
+    events_keep_days: int = Field(365, ge=0)  # 0 keeps events for ever
     user: str | None = None
     # Background work and alerts (see docs/configuration.md).
     queue_name: str = "ember"
@@ -52,12 +53,17 @@ class Settings(BaseSettings):
     working_hours: str = "08:00-18:00"
     email_hour: str = "09:00"
     skip_public_holidays: bool = True
+    holidays_country: str = ""  # whose public holidays count for a contact with no country ("" = none)
     ftc_spacing_days: str = "1,2,3,5,7"
     follow_up_spacing_days: str = "2,3,5,7,7"
     follow_ups_before_stalled: int = 5
     ftc_attempts_before_pause: int = 10
     not_now_default_days: int = 30
     nudge_after_days: int = 14
+    # The Today worklist (see docs/configuration.md).
+    company_name: str = ""
+    stale_overdue_days: int = 7
+    next_step_default_days: int = 7
 
     # Call analysis: benchmark and measurement thresholds to override ("name=value, ...").
     analysis_thresholds: str = ""
@@ -68,6 +74,8 @@ class Settings(BaseSettings):
 
     # Largest transcript file accepted (CLI, API and uploads), checked before it is read.
     max_transcript_bytes: int = 20 * 1024 * 1024
+    # Largest call recording accepted by upload (a 60-minute stereo WAV at 16 kHz is about 230 MB).
+    max_recording_bytes: int = 512 * 1024 * 1024
 
     # Sending follow-up emails by SMTP (see docs/configuration.md).
     smtp_host: str = "localhost"
@@ -79,6 +87,21 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = 30.0
     send_max_attempts: int = 5
     send_retry_base_s: int = 60
+
+    # Inbox sync: reps' mailboxes read by IMAP (see docs/configuration.md and docs/inbox.md).
+    inbox_key: str | None = None  # Fernet key that encrypts mailbox passwords and tokens
+    inbox_ca_file: str | None = None  # extra CA bundle for a mail server with an internal certificate
+    inbox_sync_minutes: int = 5
+    inbox_backfill_days: int = 30
+    inbox_timeout_s: float = 30.0
+    inbox_batch: int = 500
+
+    # Dialer call events (see docs/configuration.md and docs/dialer.md).
+    dialer_twilio_auth_token: str | None = None
+    dialer_aircall_token: str | None = None
+    dialer_webhook_secret: str | None = None  # whsec_... for the generic, Standard Webhooks-signed shape
+    dialer_conversation_s: int = 30
+    dialer_region: str = "US"
 
     @property
     def resolved_database_url(self) -> str:

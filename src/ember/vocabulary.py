@@ -151,6 +151,7 @@ class PlannedTouchStatus(StrEnum):
     PLANNED = "planned"
     DONE = "done"
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # the rep chose not to make this attempt, and said why
 
 
 class EventType(StrEnum):
@@ -162,8 +163,12 @@ class EventType(StrEnum):
     DEMO_USE = "demo_use"
     EMAIL_REPLY = "email_reply"
     EMAIL_CLICK = "email_click"
-    # Not a signal on its own: ties an anonymous visitor to an email address.
+    MEETING_BOOKED = "meeting_booked"
+    FORM_SUBMIT = "form_submit"
+    WEBINAR_ATTEND = "webinar_attend"
+    # Not signals on their own: ties an anonymous visitor to an email address; a goodbye.
     IDENTIFY = "identify"
+    NEWSLETTER_UNSUBSCRIBE = "newsletter_unsubscribe"
 
 
 class EventStatus(StrEnum):

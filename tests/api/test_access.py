@@ -20,6 +20,7 @@ from ember.models import (
     Contact,
     Deal,
     DealStakeholder,
+    InboundEvent,
     NextStep,
     NurtureMembership,
     OutboundMessage,
@@ -43,11 +44,17 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/nurture"): "nurture",
     ("POST", "/api/compose"): "victim-contact",
     ("POST", "/api/send"): "victim-contact",
+    ("PATCH", "/api/steps/{step_id}"): {"due_at": "2031-01-01T10:00:00Z"},
+    ("POST", "/api/steps/{step_id}/done"): None,
+    ("POST", "/api/steps/{step_id}/cancel"): None,
+    ("POST", "/api/steps/{step_id}/reopen"): None,
+    ("POST", "/api/dialer/unmatched/{event_id}/attach"): "victim-contact-id",
 }
 # Server-sent event streams: read once (?once=true) instead of waiting on them.
 STREAMS = {"/api/alerts/stream"}
 # These create the caller's own records: there is no other rep's object to reach.
-OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts"), ("PUT", "/api/me/notify")}
+OWN_CREATES = {("POST", "/api/contacts"), ("POST", "/api/deals"), ("POST", "/api/accounts"), ("PUT", "/api/me/notify"),
+               ("POST", "/api/calls/recording/analyze")}  # reads the upload only, stores nothing
 MANAGER_ONLY = {("POST", "/api/messages"), ("PUT", "/api/messages/{key}"), ("POST", "/api/messages/{key}/active"),
                 ("PUT", "/api/templates/{name}")}
 # The story library is team material: a rep reads it, a manager curates it.
@@ -57,7 +64,9 @@ RULE_EDITS = {("POST", "/api/rules"), ("PATCH", "/api/rules/{rule_id}")}
 # The message library is shared by the team; edits need a manager (checked below).
 SAFE_LISTS = {"/api/messages", "/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}",
               "/api/users", "/api/today", "/api/nurture", "/api/nurture/export", "/api/alerts",
-              "/api/alerts/stream", "/api/rules", "/api/me/notify",
+              "/api/alerts/stream", "/api/rules", "/api/me/notify", "/api/steps",
+              # Calls whose number matched nobody: no one owns them until a rep attaches one.
+              "/api/dialer/unmatched",
               # Follow-up templates are team wording; /api/outbound without a contact lists the caller's own.
               "/api/templates", "/api/templates/{name}", "/api/outbound", "/api/stories"}
 
@@ -82,9 +91,18 @@ def _victim_records(engine: Engine, owner_id: int) -> dict[str, int]:
         rule_id = session.scalars(select(TriggerRule.id)).first()
         alert = Alert(dedup_key="victim", contact_id=contact.id, rep_id=owner_id, rule_id=rule_id,
                       summary="visited vera.secret pricing")
-        session.add_all([call, alert])
+        stray = InboundEvent(source="dialer:generic", external_id="stray-1", type="call", status="unmatched",
+                             occurred_at=datetime(2026, 1, 5, tzinfo=UTC), payload={
+                                 "provider": "generic", "external_id": "stray-1", "number": "+15550100",
+                                 "direction": "outbound", "started_at": "2026-01-05T10:00:00+00:00",
+                                 "duration_s": 60, "outcome": "conversation", "reason": "answered"})
+        session.add_all([call, alert, stray])
         session.flush()
-        return {"alert_id": alert.id, "rule_id": rule_id or 0,
+        step = NextStep(contact_id=contact.id, deal_id=deal.id, call_id=call.id, rep_id=owner_id, type="pricing",
+                        owner_side="rep", quote="I'll send Vera the secret price.")
+        session.add(step)
+        session.flush()
+        return {"alert_id": alert.id, "event_id": stray.id, "rule_id": rule_id or 0, "step_id": step.id,
                 "contact_id": contact.id, "deal_id": deal.id, "account_id": account.id, "touch_id": touch.id,
                 "call_id": call.id}
 
@@ -155,7 +173,7 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
                 response = client.post(path, headers=intruder.headers, json={
                     "contact_id": ids["contact_id"], "kind": "brief", "subject": "Hijacked", "body": "Hijacked"})
                 assert response.status_code == 404, key
-            elif BODIES.get(key) == "nurture":
+            elif BODIES.get(key) in ("nurture", "victim-contact-id"):  # or attach a call to their contact
                 response = client.post(path, headers=intruder.headers, json={"contact_id": ids["contact_id"]})
                 assert response.status_code == 404, key
             elif BODIES.get(key) == "stakeholder":

@@ -27,7 +27,7 @@ def _history(engine) -> None:  # type: ignore[no-untyped-def]
         actor = Actor.of(user_by_email(session, "rep@ember.example"))  # type: ignore[arg-type]
         for index, zone in enumerate(("Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata")):
             contact = Contact(owner_id=actor.id, first_name=f"C{index}", email=f"c{index}@x.example",
-                              timezone=zone, phone="+1 555", country=None)
+                              timezone=zone, phone="+1 555", country=None, created_at=NOW)
             session.add(contact)
             session.flush()
             for outcome in ("gatekeeper", "voicemail", "conversation")[: index + 1]:

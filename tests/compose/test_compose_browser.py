@@ -41,6 +41,7 @@ def test_rep_writes_reviews_edits_and_sends_once(page, server_url, engine, setti
         body = page.input_value("textarea[name=body]") + "\nP.S. Sam is welcome on Tuesday for the security part.\n"
         page.fill("textarea[name=body]", body)
         page.fill("input[name=invite]", "2026-03-10T21:00")
+        page.check("input[name=attach_invite]")  # an invite goes only when asked for
         page.click("text=Send email")
         assert page.text_content(".flash").startswith("Sent: sent to marco@harbor.example")
         assert page.text_content("#outbound td.status") == "sent"
@@ -49,6 +50,7 @@ def test_rep_writes_reviews_edits_and_sends_once(page, server_url, engine, setti
         page.fill("input[name=subject]", subject)
         page.fill("textarea[name=body]", body)
         page.fill("input[name=invite]", "2026-03-10T21:00")
+        page.check("input[name=attach_invite]")
         page.click("text=Send email")
         assert "Not sent: already sent" in page.text_content("#send-error")
         assert len(page.query_selector_all("#outbound tbody tr")) == 1

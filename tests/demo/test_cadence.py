@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ember.demo.cadence import local_labels
-from ember.models import Contact, Touch
+from ember.models import Contact, PlannedTouch, Touch
 from ember.vocabulary import CONVERSATION_OUTCOMES
 from tests.demo.conftest import NOW
 
@@ -82,3 +82,14 @@ def test_no_contact_gets_the_same_message_twice(demo_db: Engine) -> None:
         used += len(keys)
     if importlib.util.find_spec("ember.messages.defaults"):
         assert used > 100
+
+
+def test_every_planned_touch_is_due_after_the_touch_that_caused_it(demo_db: Engine) -> None:
+    with Session(demo_db) as session:
+        rows = session.execute(
+            select(PlannedTouch.id, PlannedTouch.due_at, Touch.occurred_at)
+            .join(Touch, Touch.id == PlannedTouch.caused_by_touch_id)
+        ).all()
+    assert rows, "the demo plans follow-ups caused by touches"
+    early = [(plan_id, due, touched) for plan_id, due, touched in rows if due <= touched]
+    assert early == []

@@ -82,7 +82,7 @@ def test_counts_follow_the_asked_size(demo_db: Engine) -> None:
         assert 0.3 * 400 <= _count(session, Account) <= 0.45 * 400
         assert _count(session, Deal) == pytest.approx(200, rel=0.1)
         assert _count(session, Touch) == pytest.approx(400 * 6.25, rel=0.2)
-        assert _count(session, Call) == 30
+        assert _count(session, Call) == 110
         assert _count(session, DealStakeholder) >= _count(session, Deal)
         roles = session.scalars(select(User.role)).all()
         assert sorted(roles).count(Role.REP) == 3

@@ -78,9 +78,12 @@ def test_not_now_plans_the_callback_on_the_date_said(client, engine) -> None:
 def test_backdated_and_deleted_touches_renumber(client, engine) -> None:
     rep = make_user(engine, "rep@ember.example")
     contact = _contact(client, rep)
-    a = _log(client, rep, contact, "call", "no-answer", occurred_at="2026-02-26T10:00:00+00:00")
-    b = _log(client, rep, contact, "call", "no-answer", occurred_at="2026-02-27T10:00:00+00:00")
-    _log(client, rep, contact, "call", "gatekeeper", occurred_at="2026-02-25T10:00:00+00:00")  # back-dated
+    a = _log(client, rep, contact, "call", "no-answer", occurred_at="2026-02-26T10:00:00+00:00",
+             confirm_date=True)
+    b = _log(client, rep, contact, "call", "no-answer", occurred_at="2026-02-27T10:00:00+00:00",
+             confirm_date=True)
+    _log(client, rep, contact, "call", "gatekeeper", occurred_at="2026-02-25T10:00:00+00:00",
+             confirm_date=True)  # back-dated
     labels = {t["id"]: t["label"] for t in client.get(f"/api/contacts/{contact}/touches", headers=rep.headers).json()}
     assert labels[a["touch"]["id"]] == "FTC #2" and labels[b["touch"]["id"]] == "FTC #3"
     assert client.delete(f"/api/touches/{a['touch']['id']}", headers=rep.headers).status_code == 204
@@ -101,8 +104,8 @@ def test_today_queue_shows_due_items_and_managers_can_open_it(client, engine) ->
     rep = make_user(engine, "rep@ember.example", team="East")
     boss = make_user(engine, "boss@ember.example", role="manager", team="East")
     other = make_user(engine, "west@ember.example", team="West")
-    contact = _contact(client, rep)
     with time_machine.travel(MONDAY, tick=False):
+        contact = _contact(client, rep)
         _log(client, rep, contact, "call", "gatekeeper")
     with time_machine.travel(MONDAY + timedelta(days=10), tick=False):
         queue = client.get("/api/today", headers=rep.headers).json()

@@ -56,7 +56,7 @@ def test_rep_logs_touches_and_sees_labels_messages_and_nurture(page, server_url,
     _log(page, "call", "said-no")
     assert page.text_content("#next-plan").strip() == "Nothing planned."
     page.click("text=Nurture")
-    assert "Maren Holt" in page.text_content("table")
+    assert "Maren Holt" in page.text_content(".nurture-list")
     page.goto(f"{server_url}/contacts/{contact_id}")
     assert "nurture" in page.text_content("h1 .status")
 

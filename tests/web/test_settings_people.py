@@ -53,6 +53,7 @@ def test_without_login_the_desk_sends_to_the_login_form(client, people) -> None:
 
 def test_a_manager_adds_a_rep_to_her_team_and_sees_only_her_team(client, engine, people) -> None:
     desk = Desk(client, "maya@ember.example")
+    assert ">Trigger rules</a>" in desk.get("/settings").text  # the desk lists her sections
     listing = desk.get("/settings/users").text
     assert "sam@ember.example" in listing and "wes@ember.example" not in listing and "admin@" not in listing
     assert desk.get(f"/settings/users/{people['wes'].id}").status_code == 404  # not hers: as if missing
@@ -188,3 +189,14 @@ def test_a_manager_sets_her_reps_channels_but_not_other_teams(client, people) ->
     assert "Sam" in desk.get(f"/settings/alerts?user={people['sam'].id}").text
     assert desk.get(f"/settings/alerts?user={people['wes'].id}").status_code == 404
     assert desk.post(f"/settings/alerts/{people['wes'].id}", {"add": "json://93.184.215.14/x"}).status_code == 404
+
+
+def test_every_desk_page_lists_the_sections_its_reader_may_open(client, people) -> None:
+    admin = Desk(client, "admin@ember.example").get("/settings/users").text
+    nav = admin[admin.index('class="desk-nav"'):admin.index('class="desk-main"')]
+    for label in ("People", "Teams", "Trigger rules", "Templates", "Event sources", "Audit trail"):
+        assert f">{label}</a>" in nav, label
+    client.cookies.clear()
+    manager = Desk(client, "maya@ember.example").get("/settings/users").text
+    nav = manager[manager.index('class="desk-nav"'):manager.index('class="desk-main"')]
+    assert ">People</a>" in nav and ">Audit trail</a>" not in nav and ">Event sources</a>" not in nav

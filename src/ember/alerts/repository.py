@@ -40,13 +40,19 @@ def _listing() -> Any:
 
 
 def visible_alerts(session: Session, actor: Actor, *, rep_id: int | None, unseen_only: bool,
-                   limit: int) -> list[Row[Any]]:
+                   limit: int, offset: int = 0, seen_only: bool = False) -> list[Row[Any]]:
     query = _listing().where(owner_scope(actor, Alert.rep_id))
+    if seen_only:
+        query = query.where(Alert.seen_at.is_not(None))
     if rep_id is not None:
         query = query.where(Alert.rep_id == rep_id)
     if unseen_only:
         query = query.where(Alert.seen_at.is_(None))
-    return list(session.execute(query.order_by(Alert.id.desc()).limit(limit)))
+    return list(session.execute(query.order_by(Alert.id.desc()).limit(limit).offset(offset)))
+
+
+def visible_alert_row(session: Session, actor: Actor, alert_id: int) -> Row[Any] | None:
+    return session.execute(_listing().where(Alert.id == alert_id, owner_scope(actor, Alert.rep_id))).first()
 
 
 def alerts_after(session: Session, rep_id: int, after_id: int, limit: int = 50) -> list[Row[Any]]:

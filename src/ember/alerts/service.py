@@ -28,6 +28,7 @@ from ember.messages.service import load_library
 from ember.models import Contact, Deal, InboundEvent, User
 from ember.nurture.service import reopen
 from ember.settings import Settings
+from ember.team_settings.effective import settings_for
 from ember.touches import repository as touch_repository
 from ember.users.access import Actor, require_visible
 from ember.users.repository import user_by_email
@@ -66,8 +67,9 @@ def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: Inbou
         return None  # another worker raised it a moment ago
     reopen(session, contact, reason="trigger", now=ctx.now)
     deal_id = touch_repository.default_deal_id(session, contact.id)
+    team_settings = settings_for(session, ctx.settings, event_repository.owner_team(session, contact.owner_id))
     replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=ctx.now,
-           settings=cadence_settings(ctx.settings), library=ctx.library(session))
+           settings=cadence_settings(team_settings), library=ctx.library(session))
     return alert_id
 
 
@@ -86,14 +88,27 @@ def alert_dict(row: Row[Any]) -> dict[str, Any]:
 
 
 def list_alerts(session: Session, actor: Actor, *, rep_email: str | None = None, unseen_only: bool = False,
-                limit: int = 100) -> list[dict[str, Any]]:
+                limit: int = 100, offset: int = 0, seen_only: bool = False) -> list[dict[str, Any]]:
     rep_id = None
     if rep_email:
         rep = user_by_email(session, rep_email)
         require_visible(actor, rep, f"the alerts of {rep_email}")
         rep_id = rep.id if rep else None
-    rows = repository.visible_alerts(session, actor, rep_id=rep_id, unseen_only=unseen_only, limit=limit)
+    rows = repository.visible_alerts(session, actor, rep_id=rep_id, unseen_only=unseen_only, limit=limit,
+                                     offset=offset, seen_only=seen_only)
     return [alert_dict(row) for row in rows]
+
+
+def get_alert(session: Session, actor: Actor, alert_id: int) -> dict[str, Any]:
+    row = repository.visible_alert_row(session, actor, alert_id)
+    if row is None:
+        raise NotFound(f"alert {alert_id} not found")
+    return alert_dict(row)
+
+
+def unseen_count(session: Session, actor: Actor) -> int:
+    """What the badge shows: the actor's own alerts not seen yet."""
+    return repository.unseen_count(session, actor.id)
 
 
 def mark_seen(session: Session, actor: Actor, alert_id: int, *, now: datetime | None = None) -> dict[str, Any]:

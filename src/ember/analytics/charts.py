@@ -124,7 +124,7 @@ svg.chart .axis { stroke: #9aa3ad; stroke-width: 1; }
 svg.chart .bar.a { fill: #2f6f4f; }
 svg.chart .bar.b { fill: #c2683a; }
 svg.chart a:hover .bar, svg.chart a:focus .bar { fill: #14324a; }
-svg.chart .tick, svg.chart .value { font: 11px system-ui, sans-serif; fill: #3b4450; text-anchor: middle; }
+svg.chart .tick, svg.chart .value { font: 14px system-ui, sans-serif; fill: #3b4450; text-anchor: middle; }
 svg.chart .tick.day { text-anchor: end; }
 svg.chart .heat-cell { stroke: #ffffff; stroke-width: 1; }
 svg.chart .heat-cell.l0 { fill: #eef1f4; }

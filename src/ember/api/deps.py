@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from ember.audit.service import act_as
 from ember.db import unit_of_work
 from ember.errors import Forbidden, Unauthorized
 from ember.users.access import Actor
@@ -66,12 +67,15 @@ def current_actor(request: Request, db: Db) -> Actor:
     """Bearer token for scripts; the login cookie (plus CSRF header on changes) for the pages."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return actor_for_token(db, header[7:].strip())
-    actor = _session_actor(request, db)
-    if actor is None:
-        raise Unauthorized("log in, or send an API token as `Authorization: Bearer <token>`")
-    if request.method not in SAFE_METHODS:
-        check_csrf(request, request.headers.get("x-csrf-token"))
+        actor = actor_for_token(db, header[7:].strip())
+    else:
+        session_actor = _session_actor(request, db)
+        if session_actor is None:
+            raise Unauthorized("log in, or send an API token as `Authorization: Bearer <token>`")
+        if request.method not in SAFE_METHODS:
+            check_csrf(request, request.headers.get("x-csrf-token"))
+        actor = session_actor
+    act_as(db, actor)  # the audit trail credits this user with what the request changes
     return actor
 
 

@@ -32,8 +32,8 @@ def _hours(text: str, name: str) -> tuple[time, time]:
 
 
 _FIELDS = ("call_windows", "qualifying_windows", "working_hours", "email_hour", "skip_public_holidays",
-           "ftc_spacing_days", "follow_up_spacing_days", "follow_ups_before_stalled", "ftc_attempts_before_pause",
-           "not_now_default_days", "nudge_after_days")
+           "holidays_country", "ftc_spacing_days", "follow_up_spacing_days", "follow_ups_before_stalled",
+           "ftc_attempts_before_pause", "not_now_default_days", "nudge_after_days")
 
 
 def cadence_settings(settings: Settings) -> CadenceSettings:
@@ -59,6 +59,7 @@ def _build(values: tuple[object, ...]) -> CadenceSettings:
             working_hours=_hours(settings.working_hours, "EMBER_WORKING_HOURS"),
             email_hour=email_hour,
             skip_public_holidays=settings.skip_public_holidays,
+            holidays_country=settings.holidays_country.strip().upper() or None,
             ftc_spacing_days=_days(settings.ftc_spacing_days, "EMBER_FTC_SPACING_DAYS"),
             follow_up_spacing_days=_days(settings.follow_up_spacing_days, "EMBER_FOLLOW_UP_SPACING_DAYS"),
             follow_ups_before_stalled=settings.follow_ups_before_stalled,

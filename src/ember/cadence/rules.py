@@ -290,7 +290,7 @@ def _slot_words(slot: Slot, tz: str) -> str:
 def _when(
     intent: _Intent, contact: ContactFacts, settings: CadenceSettings, call_phase: CallPhase
 ) -> tuple[datetime, str]:
-    tz, country, base = contact.timezone, contact.country, intent.base
+    tz, country, base = contact.timezone, contact.country or settings.holidays_country, intent.base
     place = place_name(tz)
     timing = intent.timing
     if timing is _Timing.PAIR and not settings.pair_email_at_once:

@@ -99,6 +99,8 @@ class CadenceSettings:
     working_days: weekdays (0=Monday) on which anything may be planned.
     email_hour: local time at which emails (and social/SMS) are planned.
     skip_public_holidays: skip the public holidays of the contact's country.
+    holidays_country: the country whose holidays count for a contact (and
+        account) with no country; None: such contacts have no holidays.
     better_window_within_hours: take a better-priority window over the
         earliest one if it starts at most this many hours later.
     search_days: how far ahead to look for a call window before falling back
@@ -125,6 +127,7 @@ class CadenceSettings:
     working_days: frozenset[int] = field(default_factory=lambda: frozenset(range(5)))
     email_hour: time = time(9)
     skip_public_holidays: bool = True
+    holidays_country: str | None = None
     better_window_within_hours: int = 24
     search_days: int = 35
     ftc_spacing_days: tuple[int, ...] = (1, 2, 3, 5, 7)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from typing import Any
 
-from ember.models import NextStep, User
+from sqlalchemy import Row, delete, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from ember.models import Call, Contact, Deal, NextStep, Touch, User
+from ember.users.access import Actor, owner_scope
 
 
 def team_user_names(session: Session) -> list[str]:
@@ -19,3 +22,42 @@ def kept_next_steps(session: Session, call_id: int) -> list[NextStep]:
 
 def delete_open_next_steps(session: Session, call_id: int) -> None:
     session.execute(delete(NextStep).where(NextStep.call_id == call_id, NextStep.status == "open"))
+
+
+_contact = aliased(Contact)
+
+
+def visible_calls(session: Session, actor: Actor, *, limit: int, offset: int) -> list[Row[Any]]:
+    """Calls on contacts the actor may see, newest first, with who the call was with."""
+    # Only the figures the list shows are read out of each stored analysis, not the whole document.
+    figures = (Call.analysis["rep_talk_ratio"].as_float(), Call.analysis[("questions", "rep")].as_integer(),
+               Call.analysis["next_steps"], Call.analysis["benchmarks"])
+    query = (select(Call.id, Call.duration_s, *figures, Touch.occurred_at, Touch.label, Contact.id,
+                    Contact.first_name, Contact.last_name, Contact.email, Deal.id, Deal.name)
+             .join(Touch, Touch.id == Call.touch_id).join(Contact, Contact.id == Touch.contact_id)
+             .outerjoin(Deal, Deal.id == Touch.deal_id)
+             # Asked as "exists", the rule lets the database walk the calls rather than every touch of
+             # every contact the rep owns (a rep with thousands of deals has far more touches than calls).
+             .where(exists().where(_contact.id == Touch.contact_id, owner_scope(actor, _contact.owner_id)))
+             .order_by(Touch.occurred_at.desc(), Call.id.desc()).limit(limit).offset(offset))
+    return list(session.execute(query))
+
+
+def call_place(session: Session, call_id: int) -> tuple[Touch, Contact, Deal | None] | None:
+    """The touch, contact and deal a call belongs to."""
+    return session.execute(select(Touch, Contact, Deal).join(Contact, Contact.id == Touch.contact_id)
+                           .outerjoin(Deal, Deal.id == Touch.deal_id)
+                           .join(Call, Call.touch_id == Touch.id).where(Call.id == call_id)).tuples().first()
+
+
+def steps_of_call(session: Session, call_id: int) -> list[NextStep]:
+    return list(session.scalars(select(NextStep).where(NextStep.call_id == call_id)
+                                .order_by(NextStep.start_s, NextStep.id)))
+
+
+def recent_contacts(session: Session, actor: Actor, limit: int = 100) -> list[Contact]:
+    """The contacts the actor touched last: the likely people a new call was with."""
+    latest = (select(Touch.contact_id, func.max(Touch.occurred_at).label("at")).where(Touch.rep_id == actor.id)
+              .group_by(Touch.contact_id).order_by(func.max(Touch.occurred_at).desc()).limit(limit).subquery())
+    return list(session.scalars(select(Contact).join(latest, latest.c.contact_id == Contact.id)
+                                .where(owner_scope(actor, Contact.owner_id)).order_by(latest.c.at.desc())))

@@ -9,11 +9,22 @@ from ember.api.deps import CurrentActor, Db
 from ember.cadence.config import cadence_settings
 from ember.calls.config import analysis_thresholds
 from ember.calls.schemas import BenchmarkOut, SidesIn, SidesOut, SpeakerOut
-from ember.calls.service import SideChoice, add_call, call_summary, check_size, correct_sides, decode, get_call
+from ember.calls.service import (
+    SideChoice,
+    add_call,
+    analyze_upload,
+    call_summary,
+    check_size,
+    correct_sides,
+    decode,
+    get_call,
+)
 from ember.errors import InvalidInput, Problem
 from ember.ids import RecordId
+from ember.team_settings.effective import settings_for
 
 router = APIRouter(prefix="/api/calls", tags=["calls"])
+RECORDING_PATH = "/api/calls/recording/analyze"
 
 
 @router.post("", status_code=201)
@@ -24,7 +35,7 @@ def attach_transcript(
     prospect: Annotated[list[str] | None, Form()] = None,
 ) -> dict[str, Any]:
     """Record a call with its transcript: analysed, next steps stored, role and qualification updated."""
-    settings = request.app.state.settings
+    settings = settings_for(db, request.app.state.settings, actor.team_id)
     limit = settings.max_transcript_bytes
     raw = file.file.read(limit + 1)  # never more than the limit, whatever the upload's size
     check_size(len(raw), limit, "file")
@@ -43,7 +54,7 @@ def attach_transcript(
 def set_sides(request: Request, db: Db, actor: CurrentActor, call_id: RecordId, body: SidesIn) -> SidesOut:
     """Say which speakers are ours and which the prospect's; the call is analysed again from its transcript."""
     done = correct_sides(db, actor, call_id, SideChoice(tuple(body.rep), tuple(body.prospect)),
-                         thresholds=analysis_thresholds(request.app.state.settings))
+                         thresholds=analysis_thresholds(settings_for(db, request.app.state.settings, actor.team_id)))
     data = done.analysis.to_dict()
     return SidesOut(call_id=done.call.id, side_method=data["side_method"], sides_known=data["sides_known"],
                     speakers=[SpeakerOut(**s) for s in data["speakers"]], next_steps=len(data["next_steps"]),
@@ -57,3 +68,18 @@ def read_call(db: Db, actor: CurrentActor, call_id: RecordId) -> dict[str, Any]:
     return {"id": call.id, "touch_id": call.touch_id, "format": call.transcript_format,
             "source": call.transcript_source, "duration_s": call.duration_s, "analysed_at": call.analysed_at,
             "analysis": call.analysis}
+
+
+@router.post("/recording/analyze")
+def analyze_recording_upload(
+    request: Request, actor: CurrentActor, file: UploadFile, transcript: UploadFile | None = None,
+    rep_channel: Annotated[int, Form(ge=1, le=2)] = 1, rep: Annotated[list[str] | None, Form()] = None,
+) -> dict[str, Any]:
+    """Call figures from a recording (two channels: timing with no transcript), or from a recording
+    and its transcript (the recording's timing, the transcript's words). Nothing is stored."""
+    settings = request.app.state.settings
+    analysis = analyze_upload(file.file, file.filename or "recording.wav", transcript=transcript.file if transcript
+                              else None, transcript_name=transcript.filename if transcript else None,
+                              rep_channel=rep_channel, reps=tuple(rep or ()),
+                              thresholds=analysis_thresholds(settings), max_bytes=settings.max_transcript_bytes)
+    return analysis.to_dict()

@@ -10,17 +10,32 @@ is redone from the stored transcript.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from ember.cadence.settings import CadenceSettings
 from ember.calls import repository, rules
+from ember.calls.picture import Picture
+from ember.calls.picture import build as build_picture
 from ember.contacts.service import contact_behind, get_contact
-from ember.conversation import Analysis, Thresholds, TranscriptError, analyze_text, decode_transcript
+from ember.conversation import (
+    FORMAT_NAMES,
+    Analysis,
+    Thresholds,
+    TranscriptError,
+    analyze_text,
+    decode_transcript,
+    parse_transcript,
+)
+from ember.conversation.audio import is_audio
+from ember.conversation.recording import analyze_recording
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Call, Contact, Deal, NextStep, Touch
 from ember.touches import repository as touch_repository
@@ -91,7 +106,8 @@ def add_call(
                        known_reps=repository.team_user_names(session), call_date=local_date,
                        thresholds=thresholds or Thresholds(), choice=choice, notes=notes)
     logged = log_touch(session, actor, contact_id=contact_id, channel=channel, outcome=Outcome.CONVERSATION.value,
-                       occurred_at=at, deal_id=deal_id, settings=settings, notes=f"Recorded call: {filename}")
+                       occurred_at=at, deal_id=deal_id, settings=settings, notes=f"Recorded call: {filename}",
+                       confirm_date=True)  # the transcript itself is the evidence of an older call
     call = Call(touch_id=logged.touch.id, transcript_source=filename, transcript_format=analysis.format,
                 transcript_text=transcript, duration_s=analysis.duration_s, analysis=analysis.to_dict(),
                 analysed_at=datetime.now(UTC), sides=choice.as_dict())
@@ -195,3 +211,104 @@ def call_summary(recorded: RecordedCall) -> dict[str, Any]:
     touch = recorded.logged.touch
     return {"call_id": recorded.call.id, "touch": {"id": touch.id, "label": touch.label},
             "next_steps": len(recorded.next_steps), "analysis": recorded.analysis.to_dict()}
+
+
+def add_uploaded_call(session: Session, actor: Actor, *, raw: bytes, filename: str, contact_id: int,
+                      max_bytes: int, settings: CadenceSettings, thresholds: Thresholds,
+                      fmt: str | None = None, deal_id: int | None = None, at: datetime | None = None) -> RecordedCall:
+    """A call from an uploaded transcript file: size and encoding checked, then recorded as `add_call` does."""
+    check_size(len(raw), max_bytes, "file")
+    text, notes = decode(raw, filename)
+    if fmt:
+        _check_format(fmt)
+    return add_call(session, actor, contact_id=contact_id, transcript=text, filename=filename, fmt=fmt,
+                    deal_id=deal_id, at=at, settings=settings, thresholds=thresholds, notes=notes)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMAT_NAMES:
+        raise InvalidInput(f"{fmt!r} is not a transcript format Ember reads", [Problem(
+            "format", f"{fmt!r} is unknown", "pick one of: " + ", ".join(FORMAT_NAMES))])
+
+
+# ---- reading calls for the pages ------------------------------------------------------
+
+@dataclass(frozen=True)
+class CallListing:
+    call_id: int
+    at: datetime
+    label: str | None
+    contact_id: int
+    contact: str
+    deal_id: int | None
+    deal: str | None
+    duration_s: float | None
+    rep_talk_ratio: float | None
+    rep_questions: int
+    next_steps: int
+    verdicts: dict[str, int]  # good / warn / bad -> how many benchmarks
+
+
+def list_calls(session: Session, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[CallListing]:
+    listed = []
+    for (call_id, duration, talk_ratio, rep_questions, steps, benchmarks, at, label, contact_id, first, last, email,
+         deal_id, deal) in map(tuple, repository.visible_calls(session, actor, limit=limit, offset=offset)):
+        verdicts: dict[str, int] = {}
+        for bench in benchmarks or []:
+            verdicts[bench["verdict"]] = verdicts.get(bench["verdict"], 0) + 1
+        listed.append(CallListing(call_id, at, label, contact_id, f"{first} {last}".strip() or email or "",
+                                  deal_id, deal, duration, talk_ratio, rep_questions or 0, len(steps or []),
+                                  verdicts))
+    return listed
+
+
+@dataclass(frozen=True)
+class CallView:
+    call: Call
+    touch: Touch
+    contact: Contact
+    deal: Deal | None
+    analysis: dict[str, Any]
+    picture: Picture
+    steps: list[NextStep]
+
+
+def call_view(session: Session, actor: Actor, call_id: int) -> CallView:
+    """Everything the call page shows: the stored analysis, the picture drawn from the transcript, the steps."""
+    call = get_call(session, actor, call_id)
+    place = repository.call_place(session, call_id)
+    assert place is not None  # get_call found the call and its touch
+    touch, contact, deal = place
+    try:
+        segments = parse_transcript(call.transcript_text or "", fmt=call.transcript_format,
+                                    filename_hint=call.transcript_source).segments
+    except TranscriptError:  # stored before a parser change: the analysis still stands, the picture is empty
+        segments = ()
+    analysis = call.analysis or {}
+    return CallView(call, touch, contact, deal, analysis, build_picture(segments, analysis),
+                    repository.steps_of_call(session, call_id))
+
+
+def analyze_upload(recording: IO[bytes], filename: str, *, transcript: IO[bytes] | None, transcript_name: str | None,
+                   rep_channel: int, reps: tuple[str, ...], thresholds: Thresholds, max_bytes: int) -> Analysis:
+    """Analyse an uploaded recording (and its transcript, when given); the files live only for the call."""
+    if not is_audio(filename):
+        raise InvalidInput(f"{filename} is not a recording", [Problem(
+            "file", f"{Path(filename).suffix or 'no extension'}", "send WAV, MP3, M4A, FLAC or OGG")])
+    with tempfile.TemporaryDirectory(prefix="ember-recording-") as folder:
+        audio_path = Path(folder) / f"recording{Path(filename).suffix.lower()}"
+        with audio_path.open("wb") as out:
+            shutil.copyfileobj(recording, out, 1024 * 1024)
+        text_path = None
+        if transcript is not None:
+            text_path = Path(folder) / f"transcript{Path(transcript_name or 't.txt').suffix.lower()}"
+            raw = transcript.read(max_bytes + 1)
+            check_size(len(raw), max_bytes, "transcript")
+            text_path.write_bytes(raw)
+        try:
+            return analyze_recording(audio_path, transcript=text_path, rep_channel=rep_channel, reps=reps,
+                                     thresholds=thresholds, max_bytes=max_bytes)
+        except TranscriptError as exc:
+            raise InvalidInput(f"{filename}: the recording could not be analysed",
+                               [Problem(filename, exc.problem, "send a two-channel recording, or add its transcript")]
+                               ) from exc

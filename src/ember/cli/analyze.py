@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from ember.conversation import Thresholds, TranscriptError, analyze_file_calls
+from ember.conversation.audio import is_audio
+from ember.conversation.recording import analyze_recording
 from ember.conversation.report import render_text
 from ember.settings import get_settings
 
@@ -34,13 +36,22 @@ class _Job:
     as_json: bool
     thresholds: Thresholds
     max_bytes: int
+    recording: str | None = None  # the recording of the transcript given, for its talk timing
+    rep_channel: int = 1
 
 
 def _run_one(path: str, job: _Job) -> Outcome:
     """Analyse one file in a worker: (path, json per call, text, error). Never raises."""
     try:
-        analyses = analyze_file_calls(path, fmt=job.fmt, reps=job.reps, prospects=job.prospects,
-                                      call_date=job.call_date, thresholds=job.thresholds, max_bytes=job.max_bytes)
+        if is_audio(path) or job.recording:
+            analyses = [analyze_recording(
+                path if is_audio(path) else job.recording or path, transcript=None if is_audio(path) else path,
+                rep_channel=job.rep_channel, fmt=job.fmt, reps=job.reps, prospects=job.prospects,
+                call_date=job.call_date, thresholds=job.thresholds, max_bytes=job.max_bytes)]
+        else:
+            analyses = analyze_file_calls(path, fmt=job.fmt, reps=job.reps, prospects=job.prospects,
+                                          call_date=job.call_date, thresholds=job.thresholds,
+                                          max_bytes=job.max_bytes)
     except TranscriptError as error:
         return path, None, None, error.describe() if error.source else f"{path}: {error}"
     if job.as_json:
@@ -59,7 +70,8 @@ def _parse_date(value: str | None) -> datetime | None:
 
 
 def analyze(
-    files: Annotated[list[Path], typer.Argument(help="Transcript files (VTT, SRT, JSON, TXT).")],
+    files: Annotated[list[Path], typer.Argument(
+        help="Transcript files (VTT, SRT, JSON, TXT) or call recordings (WAV, MP3, M4A...: two channels).")],
     rep: Annotated[list[str] | None, typer.Option(
         "--rep", help="A speaker on our side (repeatable); others are the prospect.")] = None,
     prospect: Annotated[list[str] | None, typer.Option(
@@ -73,10 +85,18 @@ def analyze(
     call_date: Annotated[str | None, typer.Option(
         "--date", help="When the call took place (ISO 8601), for dates like 'next Tuesday'; "
         "default: the file's modification time.")] = None,
+    recording: Annotated[Path | None, typer.Option(
+        "--recording", help="The call's recording, with one transcript: its talk timing replaces the "
+        "transcript's.")] = None,
+    rep_channel: Annotated[int, typer.Option(
+        "--rep-channel", min=1, max=2, help="In a two-channel recording, the rep's channel: 1 (left) or 2.")] = 1,
 ) -> None:
-    """Analyse sales-call transcripts: talk ratio, questions, next steps, benchmarks."""
+    """Analyse sales calls: talk ratio, questions, next steps, benchmarks (recordings: timing alone)."""
+    if recording is not None and len(files) != 1:
+        sys.stderr.write("--recording goes with exactly one transcript file\n")
+        raise typer.Exit(2)
     job = _Job(format, tuple(rep or ()), tuple(prospect or ()), _parse_date(call_date), json_output, _thresholds(),
-               get_settings().max_transcript_bytes)
+               get_settings().max_transcript_bytes, str(recording) if recording else None, rep_channel)
     paths = [str(f) for f in files]
     workers = max(1, jobs or os.cpu_count() or 1)
     if len(paths) == 1 or workers == 1:

@@ -13,6 +13,7 @@ from rich.console import Console
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ember.audit.service import act_as
 from ember.contacts.service import get_contact_by_email
 from ember.db import get_engine, unit_of_work
 from ember.errors import EmberError
@@ -65,6 +66,12 @@ def user_errors() -> Iterator[None]:
 def acting_user(session: Session, email: str | None, fallback: str | None = None) -> Actor:
     """The user named by --as; without it, the local operator acts as the first admin,
     or as ``fallback`` (e.g. the --owner of an import) when there is no admin."""
+    actor = _named_user(session, email, fallback)
+    act_as(session, actor)  # the audit trail credits this user with what the command changes
+    return actor
+
+
+def _named_user(session: Session, email: str | None, fallback: str | None) -> Actor:
     if email:
         return actor_for_email(session, email)
     admin = session.scalar(select(User).where(User.role == Role.ADMIN.value).order_by(User.id))

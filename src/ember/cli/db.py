@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
 from ember.cli.common import console, engine, user_errors
+from ember.events.retention import forget_old_events
 from ember.maintenance import backup as backups
 from ember.settings import get_settings
 
@@ -49,3 +51,19 @@ def db_restore(
         report = backups.restore(url, file)
         engine()  # an older backup is brought up to the current schema
     console.print(f"Restored {report.path} (schema {report.revision}); the database is up to date")
+
+
+@db_app.command("forget-events")
+def db_forget_events(
+    keep_days: int = typer.Option(None, "--keep-days", min=1,
+                                  help="Keep this many days of events (default EMBER_EVENTS_KEEP_DAYS)."),
+) -> None:
+    """Delete handled events older than the retention period now (the workers do it nightly)."""
+    settings = get_settings()
+    days = keep_days or settings.events_keep_days
+    if days <= 0:
+        console.print("EMBER_EVENTS_KEEP_DAYS is 0: events are kept for ever; pass --keep-days to delete old ones")
+        return
+    with user_errors():
+        deleted = forget_old_events(engine(), keep_days=days, now=datetime.now(UTC))
+    console.print(f"Deleted {deleted:,} events received more than {days} days ago")

@@ -55,6 +55,8 @@ def log(
     notes: str | None = typer.Option(None, "--notes"),
     variant: str | None = typer.Option(None, "--variant", help="The message variant used, if not the proposed one."),
     callback: str | None = typer.Option(None, "--callback", help="With not-now: when they asked to be called."),
+    confirm_date: bool = typer.Option(False, "--confirm-date",
+                                      help="Log a touch dated before the contact was added (older history)."),
     as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -65,6 +67,7 @@ def log(
             session, actor, contact_id=target.id, channel=channel, outcome=outcome,
             occurred_at=parse_when(at, "--at"), deal_id=deal, notes=notes, variant_key=variant,
             callback_at=parse_when(callback, "--callback"), settings=cadence_settings(get_settings()),
+            confirm_date=confirm_date,
         )
         data = logged_dict(logged)
     if as_json:

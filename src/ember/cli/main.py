@@ -7,8 +7,9 @@ from typing import Any
 
 import typer
 
-from ember.cli import calls, compose, data, demo, follow_up, messages, report, users
+from ember.cli import calls, compose, data, demo, follow_up, inbox, messages, report, steps, users
 from ember.cli.analyze import analyze
+from ember.cli.audit import audit
 from ember.cli.common import engine
 from ember.cli.db import db_app
 from ember.cli.triggers import register as register_triggers
@@ -23,11 +24,13 @@ app.add_typer(follow_up.touch_app, name="touch")
 app.command("today")(follow_up.today)
 app.command("replan")(follow_up.replan)
 app.add_typer(calls.call_app, name="call")
+app.add_typer(steps.steps_app, name="steps")
 app.command("compose")(compose.compose)
 app.command("send")(compose.send)
 app.add_typer(compose.templates_app, name="templates")
 app.add_typer(compose.stories_app, name="stories")
 app.add_typer(messages.messages_app, name="messages")
+app.add_typer(inbox.inbox_app, name="inbox")
 app.command("report")(report.report)
 register_triggers(app, users.app, data.import_app)
 
@@ -65,3 +68,4 @@ def serve(
 
 app.command("demo")(demo.demo)
 app.command("analyze")(analyze)
+app.command("audit")(audit)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from ember.cli import alerts, events, nurture
+from ember.cli import alerts, events, nurture, sources
 
 
 def register(app: typer.Typer, users_app: typer.Typer, import_app: typer.Typer) -> None:
-    app.add_typer(events.sources_app, name="sources")
+    app.add_typer(sources.sources_app, name="sources")
     app.add_typer(events.rules_app, name="rules")
     app.add_typer(nurture.nurture_app, name="nurture")
     app.command("alerts")(alerts.alerts)

@@ -124,7 +124,8 @@ def render_text(a: Analysis) -> str:
     out.append("Benchmarks")
     for b in d["benchmarks"]:
         # The note above gives the whole reason once; each ungraded line only points to it.
-        reason = "not graded: speakers not labelled (see the note above)" if b["verdict"] == "unknown" else b["reason"]
+        unlabelled = b["verdict"] == "unknown" and not a.sides.known
+        reason = "not graded: speakers not labelled (see the note above)" if unlabelled else b["reason"]
         out.append(f"  [{b['verdict'].upper():4}] {b['metric']}: {b['value']} (target {b['target']}) — {reason}")
     sections: list[tuple[str, list[str]]] = [
         ("Next steps", [f"{clock(s['start_s'])} {s['type']}, owner {s['owner'] or '?'}, due "

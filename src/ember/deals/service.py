@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from ember.accounts.service import get_account
 from ember.contacts.service import get_contact
+from ember.deals import repository
 from ember.deals.schemas import DealCreate, DealFields, StakeholderIn
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.models import Deal, DealStakeholder, User
+from ember.models import Contact, Deal, DealStakeholder, NextStep, User
 from ember.taken import check_external_id_free
 from ember.users.access import Actor, owner_scope, require_visible
 from ember.users.owners import resolve_owner
-from ember.vocabulary import DealOutcome, DealStage
+from ember.vocabulary import CLOSED_STAGES, DealOutcome, DealStage
 
 
 def list_deals(
@@ -110,3 +116,91 @@ def stakeholders(session: Session, actor: Actor, deal_id: int) -> list[DealStake
 def require_deal_exists(session: Session, deal_id: int) -> None:
     if session.get(Deal, deal_id) is None:
         raise NotFound(f"deal {deal_id} not found")
+
+
+# ---- the pipeline and the deal page ---------------------------------------------------------
+
+STAGE_ORDER = tuple(DealStage)
+OPEN_STAGES = tuple(s for s in DealStage if s not in CLOSED_STAGES)
+_CLOSED = [s.value for s in CLOSED_STAGES]
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    deal: Deal
+    owner: str
+    account: str | None
+    last_touch: datetime | None
+    follow_ups: int
+    next_step: NextStep | None
+    stalled: bool
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    rows: list[PipelineRow]
+    totals: dict[str, tuple[int, Decimal]]  # stage -> (deals, amount), under the same filters
+    has_more: bool
+
+
+def _stage_rank() -> Any:
+    return case({stage.value: rank for rank, stage in enumerate(STAGE_ORDER)}, value=Deal.stage, else_=99)
+
+
+def pipeline(session: Session, actor: Actor, wanted: repository.PipelineFilter, *, stall_after: int,
+             limit: int = 50, offset: int = 0) -> Pipeline:
+    """The deals the actor may see, stage by stage, with what a rep needs to pick the next one to work."""
+    found = repository.pipeline_page(session, actor, wanted, _CLOSED, stall_after, _stage_rank(), limit + 1, offset)
+    page = found[:limit]
+    ids = [row[0].id for row in page]
+    figures = repository.touch_figures(session, ids)
+    steps = repository.next_open_steps(session, ids)
+    rows = []
+    for deal, owner, account in page:
+        last, follow_ups = figures.get(deal.id, (None, 0))
+        stalled = deal.stage not in _CLOSED and (deal.stalled_at is not None or follow_ups >= stall_after)
+        rows.append(PipelineRow(deal, owner, account, last, follow_ups, steps.get(deal.id), stalled))
+    totals = repository.stage_totals(session, actor, wanted, _CLOSED, stall_after)
+    return Pipeline(rows, totals, len(found) > limit)
+
+
+@dataclass(frozen=True)
+class DealView:
+    deal: Deal
+    owner: User
+    account: str | None
+    stakeholders: list[tuple[DealStakeholder, Contact]]
+    touches: list[Any]  # (Touch, first name, last name, call id or None)
+    steps: list[NextStep]
+
+
+def deal_view(session: Session, actor: Actor, deal_id: int) -> DealView:
+    row = repository.deal_row(session, deal_id)
+    require_visible(actor, row[1] if row else None, f"deal {deal_id}")
+    assert row is not None
+    deal, owner, account = row
+    return DealView(deal, owner, account,
+                    repository.stakeholder_rows(session, deal_id),
+                    list(repository.deal_touches(session, deal_id)), repository.deal_steps(session, deal_id))
+
+
+def change_stage(session: Session, actor: Actor, deal_id: int, stage: str, *, reason: str | None,
+                 now: datetime) -> Deal:
+    """Move a deal to another stage; closing it records the outcome, re-opening clears it."""
+    try:
+        target = DealStage(stage)
+    except ValueError:
+        raise InvalidInput(f"{stage!r} is not a stage", [Problem(
+            "stage", f"{stage!r} is unknown", "pick one of: " + ", ".join(s.value for s in DealStage))]) from None
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > 2000:
+        raise InvalidInput("the reason is too long", [Problem("reason", f"{len(reason)} characters",
+                                                              "keep it under 2,000 characters")])
+    if target is DealStage.CLOSED_LOST and reason is None:
+        raise InvalidInput("say why the deal was lost", [Problem(
+            "reason", "is empty", "write a few words (\"chose a competitor\", \"no budget this year\")")])
+    outcome = {DealStage.CLOSED_WON: DealOutcome.WON, DealStage.CLOSED_LOST: DealOutcome.LOST}.get(target)
+    fields = DealFields(stage=target, outcome=outcome, closed_at=now if outcome else None,
+                        outcome_reason=reason if outcome else None)
+    # Fields given as None are cleared: a re-opened deal has no outcome any more.
+    return update_deal(session, actor, deal_id, fields)

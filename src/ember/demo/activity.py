@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,13 +13,14 @@ from ember.demo import messages, names
 from ember.demo.cadence import NOTES, Step, callback_after
 from ember.demo.clock import zone
 from ember.demo.context import Context
-from ember.demo.dialogue import build_call
+from ember.demo.dialogue import LISTENING, MIXED, PITCHING, build_call
 from ember.demo.transcripts import render
 from ember.demo.world import AccountFacts, ContactFacts
 from ember.vocabulary import (
     CONVERSATION_OUTCOMES,
     Channel,
     ContactStatus,
+    DealOutcome,
     EventStatus,
     EventType,
     NextStepStatus,
@@ -99,7 +101,7 @@ def _one_call(ctx: Context, account: AccountFacts, contact: ContactFacts, touch:
     rep = account.owner
     dialogue = build_call(rng, first_name=contact.first, company=account.name,
                           problem_short=account.problem, start=at, tz=contact.tz,
-                          target_s=180 + rng.random() * 720)
+                          target_s=180 + rng.random() * 720, style=_style(rng, deal["outcome"]))
     rendered = render(rng, dialogue, rep=rep.name, prospect=contact.name, company=account.name,
                       at=at)
     row: dict[str, Any] = {
@@ -123,6 +125,16 @@ def _one_call(ctx: Context, account: AccountFacts, contact: ContactFacts, touch:
             "quote": step.quote, "start_s": rendered.turn_starts[step.turn_index],
             "created_at": at + timedelta(seconds=rendered.duration_s),
         })
+
+
+def _style(rng: random.Random, outcome: str | None) -> str:
+    """Won deals mostly had listening calls, lost ones mostly pitching calls; never all of them."""
+    draw = rng.random()
+    if outcome == DealOutcome.WON:
+        return LISTENING if draw < 0.7 else (PITCHING if draw < 0.8 else MIXED)
+    if outcome == DealOutcome.LOST:
+        return PITCHING if draw < 0.65 else (LISTENING if draw < 0.8 else MIXED)
+    return MIXED
 
 
 def _step_status(ctx: Context, due: datetime, deal_open: bool) -> str:
@@ -201,6 +213,9 @@ def plan_next(ctx: Context, account: AccountFacts, contact: ContactFacts,
     kind, label = next_label(logged, deal_id)
     gap = 5 if stalled else 2 + int(rng.random() * 6)
     offset = end - gap
+    if logged:
+        # A plan is caused by the last touch, so it falls on a later working day, never before it.
+        offset = min(offset, logged[-1].step.offset - 1)
     if kind == "follow_up" and rng.random() < 0.4:
         minute = 8 * 60 + int(rng.random() * 45)  # 8-9 am works while qualifying
     else:

@@ -184,8 +184,20 @@ def place(rng: random.Random, steps: list[Step], end: int, oldest: int) -> int:
         step.offset = offset
     for step in steps:
         step.minute = random_minute(rng)
+        if step.channel == Channel.CALL:
+            step.minute = _call_minute(rng, step)
     _order_same_day(steps)
     return first
+
+
+def _call_minute(rng: random.Random, step: Step) -> int:
+    """People pick up late in the afternoon and rarely over lunch: the demo's call windows show it."""
+    draw = rng.random()
+    if step.outcome in CONVERSATION_OUTCOMES and draw < 0.3:
+        return 16 * 60 + int(rng.random() * 60)
+    if step.outcome not in CONVERSATION_OUTCOMES and draw < 0.25:
+        return 12 * 60 + int(rng.random() * 120)
+    return step.minute
 
 
 def _gaps(rng: random.Random, steps: list[Step]) -> list[int]:

@@ -40,11 +40,13 @@ class Scale:
             contacts=contacts,
             deals=max(contacts // 2, 1),
             touches_per_contact=touches_per_contact or DEFAULT_TOUCHES_PER_CONTACT,
-            calls=min(max(round(contacts * 60 / 800), 1), 2_000),
+            calls=min(max(round(contacts * CALLS_PER_800 / 800), 1), 2_000),
             events=min(contacts, 100_000),
         )
 
 
+# Enough recorded calls that the team's own call benchmarks can be learned from the demo.
+CALLS_PER_800 = 220
 DEFAULT_TOUCHES_PER_CONTACT = 6.25  # 5,000 touches for the 800 contacts of the default set
 # The drawn cadences alone give about 5.1 touches a contact; this brings the
 # mean to the asked figure (measured on the default set).

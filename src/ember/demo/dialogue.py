@@ -263,6 +263,50 @@ def _add(call: Call, side: str, text: str) -> None:
     call.turns.append(Turn(side, text))
 
 
+# How a rep ran the call. Deals that were won mostly had "listening" discovery
+# calls (a few good questions, the prospect telling their story, several next
+# steps); lost ones mostly "pitching" calls (a string of questions, a long
+# monologue, one or two vague next steps). Open deals get the usual mix.
+# The demo's team numbers learn exactly these differences.
+LISTENING, PITCHING, MIXED = "listening", "pitching", "mixed"
+
+PROSPECT_STORIES: tuple[str, ...] = (
+    "Let me give you the full picture, because it matters. Last spring we signed our biggest "
+    "customer ever, and we were so proud. Then the handover happened. Sales had promised a "
+    "custom report, operations never heard about it, and the customer asked for it in week "
+    "two. Nobody knew what they meant. We spent a month rebuilding trust, our CEO got "
+    "involved, and I personally apologised on three calls. That is the moment I decided we "
+    "could not keep running on spreadsheets and good intentions. Every new customer since "
+    "then, I have been nervous about the first thirty days.",
+    "Here is what a normal Monday looks like for me. I get in at half seven, open four "
+    "different tools, export everything into one spreadsheet, and then spend an hour fixing "
+    "the formulas somebody broke last week. By ten I have a report that is already out of "
+    "date. My managers read it in the meeting, ask questions I cannot answer from the "
+    "numbers, and then we all go back to our desks and ask people in chat. It is not that "
+    "anyone is doing a bad job, it is that the system makes it impossible to see anything.",
+    "The last time we tried to fix this, we ran a big project with an outside consultant. "
+    "Six months, a lot of workshops, a beautiful slide deck. At the end we had a process "
+    "document nobody read and a tool nobody logged into. What I learned is that the people "
+    "doing the work have to want it, and it has to save them time in the first week, not "
+    "the first year. So whatever we do next, I need my team to feel the difference quickly.",
+)
+PITCH: str = (
+    "So let me walk you through the platform end to end, because I think once you see the "
+    "whole thing it will click. On the left you have every account, with a health score we "
+    "compute from usage, support tickets and billing. Next to it, the onboarding tracker, "
+    "with templates for every segment, automatic reminders and a timeline your customer can "
+    "see too. Then reporting: dashboards for managers, scheduled exports, and a board pack "
+    "builder that finance teams love. We also have an integrations marketplace with more "
+    "than sixty connectors, a mobile app, single sign-on, audit logs, custom roles, a rules "
+    "engine for escalations, and an AI assistant that drafts follow-up emails. Customers "
+    "usually start with onboarding and reporting, then add the health scores, then the "
+    "rules engine, and within a year most of them have replaced three or four other tools. "
+    "Pricing scales with seats, and there are bundles for each of those modules, which I can "
+    "go through in detail, along with our implementation packages and the training options "
+    "we offer for admins and for end users."
+)
+
+
 def build_call(
     rng: random.Random,
     *,
@@ -272,8 +316,12 @@ def build_call(
     start: datetime,
     tz: str,
     target_s: float,
+    style: str = MIXED,
 ) -> Call:
     """One call's dialogue, sized to roughly ``target_s`` seconds of speech."""
+    if style != MIXED:
+        return _styled_call(rng, first_name=first_name, company=company, problem_short=problem_short,
+                            local=start.astimezone(ZoneInfo(tz)), style=style)
     call = Call()
     values = {"first": first_name, "company": company, "problem_short": problem_short}
     opener, reply = rng.choice(SMALL_TALK)
@@ -291,6 +339,48 @@ def build_call(
                          "Which, if I may say, sounds like it could be you.")
     _objections(rng, call, budget * 0.85)
     _next_steps(rng, call, start.astimezone(ZoneInfo(tz)))
+    _closing(rng, call, first_name)
+    return call
+
+
+def _styled_call(rng: random.Random, *, first_name: str, company: str, problem_short: str,
+                 local: datetime, style: str) -> Call:
+    """A listening or a pitching discovery call (see ``LISTENING``)."""
+    call = Call()
+    values = {"first": first_name, "company": company, "problem_short": problem_short}
+    opener, reply = rng.choice(SMALL_TALK)
+    _add(call, Side.REP, opener.format(**values))
+    _add(call, Side.PROSPECT, reply)
+    _add(call, Side.REP, rng.choice(AGENDA).format(**values))
+    _add(call, Side.PROSPECT, rng.choice(AGENDA_REPLY))
+    questions = list(DISCOVERY)
+    rng.shuffle(questions)
+    listening = style == LISTENING
+    stories = list(PROSPECT_STORIES)
+    rng.shuffle(stories)
+    for index, (question, answers) in enumerate(questions[: 3 if listening else 8]):
+        _add(call, Side.REP, question.format(**values))
+        _add(call, Side.PROSPECT, stories[index] if listening and index < len(stories) else rng.choice(answers))
+        if not listening and rng.random() < 0.6:
+            _add(call, Side.REP, rng.choice(PROBE))
+            _add(call, Side.PROSPECT, rng.choice(("Sure.", "Yes, more or less.", "Hard to say.")))
+    if listening:
+        question, answer = rng.choice(PROSPECT_QUESTIONS)
+        _add(call, Side.PROSPECT, question)
+        _add(call, Side.REP, answer)
+        _add(call, Side.REP, rng.choice(STORIES))
+    else:
+        _add(call, Side.REP, PITCH + " " + rng.choice(STORIES))
+        _add(call, Side.PROSPECT, "OK.")
+    candidates = _commitments(rng, local)
+    rng.shuffle(candidates)
+    _add(call, Side.REP, "Let's talk about what happens next, so nothing falls through the cracks.")
+    for side_index, kind, owner, phrase, quote, due in candidates[: rng.randint(4, 6) if listening else
+                                                                   rng.randint(1, 2)]:
+        side = Side.REP if side_index == 0 else Side.PROSPECT
+        _add(call, side, quote)
+        call.commitments.append(Commitment(kind, owner, phrase, due, quote, len(call.turns) - 1))
+        _add(call, Side.PROSPECT if side == Side.REP else Side.REP, rng.choice(("Sounds good.", "Works for me.")))
     _closing(rng, call, first_name)
     return call
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,18 @@ def source_by_name(session: Session, name: str) -> EventSource | None:
 
 
 # ---- inbound events --------------------------------------------------------
+
+def delete_events_received_before(session: Session, cutoff: datetime, limit: int) -> int:
+    """Delete up to ``limit`` events that arrived before ``cutoff`` and are no longer waiting
+    to be handled (oldest first); how many went."""
+    oldest = (select(InboundEvent.id).where(InboundEvent.received_at < cutoff, InboundEvent.status != "pending")
+              .order_by(InboundEvent.id).limit(limit))
+    ids = list(session.scalars(oldest))
+    if ids:
+        session.execute(delete(InboundEvent).where(InboundEvent.id.in_(ids)).execution_options(
+            synchronize_session=False))
+    return len(ids)
+
 
 def insert_events(session: Session, source: str, events: Sequence[EventIn], *, received_at: datetime) -> list[int]:
     """Store the events that are new for this source; the ids of those inserted, nothing for repeats."""

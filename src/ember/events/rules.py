@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from ember.vocabulary import EventType
 
-SIGNAL_TYPES = tuple(t for t in EventType if t is not EventType.IDENTIFY)
+# Recorded but never a sign of interest on their own.
+NOT_SIGNALS = (EventType.IDENTIFY, EventType.NEWSLETTER_UNSUBSCRIBE)
+SIGNAL_TYPES = tuple(t for t in EventType if t not in NOT_SIGNALS)
 
 
 class Audience(StrEnum):
@@ -83,6 +85,9 @@ DEFAULT_RULES: tuple[DefaultRule, ...] = (
     DefaultRule("Used the demo", EventType.DEMO_USE),
     DefaultRule("Replied to an email", EventType.EMAIL_REPLY),
     DefaultRule("Clicked a link in an email", EventType.EMAIL_CLICK),
+    DefaultRule("Booked a meeting", EventType.MEETING_BOOKED),
+    DefaultRule("Filled in a form", EventType.FORM_SUBMIT),
+    DefaultRule("Attended a webinar", EventType.WEBINAR_ATTEND),
 )
 
 # Completes the sentence "they ..." (the planner and the alert text use it).
@@ -95,7 +100,11 @@ _WHAT = {
     EventType.DEMO_USE: "tried the demo",
     EventType.EMAIL_REPLY: "replied to an email",
     EventType.EMAIL_CLICK: "clicked a link in an email",
+    EventType.MEETING_BOOKED: "booked a meeting",
+    EventType.FORM_SUBMIT: "filled in one of our forms",
+    EventType.WEBINAR_ATTEND: "attended a webinar",
     EventType.IDENTIFY: "identified themselves on the website",
+    EventType.NEWSLETTER_UNSUBSCRIBE: "unsubscribed from the newsletter",
 }
 
 

@@ -20,6 +20,7 @@ from huey.exceptions import TaskLockedException
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ember.db import get_engine, unit_of_work
+from ember.events.retention import forget_old_events
 from ember.jobs.outbox import after_commit
 from ember.settings import Settings
 
@@ -43,6 +44,8 @@ class Jobs:
     process_events: Any
     deliver_alert: Any
     sweep: Any
+    sync_inboxes: Any
+    forget_events: Any
 
     def enqueue_events(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), EVENTS_PER_TASK):
@@ -125,6 +128,22 @@ def _outbound_retries(engine: Any, moment: datetime) -> int:
     return int(result) if isinstance(result, int) else 0
 
 
+def sync_inboxes_once(settings: Settings) -> dict[str, int]:
+    """Read every connected mailbox; one failing server shows on its own mailbox, not on the others."""
+    from ember.inbox.service import all_mailbox_ids
+    from ember.inbox.sync import sync_mailbox
+
+    engine = get_engine(settings.resolved_database_url)
+    with unit_of_work(engine) as session:
+        ids = all_mailbox_ids(session)
+    counts = {"mailboxes": len(ids), "matched": 0, "failed": 0}
+    for mailbox_id in ids:
+        report = sync_mailbox(engine, settings, mailbox_id)
+        counts["matched"] += report.matched
+        counts["failed"] += report.error is not None
+    return counts
+
+
 def register(huey: Huey, settings: Settings) -> Jobs:
     holder: dict[str, Jobs] = {}
 
@@ -141,11 +160,30 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         except TaskLockedException:
             pass  # another worker is sweeping right now
 
+    def forget_events() -> None:
+        try:
+            with huey.lock_task("ember.forget_events"):
+                deleted = forget_old_events(get_engine(settings.resolved_database_url),
+                                            keep_days=settings.events_keep_days, now=now())
+                log.info("events older than %s days deleted: %s", settings.events_keep_days, deleted)
+        except TaskLockedException:
+            pass  # another worker is at it
+
+    def sync_inboxes() -> None:
+        try:
+            with huey.lock_task("ember.sync_inboxes"):
+                log.info("inbox sync: %s", sync_inboxes_once(settings))
+        except TaskLockedException:
+            pass  # the last read is still running
+
+    every = max(1, min(settings.inbox_sync_minutes, 59))
     jobs = Jobs(
         huey=huey,
         process_events=huey.task(retries=5, retry_delay=2, name="ember.process_events")(process_events),
         deliver_alert=huey.task(retries=2, retry_delay=5, name="ember.deliver_alert")(deliver_alert),
         sweep=huey.periodic_task(crontab(minute="*"), name="ember.sweep")(sweep),
+        sync_inboxes=huey.periodic_task(crontab(minute=f"*/{every}"), name="ember.sync_inboxes")(sync_inboxes),
+        forget_events=huey.periodic_task(crontab(minute="17", hour="3"), name="ember.forget_events")(forget_events),
     )
     holder["jobs"] = jobs
     return jobs

@@ -19,6 +19,7 @@ holds (``allow_paired``), so an email never claims a voicemail that wasn't left.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -238,3 +239,32 @@ class _KeepMissing(dict[str, str]):
 def fill(text: str, values: Mapping[str, str]) -> str:
     """Fill ``{placeholders}``; those without a value are left as they are."""
     return text.format_map(_KeepMissing(values))
+
+
+_UNFILLED = re.compile(r"\{[a-z_]+\}")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def readable(text: str, values: Mapping[str, str]) -> str | None:
+    """The message as a rep can read it at a glance: never a bare ``{placeholder}``.
+
+    Placeholders with a value are filled. A sentence (or a ``·``-separated part of
+    a signature line) that still needs a fact Ember does not know is left out, so
+    the preview reads as plain words; the compose page shows the full text with
+    what remains to fill. None when nothing readable is left.
+    """
+    lines = []
+    for line in fill(text, values).splitlines():
+        parts = [p for p in line.split(" · ") if not _UNFILLED.search(p)]
+        line = " · ".join(parts)
+        sentences = [s for s in _SENTENCE_END.split(line) if not _UNFILLED.search(s)]
+        lines.append(" ".join(sentences))
+    kept = "\n".join(lines).strip()
+    kept = re.sub(r"\n{3,}", "\n\n", kept)
+    # Only a greeting and a signature left: there is no message to read.
+    return kept if re.search(r"[.!?]", kept) else None
+
+
+def missing_facts(text: str, values: Mapping[str, str]) -> list[str]:
+    """Placeholder names a message needs that have no value (what the rep must add)."""
+    return sorted({m.group(0)[1:-1] for m in _UNFILLED.finditer(fill(text, values))})

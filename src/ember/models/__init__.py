@@ -3,6 +3,7 @@
 from ember.models.account import Account
 from ember.models.alert import Alert
 from ember.models.api_token import ApiToken
+from ember.models.audit_entry import AuditEntry
 from ember.models.base import Base
 from ember.models.call import Call
 from ember.models.compose_template import ComposeTemplate
@@ -12,6 +13,7 @@ from ember.models.deal_stakeholder import DealStakeholder
 from ember.models.event_source import EventSource
 from ember.models.inbound_event import InboundEvent
 from ember.models.login_throttle import LoginThrottle
+from ember.models.mailbox import InboundMail, Mailbox, MailboxFolder
 from ember.models.message_variant import MessageVariant
 from ember.models.next_step import NextStep
 from ember.models.nurture_membership import NurtureMembership
@@ -19,15 +21,18 @@ from ember.models.outbound_message import OutboundMessage
 from ember.models.planned_touch import PlannedTouch
 from ember.models.proof_point import ProofPoint
 from ember.models.team import Team
+from ember.models.team_setting import ReplanRun, TeamSetting
 from ember.models.touch import Touch
 from ember.models.touch_outcome import TouchOutcome
 from ember.models.trigger_rule import TriggerRule
 from ember.models.user import User
 from ember.models.web_session import WebSession
+from ember.models.write_key import WriteKey
 
 __all__ = [
-    "Account", "Alert", "ApiToken", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
-    "DealStakeholder", "EventSource", "InboundEvent", "LoginThrottle", "MessageVariant", "NextStep",
-    "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "Team", "Touch",
-    "TouchOutcome", "TriggerRule", "User", "WebSession",
+    "Account", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
+    "DealStakeholder", "EventSource", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox",
+    "MailboxFolder", "MessageVariant", "NextStep",
+    "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "ReplanRun", "Team", "TeamSetting", "Touch",
+    "TouchOutcome", "TriggerRule", "User", "WebSession", "WriteKey",
 ]

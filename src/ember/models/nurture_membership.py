@@ -22,3 +22,4 @@ class NurtureMembership(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     ended_reason: Mapped[str | None] = mapped_column(String(40))  # trigger | manual
+    ended_note: Mapped[str | None] = mapped_column(Text)  # the rep's own words when re-opened by hand

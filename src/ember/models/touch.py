@@ -15,6 +15,8 @@ class Touch(Timestamped, Base):
     __table_args__ = (
         Index("ix_touches_contact_occurred", "contact_id", "occurred_at"),
         Index("ix_touches_rep_occurred", "rep_id", "occurred_at"),
+        # Covers the team numbers' reads (activity, FTC attempts, connect rates): see analytics/repository.py.
+        Index("ix_touches_report", "rep_id", "channel", "outcome", "label", "occurred_at", "contact_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from ember.models import Account, Contact, NurtureMembership, User
+from ember.models import Account, Alert, Contact, InboundEvent, NurtureMembership, TriggerRule, User
 from ember.users.access import Actor, owner_scope
 
 
@@ -39,9 +39,43 @@ def open_memberships(session: Session, contact_id: int) -> list[NurtureMembershi
                                                                 NurtureMembership.ended_at.is_(None))))
 
 
-def end_open(session: Session, contact_id: int, *, reason: str, now: Any) -> int:
+def end_open(session: Session, contact_id: int, *, reason: str, now: Any, note: str | None = None) -> int:
     result = session.execute(
         update(NurtureMembership).where(NurtureMembership.contact_id == contact_id,
                                         NurtureMembership.ended_at.is_(None))
-        .values(ended_at=now, ended_reason=reason).execution_options(synchronize_session=False))
+        .values(ended_at=now, ended_reason=reason, ended_note=note).execution_options(synchronize_session=False))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def memberships_of(session: Session, contact_ids: list[int]) -> list[NurtureMembership]:
+    """Every stretch these contacts spent on the list, newest first."""
+    if not contact_ids:
+        return []
+    return list(session.scalars(select(NurtureMembership).where(NurtureMembership.contact_id.in_(contact_ids))
+                                .order_by(NurtureMembership.started_at.desc())))
+
+
+def recent_events(session: Session, contact_ids: list[int], per_contact: int = 5) -> list[Row[Any]]:
+    """The latest signals (page visits, opens, signups) of these contacts, a few each."""
+    if not contact_ids:
+        return []
+    ranked = (select(InboundEvent.id, func.row_number().over(
+        partition_by=InboundEvent.contact_id, order_by=InboundEvent.occurred_at.desc()).label("n"))
+        .where(InboundEvent.contact_id.in_(contact_ids)).subquery())
+    return list(session.execute(
+        select(InboundEvent.contact_id, InboundEvent.type, InboundEvent.url, InboundEvent.occurred_at)
+        .join(ranked, ranked.c.id == InboundEvent.id).where(ranked.c.n <= per_contact)
+        .order_by(InboundEvent.occurred_at.desc())))
+
+
+def alerts_of(session: Session, contact_ids: list[int]) -> list[Row[Any]]:
+    if not contact_ids:
+        return []
+    return list(session.execute(select(Alert.contact_id, Alert.summary, Alert.created_at, TriggerRule.name)
+                                .outerjoin(TriggerRule, TriggerRule.id == Alert.rule_id)
+                                .where(Alert.contact_id.in_(contact_ids)).order_by(Alert.created_at.desc())))
+
+
+def count_on_list(session: Session, actor: Actor) -> int:
+    return int(session.scalar(select(func.count()).select_from(Contact)
+                              .where(Contact.status == "nurture", owner_scope(actor, Contact.owner_id))) or 0)

@@ -89,9 +89,9 @@ def add_to_nurture(session: Session, actor: Actor, contact_id: int, *, note: str
     return contact
 
 
-def reopen(session: Session, contact: Contact, *, reason: str, now: datetime) -> bool:
+def reopen(session: Session, contact: Contact, *, reason: str, now: datetime, note: str | None = None) -> bool:
     """End the contact's time on the list (a trigger event, or by hand); true if it was on it."""
-    ended = repository.end_open(session, contact.id, reason=reason, now=now)
+    ended = repository.end_open(session, contact.id, reason=reason, now=now, note=note)
     was_on = contact.status == ContactStatus.NURTURE.value
     if was_on:
         contact.status = ContactStatus.ACTIVE.value
@@ -100,13 +100,13 @@ def reopen(session: Session, contact: Contact, *, reason: str, now: datetime) ->
 
 
 def remove_from_nurture(session: Session, actor: Actor, contact_id: int, *, settings: CadenceSettings,
-                        now: datetime | None = None) -> Contact:
+                        now: datetime | None = None, note: str | None = None) -> Contact:
     """Take a contact off the list by hand and plan its next touch again."""
     now = now or datetime.now(UTC)
     contact = get_contact(session, actor, contact_id)
     if contact.status != ContactStatus.NURTURE.value:
         raise Conflict(f"{contact.full_name} is not on the nurture list")
-    reopen(session, contact, reason="manual", now=now)
+    reopen(session, contact, reason="manual", now=now, note=note)
     deal_id = touch_repository.default_deal_id(session, contact.id)
     replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=now, settings=settings,
            library=load_library(session))
@@ -114,3 +114,44 @@ def remove_from_nurture(session: Session, actor: Actor, contact_id: int, *, sett
     contact.status = ContactStatus.ACTIVE.value
     session.flush()
     return contact
+
+
+REOPEN_NOTE_MAX = 500
+
+
+def reopen_with_reason(session: Session, actor: Actor, contact_id: int, *, why: str, settings: CadenceSettings,
+                       now: datetime | None = None) -> Contact:
+    """A rep takes someone off the list and says why; the reason stays in the contact's nurture history."""
+    why = why.strip()
+    if not why:
+        raise InvalidInput("say why you re-open this contact", [Problem(
+            "reason", "is empty", "a few words, e.g. \"new budget after their reorganisation\"")])
+    if len(why) > REOPEN_NOTE_MAX:
+        raise InvalidInput("the reason is too long", [Problem(
+            "reason", f"has {len(why)} characters", f"keep it under {REOPEN_NOTE_MAX}")])
+    return remove_from_nurture(session, actor, contact_id, settings=settings, now=now, note=why)
+
+
+@dataclass(frozen=True)
+class NurtureHistory:
+    """What happened to one contact on and around the list: stretches, signals, alerts."""
+
+    stretches: list[NurtureMembership]
+    events: list[tuple[str, str | None, datetime]]  # (type, url, when)
+    alerts: list[tuple[str, datetime, str | None]]  # (what happened, when, rule)
+
+
+def histories(session: Session, contact_ids: list[int]) -> dict[int, NurtureHistory]:
+    """The history of each of these contacts, in three queries whatever their number."""
+    found = {cid: NurtureHistory([], [], []) for cid in contact_ids}
+    for stretch in repository.memberships_of(session, contact_ids):
+        found[stretch.contact_id].stretches.append(stretch)
+    for contact_id, type_, url, occurred_at in map(tuple, repository.recent_events(session, contact_ids)):
+        found[contact_id].events.append((type_, url, occurred_at))
+    for contact_id, summary, created_at, rule in map(tuple, repository.alerts_of(session, contact_ids)):
+        found[contact_id].alerts.append((summary, created_at, rule))
+    return found
+
+
+def count_on_list(session: Session, actor: Actor) -> int:
+    return repository.count_on_list(session, actor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -126,3 +127,31 @@ def is_permanent(error: BaseException) -> bool:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
+def plain_failure(error: BaseException, config: SmtpConfig) -> str:
+    """Why a hand-over to the mail server failed, in words a rep can act on (the raw error is kept in the log)."""
+    server = f"the mail server {config.host}:{config.port}"
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return f"{server} refused Ember's login; an administrator must check EMBER_SMTP_USER and EMBER_SMTP_PASSWORD"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = ", ".join(f"{address} ({code} {reply.decode(errors='replace')})"
+                          for address, (code, reply) in error.recipients.items())
+        return f"{server} refused the address: {codes}"
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return f"{server} refused the sender address {error.sender}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        reply = error.smtp_error
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+        return f"{server} answered {error.smtp_code}: {text}"
+    if isinstance(error, ssl.SSLError):
+        return f"the secure connection to {server} failed ({error.reason or error}); check EMBER_SMTP_TLS"
+    if isinstance(error, TimeoutError | socket.timeout):
+        return f"{server} did not answer within {config.timeout_s:.0f} seconds"
+    if isinstance(error, ConnectionRefusedError):
+        return f"{server} refused the connection: nothing is listening there, or it is down"
+    if isinstance(error, socket.gaierror):
+        return f"the mail server's name {config.host!r} could not be found; check EMBER_SMTP_HOST"
+    if isinstance(error, OSError | smtplib.SMTPException):
+        return f"{server} could not be reached ({error})"
+    return f"{type(error).__name__}: {error}"

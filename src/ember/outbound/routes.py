@@ -13,6 +13,7 @@ from ember.api.deps import CurrentActor, Db
 from ember.ids import RecordId
 from ember.outbound import service
 from ember.outbound.mail import SmtpConfig
+from ember.team_settings.effective import settings_for
 
 router = APIRouter(prefix="/api", tags=["outbound"])
 
@@ -33,7 +34,7 @@ def send(request: Request, db: Db, actor: CurrentActor, data: SendIn) -> JSONRes
     """Send one email now, exactly once. Refusals (409) say why; a failure is retried with backoff."""
     result = service.send(db, actor, contact_id=data.contact_id, subject=data.subject, body=data.body,
                           invite_at=data.invite_at, kind=data.kind, idempotency_key=data.idempotency_key,
-                          smtp=SmtpConfig.from_settings(request.app.state.settings))
+                          smtp=SmtpConfig.from_settings(settings_for(db, request.app.state.settings, actor.team_id)))
     return JSONResponse(result.to_dict(), status_code=409 if result.status == "refused" else 200)
 
 

@@ -20,6 +20,10 @@ KINDS = ("email", "newsletter")
 STATUSES = ("queued", "sending", "sent", "failed", "refused")
 
 
+# The stored column's width: a longer subject is refused, never cut short in silence.
+SUBJECT_MAX = 300
+
+
 @dataclass(frozen=True)
 class Refusal:
     reason: str
@@ -41,6 +45,8 @@ def refusal(*, contact_status: str, contact_email: str | None, kind: str, subjec
         return Refusal("this contact has no email address; add one to the contact first")
     if not subject.strip():
         return Refusal("the subject is empty; write a subject line")
+    if len(subject) > SUBJECT_MAX:
+        return Refusal(f"the subject has {len(subject)} characters, more than {SUBJECT_MAX}; shorten it")
     if not body.strip():
         return Refusal("the body is empty; write the email first")
     left = placeholders_in(subject, body)

@@ -33,7 +33,7 @@ from ember.contacts.service import get_contact
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
 from ember.models import Contact, OutboundMessage, User
 from ember.outbound import repository, rules
-from ember.outbound.mail import Letter, SmtpConfig, build_message, is_permanent, transmit
+from ember.outbound.mail import Letter, SmtpConfig, build_message, is_permanent, plain_failure, transmit
 from ember.settings import get_settings
 from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
@@ -169,10 +169,11 @@ def _record_failure(session: Session, row: OutboundMessage, exc: Exception, smtp
     error = f"{type(exc).__name__}: {exc}"[:2000]
     repository.finish(session, row.id, {"status": "failed", "last_error": error, "next_attempt_at": retry_at})
     session.commit()
+    plain = plain_failure(exc, smtp)  # the raw error stays in last_error for whoever looks into it
     if retry_at is None:
-        return SendResult("failed", f"not sent after {attempts} attempt(s): {error}. Ember stopped retrying; "
+        return SendResult("failed", f"not sent after {attempts} attempt(s): {plain}. Ember stopped retrying; "
                                     f"fix the address or the mail settings and send again", row.message_id, row.id)
-    return SendResult("queued", f"not sent yet: {error}. Ember retries at {retry_at:%Y-%m-%d %H:%M} UTC "
+    return SendResult("queued", f"not sent yet: {plain}. Ember retries at {retry_at:%Y-%m-%d %H:%M} UTC "
                                 f"(attempt {attempts} of {smtp.max_attempts})", row.message_id, row.id)
 
 

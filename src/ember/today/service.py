@@ -1,7 +1,8 @@
 """Each rep's Today queue: one ordered list of what to do now, and why.
 
-Order: trigger alerts first (interest is hottest now), then overdue next steps
-(promises made on calls), then planned touches by due time.
+Order: replies to answer first (the prospect is waiting on the rep), then
+trigger alerts (interest is hottest now), then overdue next steps (promises
+made on calls), then planned touches by due time.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ember.cadence.timing import zone
 from ember.errors import NotFound, Problem
+from ember.inbox.service import replies_for
 from ember.messages.rules import fill
 from ember.models import User
 from ember.today import repository
@@ -39,7 +41,7 @@ THEIR_STEP_WORDS = {
 
 @dataclass(frozen=True)
 class QueueItem:
-    kind: str  # alert | next_step | ftc | follow_up | trigger | multithread
+    kind: str  # replied | alert | next_step | ftc | follow_up | trigger | multithread
     contact: str
     contact_email: str | None
     contact_id: int
@@ -89,19 +91,20 @@ def _name(first: str, last: str, email: str | None) -> str:
 def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, now: datetime | None = None,
               limit: int = 200) -> list[QueueItem]:
     """The queue of the actor, or of a rep the actor manages."""
-    rep = _rep(session, actor, rep_email)
+    rep = queue_owner(session, actor, rep_email)
     now = now or datetime.now(UTC)
     until = end_of_today(rep.timezone, now)
     # Each read asks only for the room the earlier ones left; promises from calls may take
     # at most half of it, so a backlog of them never hides the calls that are due.
-    items = _alerts(session, rep.id, limit)
+    items = _replies(session, rep.id, limit)
+    items += _alerts(session, rep.id, limit - len(items))
     items += _next_steps(session, rep.id, until, now, (limit - len(items)) // 2)
     if len(items) < limit:
         items += _plans(session, rep, until, now, limit - len(items))
     return items
 
 
-def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
+def queue_owner(session: Session, actor: Actor, rep_email: str | None) -> User:
     rep = user_by_email(session, rep_email) if rep_email else session.get(User, actor.id)
     # One answer for a user who does not exist and one the caller may not see.
     if rep is None or not can_see_owner(actor, rep):
@@ -109,6 +112,16 @@ def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
                        [Problem("rep", f"{rep_email} is not a user whose queue you can see",
                                 "name yourself or a rep on your team")])
     return rep
+
+
+def _replies(session: Session, rep_id: int, limit: int) -> list[QueueItem]:
+    """Prospects who wrote back: "replied: read and answer", with the first lines of what they wrote."""
+    items = []
+    for reply in replies_for(session, rep_id, limit):
+        at, local = _when(reply.received_at, _contact_zone(None, None))
+        items.append(QueueItem("replied", reply.contact, reply.contact_email, reply.contact_id, None, reply.deal_id,
+                               None, reply.purpose, None, None, "email", at, local, reply.reason, False))
+    return items
 
 
 def _alerts(session: Session, rep_id: int, limit: int) -> list[QueueItem]:
@@ -148,6 +161,8 @@ def _plans(session: Session, rep: User, until: datetime, now: datetime, limit: i
     for row in repository.due_plans(session, rep.id, until, limit):
         (_id, kind, channel, due_at, label, purpose, reason, key, body, deal_id, deal_name,
          contact_id, first, last, email, ctz, atz) = tuple(row)
+        if kind == "reply":
+            continue  # listed first, by _replies
         at, local = _when(due_at, _contact_zone(ctz, atz))
         # Names are filled here; facts that need more reads (their problem, a trigger) on the contact page.
         message = fill(body, {"first_name": first, "rep_name": rep.name}) if body else None

@@ -6,12 +6,20 @@ from fastapi import APIRouter, Request, Response
 
 from ember.api.deps import CurrentActor, Db
 from ember.cadence.config import cadence_settings
+from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
 from ember.ids import RecordId
+from ember.team_settings.effective import settings_for
 from ember.touches import repository, service
 from ember.touches.schemas import TouchIn, logged_dict
+from ember.users.access import Actor
 
 router = APIRouter(prefix="/api", tags=["touches"])
+
+
+def _planning(request: Request, db: Db, actor: Actor) -> CadenceSettings:
+    """The cadence of the user's team (the desk may have changed it)."""
+    return cadence_settings(settings_for(db, request.app.state.settings, actor.team_id))
 
 
 @router.post("/touches", status_code=201)
@@ -20,7 +28,7 @@ def log_touch(request: Request, db: Db, actor: CurrentActor, body: TouchIn) -> d
     logged = service.log_touch(
         db, actor, contact_id=body.contact_id, channel=body.channel.value, outcome=body.outcome,
         occurred_at=body.occurred_at, deal_id=body.deal_id, notes=body.notes, variant_key=body.variant,
-        callback_at=body.callback_at, settings=cadence_settings(request.app.state.settings),
+        callback_at=body.callback_at, confirm_date=body.confirm_date, settings=_planning(request, db, actor),
     )
     return logged_dict(logged)
 
@@ -35,5 +43,5 @@ def list_touches(db: Db, actor: CurrentActor, contact_id: RecordId) -> list[dict
 
 @router.delete("/touches/{touch_id}", status_code=204)
 def delete_touch(request: Request, db: Db, actor: CurrentActor, touch_id: RecordId) -> Response:
-    service.delete_touch(db, actor, touch_id, settings=cadence_settings(request.app.state.settings))
+    service.delete_touch(db, actor, touch_id, settings=_planning(request, db, actor))
     return Response(status_code=204)

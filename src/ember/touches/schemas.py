@@ -18,9 +18,11 @@ class TouchIn(BaseModel):
     outcome: str = Field(min_length=1, max_length=40)
     occurred_at: datetime | None = None
     deal_id: RecordId | None = None
-    notes: str | None = Field(default=None, max_length=5000)
+    notes: str | None = Field(default=None, description="At most 5,000 characters.")
     variant: str | None = None
     callback_at: datetime | None = None
+    confirm_date: bool = Field(
+        default=False, description="True to log a touch dated before the contact was added (older history).")
 
 
 def plan_dict(logged: LoggedTouch) -> dict[str, Any] | None:

@@ -13,14 +13,22 @@ from ember.cadence.service import Planned, replan
 from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import contact_behind, get_contact
 from ember.deals.service import get_deal
-from ember.errors import InvalidInput, NotFound, Problem
+from ember.errors import InvalidInput, NotFound, Problem, ProblemList
 from ember.messages import repository as message_repository
 from ember.messages.rules import MessageVariant as VariantRule
 from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch, User
 from ember.touches import repository
-from ember.touches.rules import AttemptLabel, AttemptPhase, label_touches
+from ember.touches.rules import (
+    NOTES_MAX,
+    AttemptLabel,
+    AttemptPhase,
+    date_problem,
+    impossible_pair,
+    label_touches,
+    possible_outcomes,
+)
 from ember.users.access import Actor
 from ember.validation import parse_enum
 from ember.vocabulary import Channel, ContactStatus, MessagePhase, MessageSituation, Outcome, PlannedTouchStatus
@@ -114,10 +122,33 @@ def _resolve_deal(session: Session, actor: Actor, contact: Contact, deal_id: int
     return session.get(Deal, found) if found else None
 
 
+def check_touch(contact: Contact, *, channel: str, outcome: str, occurred_at: datetime, now: datetime,
+                notes: str | None, callback_at: datetime | None, confirm_date: bool) -> None:
+    """Refuse what cannot have happened, every problem at once, before anything is stored."""
+    problems = ProblemList()
+    if impossible_pair(channel, outcome):
+        problems.add("outcome", f"{outcome!r} cannot happen on the {channel} channel",
+                     f"for {channel} use one of: {', '.join(possible_outcomes(channel))}")
+    dated = date_problem(occurred_at, now=now, contact_since=contact.created_at, confirmed=confirm_date)
+    if dated:
+        problems.add("occurred_at", f"{occurred_at:%Y-%m-%d %H:%M} {dated[0]}", dated[1])
+    if outcome == Outcome.NOT_NOW.value and callback_at is None:
+        problems.add("callback_at", '"not now" needs the date they asked to be called back',
+                     "give the call-back date they named (or your best guess)")
+    if callback_at is not None and callback_at <= occurred_at:
+        problems.add("callback_at", f"{callback_at:%Y-%m-%d %H:%M} is not after the touch",
+                     "give a call-back date after the touch")
+    if notes is not None and len(notes) > NOTES_MAX:
+        problems.add("notes", f"has {len(notes)} characters, more than {NOTES_MAX}",
+                     "shorten the notes; put long texts in a call transcript")
+    problems.raise_if_any("this touch cannot be logged as given")
+
+
 def log_touch(
     session: Session, actor: Actor, *, contact_id: int, channel: str, outcome: str, settings: CadenceSettings,
     occurred_at: datetime | None = None, deal_id: int | None = None, notes: str | None = None,
     variant_key: str | None = None, callback_at: datetime | None = None, now: datetime | None = None,
+    confirm_date: bool = False,
 ) -> LoggedTouch:
     now = now or datetime.now(UTC)
     contact = get_contact(session, actor, contact_id)
@@ -127,6 +158,8 @@ def log_touch(
     channel = _channel(channel)
     owner = session.get(User, contact.owner_id)
     _check_outcome(session, outcome, owner.team_id if owner else None)
+    check_touch(contact, channel=channel, outcome=outcome, occurred_at=occurred_at or now, now=now, notes=notes,
+                callback_at=callback_at, confirm_date=confirm_date)
     deal = _resolve_deal(session, actor, contact, deal_id)
     library = load_library(session)
     touch = Touch(contact_id=contact.id, deal_id=deal.id if deal else None, rep_id=actor.id, channel=channel,

@@ -13,10 +13,11 @@ from ember.api.deps import Db, check_csrf
 from ember.compose import service as compose_service
 from ember.compose.rules import SITUATIONS
 from ember.contacts.service import get_contact
-from ember.errors import EmberError
+from ember.errors import EmberError, InvalidInput, Problem
 from ember.ids import RecordId
 from ember.outbound import service as outbound_service
 from ember.outbound.mail import SmtpConfig
+from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 from ember.validation import parse_datetime
 from ember.web.pages import page_actor
@@ -48,6 +49,16 @@ def _page(request: Request, db: Db, actor: Actor, contact_id: int, kind: str, si
                   outbound=outbound_service.history(db, actor, contact_id), zone=actor.timezone, **extra)
 
 
+def _invite(when: str, asked: bool, zone: str) -> datetime | None:
+    """A calendar invite goes with the email only when the rep ticked the box, and then needs a time."""
+    if not asked:
+        return None
+    if not when.strip():
+        raise InvalidInput("pick the meeting's time for the invite", [Problem(
+            "invite", "is empty while 'attach a meeting invite' is ticked", "fill in the time or untick the box")])
+    return parse_datetime(when, zone)
+
+
 @router.get("/contacts/{contact_id}/compose")
 def compose_page(request: Request, db: Db, contact_id: RecordId, kind: str = "note",
                  situation: str | None = None) -> Response:
@@ -61,17 +72,18 @@ def compose_page(request: Request, db: Db, contact_id: RecordId, kind: str = "no
 def send_form(
     request: Request, db: Db, contact_id: RecordId, subject: Annotated[str, Form()], body: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "", invite: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "note",
-    situation: Annotated[str, Form()] = "",
+    situation: Annotated[str, Form()] = "", attach_invite: Annotated[str, Form()] = "",
 ) -> Response:
     actor = page_actor(request, db)
     if actor is None:
         return RedirectResponse("/login", status_code=303)
     check_csrf(request, csrf)
-    form = {"subject": subject, "body": body, "invite": invite}
+    form = {"subject": subject, "body": body, "invite": invite, "attach_invite": attach_invite == "1"}
     try:
-        invite_at = parse_datetime(invite, actor.timezone) if invite.strip() else None
+        invite_at = _invite(invite, attach_invite == "1", actor.timezone)
         result = outbound_service.send(db, actor, contact_id=contact_id, subject=subject, body=body,
-                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(request.app.state.settings))
+                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(
+            settings_for(db, request.app.state.settings, actor.team_id)))
     except (EmberError, ValueError) as exc:
         db.rollback()
         message = exc.message if isinstance(exc, EmberError) else str(exc)
@@ -79,7 +91,10 @@ def send_form(
     if result.status == "refused":
         return _page(request, db, actor, contact_id, kind, situation, 409, error=f"Not sent: {result.reason}",
                      form=form)
-    words = {"sent": "Sent", "queued": "Not sent yet", "failed": "Failed"}
-    request.session["flash"] = f"{words.get(result.status, result.status)}: {result.reason}"
+    if result.status in ("queued", "failed"):
+        # The mail server did not take it: say why in plain words, keep the rep's text, offer to try again.
+        return _page(request, db, actor, contact_id, kind, situation, 502, error=f"Not sent: {result.reason}",
+                     form=form, retry=True)
+    request.session["flash"] = f"Sent: {result.reason}"
     suffix = f"&situation={situation}" if situation else ""
     return RedirectResponse(f"/contacts/{contact_id}/compose?kind={kind}{suffix}", status_code=303)

@@ -1,4 +1,4 @@
-"""Pages for the daily work: the Today queue, contacts with their touch log, the nurture list."""
+"""Pages for the daily work: the Today queue and contacts with their touch log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from ember.api.deps import Db, check_csrf
 from ember.cadence import repository as cadence_repository
@@ -17,13 +16,13 @@ from ember.errors import EmberError
 from ember.ids import RecordId
 from ember.messages.rules import fill
 from ember.messages.service import message_values
-from ember.models import MessageVariant, User
-from ember.today.service import queue_for
+from ember.models import MessageVariant
+from ember.team_settings.effective import settings_for
 from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
-from ember.users.access import Actor, can_see_owner
+from ember.users.access import Actor
 from ember.validation import parse_datetime
-from ember.vocabulary import Channel, Outcome, Role
+from ember.vocabulary import Channel, Outcome
 from ember.web.pages import page_actor
 from ember.web.templating import render
 
@@ -34,21 +33,6 @@ def _login_needed() -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-def _team(db: Db, actor: Actor) -> list[User]:
-    if actor.role is Role.REP:
-        return []
-    return [u for u in db.scalars(select(User).order_by(User.name)) if can_see_owner(actor, u)]
-
-
-@router.get("/today")
-def today_page(request: Request, db: Db, rep: str | None = None) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login_needed()
-    items = queue_for(db, actor, rep or None)
-    return render(request, "today.html", items=items, team=_team(db, actor), rep=rep or actor.email)
-
-
 @router.get("/contacts")
 def contacts_page(request: Request, db: Db, q: str | None = None, status: str | None = None) -> Response:
     actor = page_actor(request, db)
@@ -56,14 +40,6 @@ def contacts_page(request: Request, db: Db, q: str | None = None, status: str | 
         return _login_needed()
     rows = list_contacts(db, actor, status=status or None, search=q or None, limit=200)
     return render(request, "contacts.html", contacts=rows, q=q or "", status=status or "")
-
-
-@router.get("/nurture")
-def nurture_page(request: Request, db: Db) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login_needed()
-    return render(request, "nurture.html", contacts=list_contacts(db, actor, status="nurture", limit=1000))
 
 
 def _contact_context(db: Db, actor: Actor, contact_id: int) -> dict[str, Any]:
@@ -99,7 +75,7 @@ def log_touch_form(
             db, actor, contact_id=contact_id, channel=channel, outcome=outcome, notes=notes or None,
             occurred_at=parse_datetime(occurred_at, actor.timezone) if occurred_at else None,
             callback_at=parse_datetime(callback_at, actor.timezone) if callback_at else None,
-            settings=cadence_settings(request.app.state.settings),
+            settings=cadence_settings(settings_for(db, request.app.state.settings, actor.team_id)),
         )
     except (EmberError, ValueError) as exc:
         db.rollback()

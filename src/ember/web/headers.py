@@ -5,9 +5,9 @@ Pages load only our own scripts and styles (no inline script, so an injected
 never sniffed as another content type. HSTS is sent only to clients that reached
 us over HTTPS (directly, or through a proxy that says so), since a browser that
 saw it over plain HTTP must ignore it anyway. The API documentation page is the
-one exception: Swagger UI comes from its CDN and starts with a small inline script,
-which is allowed by its hash, on that page only (with the inline styles its
-widgets set).
+one exception: Swagger UI (served from here, never a CDN) starts with a small
+inline script, which is allowed by its hash, on that page only (with the inline
+styles its widgets set).
 """
 
 from __future__ import annotations
@@ -22,18 +22,17 @@ PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_ASSETS = "https://cdn.jsdelivr.net"
 HSTS = "max-age=31536000"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
 def docs_policy(html: str) -> str:
-    """The policy of a documentation page: its CDN assets and its own inline scripts, by hash."""
+    """The policy of a documentation page: our own assets and its own inline scripts, by hash."""
     hashes = " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
         for script in _INLINE_SCRIPT.findall(html))
-    return (f"default-src 'self'; script-src 'self' {DOCS_ASSETS} {hashes}; "
-            f"style-src 'self' {DOCS_ASSETS} 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; "
+    return (f"default-src 'self'; script-src 'self' {hashes}; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
 

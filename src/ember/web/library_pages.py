@@ -198,8 +198,10 @@ def preview_template(request: Request, db: Db, actor: DeskUser, name: str, body:
     except EmberError as exc:
         db.rollback()
         rendered, problems = None, [str(p) for p in exc.problems] or [exc.message]
+    # htmx swaps only successful answers: the fragment that says what is wrong comes with 200.
+    refused = 200 if request.headers.get("hx-request") else 422
     return render(request, "settings/_preview.html", rendered=rendered, problems=problems,
-                  status_code=200 if rendered is not None else 422)
+                  status_code=200 if rendered is not None else refused)
 
 
 @router.post("/settings/templates/{name}")

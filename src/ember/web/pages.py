@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from ember.api.deps import Db, _session_actor, check_csrf
+from ember.audit.service import act_as
 from ember.errors import Unauthorized
 from ember.models import Contact, Deal, User
 from ember.users.access import Actor, owner_scope
@@ -24,6 +25,8 @@ router = APIRouter(include_in_schema=False)
 def page_actor(request: Request, db: Db) -> Actor | None:
     actor = _session_actor(request, db)
     request.state.user = actor
+    if actor is not None:
+        act_as(db, actor)  # the audit trail credits this user with what the page changes
     return actor
 
 

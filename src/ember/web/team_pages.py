@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -11,8 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from ember.analytics.config import team_options
 from ember.analytics.report import charts, to_dict
-from ember.analytics.service import View, behind, resolve_view, team_numbers
+from ember.analytics.service import TeamNumbers, View, behind, resolve_view, team_numbers
 from ember.api.deps import Db
+from ember.cadence.timing import zone
 from ember.errors import NotFound
 from ember.vocabulary import Role
 from ember.web.pages import page_actor
@@ -24,6 +27,12 @@ router = APIRouter(include_in_schema=False)
 PERIODS = (("30", "Last 30 days"), ("90", "Last 90 days"), ("180", "Last 6 months"), ("365", "Last 12 months"),
            ("all", "All history"))
 DEFAULT_PERIOD = "365"
+# The figures of one view are computed at most once a minute per process: a
+# manager flipping between reps and periods gets answers at once, and numbers
+# over months of history hardly move in a minute. The page says when they were computed.
+FRESH_FOR_S = 60.0
+_recent: dict[tuple[Any, ...], tuple[float, TeamNumbers, datetime]] = {}
+_recent_lock = threading.Lock()
 
 
 def _since(period: str, now: datetime) -> datetime | None:
@@ -52,7 +61,7 @@ def team_page(request: Request, db: Db, team: str = "", rep: str = "", period: s
     if isinstance(resolved, Response):
         return resolved
     view, period = resolved
-    numbers = team_numbers(db, view, team_options(request.app.state.settings))
+    numbers, computed_at = _numbers(db, view, period, request.app.state.settings)
     filters = _filters(team, rep, period)
 
     def link(figure: str, **params: str) -> str:
@@ -60,7 +69,25 @@ def team_page(request: Request, db: Db, team: str = "", rep: str = "", period: s
 
     return render(request, "team.html", n=numbers, d=to_dict(numbers), charts=charts(numbers, link), view=view,
                   periods=PERIODS, period=period, team=team, rep=rep, filters=urlencode(filters),
-                  is_admin=request.state.user.role is Role.ADMIN)
+                  is_admin=request.state.user.role is Role.ADMIN,
+                  computed_at=computed_at.astimezone(zone(request.state.user.timezone)))
+
+
+def _numbers(db: Db, view: View, period: str, settings: Any) -> tuple[TeamNumbers, datetime]:
+    key = (id(settings), view.team_id, view.rep_ids, period)
+    now = time.monotonic()
+    with _recent_lock:
+        hit = _recent.get(key)
+        if hit is not None and now - hit[0] < FRESH_FOR_S:
+            return hit[1], hit[2]
+    numbers = team_numbers(db, view, team_options(settings))
+    computed_at = datetime.now(UTC)
+    with _recent_lock:
+        if len(_recent) > 64:  # old views go first; a handful of managers keep it small anyway
+            for stale in [k for k, v in _recent.items() if now - v[0] >= FRESH_FOR_S] or list(_recent)[:32]:
+                _recent.pop(stale, None)
+        _recent[key] = (now, numbers, computed_at)
+    return numbers, computed_at
 
 
 _TITLES = {"follow-ups": "{outcome} deals that needed {value} follow-ups",

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 from ember.api.deps import csrf_token
 from ember.users.access import Actor
 from ember.vocabulary import Role
+from ember.web import filters
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # The team figures' partial is shared with the stand-alone HTML report of `ember report`.
@@ -33,6 +34,7 @@ def nav_items(user: Actor | None) -> tuple[tuple[str, str, str], ...]:
 
 
 templates.env.globals["nav_items"] = nav_items
+filters.install(templates.env)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

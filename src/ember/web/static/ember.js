@@ -8,16 +8,23 @@
   // The server closes the feed of a user's oldest tab when they open more than a
   // few; such a tab stops listening (no reconnect tug of war) and listens again
   // when it is looked at.
+  // The badge counts unseen alerts only; the inbox page repeats the figure in its heading.
+  function show(unseen) {
+    var count = document.getElementById("alert-count");
+    var total = document.getElementById("unseen-total");
+    if (count) {
+      count.hidden = unseen < 1;
+      count.textContent = unseen;
+      count.dataset.unseen = unseen;
+    }
+    if (total) total.textContent = unseen;
+  }
+
   function startAlertFeed() {
     var count = document.getElementById("alert-count");
     var live = document.getElementById("live-alert");
     if (!count || !window.EventSource) return;
     var feed = null;
-    function show(unseen) {
-      count.hidden = unseen < 1;
-      count.textContent = unseen;
-      count.dataset.unseen = unseen;
-    }
     function listen() {
       if (feed) return;
       feed = new EventSource("/api/alerts/stream");
@@ -38,6 +45,21 @@
     });
     window.addEventListener("pagehide", function () { if (feed) feed.close(); });
     listen();
+  }
+
+  // ---- the alerts inbox: a new alert is added on top as it arrives ----
+  function addLiveAlert(alert) {
+    var list = document.querySelector("[data-alert-inbox]");
+    if (!list || list.dataset.show === "seen" || document.getElementById("alert-" + alert.id)) return;
+    fetch("/alerts/" + encodeURIComponent(alert.id) + "/row", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (!html || document.getElementById("alert-" + alert.id)) return;
+        list.insertAdjacentHTML("afterbegin", html);
+        var empty = list.parentNode.querySelector(".empty-state");
+        if (empty) empty.remove();
+        if (window.htmx) window.htmx.process(list.firstElementChild);
+      });
   }
 
   // ---- keyboard work on lists: j/k move, o opens, l logs ----
@@ -99,12 +121,26 @@
     });
   }
 
-  function wire(root) { wireAutosubmit(root); wireConfirm(root); }
+  // An action that opens (log, snooze, skip) puts the cursor in its first field,
+  // so "l" then typing works without the mouse.
+  function wireFocusFirst(root) {
+    each(root, "details[data-focus-first]", function (box) {
+      box.addEventListener("toggle", function () {
+        if (!box.open) return;
+        var field = box.querySelector("[data-first]") || box.querySelector("select, input:not([type=hidden]), textarea");
+        if (field) field.focus();
+      });
+    });
+  }
+
+  function wire(root) { wireAutosubmit(root); wireConfirm(root); wireFocusFirst(root); }
 
   document.addEventListener("DOMContentLoaded", function () {
     startAlertFeed();
     wire(document);
     document.addEventListener("keydown", onKey);
+    document.addEventListener("ember:alert", function (e) { addLiveAlert(e.detail); });
+    document.addEventListener("ember:unseen", function (e) { show(e.detail.unseen); });
   });
   // Fragments swapped in by htmx get the same behaviour.
   document.addEventListener("htmx:load", function (e) { wire(e.target); });

@@ -1,0 +1,117 @@
+"""``POST /webhooks/dialer/{twilio,aircall,generic}`` (each signed as its provider signs) and the
+unmatched calls a rep can attach (``/api/dialer/unmatched``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from ember.api.deps import CurrentActor, Db
+from ember.cadence.config import cadence_settings
+from ember.dialer import rules, service
+from ember.dialer.signatures import BadSignature, verify_aircall, verify_standard, verify_twilio
+from ember.errors import InvalidInput, Problem, Unauthorized
+from ember.settings import Settings
+
+router = APIRouter(tags=["dialer"])
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _accepted(db: Db, event: rules.CallEvent, settings: Settings) -> JSONResponse:
+    received = service.receive(db, event, region=settings.dialer_region, cadence=cadence_settings(settings))
+    return JSONResponse(received.as_dict(), status_code=200 if received.status == "duplicate" else 202)
+
+
+def _checked(call: Any) -> rules.CallEvent:
+    try:
+        return call()  # type: ignore[no-any-return]
+    except rules.BadEvent as exc:
+        raise InvalidInput("the call event cannot be read; nothing was logged", [Problem(
+            "body", str(exc), "send the provider's documented shape (see docs/dialer.md)")]) from exc
+
+
+def _json(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInput("the call event is not JSON", [Problem("body", str(exc), "send a JSON object")]) from exc
+    if not isinstance(body, dict):
+        raise InvalidInput("the call event is not a JSON object", [Problem("body", "not an object", "send {...}")])
+    return body
+
+
+def _called_url(request: Request, settings: Settings) -> str:
+    # Twilio signs the address it called: behind a proxy, that is the public one.
+    if settings.public_url:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return settings.public_url.rstrip("/") + request.url.path + query
+    return str(request.url)
+
+
+@router.post("/webhooks/dialer/twilio", status_code=202)
+async def twilio_status(request: Request, db: Db) -> JSONResponse:
+    """Twilio Voice status callback (form-encoded, X-Twilio-Signature)."""
+    settings = _settings(request)
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    try:
+        verify_twilio(settings.dialer_twilio_auth_token, _called_url(request, settings), form,
+                      request.headers.get("X-Twilio-Signature", ""))
+    except BadSignature as exc:
+        raise Unauthorized(str(exc)) from exc
+    event = _checked(lambda: rules.twilio(form, minimum_s=settings.dialer_conversation_s,
+                                          received_at=service.now()))
+    return _accepted(db, event, settings)
+
+
+@router.post("/webhooks/dialer/aircall", status_code=202)
+async def aircall_call_ended(request: Request, db: Db) -> JSONResponse:
+    """Aircall ``call.ended`` webhook (JSON with the webhook's token)."""
+    settings = _settings(request)
+    body = _json(await request.body())
+    try:
+        verify_aircall(settings.dialer_aircall_token, body.get("token"))
+    except BadSignature as exc:
+        raise Unauthorized(str(exc)) from exc
+    event = _checked(lambda: rules.aircall(body, minimum_s=settings.dialer_conversation_s))
+    return _accepted(db, event, settings)
+
+
+@router.post("/webhooks/dialer/generic", status_code=202)
+async def generic_call(request: Request, db: Db) -> JSONResponse:
+    """Any phone system, in Ember's documented shape, signed per Standard Webhooks."""
+    settings = _settings(request)
+    raw = await request.body()
+    try:
+        verify_standard(settings.dialer_webhook_secret, raw, {k: request.headers.get(k, "") for k in (
+            "webhook-id", "webhook-timestamp", "webhook-signature")})
+    except BadSignature as exc:
+        raise Unauthorized(str(exc)) from exc
+    body = _json(raw)
+    event = _checked(lambda: rules.generic(body, minimum_s=settings.dialer_conversation_s))
+    return _accepted(db, event, settings)
+
+
+class AttachIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contact_id: int
+
+
+@router.get("/api/dialer/unmatched")
+def list_unmatched(db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
+    """Calls whose number matched no contact."""
+    return service.unmatched(db, actor)
+
+
+@router.post("/api/dialer/unmatched/{event_id}/attach")
+def attach_call(request: Request, event_id: int, body: AttachIn, db: Db, actor: CurrentActor) -> dict[str, Any]:
+    """Log an unmatched call on a contact."""
+    settings = _settings(request)
+    return service.attach(db, actor, event_id, body.contact_id, cadence=cadence_settings(settings)).as_dict()

@@ -1,0 +1,129 @@
+"""Dialer events in: stored once per provider call id, matched by phone (E.164), logged as a touch.
+
+A retry of the same event finds its row and changes nothing. A number that
+matches no contact is kept as an unmatched call the rep can attach later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ember.cadence.settings import CadenceSettings
+from ember.contacts.service import get_contact
+from ember.db import insert_or_ignore
+from ember.dialer.rules import CallEvent
+from ember.errors import InvalidInput, NotFound, Problem
+from ember.models import Contact, InboundEvent, User
+from ember.phones import phone_key
+from ember.touches.service import log_touch
+from ember.users.access import Actor, owner_scope
+from ember.vocabulary import Channel, ContactStatus
+
+SOURCE_PREFIX = "dialer:"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+UNMATCHED = "unmatched"
+
+
+@dataclass(frozen=True)
+class Received:
+    event_id: int | None  # None: a retry of an event already stored
+    status: str  # logged | unmatched | duplicate | skipped
+    touch_id: int | None = None
+    contact_id: int | None = None
+    outcome: str | None = None
+    label: str | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def receive(session: Session, event: CallEvent, *, region: str | None, cadence: CadenceSettings,
+            now: datetime | None = None) -> Received:
+    now = now or datetime.now(UTC)
+    payload = {**asdict(event), "started_at": event.started_at.isoformat()}
+    inserted = session.execute(insert_or_ignore(session, InboundEvent.__table__).values(
+        source=SOURCE_PREFIX + event.provider, external_id=event.external_id, type="call", payload=payload,
+        occurred_at=event.started_at, received_at=now, status="pending").returning(InboundEvent.id)).scalar()
+    if inserted is None:
+        return Received(None, "duplicate", reason="this call was received before; nothing changed")
+    row = session.get(InboundEvent, inserted)
+    assert row is not None
+    key = phone_key(event.number, region)
+    contact = _contact_by_phone(session, key, event.rep_email)
+    if contact is None:
+        row.status = UNMATCHED
+        return Received(row.id, UNMATCHED, outcome=event.outcome,
+                        reason=f"no contact has the number {key or event.number}: attach it to one")
+    return _log(session, row, contact, event, cadence, now)
+
+
+def _contact_by_phone(session: Session, key: str | None, rep_email: str | None) -> Contact | None:
+    if not key:
+        return None
+    found = list(session.scalars(select(Contact).where(Contact.phone_key == key).order_by(Contact.id).limit(20)))
+    if rep_email and len(found) > 1:  # two contacts share a switchboard: the rep's own comes first
+        owner = session.scalar(select(User.id).where(User.email == rep_email.lower()))
+        found.sort(key=lambda c: c.owner_id != owner)
+    return found[0] if found else None
+
+
+def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent, cadence: CadenceSettings,
+         now: datetime) -> Received:
+    row.contact_id = contact.id
+    if contact.status == ContactStatus.DO_NOT_CONTACT.value:
+        row.status, row.handled_at = "skipped", now
+        return Received(row.id, "skipped", contact_id=contact.id, outcome=event.outcome,
+                        reason=f"{contact.full_name} is do-not-contact: the call is kept, no touch logged")
+    owner = session.get(User, contact.owner_id)
+    assert owner is not None
+    notes = f"{event.provider} call ({event.direction}, {event.duration_s} s): {event.reason}"
+    if event.recording_url:
+        notes += f"\nrecording: {event.recording_url}"
+    logged = log_touch(session, Actor.of(owner), contact_id=contact.id, channel=Channel.CALL.value,
+                       outcome=event.outcome, settings=cadence, occurred_at=min(event.started_at, now), notes=notes,
+                       now=now)
+    row.status, row.handled_at = "handled", now
+    row.payload = {**row.payload, "touch_id": logged.touch.id}
+    return Received(row.id, "logged", logged.touch.id, contact.id, event.outcome, logged.touch.label, event.reason)
+
+
+def unmatched(session: Session, actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
+    """Calls whose number matched no contact, newest first (any rep may attach them to their own contact)."""
+    rows = session.scalars(select(InboundEvent).where(InboundEvent.source.startswith(SOURCE_PREFIX),
+                                                      InboundEvent.status == UNMATCHED)
+                           .order_by(InboundEvent.occurred_at.desc()).limit(limit))
+    return [{"id": r.id, "provider": r.source.removeprefix(SOURCE_PREFIX), "number": r.payload.get("number"),
+             "at": r.occurred_at.isoformat(), "outcome": r.payload.get("outcome"), "reason": r.payload.get("reason"),
+             "rep_email": r.payload.get("rep_email")} for r in rows
+            if not r.payload.get("rep_email") or actor.is_admin or r.payload.get("rep_email") == actor.email]
+
+
+def attach(session: Session, actor: Actor, event_id: int, contact_id: int, *, cadence: CadenceSettings,
+           now: datetime | None = None) -> Received:
+    """Log an unmatched call on the contact the rep names."""
+    row = session.get(InboundEvent, event_id)
+    if row is None or not row.source.startswith(SOURCE_PREFIX):
+        raise NotFound(f"no call event {event_id}")
+    if row.status != UNMATCHED:
+        raise InvalidInput(f"call event {event_id} is already {row.status}", [Problem(
+            "event", f"status {row.status}", "list the calls left to attach with `ember dialer unmatched`")])
+    contact = get_contact(session, actor, contact_id)
+    visible = session.scalar(select(Contact.id).where(Contact.id == contact.id, owner_scope(actor, Contact.owner_id)))
+    if visible is None:
+        raise NotFound(f"contact {contact_id} not found")
+    data = dict(row.payload)
+    event = CallEvent(data["provider"], data["external_id"], data["number"], data["direction"],
+                      datetime.fromisoformat(data["started_at"]), int(data["duration_s"]), data["outcome"],
+                      data["reason"], data.get("rep_email"), data.get("recording_url"))
+    return _log(session, row, contact, event, cadence, now or datetime.now(UTC))

@@ -1,0 +1,124 @@
+"""Every query of inbox sync."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ember.db import insert_or_ignore
+from ember.models import Contact, InboundMail, Mailbox, MailboxFolder, OutboundMessage, PlannedTouch, User
+from ember.users.access import Actor, owner_scope
+from ember.vocabulary import PlannedTouchStatus
+
+REPLY_KIND = "reply"  # the planned touch that puts an answer to write at the top of Today
+
+
+def mailbox_of(session: Session, user_id: int) -> Mailbox | None:
+    return session.scalar(select(Mailbox).where(Mailbox.user_id == user_id))
+
+
+def mailbox_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Mailbox.id).order_by(Mailbox.id)))
+
+
+def mailbox_with_owner(session: Session, mailbox_id: int) -> tuple[Mailbox, User] | None:
+    row = session.execute(select(Mailbox, User).join(User, User.id == Mailbox.user_id)
+                          .where(Mailbox.id == mailbox_id)).first()
+    return (row[0], row[1]) if row else None
+
+
+def folder_state(session: Session, mailbox_id: int, folder: str) -> MailboxFolder | None:
+    return session.scalar(select(MailboxFolder).where(MailboxFolder.mailbox_id == mailbox_id,
+                                                      MailboxFolder.folder == folder))
+
+
+def save_cursor(session: Session, mailbox_id: int, folder: str, uidvalidity: int, last_uid: int) -> None:
+    """Move the folder's cursor forward (never back: a late writer cannot undo progress)."""
+    session.execute(insert_or_ignore(session, MailboxFolder.__table__).values(
+        mailbox_id=mailbox_id, folder=folder, uidvalidity=uidvalidity, last_uid=0))
+    session.execute(update(MailboxFolder).where(
+        MailboxFolder.mailbox_id == mailbox_id, MailboxFolder.folder == folder,
+        (MailboxFolder.uidvalidity != uidvalidity) | (MailboxFolder.last_uid < last_uid),
+    ).values(uidvalidity=uidvalidity, last_uid=last_uid).execution_options(synchronize_session=False))
+
+
+def contacts_by_email(session: Session, actor: Actor, emails: Iterable[str]) -> dict[str, int]:
+    """Contacts the mailbox owner may see, by lower-case address."""
+    wanted = sorted({e.lower() for e in emails if e})
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        rows = session.execute(select(func.lower(Contact.email), Contact.id)
+                               .where(func.lower(Contact.email).in_(chunk), owner_scope(actor, Contact.owner_id)))
+        found.update({email: id_ for email, id_ in rows})
+    return found
+
+
+def outbound_by_message_id(session: Session, message_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Ember's own sent messages by Message-ID: (outbound id, contact id)."""
+    wanted = sorted({m for m in message_ids if m})
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(select(OutboundMessage.message_id, OutboundMessage.id, OutboundMessage.contact_id)
+                               .where(OutboundMessage.message_id.in_(wanted[start:start + 500])))
+        found.update({mid: (id_, contact_id) for mid, id_, contact_id in rows if mid})
+    return found
+
+
+def insert_mail(session: Session, values: dict[str, Any]) -> int | None:
+    """The mail's row, or None when this UID was processed before (nothing twice)."""
+    inserted = session.execute(insert_or_ignore(session, InboundMail.__table__).values(**values)
+                               .returning(InboundMail.id)).scalar()
+    return int(inserted) if inserted is not None else None
+
+
+def seen_message_id(session: Session, mailbox_id: int, folder: str, message_id: str | None) -> bool:
+    """A message already processed under another UID (the server renumbered the folder)."""
+    if not message_id:
+        return False
+    return session.scalar(select(InboundMail.id).where(InboundMail.mailbox_id == mailbox_id,
+                                                       InboundMail.folder == folder,
+                                                       InboundMail.message_id == message_id).limit(1)) is not None
+
+
+def open_reply(session: Session, contact_id: int) -> PlannedTouch | None:
+    return session.scalar(select(PlannedTouch).where(PlannedTouch.contact_id == contact_id,
+                                                     PlannedTouch.kind == REPLY_KIND,
+                                                     PlannedTouch.status == PlannedTouchStatus.PLANNED.value))
+
+
+def open_plans(session: Session, contact_id: int) -> list[PlannedTouch]:
+    return list(session.scalars(select(PlannedTouch).where(
+        PlannedTouch.contact_id == contact_id, PlannedTouch.status == PlannedTouchStatus.PLANNED.value,
+        PlannedTouch.kind.in_(("ftc", "follow_up", "callback", "trigger"))).order_by(PlannedTouch.due_at)))
+
+
+def mails(session: Session, mailbox_id: int, *, status: str | None = None, limit: int = 100) -> list[InboundMail]:
+    query = select(InboundMail).where(InboundMail.mailbox_id == mailbox_id)
+    if status:
+        query = query.where(InboundMail.status == status)
+    return list(session.scalars(query.order_by(InboundMail.received_at.desc(), InboundMail.id.desc()).limit(limit)))
+
+
+def mail(session: Session, mail_id: int) -> InboundMail | None:
+    return session.get(InboundMail, mail_id)
+
+
+def replies_due(session: Session, rep_id: int, limit: int) -> list[Any]:
+    """Open answers to write, newest first, with the contact's name (for the Today queue)."""
+    return list(session.execute(
+        select(PlannedTouch.id, PlannedTouch.due_at, PlannedTouch.purpose, PlannedTouch.reason, PlannedTouch.deal_id,
+               Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.timezone)
+        .join(Contact, Contact.id == PlannedTouch.contact_id)
+        .where(PlannedTouch.rep_id == rep_id, PlannedTouch.kind == REPLY_KIND,
+               PlannedTouch.status == PlannedTouchStatus.PLANNED.value)
+        .order_by(PlannedTouch.due_at.desc()).limit(limit)))
+
+
+def mark_synced(session: Session, mailbox_id: int, *, at: datetime, error: str | None) -> None:
+    session.execute(update(Mailbox).where(Mailbox.id == mailbox_id).values(
+        status="failed" if error else "ok", last_error=error, last_sync_at=at))

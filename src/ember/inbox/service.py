@@ -1,0 +1,370 @@
+"""Inbox sync use cases: connect a mailbox, and act on one message that concerned a contact.
+
+What a message means for the contact:
+
+* a reply is the prospect answering (an ``email-replied`` touch, which ends the
+  FTC attempts); their planned touches are paused and "replied: read and answer"
+  tops Today until the rep logs their answer;
+* an away message moves the next touch to the day they are back;
+* a hard bounce logs ``email-bounced`` (the planner then turns to the phone); a
+  soft bounce puts Ember's email back in the retry queue;
+* a removal request in free text waits for the rep's confirmation; a bare
+  "unsubscribe" stops email at once;
+* an email the rep sent from their own mail program is logged as ``email-sent``.
+
+Services flush; the sync job commits one message at a time (see sync.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from email.message import Message
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ember.cadence.service import replan
+from ember.cadence.settings import CadenceSettings
+from ember.errors import InvalidInput, NotFound, Problem
+from ember.inbox import imap, repository, secrets
+from ember.inbox.rules import MailKind, Verdict, new_text, quote
+from ember.messages.service import load_library
+from ember.models import Contact, Deal, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
+from ember.touches import repository as touch_repository
+from ember.touches.service import log_touch
+from ember.users.access import Actor
+from ember.vocabulary import Channel, ContactStatus, Outcome, PlannedTouchStatus
+
+REPLY_PURPOSE = "replied: read and answer"
+REMOVAL_PURPOSE = "asked to stop emails: confirm, then answer"
+SOFT_BOUNCE_RETRY = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class MailboxView:
+    """A mailbox as people may see it: never the secret."""
+
+    user: str
+    host: str
+    port: int
+    security: str
+    username: str
+    auth: str
+    inbox_folder: str
+    sent_folder: str | None
+    status: str
+    last_error: str | None
+    last_sync_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items()}
+
+
+def view(mailbox: Mailbox, user: User) -> MailboxView:
+    return MailboxView(user.email, mailbox.host, mailbox.port, mailbox.security, mailbox.username, mailbox.auth,
+                       mailbox.inbox_folder, mailbox.sent_folder, mailbox.status, mailbox.last_error,
+                       mailbox.last_sync_at)
+
+
+def _check(host: str, port: int, security: str, auth: str, username: str, secret: str) -> None:
+    problems = []
+    if not host.strip() or any(c.isspace() for c in host.strip()):
+        problems.append(Problem("host", f"{host!r} is not a host name", "give the IMAP server, e.g. imap.gmail.com"))
+    if not 0 < port < 65536:
+        problems.append(Problem("port", f"{port} is not a port", "993 for TLS, 143 for STARTTLS"))
+    if security not in ("ssl", "starttls"):
+        problems.append(Problem("security", f"{security!r} is not offered",
+                                "use ssl (TLS from the start, port 993) or starttls (port 143); "
+                                "plain connections are refused so the password never travels in clear"))
+    if auth not in ("password", "xoauth2"):
+        problems.append(Problem("auth", f"{auth!r} is not offered", "use password or xoauth2"))
+    if not username.strip():
+        problems.append(Problem("user", "is empty", "give the mailbox login, usually the email address"))
+    if not secret:
+        problems.append(Problem("password" if auth == "password" else "token", "is empty",
+                                "give the password, app password or OAuth2 access token"))
+    if problems:
+        raise InvalidInput("the mailbox cannot be connected", problems)
+
+
+def connect_mailbox(session: Session, actor: Actor, *, host: str, username: str, secret: str, key: str | None,
+                    port: int = 993, security: str = "ssl", auth: str = "password", sent_folder: str | None = None,
+                    inbox_folder: str = "INBOX", ca_file: str | None = None, timeout: float = 30.0) -> MailboxView:
+    """Log in once to prove the details, then store them (the secret encrypted) as the actor's mailbox."""
+    _check(host, port, security, auth, username, secret)
+    encrypted = secrets.encrypt(key, secret)  # fails early, before the server sees anything, without a key
+    connection = imap.Connection(host.strip(), port, security, username.strip(), auth, secret, ca_file, timeout)
+    try:
+        with imap.connect(connection) as client:
+            imap.open_folder(client, inbox_folder)
+            sent = sent_folder or imap.sent_folder(client)
+            if sent_folder:
+                imap.open_folder(client, sent_folder)
+    except imap.MailServerError as exc:
+        raise InvalidInput("the mail server did not accept these details; nothing was stored",
+                           [Problem("mailbox", str(exc), "check the host, port, user and password "
+                                    "(Google and Microsoft 365 need an app password or an OAuth2 token)")]) from exc
+    except Exception as exc:  # a missing folder is the server's "NO" to SELECT
+        raise InvalidInput("the mail server did not accept these details; nothing was stored",
+                           [Problem("folder", str(exc), "check the folder names")]) from exc
+    mailbox = repository.mailbox_of(session, actor.id) or Mailbox(user_id=actor.id)
+    mailbox.host, mailbox.port, mailbox.security = host.strip(), port, security
+    mailbox.username, mailbox.auth, mailbox.secret = username.strip(), auth, encrypted
+    mailbox.inbox_folder, mailbox.sent_folder = inbox_folder, sent
+    mailbox.status, mailbox.last_error = "new", None
+    session.add(mailbox)
+    session.flush()
+    user = session.get(User, actor.id)
+    assert user is not None
+    return view(mailbox, user)
+
+
+def disconnect_mailbox(session: Session, actor: Actor) -> None:
+    mailbox = repository.mailbox_of(session, actor.id)
+    if mailbox is None:
+        raise NotFound(f"{actor.email} has no mailbox connected")
+    session.delete(mailbox)
+    session.flush()
+
+
+def mailbox_view(session: Session, actor: Actor) -> MailboxView | None:
+    mailbox = repository.mailbox_of(session, actor.id)
+    user = session.get(User, actor.id)
+    return view(mailbox, user) if mailbox is not None and user is not None else None
+
+
+def mailbox_id_of(session: Session, actor: Actor) -> int:
+    mailbox = repository.mailbox_of(session, actor.id)
+    if mailbox is None:
+        raise NotFound(f"{actor.email} has no mailbox connected; connect one with `ember inbox connect`")
+    return mailbox.id
+
+
+def all_mailbox_ids(session: Session) -> list[int]:
+    return repository.mailbox_ids(session)
+
+
+def connection_of(mailbox: Mailbox, key: str | None, ca_file: str | None, timeout: float) -> imap.Connection:
+    return imap.Connection(mailbox.host, mailbox.port, mailbox.security, mailbox.username, mailbox.auth,
+                           secrets.decrypt(key, mailbox.secret), ca_file, timeout)
+
+
+# Acting on one message --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message of the rep's mailbox, matched to a contact."""
+
+    mailbox_id: int
+    folder: str
+    uidvalidity: int
+    uid: int
+    message: Message
+    message_id: str | None
+    from_email: str | None
+    subject: str
+    received_at: datetime
+    contact_id: int
+    outbound_id: int | None
+
+
+def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, owner: User,
+           cadence: CadenceSettings, now: datetime) -> InboundMail | None:
+    """Store the message once and do what it means; None when it was already processed."""
+    if repository.seen_message_id(session, incoming.mailbox_id, incoming.folder, incoming.message_id):
+        return None
+    kind = verdict.kind.value if verdict else "sent"
+    mail_id = repository.insert_mail(session, {
+        "mailbox_id": incoming.mailbox_id, "folder": incoming.folder, "uidvalidity": incoming.uidvalidity,
+        "uid": incoming.uid, "message_id": incoming.message_id, "from_email": incoming.from_email,
+        "subject": incoming.subject[:300], "received_at": incoming.received_at, "contact_id": incoming.contact_id,
+        "outbound_message_id": incoming.outbound_id, "kind": kind, "reason": verdict.reason if verdict else "",
+        "quote": "", "status": "done", "created_at": now,
+    })
+    if mail_id is None:
+        return None
+    mail = repository.mail(session, mail_id)
+    contact = session.get(Contact, incoming.contact_id)
+    assert mail is not None and contact is not None
+    actor = Actor.of(owner)
+    if verdict is None:
+        _sent_by_rep(session, actor, mail, contact, cadence, now)
+    elif contact.status == ContactStatus.DO_NOT_CONTACT.value:
+        mail.reason += "; the contact is do-not-contact, so nothing was logged"
+    else:
+        _ACTIONS[verdict.kind](session, actor, mail, contact, verdict, incoming, cadence, now)
+    session.flush()
+    return mail
+
+
+def _text_quote(incoming: Incoming) -> str:
+    return quote(new_text(incoming.message))
+
+
+def _log(session: Session, actor: Actor, contact: Contact, outcome: str, mail: InboundMail, notes: str,
+         cadence: CadenceSettings, now: datetime) -> None:
+    logged = log_touch(session, actor, contact_id=contact.id, channel=Channel.EMAIL.value, outcome=outcome,
+                       settings=cadence, occurred_at=min(mail.received_at, now), notes=notes, now=now)
+    mail.touch_id = logged.touch.id
+
+
+def _pause_for_answer(session: Session, contact: Contact, mail: InboundMail, purpose: str) -> None:
+    """Planned touches wait; the answer to write tops Today until the rep logs it."""
+    for plan in repository.open_plans(session, contact.id):
+        plan.status = PlannedTouchStatus.CANCELLED.value
+    when = f"{mail.received_at:%a %d %b %H:%M} UTC"
+    reason = f'They wrote on {when}: "{mail.quote}"' if mail.quote else f"They wrote on {when} ({mail.subject})"
+    existing = repository.open_reply(session, contact.id)
+    if existing is not None:
+        existing.due_at, existing.reason, existing.purpose = mail.received_at, reason, purpose
+        existing.caused_by_touch_id = mail.touch_id or existing.caused_by_touch_id
+        return
+    deal_id = touch_repository.default_deal_id(session, contact.id)
+    session.add(PlannedTouch(contact_id=contact.id, deal_id=deal_id, rep_id=contact.owner_id,
+                             kind=repository.REPLY_KIND, channel=Channel.EMAIL.value, due_at=mail.received_at,
+                             label=None, purpose=purpose, reason=reason, caused_by_touch_id=mail.touch_id))
+
+
+def _reply(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
+           incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+    mail.quote = _text_quote(incoming)
+    _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
+         f"Reply by email: {mail.subject}\n{mail.quote}".strip(), cadence, now)
+    _pause_for_answer(session, contact, mail, REPLY_PURPOSE)
+    mail.reason += "; planned touches paused until you answer"
+
+
+def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
+                   incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+    mail.quote = _text_quote(incoming)
+    if verdict.return_on is None:
+        return
+    back = _morning(verdict.return_on, touch_repository.contact_timezone(session, contact), cadence)
+    mail.return_at = back
+    plans = repository.open_plans(session, contact.id)
+    if not plans or plans[0].due_at >= back:
+        mail.reason += "; the next touch was already after that"
+        return
+    deal = session.get(Deal, plans[0].deal_id) if plans[0].deal_id else None
+    planned = replan(session, contact, deal, now=max(back, now), settings=cadence, library=load_library(session),
+                     caused_by=plans[0].caused_by_touch_id)
+    if planned.row is not None:
+        planned.row.reason = f"{planned.row.reason} (moved: away until {verdict.return_on:%a %d %b})".strip()
+        mail.reason += f"; next touch moved to {planned.row.due_at:%a %d %b %H:%M} UTC"
+
+
+def _morning(day: date, zone: str, cadence: CadenceSettings) -> datetime:
+    start = cadence.working_hours[0] if cadence.working_hours else time(8)
+    return datetime.combine(day, start, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def _hard_bounce(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
+                 incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+    _log(session, actor, contact, Outcome.EMAIL_BOUNCED.value, mail,
+         f"Bounced: {contact.email} does not take mail ({mail.reason})", cadence, now)
+
+
+def _soft_bounce(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
+                 incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+    message = session.get(OutboundMessage, incoming.outbound_id) if incoming.outbound_id else None
+    if message is None or message.status != "sent":
+        mail.reason += "; no email of Ember's to retry"
+        return
+    message.status, message.next_attempt_at = "failed", now + SOFT_BOUNCE_RETRY
+    message.last_error = f"soft bounce: {verdict.reason}"
+    mail.reason += f"; retried after {message.next_attempt_at:%a %d %b %H:%M} UTC"
+
+
+def _unsubscribe(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
+                 incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+    mail.quote = _text_quote(incoming)
+    if not verdict.needs_confirmation:
+        _stop_email(session, contact, now, cadence)
+        mail.reason += "; no more emails to this contact"
+        return
+    # Words like "take me off" are an answer too: logged as one, and email waits for the rep.
+    _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
+         f"Reply by email: {mail.subject}\n{mail.quote}".strip(), cadence, now)
+    mail.status = "to_confirm"
+    _pause_for_answer(session, contact, mail, REMOVAL_PURPOSE)
+
+
+def _sent_by_rep(session: Session, actor: Actor, mail: InboundMail, contact: Contact, cadence: CadenceSettings,
+                 now: datetime) -> None:
+    if contact.status == ContactStatus.DO_NOT_CONTACT.value:
+        mail.reason = "sent from your own mail program; the contact is do-not-contact, so nothing was logged"
+        return
+    mail.reason = "sent from your own mail program: logged as an email touch"
+    _log(session, actor, contact, Outcome.EMAIL_SENT.value, mail, f"Sent from own mail program: {mail.subject}",
+         cadence, now)
+
+
+def _stop_email(session: Session, contact: Contact, now: datetime, cadence: CadenceSettings) -> None:
+    contact.do_not_email = True
+    deal_id = touch_repository.default_deal_id(session, contact.id)
+    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=now, settings=cadence,
+           library=load_library(session))
+
+
+_ACTIONS = {
+    MailKind.REPLY: _reply,
+    MailKind.OUT_OF_OFFICE: _out_of_office,
+    MailKind.BOUNCE_HARD: _hard_bounce,
+    MailKind.BOUNCE_SOFT: _soft_bounce,
+    MailKind.UNSUBSCRIBE: _unsubscribe,
+}
+
+
+def confirm_removal(session: Session, actor: Actor, mail_id: int, *, stop: bool, cadence: CadenceSettings,
+                    now: datetime | None = None) -> InboundMail:
+    """The rep's decision on a removal asked in free text: stop emailing, or keep going."""
+    now = now or datetime.now(UTC)
+    mail = repository.mail(session, mail_id)
+    mailbox = session.get(Mailbox, mail.mailbox_id) if mail else None
+    if mail is None or mailbox is None or mailbox.user_id != actor.id or mail.contact_id is None:
+        raise NotFound(f"no message {mail_id} in your mailbox")
+    if mail.status != "to_confirm":
+        raise InvalidInput(f"message {mail_id} waits for no decision", [Problem(
+            "message", f"its status is {mail.status}",
+            "list the ones waiting with `ember inbox messages --to-confirm`")])
+    contact = session.get(Contact, mail.contact_id)
+    assert contact is not None
+    if stop:
+        _stop_email(session, contact, now, cadence)
+    mail.status = "confirmed" if stop else "declined"
+    mail.reason += "; you confirmed: no more emails" if stop else "; you decided to keep emailing"
+    session.flush()
+    return mail
+
+
+def recent_mail(session: Session, actor: Actor, *, to_confirm: bool = False, limit: int = 100) -> list[InboundMail]:
+    mailbox = repository.mailbox_of(session, actor.id)
+    if mailbox is None:
+        raise NotFound(f"{actor.email} has no mailbox connected", [Problem(
+            "mailbox", "none", "connect one with `ember inbox connect`")])
+    return repository.mails(session, mailbox.id, status="to_confirm" if to_confirm else None, limit=limit)
+
+
+@dataclass(frozen=True)
+class ReplyItem:
+    """One answer to write, for the top of the Today queue."""
+
+    plan_id: int
+    contact_id: int
+    contact: str
+    contact_email: str | None
+    deal_id: int | None
+    purpose: str
+    reason: str
+    received_at: datetime
+
+
+def replies_for(session: Session, rep_id: int, limit: int = 50) -> list[ReplyItem]:
+    items = []
+    for row in repository.replies_due(session, rep_id, limit):
+        plan_id, due_at, purpose, reason, deal_id, contact_id, first, last, email, _tz = tuple(row)
+        name = f"{first} {last}".strip() or (email or f"contact {contact_id}")
+        items.append(ReplyItem(plan_id, contact_id, name, email, deal_id, purpose, reason, due_at))
+    return items

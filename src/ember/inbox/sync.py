@@ -1,0 +1,253 @@
+"""Reading a rep's mailbox: new UIDs, headers first, bodies only for what concerns a contact.
+
+Resumable and exactly-once: each message that concerns a contact is stored
+with its effects and the folder's cursor in one transaction, keyed on
+(mailbox, folder, UIDVALIDITY, UID). A crash loses at most the message in
+flight, which the next sync reads again; one already stored is never acted on
+twice. Messages from nobody Ember knows are only counted, never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from imapclient import IMAPClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ember.cadence.config import cadence_settings
+from ember.db import unit_of_work
+from ember.errors import EmberError
+from ember.inbox import imap, repository, service
+from ember.inbox.rules import Verdict, classify
+from ember.models import User
+from ember.settings import Settings
+from ember.users.access import Actor
+
+log = logging.getLogger(__name__)
+_PARSER = BytesParser(policy=policy.default)
+_REPORT_SENDERS = ("mailer-daemon@", "postmaster@")
+
+
+@dataclass
+class SyncReport:
+    mailbox_id: int
+    read: int = 0  # headers fetched
+    matched: int = 0  # concerned a contact
+    recorded: list[str] = field(default_factory=list)  # kinds acted on, in order
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Context:
+    engine: Engine
+    settings: Settings
+    mailbox_id: int
+    owner: User
+    actor: Actor
+    now: datetime
+    after_each: Callable[[int], None] | None
+
+
+def sync_mailbox(engine: Engine, settings: Settings, mailbox_id: int, *, now: datetime | None = None,
+                 after_each: Callable[[int], None] | None = None) -> SyncReport:
+    """Read what is new in the mailbox's inbox and sent folders; the outcome is kept on the mailbox."""
+    now = now or datetime.now(UTC)
+    report = SyncReport(mailbox_id)
+    with unit_of_work(engine) as session:
+        found = repository.mailbox_with_owner(session, mailbox_id)
+        if found is None:
+            report.error = "mailbox not found"
+            return report
+        mailbox, owner = found
+        session.expunge_all()
+    try:
+        connection = service.connection_of(mailbox, settings.inbox_key, settings.inbox_ca_file,
+                                           settings.inbox_timeout_s)
+        context = _Context(engine, settings, mailbox_id, owner, Actor.of(owner), now, after_each)
+        with imap.connect(connection) as client:
+            _sync_folder(client, context, mailbox.inbox_folder, inbound=True, report=report)
+            if mailbox.sent_folder:
+                _sync_folder(client, context, mailbox.sent_folder, inbound=False, report=report)
+    except (imap.MailServerError, EmberError) as exc:
+        report.error = getattr(exc, "message", None) or str(exc)
+        log.warning("mailbox %s: %s", mailbox_id, report.error)
+    with unit_of_work(engine) as session:
+        repository.mark_synced(session, mailbox_id, at=datetime.now(UTC), error=report.error)
+    return report
+
+
+def _sync_folder(client: IMAPClient, ctx: _Context, folder: str, *, inbound: bool, report: SyncReport) -> None:
+    state = imap.open_folder(client, folder)
+    with unit_of_work(ctx.engine) as session:
+        cursor = repository.folder_state(session, ctx.mailbox_id, folder)
+        known = (cursor.uidvalidity, cursor.last_uid) if cursor else None
+    if known is None:
+        # A new mailbox: only recent mail, not years of history.
+        uids = imap.new_uids(client, 0, (ctx.now - timedelta(days=ctx.settings.inbox_backfill_days)).date())
+    else:
+        # A changed UIDVALIDITY renumbered the folder: read it again (Message-IDs keep it once-only).
+        uids = imap.new_uids(client, known[1] if known[0] == state.uidvalidity else 0)
+    size = max(ctx.settings.inbox_batch, 1)
+    for start in range(0, len(uids), size):
+        batch = uids[start:start + size]
+        _sync_batch(client, ctx, folder, state.uidvalidity, batch, inbound=inbound, report=report)
+        with unit_of_work(ctx.engine) as session:
+            repository.save_cursor(session, ctx.mailbox_id, folder, state.uidvalidity, batch[-1])
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    uid: int
+    headers: Message
+    internal_date: datetime | None
+    contact_id: int | None
+    outbound_id: int | None
+
+
+def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int, uids: Sequence[int], *,
+                inbound: bool, report: SyncReport) -> None:
+    fetched = imap.fetch_headers(client, uids)
+    report.read += len(fetched)
+    parsed = [(h, _parse(h.raw, headers_only=True)) for h in fetched]
+    with unit_of_work(ctx.engine) as session:
+        candidates = (_inbound_candidates if inbound else _sent_candidates)(session, ctx.actor, parsed)
+    bodies = imap.fetch_bodies(client, [c.uid for c in candidates]) if inbound and candidates else {}
+    cadence = cadence_settings(ctx.settings)
+    for candidate in candidates:
+        message = _parse(bodies[candidate.uid], headers_only=False) if candidate.uid in bodies else candidate.headers
+        verdict = classify(message, received_at=_received(message, candidate.internal_date, ctx.now)) if inbound \
+            else None
+        with unit_of_work(ctx.engine) as session:
+            contact_id, outbound_id = candidate.contact_id, candidate.outbound_id
+            if contact_id is None:  # a delivery report: the contact is whom the failed email was for
+                contact_id, outbound_id = _report_contact(session, ctx.actor, message, verdict)
+            if contact_id is not None:
+                incoming = service.Incoming(
+                    ctx.mailbox_id, folder, uidvalidity, candidate.uid, message, _message_id(message),
+                    _address(message.get("From")), str(message.get("Subject", "") or ""),
+                    _received(message, candidate.internal_date, ctx.now), contact_id, outbound_id)
+                stored = service.record(session, incoming, verdict, owner=ctx.owner, cadence=cadence, now=ctx.now)
+                if stored is not None:
+                    report.matched += 1
+                    report.recorded.append(stored.kind)
+            repository.save_cursor(session, ctx.mailbox_id, folder, uidvalidity, candidate.uid)
+        if ctx.after_each is not None:
+            ctx.after_each(candidate.uid)
+
+
+def _inbound_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.Headers, Message]]) -> list[_Candidate]:
+    senders = {h.uid: _address(m.get("From")) for h, m in parsed}
+    references = {h.uid: _references(m) for h, m in parsed}
+    contacts = repository.contacts_by_email(session, actor, [s for s in senders.values() if s])
+    ours = repository.outbound_by_message_id(session, [r for refs in references.values() for r in refs])
+    result = []
+    for headers, message in parsed:
+        sender = senders[headers.uid] or ""
+        sent = next((ours[r] for r in references[headers.uid] if r in ours), None)
+        contact_id = contacts.get(sender) or (sent[1] if sent else None)
+        if contact_id is None and not _looks_like_report(message, sender):
+            continue
+        result.append(_Candidate(headers.uid, message, headers.internal_date, contact_id, sent[0] if sent else None))
+    return result
+
+
+def _sent_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.Headers, Message]]) -> list[_Candidate]:
+    recipients = {h.uid: [a.lower() for _, a in getaddresses([str(m.get("To", "") or ""), str(m.get("Cc", "") or "")])
+                          if a] for h, m in parsed}
+    contacts = repository.contacts_by_email(session, actor, [a for found in recipients.values() for a in found])
+    ours = repository.outbound_by_message_id(session, [_message_id(m) or "" for _, m in parsed])
+    result = []
+    for headers, message in parsed:
+        if _message_id(message) in ours:
+            continue  # sent by Ember itself, which logged it when it went out
+        contact_id = next((contacts[a] for a in recipients[headers.uid] if a in contacts), None)
+        if contact_id is not None:
+            result.append(_Candidate(headers.uid, message, headers.internal_date, contact_id, None))
+    return result
+
+
+def _report_contact(session: Session, actor: Actor, message: Message,
+                    verdict: Verdict | None) -> tuple[int | None, int | None]:
+    original = _original_message_id(message)
+    if original:
+        ours = repository.outbound_by_message_id(session, [original])
+        if original in ours:
+            return ours[original][1], ours[original][0]
+    bounced = verdict.bounced if verdict else ()
+    contacts = repository.contacts_by_email(session, actor, bounced)
+    return next((contacts[a] for a in bounced if a in contacts), None), None
+
+
+def _original_message_id(message: Message) -> str | None:
+    """The Message-ID of the email a delivery report returns (its headers travel inside the report)."""
+    for part in message.walk():
+        if part.get_content_type() == "message/rfc822":
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if isinstance(inner, Message):
+                return _message_id(inner)
+        if part.get_content_type() == "text/rfc822-headers":
+            raw = part.get_payload(decode=True)
+            if isinstance(raw, bytes):
+                return _message_id(_parse(raw, headers_only=True))
+    return None
+
+
+def _looks_like_report(message: Message, sender: str) -> bool:
+    return (message.get_content_type() == "multipart/report" or sender.startswith(_REPORT_SENDERS)
+            or message.get("X-Failed-Recipients") is not None)
+
+
+def _parse(raw: bytes, *, headers_only: bool) -> Message:
+    return _PARSER.parsebytes(raw, headersonly=headers_only)
+
+
+def _address(value: object) -> str | None:
+    try:
+        found = getaddresses([str(value or "")])
+    except Exception:  # a header too broken to read names nobody
+        return None
+    return found[0][1].lower() if found and found[0][1] else None
+
+
+def _message_id(message: Message) -> str | None:
+    try:
+        value = str(message.get("Message-ID", "") or "").strip()
+    except Exception:
+        return None
+    return value or None
+
+
+def _references(message: Message) -> list[str]:
+    found: list[str] = []
+    for name in ("In-Reply-To", "References"):
+        try:
+            value = str(message.get(name, "") or "")
+        except Exception:
+            continue
+        found += [token for token in value.split() if token.startswith("<") and token.endswith(">")]
+    return found
+
+
+def _received(message: Message, internal_date: datetime | None, now: datetime) -> datetime:
+    moment: datetime | None = None
+    try:
+        raw = message.get("Date")
+        moment = parsedate_to_datetime(str(raw)) if raw else None
+    except (TypeError, ValueError, IndexError):
+        moment = None
+    if moment is None and internal_date is not None:
+        moment = internal_date
+    if moment is None:
+        return now
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return min(moment.astimezone(UTC), now)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
+
+from ember.api.deps import CurrentActor, Db
+from ember.steps import service
+
+router = APIRouter(prefix="/api/steps", tags=["next steps"])
+
+
+class StepChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    due_at: datetime
+
+
+def _one(request: Request, db: Db, actor: CurrentActor, step_id: int) -> dict[str, Any]:
+    step = service.get_step(db, actor, step_id)
+    return service.view(step, None, None, request.app.state.settings.next_step_default_days).as_dict()
+
+
+@router.get("")
+def list_steps(request: Request, db: Db, actor: CurrentActor, rep: str | None = None,
+               status: str | None = "open") -> list[dict[str, Any]]:
+    """Next steps of the caller (or, for managers, of a rep on their team); status open, done, cancelled or empty
+    for all. An undated step shows the default due date (due_is_default)."""
+    days = request.app.state.settings.next_step_default_days
+    return [s.as_dict() for s in service.list_steps(db, actor, rep_email=rep, status=status or None,
+                                                    default_days=days)]
+
+
+@router.get("/{step_id}")
+def get_step(request: Request, db: Db, actor: CurrentActor, step_id: int) -> dict[str, Any]:
+    return _one(request, db, actor, step_id)
+
+
+@router.post("/{step_id}/done")
+def mark_done(request: Request, db: Db, actor: CurrentActor, step_id: int) -> dict[str, Any]:
+    """Mark a next step done: it leaves Today."""
+    service.set_status(db, actor, step_id, "done")
+    return _one(request, db, actor, step_id)
+
+
+@router.post("/{step_id}/cancel")
+def cancel(request: Request, db: Db, actor: CurrentActor, step_id: int) -> dict[str, Any]:
+    """Cancel a next step that will not happen: it leaves Today."""
+    service.set_status(db, actor, step_id, "cancel")
+    return _one(request, db, actor, step_id)
+
+
+@router.post("/{step_id}/reopen")
+def reopen(request: Request, db: Db, actor: CurrentActor, step_id: int) -> dict[str, Any]:
+    service.set_status(db, actor, step_id, "reopen")
+    return _one(request, db, actor, step_id)
+
+
+@router.patch("/{step_id}")
+def change(request: Request, db: Db, actor: CurrentActor, step_id: int, body: StepChange) -> dict[str, Any]:
+    """Give a next step a new due date."""
+    service.redate(db, actor, step_id, body.due_at)
+    return _one(request, db, actor, step_id)

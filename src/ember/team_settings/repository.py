@@ -1,0 +1,77 @@
+"""Queries for settings changed on the desk and for the re-plans started there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.orm import Session
+
+from ember.models import Contact, ReplanRun, TeamSetting, User
+
+EVERYONE = "*"
+
+
+def scope_of(team_id: int | None) -> str:
+    return EVERYONE if team_id is None else str(team_id)
+
+
+def overrides(session: Session, team_id: int | None) -> dict[str, str]:
+    """The everyone-overrides, then the team's own on top (team None: only the everyone-overrides)."""
+    scopes = [EVERYONE] if team_id is None else [EVERYONE, str(team_id)]
+    rows = session.execute(select(TeamSetting.scope, TeamSetting.name, TeamSetting.value)
+                           .where(TeamSetting.scope.in_(scopes)))
+    found: dict[str, str] = {}
+    for _scope, name, value in sorted(rows, key=lambda row: row[0] != EVERYONE):
+        found[name] = value
+    return found
+
+
+def own_overrides(session: Session, team_id: int | None) -> dict[str, str]:
+    """Only what was set at this level (everyone, or this team)."""
+    rows = session.execute(select(TeamSetting.name, TeamSetting.value).where(TeamSetting.scope == scope_of(team_id)))
+    return {name: value for name, value in rows}
+
+
+def put(session: Session, team_id: int | None, name: str, value: str, user_id: int) -> None:
+    scope = scope_of(team_id)
+    row = session.scalar(select(TeamSetting).where(TeamSetting.scope == scope, TeamSetting.name == name))
+    if row is None:
+        session.add(TeamSetting(scope=scope, team_id=team_id, name=name, value=value, updated_by_id=user_id))
+    else:
+        row.value, row.updated_by_id = value, user_id
+
+
+def drop(session: Session, team_id: int | None, name: str) -> None:
+    session.execute(delete(TeamSetting).where(TeamSetting.scope == scope_of(team_id), TeamSetting.name == name))
+
+
+# ---- re-plans ---------------------------------------------------------------------------
+
+def contacts_to_replan(session: Session, team_id: int | None) -> int:
+    return int(session.scalar(select(func.count()).select_from(Contact).where(*_of_team(team_id))) or 0)
+
+
+def _of_team(team_id: int | None) -> list[ColumnElement[bool]]:
+    if team_id is None:
+        return []
+    return [Contact.owner_id.in_(select(User.id).where(User.team_id == team_id))]
+
+
+def contact_ids_after(session: Session, team_id: int | None, after: int, limit: int) -> list[int]:
+    query = select(Contact.id).where(Contact.id > after, *_of_team(team_id)).order_by(Contact.id).limit(limit)
+    return list(session.scalars(query))
+
+
+def owner_teams(session: Session, contact_ids: list[int]) -> Iterator[tuple[int, int | None]]:
+    """(contact id, its owner's team id)."""
+    rows = session.execute(select(Contact.id, User.team_id).join(User, User.id == Contact.owner_id)
+                           .where(Contact.id.in_(contact_ids)))
+    for contact_id, team_id in rows:
+        yield int(contact_id), team_id
+
+
+def latest_run(session: Session, team_id: int | None) -> ReplanRun | None:
+    query = select(ReplanRun).order_by(ReplanRun.id.desc()).limit(1)
+    query = query.where(ReplanRun.team_id.is_(None) if team_id is None else ReplanRun.team_id == team_id)
+    return session.scalar(query)

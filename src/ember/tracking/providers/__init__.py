@@ -1,0 +1,1 @@
+"""One module per tool: how it signs its webhooks and how its events read. Pure."""

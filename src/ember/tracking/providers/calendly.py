@@ -1,0 +1,85 @@
+"""Calendly: ``Calendly-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">``
+keyed with the subscription's signing key (Ember makes it; you pass it as ``signing_key``
+when creating the webhook subscription). Events: ``invitee.created``, ``invitee.canceled``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from ember.errors import Unauthorized
+from ember.events.parse import Parsed, load_json
+from ember.tracking.mapping import EventMap
+from ember.tracking.providers.common import (
+    Delivery,
+    Provider,
+    add_event,
+    check_fresh,
+    email_of,
+    hex_hmac,
+    iso_time,
+    obj,
+    parse_timestamp,
+    require,
+    same,
+    signature_parts,
+)
+
+HEADER = "calendly-webhook-signature"
+TOLERANCE_S = 180  # Calendly's own example allows three minutes
+
+
+def sign(key: str, body: bytes, at: int) -> str:
+    return f"t={at},v1={hex_hmac(key, f'{at}.'.encode() + body)}"
+
+
+def verify(delivery: Delivery, key: str) -> None:
+    parts = signature_parts(require(delivery.header(HEADER), "Calendly-Webhook-Signature", "Calendly"))
+    if not parts.get("t") or not parts.get("v1"):
+        raise Unauthorized("the Calendly-Webhook-Signature header must read t=<timestamp>,v1=<signature>")
+    at = parts["t"][0]
+    expected = hex_hmac(key, f"{at}.".encode() + delivery.raw)
+    if not any(same(expected, given) for given in parts["v1"]):
+        raise Unauthorized("the Calendly signature does not match; paste the signing key Ember printed "
+                           "into the webhook subscription")
+    check_fresh(parse_timestamp(at, "Calendly"), delivery.received_at, TOLERANCE_S, "Calendly")
+
+
+def parse(delivery: Delivery, mapping: EventMap) -> Parsed:
+    body = obj(load_json(delivery.raw))
+    parsed = Parsed()
+    name = str(body.get("event") or "")
+    invitee = obj(body.get("payload"))
+    meeting = obj(invitee.get("scheduled_event"))
+    # The invitee's address is unique per booking; a cancellation of it is another event.
+    external_id = f"{name}:{invitee.get('uri') or json.dumps(invitee, sort_keys=True)[:150]}"
+    add_event(parsed, mapping, name, external_id=external_id,
+              occurred_at=iso_time(body.get("created_at") or invitee.get("created_at"), delivery.received_at),
+              email=email_of(invitee.get("email")), where="payload.email", url=meeting.get("name"),
+              payload={"name": str(invitee.get("name") or "")[:200], "meeting": str(meeting.get("name") or "")[:200],
+                       "start_time": meeting.get("start_time"), "end_time": meeting.get("end_time")})
+    return parsed
+
+
+def sample(email: str, now: datetime) -> dict[str, Any]:
+    start = (now + timedelta(days=2)).replace(microsecond=0)
+    return {"created_at": now.isoformat(), "created_by": "https://api.calendly.com/users/EMBERTEST",
+            "event": "invitee.created",
+            "payload": {"email": email, "name": "Sample Invitee", "status": "active",
+                        "uri": f"https://api.calendly.com/scheduled_events/EMBERTEST/invitees/{int(now.timestamp())}",
+                        "created_at": now.isoformat(),
+                        "scheduled_event": {"name": "30 Minute Demo", "start_time": start.isoformat(),
+                                            "end_time": (start + timedelta(minutes=30)).isoformat(),
+                                            "uri": "https://api.calendly.com/scheduled_events/EMBERTEST"}}}
+
+
+def outgoing(key: str, body: dict[str, Any], url: str, now: datetime) -> tuple[bytes, dict[str, str], str]:
+    """A delivery as Calendly sends it (for `ember sources test`)."""
+    raw = json.dumps(body).encode()
+    signature = sign(key, raw, int(now.timestamp()))
+    return raw, {"Content-Type": "application/json", "Calendly-Webhook-Signature": signature}, url
+
+
+PROVIDER = Provider("calendly", "Calendly", True, verify, parse, sample, outgoing)

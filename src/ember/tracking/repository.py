@@ -1,0 +1,55 @@
+"""Every query about write keys, sources by kind, and contacts as providers name them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ember.models import Contact, EventSource, WriteKey
+
+
+def source_by_name(session: Session, name: str) -> EventSource | None:
+    return session.scalar(select(EventSource).where(EventSource.name == name))
+
+
+def all_sources(session: Session) -> list[EventSource]:
+    return list(session.scalars(select(EventSource).order_by(EventSource.name)))
+
+
+def live_keys(session: Session) -> list[Any]:
+    """(key hash, scope, source name, kind, mapping, source secret) of every key not revoked."""
+    return list(session.execute(
+        select(WriteKey.key_hash, WriteKey.scope, EventSource.name, EventSource.kind, EventSource.mapping,
+               EventSource.secret)
+        .join(EventSource, EventSource.id == WriteKey.source_id).where(WriteKey.revoked_at.is_(None))).all())
+
+
+def keys_of(session: Session, source_id: int) -> list[WriteKey]:
+    return list(session.scalars(select(WriteKey).where(WriteKey.source_id == source_id).order_by(WriteKey.id)))
+
+
+def add_key(session: Session, source_id: int, key_hash: str, prefix: str, scope: str) -> WriteKey:
+    key = WriteKey(source_id=source_id, key_hash=key_hash, prefix=prefix, scope=scope)
+    session.add(key)
+    session.flush()
+    return key
+
+
+def revoke_keys(session: Session, source_id: int, prefix: str, now: datetime) -> int:
+    result = session.execute(
+        update(WriteKey).where(WriteKey.source_id == source_id, WriteKey.prefix == prefix,
+                               WriteKey.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def emails_by_external_id(session: Session, external_ids: list[str]) -> dict[str, str]:
+    """Contacts' emails by CRM record id (HubSpot's objectId is the contact's Record ID)."""
+    if not external_ids:
+        return {}
+    rows = session.execute(select(Contact.external_id, Contact.email)
+                           .where(Contact.external_id.in_(external_ids), Contact.email.is_not(None)))
+    return {str(ext): str(email) for ext, email in rows}

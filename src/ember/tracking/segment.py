@@ -1,0 +1,270 @@
+"""Segment calls (track, page, screen, identify, group, alias) into events. Pure.
+
+What the libraries send is read as Segment documents it:
+
+* the time an event happened is corrected for the sender's clock: when a call
+  carries both ``timestamp`` and ``sentAt`` (per call or for the whole batch),
+  it happened ``sentAt - timestamp`` before we received it;
+* ``messageId`` is the deduplication key (a call without one gets a key made
+  from its content, so a retry still lands on the same row);
+* who the visitor is depends on the key: calls made with a server key are
+  trusted; calls made with a browser key (published in web pages) are kept with
+  what they claim, tied to nobody, unless a signed link from our emails
+  (``ember_cid``) or an identity hash made by the team's server proves it.
+
+Ids are stored with a prefix (``u:`` user id, ``a:`` anonymous id) so that a
+browser key can never pose as a user id that a server key tied to someone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ember.errors import Problem
+from ember.events.links import LINK_PARAMETER, identity_proven
+from ember.events.parse import EventIn, Parsed
+from ember.tracking.keys import KeyScope
+from ember.tracking.mapping import EventMap
+from ember.validation import parse_email
+from ember.vocabulary import EventType
+
+MAX_BATCH_BYTES = 500 * 1024  # Segment's documented limits
+MAX_MESSAGE_BYTES = 32 * 1024
+MAX_ID = 200
+CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
+# analytics.js posts to one-letter paths; the libraries to the full names.
+PATH_TYPES = {"track": "track", "t": "track", "page": "page", "p": "page", "screen": "screen", "s": "screen",
+              "identify": "identify", "i": "identify", "group": "group", "g": "group", "alias": "alias",
+              "a": "alias"}
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent the calls: the source, its key's scope and what is needed to prove identities."""
+
+    source: str
+    scope: KeyScope
+    mapping: EventMap
+    identity_key: str  # proves emails from browsers (see ember.events.links)
+    contact_from_link: Callable[[str], int | None]  # a signed ember_cid -> contact id
+
+
+@dataclass
+class _Call:
+    item: dict[str, Any]
+    where: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def message_too_large(item: Any) -> bool:
+    return len(json.dumps(item, separators=(",", ":"), default=str).encode()) > MAX_MESSAGE_BYTES
+
+
+def parse_moment(value: Any, where: str, problems: list[Problem]) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        problems.append(Problem(where, f"is a {type(value).__name__}", "send an ISO 8601 time string"))
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        problems.append(Problem(where, f"{value[:60]!r} is not a time", "use ISO 8601, e.g. 2026-03-04T15:20:00Z"))
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # Segment reads a bare time as UTC
+
+
+def corrected_time(timestamp: datetime | None, sent_at: datetime | None, received_at: datetime) -> datetime:
+    """When the call happened on our clock: Segment's skew correction, never in the future."""
+    if timestamp is None:
+        return received_at
+    if sent_at is not None:
+        timestamp = received_at - (sent_at - timestamp)
+    return min(timestamp.astimezone(UTC), received_at)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _id(value: Any, where: str, problems: list[Problem]) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        problems.append(Problem(where, f"is a {type(value).__name__}", "send the id as a string"))
+        return None
+    text = str(value).strip()
+    if len(text) > MAX_ID:
+        problems.append(Problem(where, f"is longer than {MAX_ID} characters", "send a shorter id"))
+        return None
+    return text or None
+
+
+def _email(value: Any) -> str | None:
+    if not isinstance(value, str) or "@" not in value:
+        return None
+    try:
+        return parse_email(value[:320])
+    except ValueError:
+        return None  # a typo in a form field must not lose the call
+
+
+def _claimed_email(item: dict[str, Any], user_id: str | None) -> str | None:
+    traits, properties = _object(item.get("traits")), _object(item.get("properties"))
+    context_traits = _object(_object(item.get("context")).get("traits"))
+    for value in (traits.get("email"), properties.get("email"), context_traits.get("email"), user_id):
+        if (email := _email(value)) is not None:
+            return email
+    return None
+
+
+def _url(item: dict[str, Any], kind: str, mapping: EventMap) -> str | None:
+    properties, page = _object(item.get("properties")), _object(_object(item.get("context")).get("page"))
+    for name in mapping.url_from:
+        value = properties.get(name) or (page.get(name) if name in ("url", "path") else None)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:2000]
+    if kind == "screen" and isinstance(item.get("name"), str):
+        return "screen/" + str(item["name"])[:200]
+    return None
+
+
+def _link_token(item: dict[str, Any], url: str | None) -> str | None:
+    """A signed contact id from our emails, in the page's query string or a property."""
+    properties, page = _object(item.get("properties")), _object(_object(item.get("context")).get("page"))
+    direct = properties.get(LINK_PARAMETER)
+    if isinstance(direct, str) and direct:
+        return direct
+    for candidate in (url, page.get("url"), page.get("search")):
+        if isinstance(candidate, str) and LINK_PARAMETER in candidate:
+            query = urlsplit(candidate).query if "://" in candidate or "?" in candidate else candidate
+            values = parse_qs(query.lstrip("?")).get(LINK_PARAMETER)
+            if values:
+                return values[-1]
+    return None
+
+
+def _message_id(item: dict[str, Any], where: str, problems: list[Problem]) -> str | None:
+    given = _id(item.get("messageId"), f"{where}.messageId", problems)
+    if given is not None:
+        return given
+    # Without one, the call's own content: a retry of the same call lands on the same row.
+    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _name(item: dict[str, Any], kind: str) -> str:
+    if kind == "track":
+        return str(item.get("event") or "").strip()[:200]
+    return kind
+
+
+def _identity(sender: Sender, item: dict[str, Any], email: str | None, user_id: str | None,
+              payload: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(trusted email, user id) for this call; what a browser claims goes to the payload only."""
+    if sender.scope is KeyScope.SERVER:
+        return email, user_id
+    traits = _object(item.get("traits"))
+    proof = traits.get("ember_hash") or _object(item.get("context")).get("ember_hash")
+    if email is not None and isinstance(proof, str) and identity_proven(sender.identity_key, email, proof):
+        return email, None
+    if email is not None:
+        payload["unverified_email"] = email
+    if user_id is not None:
+        payload["unverified_user_id"] = user_id
+    return None, None
+
+
+def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | None, received_at: datetime,
+               parsed: Parsed, *, check_size: bool = True) -> list[EventIn]:
+    """The events one call makes (none when its type or track name is not used)."""
+    problems = parsed.problems
+    if not isinstance(item, dict):
+        problems.append(Problem(where, "is not a JSON object", "send calls like {\"type\": \"track\", ...}"))
+        return []
+    kind = item.get("type")
+    if kind not in CALL_TYPES:
+        problems.append(Problem(f"{where}.type", f"{kind!r} is not a Segment call type",
+                                "use track, page, screen, identify, group or alias"))
+        return []
+    if check_size and message_too_large(item):
+        problems.append(Problem(where, f"is larger than {MAX_MESSAGE_BYTES // 1024} KB",
+                                "send smaller properties; Segment's limit per call is 32 KB"))
+        return []
+    before = len(problems)
+    name = _name(item, kind)
+    type_ = sender.mapping.type_for(name) if name else None
+    user_id = _id(item.get("userId"), f"{where}.userId", problems)
+    anonymous_id = _id(item.get("anonymousId"), f"{where}.anonymousId", problems)
+    message_id = _message_id(item, where, problems)
+    timestamp = parse_moment(item.get("timestamp") or item.get("originalTimestamp"), f"{where}.timestamp", problems)
+    sent_at = parse_moment(item.get("sentAt"), f"{where}.sentAt", problems) or batch_sent_at
+    if kind == "track" and not name:
+        problems.append(Problem(f"{where}.event", "is missing", "name the track event, e.g. Webinar Registered"))
+    if kind != "alias" and user_id is None and anonymous_id is None:
+        problems.append(Problem(where, "has neither userId nor anonymousId", "send at least one of them"))
+    if len(problems) > before or message_id is None:
+        return []
+    if type_ is None:
+        parsed.skipped.append(name or kind)
+        return []
+    url = _url(item, kind, sender.mapping)
+    payload: dict[str, Any] = {"call": kind, "key": sender.scope.value}
+    if kind == "track":
+        payload["name"] = name
+    email, trusted_user = _identity(sender, item, _claimed_email(item, user_id), user_id, payload)
+    token = _link_token(item, url)
+    if token is not None and (contact_id := sender.contact_from_link(token)) is not None:
+        payload["contact_id"] = contact_id  # checked by the job: the contact may be gone
+    if kind == "page" and isinstance(item.get("name"), str):
+        payload["title"] = str(item["name"])[:300]
+    if type_ == EventType.IDENTIFY and email is None:
+        parsed.skipped.append("identify without a verified email")
+        return []
+    occurred_at = corrected_time(timestamp, sent_at, received_at)
+    visitor = f"u:{trusted_user}" if trusted_user else (f"a:{anonymous_id}" if anonymous_id else None)
+    events = [EventIn(message_id, type_, occurred_at, email, visitor, url, payload)]
+    if type_ == EventType.IDENTIFY and trusted_user and anonymous_id:
+        # Ties the anonymous visits from before the sign-in to the same person.
+        events.append(EventIn(f"{message_id}#anonymous", type_, occurred_at, email, f"a:{anonymous_id}", url,
+                              payload))
+    return events
+
+
+def calls_of(body: Any, path_type: str | None) -> tuple[list[Any], Any]:
+    """(the calls, the batch's sentAt): ``{"batch": [...]}`` for /v1/batch, one call otherwise."""
+    if not isinstance(body, dict):
+        return [body], None
+    if path_type is None:
+        batch = body.get("batch")
+        return (list(batch) if isinstance(batch, list) else [None]), body.get("sentAt")
+    call = dict(body)
+    call.setdefault("type", path_type)  # /v1/track may leave the type out
+    call.pop("writeKey", None)
+    return [call], None
+
+
+def parse_calls(sender: Sender, body: Any, path_type: str | None, received_at: datetime,
+                body_bytes: int = MAX_BATCH_BYTES) -> Parsed:
+    parsed = Parsed()
+    check_size = body_bytes > MAX_MESSAGE_BYTES  # no call of a smaller body can be too large
+    calls, batch_sent = calls_of(body, path_type)
+    if path_type is None and not (isinstance(body, dict) and isinstance(body.get("batch"), list)):
+        parsed.problems.append(Problem("request body", "has no batch list", "send {\"batch\": [calls...]}"))
+        return parsed
+    batch_sent_at = parse_moment(batch_sent, "sentAt", parsed.problems)
+    seen: set[str] = set()
+    for index, item in enumerate(calls):
+        where = f"batch[{index}]" if path_type is None else "call"
+        for event in parse_call(sender, item, where, batch_sent_at, received_at, parsed,
+                                check_size=check_size):
+            if event.external_id not in seen:
+                seen.add(event.external_id)
+                parsed.events.append(event)
+    return parsed

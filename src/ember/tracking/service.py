@@ -1,0 +1,265 @@
+"""Setting up the sources tools send to: kinds, write keys, provider secrets, mappings.
+
+Services flush; the caller's transaction commits. A write key is returned once,
+when it is made: only its hash is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from standardwebhooks import Webhook
+
+from ember.errors import InvalidInput, NotFound, Problem
+from ember.events import ingest
+from ember.events.links import site_key
+from ember.models import EventSource
+from ember.tracking import repository
+from ember.tracking.keys import KeyScope, key_hash, new_write_key, shown_prefix
+from ember.tracking.mapping import (
+    PROVIDER_KINDS,
+    EventMap,
+    SourceKind,
+    event_map,
+    merged_overrides,
+    validate_overrides,
+)
+from ember.tracking.providers.mailchimp import KEY_PARAMETER
+from ember.tracking.providers.registry import PROVIDERS
+from ember.users.access import Actor, require_manager
+
+PROVIDER_SECRET_MAX = 300
+KINDS = ", ".join(k.value for k in SourceKind)
+
+
+@dataclass(frozen=True)
+class SourceSetup:
+    """What to paste into the tool, as `ember sources add/show` and the settings page show it."""
+
+    name: str
+    kind: str
+    address: str
+    secret: str | None = None  # what the tool signs with, when Ember made it (or the whsec_ of a webhook source)
+    write_key: str | None = None  # only right after it was made
+    needs_secret: bool = False  # the tool makes the secret: paste it with `ember sources secret NAME`
+    steps: list[str] = field(default_factory=list)
+    keys: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "address": self.address, "secret": self.secret,
+                "write_key": self.write_key, "needs_secret": self.needs_secret, "steps": self.steps,
+                "keys": self.keys}
+
+
+def parse_kind(kind: str) -> SourceKind:
+    try:
+        return SourceKind(kind.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"{kind!r} is not a kind of source", [Problem("--kind", kind, f"use one of: {KINDS}")]) \
+            from None
+
+
+def get_source(session: Session, name: str) -> EventSource:
+    source = repository.source_by_name(session, name)
+    if source is None:
+        raise NotFound(f"no event source named {name}; see `ember sources list`")
+    return source
+
+
+def add_source(session: Session, name: str, kind: str = "webhook", *, provider_secret: str | None = None,
+               base_url: str) -> SourceSetup:
+    """A new source of this kind, with what it needs: a write key, a secret Ember makes, or room for the tool's."""
+    source_kind = parse_kind(kind)
+    if provider_secret is not None:
+        _check_secret(provider_secret)
+    source = ingest.add_source(session, name)
+    source.kind = source_kind.value
+    write_key = None
+    if source_kind is SourceKind.SEGMENT:
+        write_key = _make_key(session, source, KeyScope.SERVER)
+    elif source_kind in PROVIDER_KINDS:
+        made_by_ember = PROVIDERS[source_kind.value].ember_makes_secret
+        source.provider_secret = provider_secret or (secrets.token_urlsafe(32) if made_by_ember else None)
+    session.flush()
+    return describe(session, source, base_url, write_key=write_key)
+
+
+def _make_key(session: Session, source: EventSource, scope: KeyScope) -> str:
+    key = new_write_key(scope)
+    repository.add_key(session, source.id, key_hash(key), shown_prefix(key), scope.value)
+    return key
+
+
+def add_write_key(session: Session, name: str, scope: str, *, base_url: str) -> SourceSetup:
+    """Another write key for a Segment source (server, or browser for analytics.js); shown this once."""
+    source = get_source(session, name)
+    if source.kind != SourceKind.SEGMENT:
+        raise InvalidInput(f"{name} is a {source.kind} source", [Problem(
+            "NAME", "write keys belong to segment sources", "create one with `ember sources add NAME --kind segment`")])
+    try:
+        key_scope = KeyScope(scope)
+    except ValueError:
+        raise InvalidInput(f"{scope!r} is not a key scope", [Problem("--scope", scope, "use server or browser")]) \
+            from None
+    return describe(session, source, base_url, write_key=_make_key(session, source, key_scope))
+
+
+def revoke_write_key(session: Session, name: str, prefix: str, *, now: datetime | None = None) -> int:
+    source = get_source(session, name)
+    count = repository.revoke_keys(session, source.id, prefix.strip()[:16], now or datetime.now(UTC))
+    if count == 0:
+        raise NotFound(f"{name} has no live write key starting {prefix!r}; see `ember sources show {name}`")
+    return count
+
+
+def _check_secret(secret: str) -> None:
+    if not secret.strip() or len(secret) > PROVIDER_SECRET_MAX:
+        raise InvalidInput("the secret is not usable", [Problem(
+            "secret", f"must be 1-{PROVIDER_SECRET_MAX} characters", "paste the secret exactly as the tool shows it")])
+
+
+def set_provider_secret(session: Session, name: str, secret: str) -> EventSource:
+    """Store the secret a tool made (Zoom's Secret Token, HubSpot's client secret, Kit's endpoint secret)."""
+    source = get_source(session, name)
+    if source.kind not in PROVIDERS:
+        raise InvalidInput(f"{name} is a {source.kind} source", [Problem(
+            "NAME", "only tool sources (mailchimp, kit, zoom, calendly, hubspot, typeform) keep a tool's secret",
+            "pick the right source")])
+    _check_secret(secret)
+    source.provider_secret = secret.strip()
+    session.flush()
+    return source
+
+
+def address(source: EventSource, base_url: str) -> str:
+    base = base_url.rstrip("/")
+    if source.kind == SourceKind.SEGMENT:
+        return base
+    if source.kind == SourceKind.WEBHOOK:
+        return f"{base}/events?source={source.name}"
+    if source.kind == SourceKind.MAILCHIMP:
+        return f"{base}/hooks/{source.name}?{KEY_PARAMETER}={source.provider_secret or ''}"
+    return f"{base}/hooks/{source.name}"
+
+
+_STEPS: dict[str, list[str]] = {
+    "webhook": ["Sign each POST with the secret (Standard Webhooks); see docs/integrations.md."],
+    "segment": ["Point the library's host (Segment's, RudderStack's or analytics.js's API host) at the address.",
+                "Use the write key as the library's write key; make a browser key for web pages "
+                "(`ember sources key NAME --scope browser`)."],
+    "mailchimp": ["Audience > Settings > Webhooks: paste the address (it carries the key), tick subscribes "
+                  "and unsubscribes."],
+    "kit": ["Create a webhook endpoint with the address; paste the secret Kit shows once with "
+            "`ember sources secret NAME`."],
+    "zoom": ["In the app's Event Subscriptions, paste the address and validate it after pasting the app's "
+             "Secret Token with `ember sources secret NAME`; subscribe to webinar registrations and joins."],
+    "calendly": ["Create a webhook subscription for invitee.created and invitee.canceled with the address as url "
+                 "and the secret as signing_key."],
+    "hubspot": ["In the app's Webhooks settings, paste the address as target URL; paste the app's client secret "
+                "with `ember sources secret NAME`. Workflows can also send a webhook to it."],
+    "typeform": ["The form's Connect > Webhooks: add the address, paste the secret into Secret, turn it on."],
+}
+
+
+def describe(session: Session, source: EventSource, base_url: str, *, write_key: str | None = None,
+             show_secret: bool = True) -> SourceSetup:
+    kind = source.kind
+    secret: str | None = None
+    if kind == SourceKind.WEBHOOK:
+        secret = source.secret
+    elif kind in PROVIDERS and PROVIDERS[kind].ember_makes_secret:
+        secret = source.provider_secret
+    keys = [{"prefix": k.prefix, "scope": k.scope, "created_at": k.created_at.isoformat(),
+             "revoked": k.revoked_at is not None} for k in repository.keys_of(session, source.id)]
+    return SourceSetup(source.name, kind, address(source, base_url), secret if show_secret else None, write_key,
+                       kind in PROVIDERS and not source.provider_secret, list(_STEPS.get(kind, [])), keys)
+
+
+def source_rows(session: Session, base_url: str) -> list[dict[str, Any]]:
+    """Every source with its address and site key; secrets stay out of lists."""
+    return [{**describe(session, s, base_url, show_secret=False).as_dict(), "site_key": site_key(s.secret)}
+            for s in repository.all_sources(session)]
+
+
+# ---- mapping -------------------------------------------------------------------
+
+def mapping_of(session: Session, name: str) -> EventMap:
+    source = get_source(session, name)
+    return event_map(source.kind, source.mapping)
+
+
+def update_mapping(session: Session, actor: Actor, name: str, changes: dict[str, str | None],
+                   url_from: list[str] | None = None) -> EventMap:
+    """A manager's changes: provider event name -> Ember event type (None switches it off)."""
+    require_manager(actor)
+    source = get_source(session, name)
+    validate_overrides(changes, url_from)
+    source.mapping = merged_overrides(source.mapping, changes, url_from)
+    session.flush()
+    return event_map(source.kind, source.mapping)
+
+
+def reset_mapping(session: Session, actor: Actor, name: str) -> EventMap:
+    require_manager(actor)
+    source = get_source(session, name)
+    source.mapping = None
+    session.flush()
+    return event_map(source.kind, None)
+
+
+# ---- a sample through the real path (`ember sources test`) -----------------------
+
+@dataclass(frozen=True)
+class SampleRequest:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    temporary_key: str | None = None  # a Segment key made for the test, revoked afterwards
+
+
+def sample_request(session: Session, name: str, email: str, base_url: str, now: datetime) -> SampleRequest:
+    """The request the tool behind ``name`` would send about ``email``, signed with the source's secret."""
+    source = get_source(session, name)
+    base = base_url.rstrip("/")
+    if source.kind == SourceKind.SEGMENT:
+        return _segment_sample(session, source, email, base, now)
+    if source.kind == SourceKind.WEBHOOK:
+        return _webhook_sample(source, email, base, now)
+    provider = PROVIDERS[source.kind]
+    if not source.provider_secret:
+        raise InvalidInput(f"{name} has no {provider.label} secret yet", [Problem(
+            "secret", "is missing", f"paste it with `ember sources secret {name}`")])
+    raw, headers, url = provider.outgoing(source.provider_secret, provider.sample(email, now), address(source, base),
+                                          now)
+    return SampleRequest(url, raw, headers)
+
+
+def _segment_sample(session: Session, source: EventSource, email: str, base: str, now: datetime) -> SampleRequest:
+    key = _make_key(session, source, KeyScope.SERVER)
+    call = {"type": "page", "messageId": f"ember-test-{now.timestamp()}", "userId": email,
+            "traits": {"email": email}, "timestamp": now.isoformat(),
+            "properties": {"url": f"{base}/pricing", "path": "/pricing", "title": "Pricing (sample)"}}
+    auth = base64.b64encode(f"{key}:".encode()).decode()
+    return SampleRequest(f"{base}/v1/batch", json.dumps({"batch": [call], "sentAt": now.isoformat()}).encode(),
+                         {"Content-Type": "application/json", "Authorization": f"Basic {auth}"}, key)
+
+
+def _webhook_sample(source: EventSource, email: str, base: str, now: datetime) -> SampleRequest:
+    event_id = f"ember-test-{int(now.timestamp())}"
+    raw = json.dumps({"source": source.name, "type": "newsletter_subscribe", "id": event_id, "email": email,
+                      "occurred_at": now.isoformat()})
+    signature = Webhook(source.secret).sign(event_id, now, raw)
+    return SampleRequest(f"{base}/events?source={source.name}", raw.encode(), {
+        "Content-Type": "application/json", "webhook-id": event_id,
+        "webhook-timestamp": str(int(now.timestamp())), "webhook-signature": signature})
+
+
+def forget_temporary_key(session: Session, name: str, key: str, now: datetime) -> None:
+    source = get_source(session, name)
+    repository.revoke_keys(session, source.id, shown_prefix(key), now)

@@ -1,0 +1,147 @@
+"""/v1/*: what a Segment-style sender sees: keys, limits, time correction, who counts as whom."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from ember.events.links import identity_hash, identity_secret, tracked_url
+from tests.factories import make_user
+from tests.tracking.support import add_source, alert_count, browser_key, stored
+from tests.trigger_support import drain, make_contact
+
+pytestmark = pytest.mark.db
+PRICING = "https://acme.example/pricing"
+
+
+def _auth(key: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+
+
+def _page(message_id: str = "m1", **fields: Any) -> dict[str, Any]:
+    return {"type": "page", "messageId": message_id, "anonymousId": "anon-1",
+            "timestamp": datetime.now(UTC).isoformat(), "properties": {"url": PRICING}, **fields}
+
+
+def _nurture_contact(engine) -> int:  # type: ignore[no-untyped-def]
+    rep = make_user(engine, "rep@ember.example")
+    return make_contact(engine, rep.id, "nora@prospect.example", nurture=True)
+
+
+def test_every_call_path_answers_like_segment(client, engine) -> None:  # type: ignore[no-untyped-def]
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    now = datetime.now(UTC).isoformat()
+    calls = {"track": {"event": "Demo Started", "userId": "u1"}, "page": {"anonymousId": "a1", "name": "Home"},
+             "screen": {"userId": "u1", "name": "Pricing"},
+             "identify": {"userId": "u1", "traits": {"email": "x@y.example"}},
+             "group": {"userId": "u1", "groupId": "g1"}, "alias": {"userId": "u1", "previousId": "a1"}}
+    for index, (path, call) in enumerate(calls.items()):
+        response = client.post(f"/v1/{path}", json={**call, "messageId": f"c{index}", "timestamp": now},
+                               headers=_auth(key))
+        assert response.status_code == 200, response.text
+        assert response.json() == {"success": True}
+        assert response.headers["access-control-allow-origin"] == "*"
+    types = sorted(r.type for r in stored(engine))
+    assert types == ["demo_use", "identify", "page_view", "page_view"]  # group and alias are not used
+    assert client.options("/v1/batch").status_code == 204
+
+
+def test_write_key_in_the_body_and_short_paths_as_analytics_js_sends(client, engine) -> None:  # type: ignore[no-untyped-def]
+    key = browser_key(engine, add_source(engine, "site", "segment").name)
+    body = json.dumps({**_page(), "writeKey": key})
+    response = client.post("/v1/p", content=body, headers={"Content-Type": "text/plain"})
+    assert response.status_code == 200, response.text
+    assert [r.payload["key"] for r in stored(engine)] == ["browser"]
+
+
+def test_missing_unknown_and_malformed_keys_are_refused(client, engine) -> None:  # type: ignore[no-untyped-def]
+    add_source(engine, "site", "segment")
+    batch = {"batch": [_page()]}
+    missing = client.post("/v1/batch", json=batch)
+    assert missing.status_code == 401 and "write key" in missing.json()["message"]
+    assert client.post("/v1/batch", json=batch, headers=_auth("wk_made-up")).status_code == 401
+    assert client.post("/v1/batch", json=batch, headers={"Authorization": "Basic %%%"}).status_code == 401
+    assert stored(engine) == []
+
+
+def test_sent_at_corrects_the_senders_clock(client, engine) -> None:  # type: ignore[no-untyped-def]
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    skewed = datetime.now(UTC) + timedelta(hours=3)  # the sender's clock runs three hours ahead
+    batch = {"batch": [_page(timestamp=(skewed - timedelta(minutes=10)).isoformat())], "sentAt": skewed.isoformat()}
+    assert client.post("/v1/batch", json=batch, headers=_auth(key)).status_code == 200
+    happened = stored(engine)[0].occurred_at
+    assert abs((datetime.now(UTC) - timedelta(minutes=10) - happened).total_seconds()) < 30
+
+
+def test_size_limits_refuse_the_whole_batch(client, engine) -> None:  # type: ignore[no-untyped-def]
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    big_call = _page("big", properties={"url": PRICING, "blob": "x" * 33_000})
+    response = client.post("/v1/batch", json={"batch": [_page("small"), big_call]}, headers=_auth(key))
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"][0]["where"] == "batch[1]"
+    calls = [_page(f"m{i}", properties={"url": PRICING, "blob": "y" * 20_000}) for i in range(30)]
+    raw = gzip.compress(json.dumps({"batch": calls}).encode())  # small on the wire, over 500 KB inflated
+    response = client.post("/v1/batch", content=raw, headers={**_auth(key), "Content-Encoding": "gzip",
+                                                              "Content-Type": "application/json"})
+    assert response.status_code == 422 and "500 KB" in response.json()["message"]
+    bad = client.post("/v1/batch", content=b"not gzip", headers={**_auth(key), "Content-Encoding": "gzip"})
+    assert bad.status_code == 422 and "gzip" in bad.json()["message"]
+    assert stored(engine) == []
+
+
+def test_invalid_calls_are_explained_and_nothing_is_stored(client, engine) -> None:  # type: ignore[no-untyped-def]
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    batch = {"batch": [_page("ok"), {"type": "track", "messageId": "t1", "userId": "u"},
+                       {"type": "page", "messageId": "p2"}, {"type": "purchase", "userId": "u"},
+                       _page("p3", timestamp="yesterday")]}
+    response = client.post("/v1/batch", json=batch, headers=_auth(key))
+    assert response.status_code == 422
+    where = {p["where"] for p in response.json()["error"]["problems"]}
+    assert {"batch[1].event", "batch[2]", "batch[3].type", "batch[4].timestamp"} <= where
+    assert stored(engine) == []
+
+
+def test_a_browser_key_records_claims_but_never_alerts(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    _nurture_contact(engine)
+    key = browser_key(engine, add_source(engine, "site", "segment").name)
+    identify = {"type": "identify", "messageId": "i1", "userId": "nora@prospect.example", "anonymousId": "anon-1",
+                "traits": {"email": "nora@prospect.example"}, "timestamp": datetime.now(UTC).isoformat()}
+    page = _page("p1", userId="nora@prospect.example")
+    assert client.post("/v1/batch", json={"batch": [identify, page]}, headers=_auth(key)).status_code == 200
+    drain(settings)
+    rows = stored(engine)
+    assert [(r.type, r.email, r.contact_id) for r in rows] == [("page_view", None, None)]
+    assert rows[0].payload["unverified_email"] == "nora@prospect.example"
+    assert alert_count(engine) == 0
+
+
+def test_a_browser_key_with_proof_or_a_signed_link_alerts(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    contact_id = _nurture_contact(engine)
+    setup = add_source(engine, "site", "segment")
+    key = browser_key(engine, setup.name)
+    from ember.db import unit_of_work
+    from ember.tracking.service import get_source
+
+    with unit_of_work(engine) as session:
+        proof = identity_hash(identity_secret(get_source(session, "site").secret), "nora@prospect.example")
+    identify = {"type": "identify", "messageId": "i1", "anonymousId": "anon-9",
+                "traits": {"email": "nora@prospect.example", "ember_hash": proof},
+                "timestamp": datetime.now(UTC).isoformat()}
+    page = _page("p1", anonymousId="anon-9")
+    assert client.post("/v1/batch", json={"batch": [identify, page]}, headers=_auth(key)).status_code == 200
+    drain(settings)
+    assert alert_count(engine) == 1
+    linked = tracked_url(settings.resolved_secret_key(), "https://acme.example/demo", contact_id)
+    demo = _page("p2", anonymousId="anon-other", properties={"url": linked})
+    assert client.post("/v1/batch", json={"batch": [demo]}, headers=_auth(key)).status_code == 200
+    drain(settings)
+    assert alert_count(engine) == 2  # the demo page rule, through the link from our email
