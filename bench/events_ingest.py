@@ -300,7 +300,7 @@ def bulk_store(data_dir: Path, count: int) -> float:
 class Stack:
     """Server and worker processes on one data directory."""
 
-    def __init__(self, data_dir: Path, workers: int) -> None:
+    def __init__(self, data_dir: Path, workers: int) -> None:  # workers 0: no `ember worker` process
         self.data_dir, self.workers = data_dir, workers
         self.url = ""
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -311,7 +311,8 @@ class Stack:
         self.url = f"http://127.0.0.1:{port}"
         self.procs.append(_start([sys.executable, "-c", SERVER, str(port)], env, log))
         ember = [sys.executable, "-c", "from ember.cli.main import app; app()"]
-        self.procs.append(_start([*ember, "worker", "--workers", str(self.workers)], env, log))
+        if self.workers:
+            self.procs.append(_start([*ember, "worker", "--workers", str(self.workers)], env, log))
         _wait_up(self.url)
         return self
 
@@ -330,7 +331,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each throughput run")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--threads", type=int, default=4, help="connections per client process")
-    parser.add_argument("--workers", type=int, default=2, help="threads of the ember worker")
+    parser.add_argument("--workers", type=int, default=2, help="threads of the ember worker (0: none, which "
+                        "measures ingestion alone; (b) needs one)")
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--stored", type=int, default=10_000_000, help="stored events for (c); 0 skips it")
     parser.add_argument("--cases", default="abcd", help="which cases to run, e.g. d")

@@ -31,6 +31,8 @@ from ember.settings import Settings, get_settings
 from ember.steps.routes import router as steps_router
 from ember.today.routes import router as today_router
 from ember.touches.routes import router as touches_router
+from ember.tracking.api import router as sources_api_router
+from ember.tracking.asgi import TrackingIntake
 from ember.tracking.routes import router as tracking_router
 from ember.users.routes import router as users_router
 from ember.web import desk
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(SessionCookies, settings=settings)
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
     app.add_middleware(EventsIntake, fastapi_app=app)
+    app.add_middleware(TrackingIntake, fastapi_app=app)  # /v1/...: tracking calls, cookie-less as well
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
                        larger={RECORDING_PATH: settings.max_recording_bytes})
     app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
@@ -93,7 +96,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
                today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router,
                team_pages_router)
-    for router in (*routers, *EVENT_ROUTERS, tracking_router):
+    for router in (*routers, *EVENT_ROUTERS, tracking_router, sources_api_router):
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)

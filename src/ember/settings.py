@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     inbox_backfill_days: int = 30
     inbox_timeout_s: float = 30.0
     inbox_batch: int = 500
+    inbox_idle: bool = True  # hold IMAP IDLE on each inbox in the worker, so new mail is read at once
 
     # Dialer call events (see docs/configuration.md and docs/dialer.md).
     dialer_twilio_auth_token: str | None = None

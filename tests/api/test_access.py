@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/steps/{step_id}/cancel"): None,
     ("POST", "/api/steps/{step_id}/reopen"): None,
     ("POST", "/api/dialer/unmatched/{event_id}/attach"): "victim-contact-id",
+    ("POST", "/api/dialer/touches/{touch_id}/gatekeeper"): None,
 }
 # Server-sent event streams: read once (?once=true) instead of waiting on them.
 STREAMS = {"/api/alerts/stream"}
@@ -61,6 +62,10 @@ MANAGER_ONLY = {("POST", "/api/messages"), ("PUT", "/api/messages/{key}"), ("POS
 STORY_EDITS = {("POST", "/api/stories"), ("PUT", "/api/stories/{story_id}"), ("DELETE", "/api/stories/{story_id}")}
 # Trigger rules are team settings too: a rep may read them, not change them.
 RULE_EDITS = {("POST", "/api/rules"), ("PATCH", "/api/rules/{rule_id}")}
+# Event sources belong to the installation: admins manage them, managers map their events.
+SOURCE_ADMIN = {("GET", "/api/sources"), ("POST", "/api/sources"), ("GET", "/api/sources/{name}"),
+                ("POST", "/api/sources/{name}/keys"), ("DELETE", "/api/sources/{name}/keys/{prefix}"),
+                ("PUT", "/api/sources/{name}/secret"), ("PATCH", "/api/sources/{name}/mapping")}
 # The message library is shared by the team; edits need a manager (checked below).
 SAFE_LISTS = {"/api/messages", "/api/contacts", "/api/deals", "/api/accounts", "/api/me", "/api/export/{kind}",
               "/api/users", "/api/today", "/api/nurture", "/api/nurture/export", "/api/alerts",
@@ -132,8 +137,13 @@ def test_no_route_leaks_or_changes_another_reps_records(client, engine) -> None:
             continue
         for method in (m.upper() for m in operations):
             key = (method, route_path)
-            path = route_path.format(kind="contacts", key="gk-ftc-1", name="opener", story_id=1, **ids)
-            if method == "GET":
+            path = route_path.format(kind="contacts", key="gk-ftc-1", name="opener", story_id=1, prefix="wk_",
+                                     **ids)
+            if key in SOURCE_ADMIN:
+                response = client.request(method, path, headers=intruder.headers,
+                                          json={"name": "hijack", "secret": "Hijacked", "events": {}})
+                assert response.status_code == 403, key
+            elif method == "GET":
                 response = client.get(path + ("?once=true" if route_path in STREAMS else ""),
                                       headers=intruder.headers)
                 assert route_path in SAFE_LISTS or response.status_code == 404, key

@@ -80,8 +80,12 @@ def test_the_systemd_units_start_real_ember_commands() -> None:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Ember built into a wheel and installed on its own, as the image's build stage does."""
     work = tmp_path_factory.mktemp("wheel")
+    context = work / "context"  # exactly what the image's build stage copies in, nothing left from earlier builds
+    shutil.copytree(ROOT / "src", context / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, context / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--wheel-dir", str(work / "dist"), str(ROOT)], check=True,
+    subprocess.run([*pip, "wheel", "--no-deps", "--wheel-dir", str(work / "dist"), str(context)], check=True,
                    capture_output=True)
     wheel = next((work / "dist").glob("ember-*.whl"))
     subprocess.run([*pip, "install", "--no-deps", "--target", str(work / "site"), str(wheel)], check=True,

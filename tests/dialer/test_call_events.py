@@ -19,7 +19,7 @@ from ember.dialer.signatures import twilio_signature
 from ember.models import Contact, Touch
 from ember.settings import Settings
 from tests.compose_support import add_contact
-from tests.factories import make_user
+from tests.factories import TestUser, make_user
 
 TWILIO_TOKEN = "12345678901234567890123456789012"
 AIRCALL_TOKEN = "aircall-webhook-token-1"
@@ -37,9 +37,13 @@ def app_client(settings: Settings, engine: Engine):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def contact_id(engine: Engine) -> int:
-    rep = make_user(engine, "dana@acme.example", timezone="America/Chicago")
-    found = add_contact(engine, rep.id)
+def dana(engine: Engine) -> TestUser:
+    return make_user(engine, "dana@acme.example", timezone="America/Chicago")
+
+
+@pytest.fixture
+def contact_id(engine: Engine, dana: TestUser) -> int:
+    found = add_contact(engine, dana.id)
     with unit_of_work(engine) as session:
         contact = session.get(Contact, found)
         assert contact is not None
@@ -144,3 +148,15 @@ def test_generic_events_unknown_numbers_wait_to_be_attached(app_client, engine, 
     assert attached.status_code == 200 and attached.json()["outcome"] == "conversation"
     assert [t[1] for t in _touches(engine, contact_id)] == ["voicemail", "conversation"]
     assert app_client.get("/api/dialer/unmatched", headers=rep.headers).json() == []
+
+
+def test_a_conversation_the_dialer_logged_can_be_corrected_to_a_gatekeeper(app_client, engine, contact_id, dana):
+    logged = _twilio(app_client, CallSid="CA" + "4" * 32, To="+13125550199", CallStatus="completed",
+                     CallDuration="95", AnsweredBy="human").json()
+    assert logged["outcome"] == "conversation"
+    corrected = app_client.post(f"/api/dialer/touches/{logged['touch_id']}/gatekeeper", headers=dana.headers)
+    assert corrected.status_code == 200, corrected.text
+    body = corrected.json()
+    assert body["touch"] == {"id": logged["touch_id"], "outcome": "gatekeeper", "label": "FTC #1"}
+    assert body["next"]["label"] == "FTC #2"  # still trying to reach the contact
+

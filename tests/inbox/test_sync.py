@@ -3,6 +3,8 @@ mail the rep sent from their own program, strangers, a crash mid-sync and a fail
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, make_msgid
 
@@ -14,6 +16,7 @@ from ember.db import unit_of_work
 from ember.errors import InvalidInput
 from ember.inbox import secrets, service
 from ember.inbox.sync import sync_mailbox
+from ember.inbox.watch import watch_mailbox
 from ember.models import Contact, InboundMail, Mailbox, MailboxFolder, OutboundMessage, PlannedTouch, Touch, User
 from ember.settings import Settings
 from ember.today.service import queue_for
@@ -57,7 +60,8 @@ def _contact(engine: Engine, rep: Actor, email: str = "marco@harbor.example") ->
         contact.phone, contact.phone_key = "+1 312 555 0199", "+13125550199"
         # A first call attempt: the contact now has a planned next touch.
         log_touch(session, rep, contact_id=contact_id, channel="call", outcome="no-answer",
-                  settings=cadence_settings(Settings()), occurred_at=datetime.now(UTC) - timedelta(days=2))
+                  settings=cadence_settings(Settings()), occurred_at=datetime.now(UTC) - timedelta(days=2),
+                  confirm_date=True)
     return contact_id
 
 
@@ -315,3 +319,24 @@ def test_connecting_checks_the_details_with_the_server_and_keeps_the_password_en
         stored = session.scalar(select(Mailbox.secret))
     assert stored is not None and mail_account.password not in stored
     assert secrets.decrypt(KEY, stored) == mail_account.password
+
+
+def test_new_mail_is_read_at_once_where_the_server_supports_idle(engine, rep, mail_account, inbox_settings):
+    contact_id = _contact(engine, rep)
+    mailbox_id = _connect(engine, rep, mail_account, inbox_settings)
+    sync_mailbox(engine, inbox_settings, mailbox_id)  # the schedule's first read: nothing yet
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_mailbox, args=(engine, inbox_settings, mailbox_id, stop),
+                               kwargs={"idle_s": 2.0}, daemon=True)
+    watcher.start()
+    try:
+        time.sleep(2.5)  # the watcher is waiting on the server
+        mail_account.deliver(_email("marco@harbor.example", mail_account.username, "Re: hello", "Yes, call me."))
+        deadline = time.monotonic() + 20
+        while ("email", "email-replied") not in _touches(engine, contact_id) and time.monotonic() < deadline:
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert ("email", "email-replied") in _touches(engine, contact_id)
+    assert not watcher.is_alive()

@@ -145,3 +145,51 @@ def test_a_browser_key_with_proof_or_a_signed_link_alerts(client, engine, settin
     assert client.post("/v1/batch", json={"batch": [demo]}, headers=_auth(key)).status_code == 200
     drain(settings)
     assert alert_count(engine) == 2  # the demo page rule, through the link from our email
+
+
+def test_a_big_batch_is_accepted_whole_and_written_out_by_the_worker(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    _nurture_contact(engine)
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    calls = [_page(f"blog-{i}", anonymousId=f"v{i}", properties={"url": f"https://acme.example/blog/{i}"})
+             for i in range(49)]
+    calls.append(_page("pricing-1", userId="nora@prospect.example"))
+    body = {"batch": calls, "sentAt": datetime.now(UTC).isoformat()}
+    assert client.post("/v1/batch", json=body, headers=_auth(key)).status_code == 200
+    assert [r.type for r in stored(engine)] == ["tracking_batch"]  # durable before the answer
+    assert client.post("/v1/batch", json=body, headers=_auth(key)).status_code == 200  # the library's retry
+    again = {"batch": calls[-12:], "sentAt": datetime.now(UTC).isoformat()}  # the same calls in another batch
+    assert client.post("/v1/batch", json=again, headers=_auth(key)).status_code == 200
+    drain(settings)
+    rows = stored(engine)
+    events = [r for r in rows if r.type != "tracking_batch"]
+    assert len(events) == 50 and len({r.external_id for r in events}) == 50
+    assert all(r.status == "handled" for r in rows)
+    assert alert_count(engine) == 1
+
+
+def test_made_up_keys_cost_little_and_a_new_key_works_at_once(client, engine) -> None:  # type: ignore[no-untyped-def]
+    add_source(engine, "site", "segment")
+    batch = {"batch": [_page()]}
+    for attempt in range(5):
+        assert client.post("/v1/batch", json=batch, headers=_auth(f"wk_guess-{attempt}")).status_code == 401
+    key = browser_key(engine, "site")  # made right after the misses: waits for the next reload, not for long
+    assert client.post("/v1/batch", json=batch, headers=_auth(key)).status_code == 200
+
+
+def test_a_key_revoked_while_in_use_stops_within_seconds(client, engine) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from ember.db import unit_of_work
+    from ember.tracking import service
+    from ember.tracking.intake import CACHE_TTL_S
+
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    assert client.post("/v1/batch", json={"batch": [_page("before")]}, headers=_auth(key)).status_code == 200
+    with unit_of_work(engine) as session:
+        service.revoke_write_key(session, "site", key[:10])
+    time.sleep(CACHE_TTL_S + 0.2)
+    refused = client.post("/v1/batch", json={"batch": [_page("after")]}, headers=_auth(key))
+    assert refused.status_code == 401 and "revoked" in refused.json()["message"]
+    assert [r.external_id for r in stored(engine)] == ["before"]

@@ -206,7 +206,8 @@ def _text_quote(incoming: Incoming) -> str:
 def _log(session: Session, actor: Actor, contact: Contact, outcome: str, mail: InboundMail, notes: str,
          cadence: CadenceSettings, now: datetime) -> None:
     logged = log_touch(session, actor, contact_id=contact.id, channel=Channel.EMAIL.value, outcome=outcome,
-                       settings=cadence, occurred_at=min(mail.received_at, now), notes=notes, now=now)
+                       settings=cadence, occurred_at=min(mail.received_at, now), notes=notes, now=now,
+                       confirm_date=True)  # the mail server's date is a fact, even before the contact was added
     mail.touch_id = logged.touch.id
 
 

@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from huey.consumer import Consumer
 
+from ember.db import get_engine
+from ember.inbox.watch import Watchers
 from ember.jobs.queue import get_jobs
 from ember.jobs.tasks import sweep_once
 from ember.settings import Settings
@@ -32,11 +34,26 @@ def startup_sweep(settings: Settings) -> None:
         log.exception("startup sweep failed")
 
 
+@contextmanager
+def inbox_watchers(settings: Settings) -> Iterator[Watchers | None]:
+    """IMAP IDLE on every connected inbox while the worker runs (new mail is read at once)."""
+    if not settings.inbox_idle:
+        yield None
+        return
+    watchers = Watchers(get_engine(settings.resolved_database_url), settings)
+    watchers.start()
+    try:
+        yield watchers
+    finally:
+        watchers.close()
+
+
 def run_worker(settings: Settings, workers: int = 2) -> None:
     """Blocks until SIGINT or SIGTERM (huey's consumer handles the signals)."""
     consumer = make_consumer(settings, workers)
     startup_sweep(settings)
-    consumer.run()
+    with inbox_watchers(settings):
+        consumer.run()
 
 
 @contextmanager
@@ -65,5 +82,5 @@ def serve_consumer(settings: Settings) -> Iterator[Consumer | None]:
     if settings.redis_url:
         yield None
         return
-    with background_consumer(settings) as consumer:
+    with background_consumer(settings) as consumer, inbox_watchers(settings):
         yield consumer

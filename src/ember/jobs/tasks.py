@@ -55,8 +55,12 @@ class Jobs:
 def _handle_events(settings: Settings, jobs: Jobs, ids: Sequence[int]) -> None:
     from ember.events.repository import claim_contactless, mark_failed
     from ember.events.service import process_event
+    from ember.tracking.service import write_out_batches
 
     engine = get_engine(settings.resolved_database_url)
+    # A tracking batch stored whole becomes its events first (one transaction).
+    with unit_of_work(engine) as session:
+        ids = write_out_batches(session, list(ids), now())
     # Most events (anonymous visitors) belong to nobody: one short transaction claims them
     # all; only the rest take the full path, one transaction each.
     with unit_of_work(engine) as session:

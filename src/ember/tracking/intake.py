@@ -9,6 +9,7 @@ works on its first call, and a revoked key stops working within seconds.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -27,6 +28,7 @@ from ember.events.intake import event_writer
 from ember.events.links import contact_from_token, identity_secret
 from ember.events.parse import EventIn, Parsed
 from ember.tracking import repository
+from ember.tracking.batches import DIRECT_MAX, batch_event
 from ember.tracking.keys import KeyScope, basic_user, key_hash
 from ember.tracking.mapping import EventMap, event_map
 from ember.tracking.providers.common import Delivery
@@ -34,6 +36,9 @@ from ember.tracking.providers.registry import PROVIDERS
 from ember.tracking.segment import MAX_BATCH_BYTES, Sender, parse_calls
 
 CACHE_TTL_S = 5.0
+# A miss (unknown key or source) reloads at most this often: a flood of made-up keys costs
+# the database one read a second, not one per request.
+MISS_RELOAD_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -57,12 +62,17 @@ class TrackingCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.reloading = asyncio.Lock()
         self._loaded_at = 0.0
         self.keys: dict[str, KeyInfo] = {}
         self.hooks: dict[str, HookInfo] = {}
 
     def fresh(self) -> bool:
         return time.monotonic() - self._loaded_at < CACHE_TTL_S
+
+    @property
+    def loaded_at(self) -> float:
+        return self._loaded_at
 
     def load(self, session: Session) -> None:
         keys = {row.key_hash: KeyInfo(row.name, KeyScope(row.scope), event_map(row.kind, row.mapping),
@@ -85,11 +95,20 @@ def tracking_cache(app: Any) -> TrackingCache:
 
 
 async def _reload(app: Any, cache: TrackingCache) -> None:
+    """Read keys and sources again: once for every request waiting now, at most once a second."""
+    asked_at = time.monotonic()
+
     def load() -> None:
         with Session(app.state.engine) as session:
             cache.load(session)
 
-    await run_in_threadpool(load)
+    async with cache.reloading:
+        if cache.loaded_at > asked_at:
+            return  # another request reloaded while this one waited
+        wait = cache.loaded_at + MISS_RELOAD_S - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        await run_in_threadpool(load)
 
 
 def gunzip(raw: bytes, limit: int) -> bytes:
@@ -161,6 +180,9 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
     sender = Sender(info.source, info.scope, info.mapping, info.identity_key, partial(contact_from_token, secret_key))
     now = datetime.now(UTC)
     parsed = parse_calls(sender, body, path_type, now, len(data))
+    if len(parsed.events) > DIRECT_MAX and not parsed.problems:
+        # One durable row now; the worker writes the events out (see ember.tracking.batches).
+        parsed = Parsed([batch_event(data, parsed.events, now)], [], parsed.skipped)
     return await _write(app, info.source, parsed, now)
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ember.models import Contact, EventSource, WriteKey
+from ember.models import Contact, EventSource, InboundEvent, WriteKey
+from ember.tracking.batches import BATCH_TYPE
 
 
 def source_by_name(session: Session, name: str) -> EventSource | None:
@@ -53,3 +54,18 @@ def emails_by_external_id(session: Session, external_ids: list[str]) -> dict[str
     rows = session.execute(select(Contact.external_id, Contact.email)
                            .where(Contact.external_id.in_(external_ids), Contact.email.is_not(None)))
     return {str(ext): str(email) for ext, email in rows}
+
+
+def claim_batches(session: Session, event_ids: list[int], now: datetime) -> list[InboundEvent]:
+    """The pending batch rows among these events, marked handled in the caller's transaction."""
+    rows = list(session.scalars(select(InboundEvent).where(
+        InboundEvent.id.in_(event_ids), InboundEvent.type == BATCH_TYPE, InboundEvent.status == "pending")))
+    claimed: list[InboundEvent] = []
+    for row in rows:
+        result = session.execute(update(InboundEvent).where(InboundEvent.id == row.id,
+                                                            InboundEvent.status == "pending")
+                                 .values(status="handled", handled_at=now)
+                                 .execution_options(synchronize_session=False))
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(row)
+    return claimed

@@ -115,19 +115,35 @@ def _email(value: Any) -> str | None:
         return None  # a typo in a form field must not lose the call
 
 
-def _claimed_email(item: dict[str, Any], user_id: str | None) -> str | None:
-    traits, properties = _object(item.get("traits")), _object(item.get("properties"))
-    context_traits = _object(_object(item.get("context")).get("traits"))
-    for value in (traits.get("email"), properties.get("email"), context_traits.get("email"), user_id):
-        if (email := _email(value)) is not None:
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """The objects of a call that several readers need, looked up once."""
+
+    properties: dict[str, Any]
+    traits: dict[str, Any]
+    context: dict[str, Any]
+    page: dict[str, Any]
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> _Parts:
+        context = _object(item.get("context"))
+        return cls(_object(item.get("properties")), _object(item.get("traits")), context,
+                   _object(context.get("page")) if context else {})
+
+
+def _claimed_email(parts: _Parts, user_id: str | None) -> str | None:
+    context_traits = parts.context.get("traits") if parts.context else None
+    candidates = (parts.traits.get("email"), parts.properties.get("email"),
+                  context_traits.get("email") if isinstance(context_traits, dict) else None, user_id)
+    for value in candidates:
+        if value and (email := _email(value)) is not None:
             return email
     return None
 
 
-def _url(item: dict[str, Any], kind: str, mapping: EventMap) -> str | None:
-    properties, page = _object(item.get("properties")), _object(_object(item.get("context")).get("page"))
+def _url(parts: _Parts, item: dict[str, Any], kind: str, mapping: EventMap) -> str | None:
     for name in mapping.url_from:
-        value = properties.get(name) or (page.get(name) if name in ("url", "path") else None)
+        value = parts.properties.get(name) or (parts.page.get(name) if name in ("url", "path") else None)
         if isinstance(value, str) and value.strip():
             return value.strip()[:2000]
     if kind == "screen" and isinstance(item.get("name"), str):
@@ -135,13 +151,12 @@ def _url(item: dict[str, Any], kind: str, mapping: EventMap) -> str | None:
     return None
 
 
-def _link_token(item: dict[str, Any], url: str | None) -> str | None:
+def _link_token(parts: _Parts, url: str | None) -> str | None:
     """A signed contact id from our emails, in the page's query string or a property."""
-    properties, page = _object(item.get("properties")), _object(_object(item.get("context")).get("page"))
-    direct = properties.get(LINK_PARAMETER)
+    direct = parts.properties.get(LINK_PARAMETER)
     if isinstance(direct, str) and direct:
         return direct
-    for candidate in (url, page.get("url"), page.get("search")):
+    for candidate in (url, parts.page.get("url"), parts.page.get("search")):
         if isinstance(candidate, str) and LINK_PARAMETER in candidate:
             query = urlsplit(candidate).query if "://" in candidate or "?" in candidate else candidate
             values = parse_qs(query.lstrip("?")).get(LINK_PARAMETER)
@@ -165,13 +180,12 @@ def _name(item: dict[str, Any], kind: str) -> str:
     return kind
 
 
-def _identity(sender: Sender, item: dict[str, Any], email: str | None, user_id: str | None,
+def _identity(sender: Sender, parts: _Parts, email: str | None, user_id: str | None,
               payload: dict[str, Any]) -> tuple[str | None, str | None]:
     """(trusted email, user id) for this call; what a browser claims goes to the payload only."""
     if sender.scope is KeyScope.SERVER:
         return email, user_id
-    traits = _object(item.get("traits"))
-    proof = traits.get("ember_hash") or _object(item.get("context")).get("ember_hash")
+    proof = parts.traits.get("ember_hash") or parts.context.get("ember_hash")
     if email is not None and isinstance(proof, str) and identity_proven(sender.identity_key, email, proof):
         return email, None
     if email is not None:
@@ -214,12 +228,13 @@ def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | 
     if type_ is None:
         parsed.skipped.append(name or kind)
         return []
-    url = _url(item, kind, sender.mapping)
+    parts = _Parts.of(item)
+    url = _url(parts, item, kind, sender.mapping)
     payload: dict[str, Any] = {"call": kind, "key": sender.scope.value}
     if kind == "track":
         payload["name"] = name
-    email, trusted_user = _identity(sender, item, _claimed_email(item, user_id), user_id, payload)
-    token = _link_token(item, url)
+    email, trusted_user = _identity(sender, parts, _claimed_email(parts, user_id), user_id, payload)
+    token = _link_token(parts, url)
     if token is not None and (contact_id := sender.contact_from_link(token)) is not None:
         payload["contact_id"] = contact_id  # checked by the job: the contact may be gone
     if kind == "page" and isinstance(item.get("name"), str):

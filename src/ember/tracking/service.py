@@ -16,11 +16,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
-from ember.errors import InvalidInput, NotFound, Problem
+from ember.errors import Forbidden, InvalidInput, NotFound, Problem
 from ember.events import ingest
+from ember.events import repository as events_repository
 from ember.events.links import site_key
 from ember.models import EventSource
 from ember.tracking import repository
+from ember.tracking.batches import events_of
 from ember.tracking.keys import KeyScope, key_hash, new_write_key, shown_prefix
 from ember.tracking.mapping import (
     PROVIDER_KINDS,
@@ -55,6 +57,12 @@ class SourceSetup:
         return {"name": self.name, "kind": self.kind, "address": self.address, "secret": self.secret,
                 "write_key": self.write_key, "needs_secret": self.needs_secret, "steps": self.steps,
                 "keys": self.keys}
+
+
+def require_admin(actor: Actor) -> None:
+    """Sources belong to the whole installation: only admins make them or read their secrets."""
+    if not actor.is_admin:
+        raise Forbidden("only admins manage event sources")
 
 
 def parse_kind(kind: str) -> SourceKind:
@@ -185,6 +193,21 @@ def source_rows(session: Session, base_url: str) -> list[dict[str, Any]]:
     """Every source with its address and site key; secrets stay out of lists."""
     return [{**describe(session, s, base_url, show_secret=False).as_dict(), "site_key": site_key(s.secret)}
             for s in repository.all_sources(session)]
+
+
+# ---- batches the worker writes out ----------------------------------------------
+
+def write_out_batches(session: Session, event_ids: list[int], now: datetime) -> list[int]:
+    """The events to handle for these ids: batch rows are replaced by the ids of their new events."""
+    batches = repository.claim_batches(session, event_ids, now)
+    if not batches:
+        return event_ids
+    done = {b.id for b in batches}
+    ids = [i for i in event_ids if i not in done]
+    for batch in batches:
+        ids.extend(events_repository.insert_events(session, batch.source, events_of(batch.payload),
+                                                   received_at=batch.received_at))
+    return ids
 
 
 # ---- mapping -------------------------------------------------------------------
