@@ -364,7 +364,11 @@ NOT_YET_PROBED = {
     ("POST", "/today/replan-overdue"), ("POST", "/today/steps/{step_id}/{action}"), ("POST", "/v1/b"),
     ("POST", "/v1/batch"), ("POST", "/v1/{call}"), ("POST", "/webhooks/dialer/aircall"),
     ("POST", "/webhooks/dialer/generic"), ("POST", "/webhooks/dialer/twilio"), ("GET", "/calls/{call_id}"),
-    ("POST", "/calls/{call_id}/sides"),
+    ("POST", "/calls/{call_id}/sides"), ("DELETE", "/api/sources/{name}/keys/{prefix}"), ("GET", "/api/sources"),
+    ("GET", "/api/sources/{name}"), ("GET", "/api/sources/{name}/mapping"), ("PATCH", "/api/sources/{name}/mapping"),
+    ("POST", "/api/dialer/touches/{touch_id}/gatekeeper"), ("POST", "/api/sources"),
+    ("POST", "/api/sources/{name}/keys"), ("POST", "/contacts/{contact_id}/edit"),
+    ("PUT", "/api/sources/{name}/secret"),
 }
 
 
