@@ -25,6 +25,7 @@ from ember.errors import InvalidInput, NotFound, Problem
 from ember.events import service
 from ember.events.intake import answer_signed, source_cache
 from ember.events.service import Accepted, RuleInput, receive_beacon
+from ember.ids import RecordId
 from ember.jobs.outbox import after_commit
 
 router = APIRouter(tags=["events"])
@@ -134,6 +135,6 @@ def add_rule(db: Db, actor: CurrentActor, body: RuleCreate) -> dict[str, Any]:
 
 
 @rules_router.patch("/{rule_id}")
-def change_rule(db: Db, actor: CurrentActor, rule_id: int, body: RuleChange) -> dict[str, Any]:
+def change_rule(db: Db, actor: CurrentActor, rule_id: RecordId, body: RuleChange) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     return service.rule_dict(service.update_rule(db, actor, rule_id, changes))

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from ember.api.deps import CurrentActor, Db
 from ember.contacts.service import get_contact
+from ember.ids import RecordId
 from ember.settings.cadence import CadenceSettings
 from ember.team_settings.effective import settings_for
 from ember.touches import repository, service
@@ -32,7 +33,7 @@ def log_touch(request: Request, db: Db, actor: CurrentActor, body: TouchIn) -> d
 
 
 @router.get("/contacts/{contact_id}/touches")
-def list_touches(db: Db, actor: CurrentActor, contact_id: int) -> list[dict[str, Any]]:
+def list_touches(db: Db, actor: CurrentActor, contact_id: RecordId) -> list[dict[str, Any]]:
     get_contact(db, actor, contact_id)
     return [{"id": t.id, "label": t.label, "channel": t.channel, "outcome": t.outcome, "deal_id": t.deal_id,
              "occurred_at": t.occurred_at.isoformat(), "notes": t.notes}
@@ -40,6 +41,6 @@ def list_touches(db: Db, actor: CurrentActor, contact_id: int) -> list[dict[str,
 
 
 @router.delete("/touches/{touch_id}", status_code=204)
-def delete_touch(request: Request, db: Db, actor: CurrentActor, touch_id: int) -> Response:
+def delete_touch(request: Request, db: Db, actor: CurrentActor, touch_id: RecordId) -> Response:
     service.delete_touch(db, actor, touch_id, settings=_planning(request, db, actor))
     return Response(status_code=204)
