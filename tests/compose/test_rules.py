@@ -166,3 +166,10 @@ def test_bad_templates_are_refused_with_where_and_what(source: str, where: str, 
 def test_an_email_template_needs_a_subject_line() -> None:
     problems = rules.problems_with_template("email-nudge", "Hi {{ first_name }}")
     assert problems[0].what == "an email template must start with a subject line"
+
+
+def test_a_trigger_subject_says_what_they_did_as_a_person_would(analysis) -> None:
+    inp = _input(analysis, trigger="visited a case study (/case-studies/monday-reporting)")
+    email = _write("email-trigger", inp)
+    assert email.subject == "Marco, since you visited a case study"
+    assert "/case-studies" not in email.subject + email.text and "you visited a case study." in email.text
