@@ -16,6 +16,7 @@ from ember.contacts.overview import overview
 from ember.contacts.schemas import ContactFields
 from ember.contacts.service import get_contact, list_contacts, update_contact
 from ember.errors import EmberError
+from ember.ids import RecordId
 from ember.team_settings.effective import settings_for
 from ember.touches.service import log_touch
 from ember.users.access import Actor
@@ -50,7 +51,7 @@ def _contact_context(request: Request, db: Db, actor: Actor, contact_id: int) ->
 
 
 @router.get("/contacts/{contact_id}")
-def contact_page(request: Request, db: Db, contact_id: int) -> Response:
+def contact_page(request: Request, db: Db, contact_id: RecordId) -> Response:
     actor = page_actor(request, db)
     if actor is None:
         return _login_needed()
@@ -59,7 +60,7 @@ def contact_page(request: Request, db: Db, contact_id: int) -> Response:
 
 @router.post("/contacts/{contact_id}/touches")
 def log_touch_form(
-    request: Request, db: Db, contact_id: int, channel: Annotated[str, Form()], outcome: Annotated[str, Form()],
+    request: Request, db: Db, contact_id: RecordId, channel: Annotated[str, Form()], outcome: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "", occurred_at: Annotated[str, Form()] = "", notes: Annotated[str, Form()] = "",
     callback_at: Annotated[str, Form()] = "", confirm_date: Annotated[str, Form()] = "",
 ) -> Response:
