@@ -180,3 +180,19 @@ def test_the_smtp_password_is_stored_but_never_shown_nor_written_to_the_audit_tr
     with unit_of_work(engine) as session:
         trail = json.dumps([entry.changes for entry in session.query(AuditEntry)], default=str)
     assert "hunter2" not in trail and "2525" in trail
+
+
+def test_a_second_replan_waits_for_the_first_unless_it_was_abandoned(client, engine, people) -> None:
+    from datetime import UTC, timedelta
+
+    desk = Desk(client, "maya@ember.example")
+    with unit_of_work(engine) as session:
+        session.add(ReplanRun(team_id=_team_id(engine, "East"), status="running", total=10, done=3))
+    busy = desk.post("/settings/cadence/replan")
+    assert busy.status_code == 409 and "already running" in busy.text
+    with unit_of_work(engine) as session:
+        run = session.query(ReplanRun).one()
+        run.started_at = run.started_at.astimezone(UTC) - timedelta(hours=2)
+    assert desk.post("/settings/cadence/replan").status_code == 303
+    with unit_of_work(engine) as session:
+        assert sorted(r.status for r in session.query(ReplanRun)) in (["done", "failed"], ["failed", "running"])
