@@ -106,3 +106,15 @@ def parse_int(value: str) -> int:
         return int(value.strip().replace(",", ""))
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a whole number") from exc
+
+
+def not_null(value: object) -> object:
+    """For PATCH bodies: leaving a field out keeps it; null for a value a record must have is refused."""
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep its value")
+    return value
+
+
+def empty_as_none(value: object) -> object:
+    """An empty external id means "none" (CRMs export blanks), never a key of its own."""
+    return None if isinstance(value, str) and not value.strip() else value

@@ -175,3 +175,21 @@ def test_made_up_keys_cost_little_and_a_new_key_works_at_once(client, engine) ->
         assert client.post("/v1/batch", json=batch, headers=_auth(f"wk_guess-{attempt}")).status_code == 401
     key = browser_key(engine, "site")  # made right after the misses: waits for the next reload, not for long
     assert client.post("/v1/batch", json=batch, headers=_auth(key)).status_code == 200
+
+
+def test_a_key_revoked_while_in_use_stops_within_seconds(client, engine) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from ember.db import unit_of_work
+    from ember.tracking import service
+    from ember.tracking.intake import CACHE_TTL_S
+
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    assert client.post("/v1/batch", json={"batch": [_page("before")]}, headers=_auth(key)).status_code == 200
+    with unit_of_work(engine) as session:
+        service.revoke_write_key(session, "site", key[:10])
+    time.sleep(CACHE_TTL_S + 0.2)
+    refused = client.post("/v1/batch", json={"batch": [_page("after")]}, headers=_auth(key))
+    assert refused.status_code == 401 and "revoked" in refused.json()["message"]
+    assert [r.external_id for r in stored(engine)] == ["before"]

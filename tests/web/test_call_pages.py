@@ -85,5 +85,6 @@ def test_another_reps_call_is_not_found(client, engine) -> None:
     other = make_user(engine, "lee@acme.example", team="West", password="correct horse")
     client.post("/logout", data={"csrf": token})
     log_in(client, other.email)
-    assert client.get(f"/calls/{call_id}", headers=BROWSER).status_code == 404
+    hidden = client.get(f"/calls/{call_id}", headers=BROWSER)
+    assert hidden.status_code == 404 and f"Call {call_id} not found" in hidden.text and "Contact " not in hidden.text
     assert "Marco Ruiz" not in client.get("/calls", headers=BROWSER).text

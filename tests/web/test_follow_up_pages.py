@@ -12,10 +12,10 @@ pytestmark = pytest.mark.browser
 def _log(page, channel: str, outcome: str) -> str:  # type: ignore[no-untyped-def]
     page.select_option("select[name=channel]", channel)
     page.select_option("select[name=outcome]", outcome)
-    logged = len(page.query_selector_all("#touches td.label"))
+    logged = len(page.query_selector_all("#timeline .entry.touch"))
     page.click("text=Log touch")
     # Wait for the page that shows the new touch, not just for any navigation to start.
-    page.wait_for_function("n => document.querySelectorAll('#touches td.label').length > n", arg=logged)
+    page.wait_for_function("n => document.querySelectorAll('#timeline .entry.touch').length > n", arg=logged)
     error = page.query_selector(".error")
     assert error is None, f"logging {channel}/{outcome} failed: {error.text_content()}"
     assert page.query_selector("#next-plan"), f"logging {channel}/{outcome} led to {page.url}: {page.content()[:800]}"
@@ -42,10 +42,10 @@ def test_rep_logs_touches_and_sees_labels_messages_and_nurture(page, server_url,
     proposals = []
     for channel, outcome in (("call", "gatekeeper"), ("voicemail", "voicemail"), ("email", "email-sent")):
         _log(page, channel, outcome)
-        proposals.append(page.text_content("p.message"))
-    message = page.text_content("p.message")
-    assert "{first_name}" not in message and "{rep_name}" not in message  # known facts are filled in
-    labels = [cell.text_content() for cell in page.query_selector_all("#touches td.label")]
+        proposals.append(page.text_content("#next-touch"))
+    message = page.text_content("#next-touch")
+    assert "{" not in message  # known facts are filled in, sentences needing unknown ones left out
+    labels = [cell.text_content() for cell in page.query_selector_all("#timeline .entry.touch .badge")]
     assert labels == ["FTC #3", "FTC #2", "FTC #1"]
     assert len(set(proposals)) == 3
 
@@ -54,7 +54,7 @@ def test_rep_logs_touches_and_sees_labels_messages_and_nurture(page, server_url,
     assert "FTC #4" in page.text_content(".flash")
 
     _log(page, "call", "said-no")
-    assert page.text_content("#next-plan").strip() == "Nothing planned."
+    assert page.text_content("#next-plan").strip() == "Nothing planned: the contact is nurture."
     page.click("text=Nurture")
     assert "Maren Holt" in page.text_content(".nurture-list")
     page.goto(f"{server_url}/contacts/{contact_id}")
@@ -77,4 +77,4 @@ def test_form_errors_are_shown_and_nothing_is_logged(client, engine) -> None:
     response = client.post(f"/contacts/{contact_id}/touches",
                            data={"channel": "call", "outcome": "maybe", "csrf": token})
     assert response.status_code == 422 and "unknown outcome" in response.text
-    assert "No touches yet." in response.text
+    assert "Nothing has happened yet" in response.text

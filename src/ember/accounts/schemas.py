@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ember import validation
 from ember.contacts.schemas import Country, Email, TimeZone
 
 
 class AccountFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _required = field_validator('name', mode="before")(validation.not_null)
+    _external_id = field_validator("external_id", mode="before")(validation.empty_as_none)
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     domain: str | None = Field(default=None, max_length=253, pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")

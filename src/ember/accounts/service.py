@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ember.accounts.schemas import AccountCreate, AccountFields
 from ember.errors import Conflict, NotFound, Problem
 from ember.models import Account
+from ember.taken import check_external_id_free
 from ember.users.access import Actor, owner_scope
 from ember.users.owners import resolve_owner
 
@@ -33,6 +34,7 @@ def get_account(session: Session, actor: Actor, account_id: int) -> Account:
 
 def create_account(session: Session, actor: Actor, data: AccountCreate) -> Account:
     _check_domain_free(session, data.domain)
+    check_external_id_free(session, Account, data.external_id)
     owner = resolve_owner(session, actor, data.owner_email)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
     if "domain" in values:
@@ -60,6 +62,7 @@ def update_account(session: Session, actor: Actor, account_id: int, data: Accoun
     if changes.get("domain"):
         changes["domain"] = changes["domain"].lower()
         _check_domain_free(session, changes["domain"], account.id)
+    check_external_id_free(session, Account, changes.get("external_id"), account.id)
     if "owner_email" in changes:
         account.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     for field, value in changes.items():

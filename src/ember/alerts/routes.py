@@ -19,6 +19,7 @@ from ember.alerts.destinations import destination_policy
 from ember.alerts.hub import SUPERSEDED, AlertHub, Subscriber
 from ember.api.deps import CurrentActor, Db, actor_briefly
 from ember.db import unit_of_work
+from ember.ids import RecordId
 from ember.models import User
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -40,7 +41,7 @@ def list_alerts(db: Db, actor: CurrentActor, rep: str | None = None, unseen: boo
 
 
 @router.post("/alerts/{alert_id}/seen")
-def mark_seen(db: Db, actor: CurrentActor, alert_id: int) -> dict[str, Any]:
+def mark_seen(db: Db, actor: CurrentActor, alert_id: RecordId) -> dict[str, Any]:
     return service.mark_seen(db, actor, alert_id)
 
 
@@ -67,7 +68,9 @@ def _start(engine: Engine, rep_id: int, last_event_id: str | None) -> tuple[int,
     with unit_of_work(engine) as session:
         unseen = repository.unseen_count(session, rep_id)
         latest = repository.last_alert_id(session, rep_id)
-        after = int(last_event_id) if last_event_id and last_event_id.isdigit() else latest
+        # An id past what the database holds is no event the client saw: start from the latest.
+        after = int(last_event_id) if last_event_id and last_event_id.isdigit() and len(last_event_id) < 19 \
+            else latest
         missed = [service.alert_dict(row) for row in repository.alerts_after(session, rep_id, after)] \
             if after < latest else []
     return min(after, latest), unseen, missed

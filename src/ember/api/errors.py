@@ -14,6 +14,7 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -76,6 +77,24 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
         code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
         return answer(request, exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    # Last line of defence, after the checks the services make: a value the database cannot hold or a
+    # uniqueness the request broke is the caller's error (4xx), never a server error. The answer names
+    # no other record, so it tells nothing about records the caller cannot see.
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def value_out_of_range(request: Request, exc: Exception) -> Response:
+        log.info("value refused by the database: %s", exc)
+        return answer(request, 422, "invalid_input", "a value in the request is out of range",
+                      [Problem("request", "a number or text is larger than Ember can store",
+                               "use a smaller value (ids and counts are below 2^63)")])
+
+    @app.exception_handler(IntegrityError)
+    async def conflict(request: Request, exc: IntegrityError) -> Response:
+        log.info("request conflicts with stored data: %s", exc.orig)
+        return answer(request, 409, "conflict", "the request conflicts with a stored record",
+                      [Problem("request", "a value that must be unique is taken, or a record it names is gone",
+                               "change the unique value (email, domain, external id) or reload and retry")])
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -20,6 +20,7 @@ from ember.calls.service import (
     get_call,
 )
 from ember.errors import InvalidInput, Problem
+from ember.ids import RecordId
 from ember.team_settings.effective import settings_for
 
 router = APIRouter(prefix="/api/calls", tags=["calls"])
@@ -28,8 +29,8 @@ RECORDING_PATH = "/api/calls/recording/analyze"
 
 @router.post("", status_code=201)
 def attach_transcript(
-    request: Request, db: Db, actor: CurrentActor, contact_id: Annotated[int, Form()], file: UploadFile,
-    deal_id: Annotated[int | None, Form()] = None, at: Annotated[datetime | None, Form()] = None,
+    request: Request, db: Db, actor: CurrentActor, contact_id: Annotated[RecordId, Form()], file: UploadFile,
+    deal_id: Annotated[RecordId | None, Form()] = None, at: Annotated[datetime | None, Form()] = None,
     format: Annotated[str | None, Form()] = None, rep: Annotated[list[str] | None, Form()] = None,
     prospect: Annotated[list[str] | None, Form()] = None,
 ) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def attach_transcript(
 
 
 @router.put("/{call_id}/sides", response_model=SidesOut)
-def set_sides(request: Request, db: Db, actor: CurrentActor, call_id: int, body: SidesIn) -> SidesOut:
+def set_sides(request: Request, db: Db, actor: CurrentActor, call_id: RecordId, body: SidesIn) -> SidesOut:
     """Say which speakers are ours and which the prospect's; the call is analysed again from its transcript."""
     done = correct_sides(db, actor, call_id, SideChoice(tuple(body.rep), tuple(body.prospect)),
                          thresholds=analysis_thresholds(settings_for(db, request.app.state.settings, actor.team_id)))
@@ -62,7 +63,7 @@ def set_sides(request: Request, db: Db, actor: CurrentActor, call_id: int, body:
 
 
 @router.get("/{call_id}")
-def read_call(db: Db, actor: CurrentActor, call_id: int) -> dict[str, Any]:
+def read_call(db: Db, actor: CurrentActor, call_id: RecordId) -> dict[str, Any]:
     call = get_call(db, actor, call_id)
     return {"id": call.id, "touch_id": call.touch_id, "format": call.transcript_format,
             "source": call.transcript_source, "duration_s": call.duration_s, "analysed_at": call.analysed_at,

@@ -24,7 +24,7 @@ from ember.cadence.settings import CadenceSettings
 from ember.calls import repository, rules
 from ember.calls.picture import Picture
 from ember.calls.picture import build as build_picture
-from ember.contacts.service import get_contact
+from ember.contacts.service import contact_behind, get_contact
 from ember.conversation import (
     FORMAT_NAMES,
     Analysis,
@@ -203,7 +203,7 @@ def get_call(session: Session, actor: Actor, call_id: int) -> Call:
     touch = session.get(Touch, call.touch_id) if call else None
     if call is None or touch is None:
         raise NotFound(f"call {call_id} not found")
-    get_contact(session, actor, touch.contact_id)
+    contact_behind(session, actor, touch.contact_id, missing=f"call {call_id} not found")
     return call
 
 

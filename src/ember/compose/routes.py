@@ -9,13 +9,14 @@ from pydantic import BaseModel, Field
 
 from ember.api.deps import CurrentActor, Db
 from ember.compose import service, stories
+from ember.ids import RecordId
 
 router = APIRouter(prefix="/api", tags=["compose"])
 
 
 class ComposeIn(BaseModel):
     kind: str = Field(description="note, opener, brief, email or voicemail (the voicemail + email pair)")
-    contact_id: int
+    contact_id: RecordId
     situation: str | None = Field(None, description="for emails: post-meeting, nudge, referral or trigger; "
                                                     "default: chosen from the contact's history")
 
@@ -72,11 +73,11 @@ def add_story(db: Db, actor: CurrentActor, data: StoryIn) -> dict[str, Any]:
 
 
 @router.put("/stories/{story_id}")
-def edit_story(db: Db, actor: CurrentActor, story_id: int, data: StoryIn) -> dict[str, Any]:
+def edit_story(db: Db, actor: CurrentActor, story_id: RecordId, data: StoryIn) -> dict[str, Any]:
     return stories.story_dict(stories.save_story(db, actor, story_id=story_id, **data.model_dump()))
 
 
 @router.delete("/stories/{story_id}", status_code=204)
-def delete_story(db: Db, actor: CurrentActor, story_id: int) -> Response:
+def delete_story(db: Db, actor: CurrentActor, story_id: RecordId) -> Response:
     stories.delete_story(db, actor, story_id)
     return Response(status_code=204)

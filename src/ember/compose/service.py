@@ -27,11 +27,12 @@ from ember.compose.facts import (
     parse_keywords,
 )
 from ember.compose.sandbox import Rendered
+from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import ComposeTemplate, Contact, Deal
 from ember.touches import repository as touch_repository
-from ember.users.access import Actor, require_manager
+from ember.users.access import Actor, can_see_owner, require_manager
 from ember.vocabulary import CONVERSATION_OUTCOMES
 
 TRIGGER_FRESH_DAYS = 14  # an alert older than this no longer makes an email a "trigger" email
@@ -105,7 +106,7 @@ def _gather(session: Session, actor: Actor, contact: Contact, zone: ZoneInfo, no
         industry=account.industry if account else None, preferred_channel=contact.preferred_channel, call=call,
         last_conversation=spoke.occurred_at.astimezone(zone).date() if spoke else None,
         people=tuple(_people(session, contact, deal)), qualification=deal.qualification if deal else None,
-        stories=tuple(_stories(session)), referrer=_referrer(session, deal),
+        stories=tuple(_stories(session)), referrer=_referrer(session, actor, deal),
         trigger=alert.summary if alert is not None and fresh_alert and alert.summary else None,
         next_touch=format_due(plan.due_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")) if plan else None,
     )
@@ -124,10 +125,16 @@ def _person(contact: Contact, deal_role: str | None) -> Person:
     return Person(contact.full_name, contact.title, role, contact.decision_role_evidence)
 
 
-def _referrer(session: Session, deal: Deal | None) -> str | None:
+def _referrer(session: Session, actor: Actor, deal: Deal | None) -> str | None:
+    """Who referred the deal, as the actor may know it: a stored contact is named only when the actor
+    can see that contact (a link made before references were checked must not leak a name)."""
     if deal is None:
         return None
-    return deal.referred_by_name or repository.contact_name(session, deal.referred_by_contact_id)
+    if deal.referred_by_name:
+        return deal.referred_by_name
+    found = contact_repository.contact_with_owner(session, deal.referred_by_contact_id) \
+        if deal.referred_by_contact_id else None
+    return found[0].full_name if found and can_see_owner(actor, found[1]) else None
 
 
 def _stories(session: Session) -> list[Story]:

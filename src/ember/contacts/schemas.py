@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ember import validation
+from ember.ids import RecordId
 from ember.vocabulary import ContactStatus, DecisionRole, PreferredChannel
 
 Email = Annotated[str, AfterValidator(validation.parse_email)]
@@ -15,6 +16,10 @@ Country = Annotated[str, AfterValidator(validation.parse_country)]
 
 class ContactFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _required = field_validator("first_name", "last_name", "decision_role", "status",
+                                mode="before")(validation.not_null)
+    _external_id = field_validator("external_id", mode="before")(validation.empty_as_none)
 
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
@@ -28,7 +33,7 @@ class ContactFields(BaseModel):
     decision_role_evidence: str | None = None
     preferred_channel: PreferredChannel | None = None
     status: ContactStatus | None = None
-    account_id: int | None = None
+    account_id: RecordId | None = None
     owner_email: Email | None = None
     external_id: str | None = Field(default=None, max_length=100)
     do_not_call: bool = False

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ember.accounts.service import get_account
 from ember.contacts import repository
 from ember.contacts.schemas import ContactCreate, ContactFields
 from ember.errors import Conflict, NotFound, Problem
-from ember.models import Account, Contact
+from ember.models import Contact
 from ember.phones import phone_key
-from ember.users.access import Actor, owner_scope, require_visible
+from ember.taken import check_external_id_free
+from ember.users.access import Actor, can_see_owner, require_visible
 from ember.users.owners import resolve_owner
 
 
@@ -21,23 +22,28 @@ def get_contact(session: Session, actor: Actor, contact_id: int) -> Contact:
     return found[0]
 
 
+def contact_behind(session: Session, actor: Actor, contact_id: int, *, missing: str) -> Contact:
+    """The contact another record (a touch, a call, an email address) leads to. When the actor
+    cannot see it, the answer is that record's own "not found" (``missing``), word for word: never
+    the contact's id, which would tell that the record exists."""
+    found = repository.contact_with_owner(session, contact_id)
+    if found is None or not can_see_owner(actor, found[1]):
+        raise NotFound(missing)
+    return found[0]
+
+
 def get_contact_by_email(session: Session, actor: Actor, email: str) -> Contact:
     contact = repository.contact_by_email(session, email)
+    missing = f"no contact with email {email}"
     if contact is None:
-        raise NotFound(f"no contact with email {email}")
-    return get_contact(session, actor, contact.id)
+        raise NotFound(missing)
+    return contact_behind(session, actor, contact.id, missing=missing)
 
 
 def _check_account(session: Session, actor: Actor, account_id: int | None) -> None:
-    if account_id is None:
-        return
-    visible = session.scalar(
-        select(Account.id).where(
-            Account.id == account_id, (Account.owner_id.is_(None)) | owner_scope(actor, Account.owner_id)
-        )
-    )
-    if visible is None:
-        raise NotFound(f"account {account_id} not found")
+    """A contact may join only a company the actor can see; any other id is answered as a missing one."""
+    if account_id is not None:
+        get_account(session, actor, account_id)
 
 
 def _email_taken() -> Conflict:
@@ -51,6 +57,7 @@ def _email_taken() -> Conflict:
 def create_contact(session: Session, actor: Actor, data: ContactCreate) -> Contact:
     if repository.contact_by_email(session, data.email) is not None:
         raise _email_taken()
+    check_external_id_free(session, Contact, data.external_id)
     _check_account(session, actor, data.account_id)
     owner = resolve_owner(session, actor, data.owner_email)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
@@ -68,6 +75,7 @@ def update_contact(session: Session, actor: Actor, contact_id: int, data: Contac
         contact.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     if "account_id" in changes:
         _check_account(session, actor, changes["account_id"])
+    check_external_id_free(session, Contact, changes.get("external_id"), contact.id)
     new_email = changes.get("email")
     if new_email and new_email != contact.email and repository.contact_by_email(session, new_email) is not None:
         raise _email_taken()

@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from ember.accounts.service import get_account
 from ember.contacts.service import get_contact
 from ember.deals import repository
 from ember.deals.schemas import DealCreate, DealFields, StakeholderIn
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Contact, Deal, DealStakeholder, NextStep, User
+from ember.taken import check_external_id_free
 from ember.users.access import Actor, owner_scope, require_visible
 from ember.users.owners import resolve_owner
 from ember.vocabulary import CLOSED_STAGES, DealOutcome, DealStage
@@ -49,11 +51,21 @@ def _check_outcome(stage: str | None, outcome: str | None) -> None:
         )
 
 
+def _check_references(session: Session, actor: Actor, changes: dict[str, object]) -> None:
+    """Every record a deal points to must be one the actor can see; any other id is answered
+    exactly as a missing record, so ids cannot be probed through a deal."""
+    account_id, referrer_id = changes.get("account_id"), changes.get("referred_by_contact_id")
+    if isinstance(account_id, int):
+        get_account(session, actor, account_id)
+    if isinstance(referrer_id, int):
+        get_contact(session, actor, referrer_id)
+
+
 def create_deal(session: Session, actor: Actor, data: DealCreate) -> Deal:
     _check_outcome(data.stage, data.outcome)
     owner = resolve_owner(session, actor, data.owner_email)
-    if data.referred_by_contact_id is not None:
-        get_contact(session, actor, data.referred_by_contact_id)
+    _check_references(session, actor, data.model_dump(include={"account_id", "referred_by_contact_id"}))
+    check_external_id_free(session, Deal, data.external_id)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
     deal = Deal(owner_id=owner.id, qualification={}, **values)
     session.add(deal)
@@ -67,6 +79,8 @@ def update_deal(session: Session, actor: Actor, deal_id: int, data: DealFields) 
     _check_outcome(changes.get("stage", deal.stage), changes.get("outcome", deal.outcome))
     if "owner_email" in changes:
         deal.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
+    _check_references(session, actor, changes)
+    check_external_id_free(session, Deal, changes.get("external_id"), deal.id)
     for field, value in changes.items():
         setattr(deal, field, value)
     session.flush()

@@ -16,6 +16,7 @@ from ember.dialer import rules, service
 from ember.dialer.signatures import BadSignature, verify_aircall, verify_standard, verify_twilio
 from ember.errors import InvalidInput, Problem, Unauthorized
 from ember.settings import Settings
+from ember.team_settings.effective import settings_for
 
 router = APIRouter(tags=["dialer"])
 
@@ -25,7 +26,7 @@ def _settings(request: Request) -> Settings:
 
 
 def _accepted(db: Db, event: rules.CallEvent, settings: Settings) -> JSONResponse:
-    received = service.receive(db, event, region=settings.dialer_region, cadence=cadence_settings(settings))
+    received = service.receive(db, event, region=settings.dialer_region, settings=settings)
     return JSONResponse(received.as_dict(), status_code=200 if received.status == "duplicate" else 202)
 
 
@@ -114,13 +115,14 @@ def list_unmatched(db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
 def attach_call(request: Request, event_id: int, body: AttachIn, db: Db, actor: CurrentActor) -> dict[str, Any]:
     """Log an unmatched call on a contact."""
     settings = _settings(request)
-    return service.attach(db, actor, event_id, body.contact_id, cadence=cadence_settings(settings)).as_dict()
+    return service.attach(db, actor, event_id, body.contact_id, settings=settings).as_dict()
 
 
 @router.post("/api/dialer/touches/{touch_id}/gatekeeper")
 def correct_to_gatekeeper(request: Request, touch_id: int, db: Db, actor: CurrentActor) -> dict[str, Any]:
     """One click on Today: the call a phone system logged reached a gatekeeper."""
-    touch, planned = service.mark_gatekeeper(db, actor, touch_id, cadence=cadence_settings(_settings(request)))
+    planning = cadence_settings(settings_for(db, _settings(request), actor.team_id))
+    touch, planned = service.mark_gatekeeper(db, actor, touch_id, cadence=planning)
     plan = planned.decision.plan
     return {"touch": {"id": touch.id, "outcome": touch.outcome, "label": touch.label},
             "next": {"channel": plan.channel.value, "at": plan.at.isoformat(), "label": plan.label.text}

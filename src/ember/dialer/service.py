@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ember.cadence.config import cadence_settings
 from ember.cadence.service import Planned, replan
 from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
@@ -22,6 +23,8 @@ from ember.errors import InvalidInput, NotFound, Problem
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, InboundEvent, Touch, User
 from ember.phones import phone_key
+from ember.settings import Settings
+from ember.team_settings.effective import settings_for
 from ember.touches.service import log_touch, relabel
 from ember.users.access import Actor, owner_scope
 from ember.vocabulary import Channel, ContactStatus, Outcome
@@ -50,7 +53,7 @@ class Received:
         return asdict(self)
 
 
-def receive(session: Session, event: CallEvent, *, region: str | None, cadence: CadenceSettings,
+def receive(session: Session, event: CallEvent, *, region: str | None, settings: Settings,
             now: datetime | None = None) -> Received:
     now = now or datetime.now(UTC)
     payload = {**asdict(event), "started_at": event.started_at.isoformat()}
@@ -67,7 +70,7 @@ def receive(session: Session, event: CallEvent, *, region: str | None, cadence: 
         row.status = UNMATCHED
         return Received(row.id, UNMATCHED, outcome=event.outcome,
                         reason=f"no contact has the number {key or event.number}: attach it to one")
-    return _log(session, row, contact, event, cadence, now)
+    return _log(session, row, contact, event, settings, now)
 
 
 def _contact_by_phone(session: Session, key: str | None, rep_email: str | None) -> Contact | None:
@@ -80,7 +83,7 @@ def _contact_by_phone(session: Session, key: str | None, rep_email: str | None) 
     return found[0] if found else None
 
 
-def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent, cadence: CadenceSettings,
+def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent, settings: Settings,
          now: datetime) -> Received:
     row.contact_id = contact.id
     if contact.status == ContactStatus.DO_NOT_CONTACT.value:
@@ -89,6 +92,7 @@ def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent
                         reason=f"{contact.full_name} is do-not-contact: the call is kept, no touch logged")
     owner = session.get(User, contact.owner_id)
     assert owner is not None
+    cadence = cadence_settings(settings_for(session, settings, owner.team_id))  # the owner's team plans its own way
     notes = f"{event.provider} call ({event.direction}, {event.duration_s} s): {event.reason}"
     if event.recording_url:
         notes += f"\nrecording: {event.recording_url}"
@@ -111,7 +115,7 @@ def unmatched(session: Session, actor: Actor, limit: int = 100) -> list[dict[str
             if not r.payload.get("rep_email") or actor.is_admin or r.payload.get("rep_email") == actor.email]
 
 
-def attach(session: Session, actor: Actor, event_id: int, contact_id: int, *, cadence: CadenceSettings,
+def attach(session: Session, actor: Actor, event_id: int, contact_id: int, *, settings: Settings,
            now: datetime | None = None) -> Received:
     """Log an unmatched call on the contact the rep names."""
     row = session.get(InboundEvent, event_id)
@@ -128,7 +132,7 @@ def attach(session: Session, actor: Actor, event_id: int, contact_id: int, *, ca
     event = CallEvent(data["provider"], data["external_id"], data["number"], data["direction"],
                       datetime.fromisoformat(data["started_at"]), int(data["duration_s"]), data["outcome"],
                       data["reason"], data.get("rep_email"), data.get("recording_url"))
-    return _log(session, row, contact, event, cadence, now or datetime.now(UTC))
+    return _log(session, row, contact, event, settings, now or datetime.now(UTC))
 
 
 def mark_gatekeeper(session: Session, actor: Actor, touch_id: int, *, cadence: CadenceSettings,

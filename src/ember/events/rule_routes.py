@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from ember.api.deps import CurrentActor, Db
 from ember.events import rule_service
 from ember.events.rule_service import RuleInput
+from ember.ids import RecordId
 
 router = APIRouter(prefix="/api/rules", tags=["rules"])
 
@@ -44,6 +45,6 @@ def add_rule(db: Db, actor: CurrentActor, body: RuleCreate) -> dict[str, Any]:
 
 
 @router.patch("/{rule_id}")
-def change_rule(db: Db, actor: CurrentActor, rule_id: int, body: RuleChange) -> dict[str, Any]:
+def change_rule(db: Db, actor: CurrentActor, rule_id: RecordId, body: RuleChange) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     return rule_service.rule_dict(rule_service.update_rule(db, actor, rule_id, changes))

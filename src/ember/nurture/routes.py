@@ -10,19 +10,20 @@ from pydantic import BaseModel, Field
 
 from ember.api.deps import CurrentActor, Db
 from ember.cadence.config import cadence_settings
+from ember.ids import MAX_ID, RecordId
 from ember.nurture import service
 
 router = APIRouter(prefix="/api/nurture", tags=["nurture"])
 
 
 class NurtureAdd(BaseModel):
-    contact_id: int
+    contact_id: RecordId
     note: str | None = Field(None, max_length=2000)
 
 
 @router.get("")
 def list_nurture(db: Db, actor: CurrentActor, limit: int = Query(1000, ge=1, le=10000),
-                 offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+                 offset: int = Query(0, ge=0, le=MAX_ID)) -> list[dict[str, Any]]:
     """Contacts on the nurture list you may see: they get the newsletter, not calls."""
     return [entry.as_dict() for entry in service.list_nurture(db, actor, limit=limit, offset=offset)]
 
@@ -42,6 +43,6 @@ def add_to_nurture(db: Db, actor: CurrentActor, body: NurtureAdd) -> dict[str, A
 
 
 @router.delete("/{contact_id}", status_code=204)
-def remove_from_nurture(request: Request, db: Db, actor: CurrentActor, contact_id: int) -> Response:
+def remove_from_nurture(request: Request, db: Db, actor: CurrentActor, contact_id: RecordId) -> Response:
     service.remove_from_nurture(db, actor, contact_id, settings=cadence_settings(request.app.state.settings))
     return Response(status_code=204)

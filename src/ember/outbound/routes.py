@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ember.api.deps import CurrentActor, Db
+from ember.ids import RecordId
 from ember.outbound import service
 from ember.outbound.mail import SmtpConfig
 from ember.team_settings.effective import settings_for
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api", tags=["outbound"])
 
 
 class SendIn(BaseModel):
-    contact_id: int
+    contact_id: RecordId
     subject: str = Field(max_length=300)
     body: str = Field(max_length=100_000)
     invite_at: datetime | None = Field(None, description="book a meeting: an .ics invite for this instant "
@@ -38,6 +39,6 @@ def send(request: Request, db: Db, actor: CurrentActor, data: SendIn) -> JSONRes
 
 
 @router.get("/outbound")
-def outbound(db: Db, actor: CurrentActor, contact_id: int | None = None) -> list[dict[str, Any]]:
+def outbound(db: Db, actor: CurrentActor, contact_id: RecordId | None = None) -> list[dict[str, Any]]:
     """Emails to one contact (with failures and next retry), or all the caller sent."""
     return service.history(db, actor, contact_id)

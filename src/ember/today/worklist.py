@@ -201,8 +201,10 @@ class _RowMaker:
     def alert(self, row: Any) -> Row:
         id_, summary, created_at, *cols = tuple(row)
         contact_id, name, company, email, phone, where, their_now = self.contact(tuple(cols))
-        return Row("alert", id_, contact_id, name, company, email, phone, None, None, "call", None,
-                   "Follow up while their interest is fresh", None, summary, _local(created_at, where, self.now),
+        purpose = (f"They {summary}: follow up while the interest is fresh" if summary
+                   else "Follow up while their interest is fresh")
+        return Row("alert", id_, contact_id, name, company, email, phone, None, None, "call", None, purpose, None,
+                   "A trigger event: interest is hottest right now.", _local(created_at, where, self.now),
                    their_now, None)
 
 

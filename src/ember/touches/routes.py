@@ -8,6 +8,7 @@ from ember.api.deps import CurrentActor, Db
 from ember.cadence.config import cadence_settings
 from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
+from ember.ids import RecordId
 from ember.team_settings.effective import settings_for
 from ember.touches import repository, service
 from ember.touches.schemas import TouchIn, logged_dict
@@ -33,7 +34,7 @@ def log_touch(request: Request, db: Db, actor: CurrentActor, body: TouchIn) -> d
 
 
 @router.get("/contacts/{contact_id}/touches")
-def list_touches(db: Db, actor: CurrentActor, contact_id: int) -> list[dict[str, Any]]:
+def list_touches(db: Db, actor: CurrentActor, contact_id: RecordId) -> list[dict[str, Any]]:
     get_contact(db, actor, contact_id)
     return [{"id": t.id, "label": t.label, "channel": t.channel, "outcome": t.outcome, "deal_id": t.deal_id,
              "occurred_at": t.occurred_at.isoformat(), "notes": t.notes}
@@ -41,6 +42,6 @@ def list_touches(db: Db, actor: CurrentActor, contact_id: int) -> list[dict[str,
 
 
 @router.delete("/touches/{touch_id}", status_code=204)
-def delete_touch(request: Request, db: Db, actor: CurrentActor, touch_id: int) -> Response:
+def delete_touch(request: Request, db: Db, actor: CurrentActor, touch_id: RecordId) -> Response:
     service.delete_touch(db, actor, touch_id, settings=_planning(request, db, actor))
     return Response(status_code=204)

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ember.ids import RecordId
 from ember.touches.service import LoggedTouch
 from ember.vocabulary import Channel
 
@@ -12,11 +13,11 @@ from ember.vocabulary import Channel
 class TouchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    contact_id: int
+    contact_id: RecordId
     channel: Channel
     outcome: str = Field(min_length=1, max_length=40)
     occurred_at: datetime | None = None
-    deal_id: int | None = None
+    deal_id: RecordId | None = None
     notes: str | None = Field(default=None, description="At most 5,000 characters.")
     variant: str | None = None
     callback_at: datetime | None = None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ember.cadence import repository as cadence_repository
 from ember.cadence.service import Planned, replan
 from ember.cadence.settings import CadenceSettings
-from ember.contacts.service import get_contact
+from ember.contacts.service import contact_behind, get_contact
 from ember.deals.service import get_deal
 from ember.errors import InvalidInput, NotFound, Problem, ProblemList
 from ember.messages import repository as message_repository
@@ -190,7 +190,7 @@ def delete_touch(session: Session, actor: Actor, touch_id: int, *, settings: Cad
     touch = session.get(Touch, touch_id)
     if touch is None:
         raise NotFound(f"touch {touch_id} not found")
-    contact = get_contact(session, actor, touch.contact_id)  # raises NotFound for other reps' touches
+    contact = contact_behind(session, actor, touch.contact_id, missing=f"touch {touch_id} not found")
     deal = session.get(Deal, touch.deal_id) if touch.deal_id else None
     session.delete(touch)  # plans it caused keep existing (the foreign key is set to NULL)
     session.flush()

@@ -14,6 +14,7 @@ from ember.compose import service as compose_service
 from ember.compose.rules import SITUATIONS
 from ember.contacts.service import get_contact
 from ember.errors import EmberError, InvalidInput, Problem
+from ember.ids import RecordId
 from ember.outbound import service as outbound_service
 from ember.outbound.mail import SmtpConfig
 from ember.team_settings.effective import settings_for
@@ -59,7 +60,7 @@ def _invite(when: str, asked: bool, zone: str) -> datetime | None:
 
 
 @router.get("/contacts/{contact_id}/compose")
-def compose_page(request: Request, db: Db, contact_id: int, kind: str = "note",
+def compose_page(request: Request, db: Db, contact_id: RecordId, kind: str = "note",
                  situation: str | None = None) -> Response:
     actor = page_actor(request, db)
     if actor is None:
@@ -69,7 +70,7 @@ def compose_page(request: Request, db: Db, contact_id: int, kind: str = "note",
 
 @router.post("/contacts/{contact_id}/send")
 def send_form(
-    request: Request, db: Db, contact_id: int, subject: Annotated[str, Form()], body: Annotated[str, Form()],
+    request: Request, db: Db, contact_id: RecordId, subject: Annotated[str, Form()], body: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "", invite: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "note",
     situation: Annotated[str, Form()] = "", attach_invite: Annotated[str, Form()] = "",
 ) -> Response:

@@ -6,22 +6,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from ember.api.deps import Db, check_csrf
 from ember.cadence import repository as cadence_repository
 from ember.cadence.config import cadence_settings
 from ember.cadence.timing import zone
-from ember.contacts.service import get_contact, list_contacts
+from ember.contacts.overview import overview
+from ember.contacts.schemas import ContactFields
+from ember.contacts.service import get_contact, list_contacts, update_contact
 from ember.errors import EmberError
-from ember.messages.rules import fill
-from ember.messages.service import message_values
-from ember.models import MessageVariant
+from ember.ids import RecordId
 from ember.team_settings.effective import settings_for
-from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
 from ember.users.access import Actor
 from ember.validation import parse_datetime
-from ember.vocabulary import Channel, Outcome
+from ember.vocabulary import Channel, ContactStatus, DecisionRole, Outcome, PreferredChannel
 from ember.web.pages import page_actor
 from ember.web.templating import render
 
@@ -41,29 +41,28 @@ def contacts_page(request: Request, db: Db, q: str | None = None, status: str | 
     return render(request, "contacts.html", contacts=rows, q=q or "", status=status or "")
 
 
-def _contact_context(db: Db, actor: Actor, contact_id: int) -> dict[str, Any]:
-    contact = get_contact(db, actor, contact_id)
-    plan = cadence_repository.open_plan(db, contact.id)
-    variant = db.get(MessageVariant, plan.message_variant_id) if plan and plan.message_variant_id else None
-    message = fill(variant.body, message_values(db, contact, actor.name)) if variant else None
-    return {"contact": contact, "touches": touch_repository.touches_of_contact(db, contact.id), "plan": plan,
-            "plan_variant": variant, "plan_message": message, "channels": [c.value for c in Channel],
-            "outcomes": [o.value for o in Outcome], "zone": zone(actor.timezone)}
+def _contact_context(request: Request, db: Db, actor: Actor, contact_id: int) -> dict[str, Any]:
+    settings = settings_for(db, request.app.state.settings, actor.team_id)
+    view = overview(db, actor, contact_id, our_company=settings.company_name,
+                    step_days=settings.next_step_default_days)
+    return {"contact": view.contact, "view": view, "plan": view.plan, "channels": [c.value for c in Channel],
+            "outcomes": [o.value for o in Outcome], "zone": zone(actor.timezone),
+            "roles": [r.value for r in DecisionRole], "preferred": [p.value for p in PreferredChannel]}
 
 
 @router.get("/contacts/{contact_id}")
-def contact_page(request: Request, db: Db, contact_id: int) -> Response:
+def contact_page(request: Request, db: Db, contact_id: RecordId) -> Response:
     actor = page_actor(request, db)
     if actor is None:
         return _login_needed()
-    return render(request, "contact.html", **_contact_context(db, actor, contact_id))
+    return render(request, "contact.html", **_contact_context(request, db, actor, contact_id))
 
 
 @router.post("/contacts/{contact_id}/touches")
 def log_touch_form(
-    request: Request, db: Db, contact_id: int, channel: Annotated[str, Form()], outcome: Annotated[str, Form()],
+    request: Request, db: Db, contact_id: RecordId, channel: Annotated[str, Form()], outcome: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "", occurred_at: Annotated[str, Form()] = "", notes: Annotated[str, Form()] = "",
-    callback_at: Annotated[str, Form()] = "",
+    callback_at: Annotated[str, Form()] = "", confirm_date: Annotated[str, Form()] = "",
 ) -> Response:
     actor = page_actor(request, db)
     if actor is None:
@@ -75,16 +74,56 @@ def log_touch_form(
             occurred_at=parse_datetime(occurred_at, actor.timezone) if occurred_at else None,
             callback_at=parse_datetime(callback_at, actor.timezone) if callback_at else None,
             settings=cadence_settings(settings_for(db, request.app.state.settings, actor.team_id)),
+            confirm_date=bool(confirm_date),
         )
     except (EmberError, ValueError) as exc:
         db.rollback()
         message = exc.message if isinstance(exc, EmberError) else str(exc)
         problems = [str(p) for p in exc.problems] if isinstance(exc, EmberError) else []
         return render(request, "contact.html", status_code=422, error=message, problems=problems,
-                      **_contact_context(db, actor, contact_id))
+                      **_contact_context(request, db, actor, contact_id))
     plan = logged.planned.decision
     request.session["flash"] = (
         f"Logged {logged.touch.label} ({outcome}). "
         + (f"Next: {plan.plan.label.text} by {plan.plan.channel.value}." if plan.plan else plan.reason)
     )
+    return RedirectResponse(f"/contacts/{contact_id}", status_code=303)
+
+
+# Fields a rep edits on the contact page; a box left empty clears the value.
+_EDITABLE = ("first_name", "last_name", "title", "email", "phone", "timezone", "country", "preferred_channel",
+             "decision_role", "decision_role_evidence")
+
+
+@router.post("/contacts/{contact_id}/edit")
+async def edit_contact_form(request: Request, db: Db, contact_id: int) -> Response:
+    actor = page_actor(request, db)
+    if actor is None:
+        return _login_needed()
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    values: dict[str, Any] = {name: (str(form.get(name, "")).strip() or None) for name in _EDITABLE}
+    values["first_name"] = values["first_name"] or ""
+    values["last_name"] = values["last_name"] or ""
+    current = get_contact(db, actor, contact_id)
+    values["decision_role"] = values["decision_role"] or "unknown"
+    if values["decision_role"] == current.decision_role:
+        del values["decision_role"]  # unchanged: analysis may still refine it
+    values["do_not_call"] = form.get("do_not_call") == "on"
+    values["do_not_email"] = form.get("do_not_email") == "on"
+    if form.get("do_not_contact") == "on":
+        values["status"] = ContactStatus.DO_NOT_CONTACT.value
+    elif current.status == ContactStatus.DO_NOT_CONTACT.value:
+        values["status"] = ContactStatus.ACTIVE.value
+    try:
+        update_contact(db, actor, contact_id, ContactFields(**values))
+        if values.get("status") == ContactStatus.DO_NOT_CONTACT.value:
+            cadence_repository.cancel_planned(db, contact_id)  # nothing more is planned for them
+    except (EmberError, ValidationError) as exc:
+        db.rollback()
+        problems = ([f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+                    if isinstance(exc, ValidationError) else [str(p) for p in exc.problems])
+        return render(request, "contact.html", status_code=422, error="The contact was not changed", problems=problems,
+                      **_contact_context(request, db, actor, contact_id))
+    request.session["flash"] = "Contact saved."
     return RedirectResponse(f"/contacts/{contact_id}", status_code=303)

@@ -1,0 +1,131 @@
+"""Everything a rep reads on one contact's page: account, deals with their people and
+qualification, one timeline of what happened, the next touch with a readable message,
+the promises from calls, and the prospect's local time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ember.cadence import repository as cadence_repository
+from ember.cadence.timing import zone
+from ember.contacts import overview_queries as queries
+from ember.contacts.service import get_contact
+from ember.messages.rules import missing_facts, readable
+from ember.messages.service import message_values
+from ember.models import Contact, Deal, MessageVariant, NextStep, PlannedTouch, User
+from ember.steps import repository as step_repository
+from ember.steps.service import due_of
+from ember.today.worklist import FACT_WORDS, company_name
+from ember.touches import repository as touch_repository
+from ember.users.access import Actor
+
+QUALIFICATION = (("problem", "Problem recognised"), ("decision_makers", "All decision makers known"),
+                 ("timeline", "Timeline to implement"), ("budget", "Price / budget qualified"))
+EVENT_WORDS = {"page_view": "Visited a page", "newsletter_subscribe": "Subscribed to the newsletter",
+               "podcast_subscribe": "Subscribed to the podcast", "webinar_rsvp": "Signed up for a webinar",
+               "content_share": "Shared our content", "demo_use": "Used the demo", "email_reply": "Replied by email",
+               "email_click": "Clicked a link in an email", "identify": "Identified on the website"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # touch | call | email | event | alert
+    label: str
+    text: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class DealView:
+    deal: Deal
+    role: str
+    people: list[dict[str, Any]]
+    qualification: list[tuple[str, bool, str | None]]  # (item, covered, first quote)
+
+
+@dataclass
+class Overview:
+    contact: Contact
+    owner: User | None
+    company: str | None
+    their_now: str
+    zone_name: str
+    plan: PlannedTouch | None
+    message: str | None
+    message_needs: list[str]
+    deals: list[DealView]
+    warnings: list[str]
+    steps: list[tuple[NextStep, datetime]]
+    timeline: list[Entry] = field(default_factory=list)
+
+
+def _qualification(deal: Deal) -> list[tuple[str, bool, str | None]]:
+    found = deal.qualification or {}
+    rows = []
+    for key, words in QUALIFICATION:
+        item = found.get(key) or {}
+        evidence = item.get("evidence") or []
+        rows.append((words, bool(item.get("covered")), str(evidence[0].get("quote")) if evidence else None))
+    return rows
+
+
+def _deals(session: Session, contact_id: int) -> list[DealView]:
+    deals = queries.deals_of(session, contact_id)
+    people = queries.stakeholders_of(session, [d.id for d in deals])
+    views = []
+    for deal in deals:
+        mine = [{"contact_id": cid, "name": f"{first} {last}".strip(), "role": (role if role != "unknown" else crole),
+                 "evidence": evidence} for did, cid, first, last, role, crole, evidence in people if did == deal.id]
+        role = next((p["role"] for p in mine if p["contact_id"] == contact_id), "unknown")
+        views.append(DealView(deal, role, mine, _qualification(deal)))
+    return views
+
+
+def _timeline(session: Session, contact_id: int) -> list[Entry]:
+    entries = []
+    for at, label, channel, outcome, notes, call_id in queries.touches(session, contact_id):
+        text = f"{channel}: {outcome.replace('-', ' ')}" + (f" — {notes}" if notes else "")
+        if call_id:
+            entries.append(Entry(at, "call", label or "", f"Recorded call — {outcome.replace('-', ' ')}",
+                                 f"/calls/{call_id}"))
+        else:
+            entries.append(Entry(at, "touch", label or "", text))
+    for created, sent, subject, status in queries.emails(session, contact_id):
+        entries.append(Entry(sent or created, "email", "email", f"{subject} ({status})"))
+    for at, type_, url, source in queries.events(session, contact_id):
+        where = f": {url}" if url else ""
+        entries.append(Entry(at, "event", source, f"{EVENT_WORDS.get(type_, type_.replace('_', ' '))}{where}"))
+    for at, summary, seen in queries.alerts(session, contact_id):
+        entries.append(Entry(at, "alert", "alert" if seen else "new alert", summary))
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def overview(session: Session, actor: Actor, contact_id: int, *, our_company: str = "", step_days: int = 7,
+             now: datetime | None = None) -> Overview:
+    now = now or datetime.now(UTC)
+    contact = get_contact(session, actor, contact_id)
+    owner = session.get(User, contact.owner_id)
+    account = queries.account_of(session, contact)
+    where = zone(touch_repository.contact_timezone(session, contact))
+    plan = cadence_repository.open_plan(session, contact.id)
+    variant = session.get(MessageVariant, plan.message_variant_id) if plan and plan.message_variant_id else None
+    values = message_values(session, contact, owner.name if owner else actor.name)
+    if owner is not None:
+        values["rep_company"] = company_name(session, owner, our_company)
+    steps = [(s, due_of(s.due_at, s.created_at, step_days))
+             for s in step_repository.steps_of_contact(session, contact.id)]
+    promised = next((s.quote for s, _ in steps if s.status == "open" and s.quote), None)
+    if promised:  # "what was meant to happen since", in the words said on the call
+        values.setdefault("next_step", promised[0].lower() + promised[1:].rstrip(". "))
+    values = {k: v for k, v in values.items() if v}
+    message = readable(variant.body, values) if variant else None
+    needs = [FACT_WORDS.get(n, n) for n in missing_facts(variant.body, values)] if variant else []
+    deals = _deals(session, contact.id)
+    warnings = queries.open_multithread_reasons(session, [d.deal.id for d in deals])
+    return Overview(contact, owner, account.name if account else None, f"{now.astimezone(where):%a %H:%M}",
+                    where.key, plan, message, needs, deals, warnings, steps, _timeline(session, contact.id))
