@@ -108,6 +108,35 @@ def _sync_folder(client: IMAPClient, ctx: _Context, folder: str, *, inbound: boo
             repository.save_cursor(session, ctx.mailbox_id, folder, state.uidvalidity, batch[-1])
 
 
+class Fields:
+    """The fetched header fields of one message, for matching only (most messages concern nobody, and the
+    email package's parser costs more than the whole fetch): names case-insensitive, folded lines joined."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self._values = values
+
+    @classmethod
+    def read(cls, raw: bytes) -> Fields:
+        values: dict[str, str] = {}
+        name = None
+        for line in raw.decode("latin-1").split("\r\n" if b"\r\n" in raw else "\n"):
+            if line[:1] in (" ", "\t") and name is not None:
+                values[name] += " " + line.strip()
+            elif ":" in line:
+                key, _, value = line.partition(":")
+                name = key.strip().lower()
+                values.setdefault(name, value.strip())
+        return cls(values)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._values.get(name.lower(), default)
+
+    def get_content_type(self) -> str:
+        return (self._values.get("content-type") or "text/plain").split(";", 1)[0].strip().lower()
+
+
 @dataclass(frozen=True)
 class _Candidate:
     uid: int
@@ -121,7 +150,7 @@ def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int
                 inbound: bool, report: SyncReport) -> None:
     fetched = imap.fetch_headers(client, uids)
     report.read += len(fetched)
-    parsed = [(h, _parse(h.raw, headers_only=True)) for h in fetched]
+    parsed = [(h, Fields.read(h.raw)) for h in fetched]
     with unit_of_work(ctx.engine) as session:
         candidates = (_inbound_candidates if inbound else _sent_candidates)(session, ctx.actor, parsed)
     bodies = imap.fetch_bodies(client, [c.uid for c in candidates]) if inbound and candidates else {}
@@ -148,7 +177,7 @@ def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int
             ctx.after_each(candidate.uid)
 
 
-def _inbound_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.Headers, Message]]) -> list[_Candidate]:
+def _inbound_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.Headers, Fields]]) -> list[_Candidate]:
     senders = {h.uid: _address(m.get("From")) for h, m in parsed}
     references = {h.uid: _references(m) for h, m in parsed}
     contacts = repository.contacts_by_email(session, actor, [s for s in senders.values() if s])
@@ -160,11 +189,12 @@ def _inbound_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.
         contact_id = contacts.get(sender) or (sent[1] if sent else None)
         if contact_id is None and not _looks_like_report(message, sender):
             continue
-        result.append(_Candidate(headers.uid, message, headers.internal_date, contact_id, sent[0] if sent else None))
+        result.append(_Candidate(headers.uid, _parse(headers.raw, headers_only=True), headers.internal_date,
+                                 contact_id, sent[0] if sent else None))
     return result
 
 
-def _sent_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.Headers, Message]]) -> list[_Candidate]:
+def _sent_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.Headers, Fields]]) -> list[_Candidate]:
     recipients = {h.uid: [a.lower() for _, a in getaddresses([str(m.get("To", "") or ""), str(m.get("Cc", "") or "")])
                           if a] for h, m in parsed}
     contacts = repository.contacts_by_email(session, actor, [a for found in recipients.values() for a in found])
@@ -175,7 +205,8 @@ def _sent_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.Hea
             continue  # sent by Ember itself, which logged it when it went out
         contact_id = next((contacts[a] for a in recipients[headers.uid] if a in contacts), None)
         if contact_id is not None:
-            result.append(_Candidate(headers.uid, message, headers.internal_date, contact_id, None))
+            result.append(_Candidate(headers.uid, _parse(headers.raw, headers_only=True), headers.internal_date,
+                                     contact_id, None))
     return result
 
 
@@ -206,7 +237,7 @@ def _original_message_id(message: Message) -> str | None:
     return None
 
 
-def _looks_like_report(message: Message, sender: str) -> bool:
+def _looks_like_report(message: Fields | Message, sender: str) -> bool:
     return (message.get_content_type() == "multipart/report" or sender.startswith(_REPORT_SENDERS)
             or message.get("X-Failed-Recipients") is not None)
 
@@ -233,7 +264,7 @@ def _subject(message: Message) -> str:
         return str(raw).strip()
 
 
-def _message_id(message: Message) -> str | None:
+def _message_id(message: Fields | Message) -> str | None:
     try:
         value = str(message.get("Message-ID", "") or "").strip()
     except Exception:
@@ -241,7 +272,7 @@ def _message_id(message: Message) -> str | None:
     return value or None
 
 
-def _references(message: Message) -> list[str]:
+def _references(message: Fields | Message) -> list[str]:
     found: list[str] = []
     for name in ("In-Reply-To", "References"):
         try:
