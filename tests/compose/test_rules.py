@@ -166,3 +166,19 @@ def test_bad_templates_are_refused_with_where_and_what(source: str, where: str, 
 def test_an_email_template_needs_a_subject_line() -> None:
     problems = rules.problems_with_template("email-nudge", "Hi {{ first_name }}")
     assert problems[0].what == "an email template must start with a subject line"
+
+
+def test_a_trigger_subject_says_what_they_did_as_a_person_would(analysis) -> None:
+    inp = _input(analysis, trigger="visited a case study (/case-studies/monday-reporting)")
+    email = _write("email-trigger", inp)
+    assert email.subject == "Marco, since you visited a case study"
+    assert "/case-studies" not in email.subject + email.text and "you visited a case study." in email.text
+
+
+def test_filled_drafts_have_no_doubled_stops_or_capitals_mid_sentence() -> None:
+    from ember.compose.sandbox import tidy
+
+    assert tidy("you told me that Our reports take a day.. Then") == "you told me that our reports take a day. Then"
+    assert tidy("Is it still a priority?.") == "Is it still a priority?"
+    assert tidy("Wait... really.") == "Wait... really."
+    assert tidy("you said that Harbor Foods needs it") == "you said that Harbor Foods needs it"  # names keep capitals

@@ -85,6 +85,14 @@ def shown(field: str, value: Any) -> Any:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
 
 
+def _secrecy(values: Mapping[str, Any], field: str) -> str:
+    """The name a field's secrecy is judged by: a stored setting keeps its value in a column called
+    "value", which is as secret as the setting it names (an SMTP password)."""
+    if field == "value" and isinstance(values.get("name"), str):
+        return str(values["name"])
+    return field
+
+
 def label(values: Mapping[str, Any]) -> str:
     for name in LABEL_FIELDS:
         if values.get(name):
@@ -97,7 +105,7 @@ def created(table: str, target_id: str, values: Mapping[str, Any]) -> Change | N
     if kind is None:
         return None
     name = label(values)
-    changes = {field: [None, shown(field, value)] for field, value in values.items()
+    changes = {field: [None, shown(_secrecy(values, field), value)] for field, value in values.items()
                if field not in IGNORED_FIELDS and field != "id" and value not in (None, "", [], {})
                and not (name and value == name)}  # the record's own name is already in the entry
     return Change(Action.CREATED, kind, target_id, name, changes)
@@ -108,7 +116,8 @@ def changed(table: str, target_id: str, values: Mapping[str, Any],
     kind = kind_of(table, Action.CHANGED)
     if kind is None:
         return None
-    changes = {field: [shown(field, old), shown(field, new)] for field, (old, new) in before_after.items()
+    changes = {field: [shown(_secrecy(values, field), old), shown(_secrecy(values, field), new)]
+               for field, (old, new) in before_after.items()
                if field not in IGNORED_FIELDS and old != new}
     if not changes:
         return None

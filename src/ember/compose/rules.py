@@ -8,6 +8,7 @@ never made up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +33,15 @@ from ember.compose.facts import (
 )
 from ember.compose.sandbox import Rendered, render, template_problems
 from ember.errors import InvalidInput, Problem
+
+# A trigger's tracked address ("(/case-studies/monday-reporting)", "(https://...)") is for the rep,
+# never for the prospect's inbox: a person says "you read a case study", not where we logged it.
+_TRACKED_ADDRESS = re.compile(r"\s*\((?:/|https?://|www\.)[^)]*\)")
+
+
+def spoken_trigger(summary: str) -> str:
+    """What the prospect did, as a person would say it to them: no tracked paths or addresses."""
+    return _TRACKED_ADDRESS.sub("", summary).strip().rstrip(".")
 
 KINDS = ("note", "opener", "brief", "email", "voicemail")
 SITUATIONS = ("post-meeting", "nudge", "referral", "trigger")
@@ -242,7 +252,7 @@ def build_context(inp: ComposeInput) -> dict[str, Any]:
         "story": story or blank("a customer story that fits"),
         "idea": stories[0].title if stories else blank("your new idea for them"),
         "referrer": inp.referrer or blank("who referred them"),
-        "trigger": inp.trigger or blank("what they just did"),
+        "trigger": spoken_trigger(inp.trigger) if inp.trigger else blank("what they just did"),
         "last_call": format_date(inp.last_conversation) if inp.last_conversation else None,
         "source": call.source if call else "none",
         "situation": inp.situation,

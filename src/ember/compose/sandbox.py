@@ -184,9 +184,24 @@ def render(source: str, context: Mapping[str, Any]) -> Rendered:
     except TooCostly as exc:
         raise InvalidInput("the template asks for too much work to render", [Problem(
             "template", f"{exc}", "remove the big number, repeat or loop; a follow-up needs none")]) from exc
-    subject, body = split_subject(text)
+    subject, body = split_subject(tidy(text))
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return Rendered(subject, body, _facts(recorded, context, body + (subject or "")), placeholders_in(subject, body))
+
+
+# A quote dropped into the middle of our sentence keeps the capital it had at the start of
+# theirs ("you told me that Our reports..."); common words lose it, names keep theirs.
+_MID_SENTENCE_CAPITAL = re.compile(
+    r"(\b(?:that|about|said|because|how|when|whether|and|but|so) )"
+    r"(Our|We|We're|We've|The|It|It's|My|This|These|There|What|How|Their|They|A|An|Your|You|That|Some|Most|"
+    r"Every|Right|So|Honestly|Well|Currently|At|In|For|If|Nobody|Everyone|Half)\b")
+_DOUBLED_STOP = re.compile(r"(?<![.])([.?!])\s*\.(?![.])")
+
+
+def tidy(text: str) -> str:
+    """Punctuation a filled template gets wrong: doubled full stops and capitals mid-sentence."""
+    text = _DOUBLED_STOP.sub(r"\1", text)
+    return _MID_SENTENCE_CAPITAL.sub(lambda m: m.group(1) + m.group(2).lower(), text)
 
 
 def split_subject(text: str) -> tuple[str | None, str]:

@@ -15,7 +15,7 @@ import smtplib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -39,6 +39,8 @@ from ember.users.access import Actor, require_manager
 from ember.vocabulary import Role
 
 REPLAN_BATCH = 200
+# A run still "running" after this long lost its process (a restart): a new one may start.
+ABANDONED_AFTER = timedelta(hours=1)
 
 
 # ---- the desk's view ----------------------------------------------------------------------
@@ -162,7 +164,9 @@ def start_replan(session: Session, actor: Actor, team_id: int | None) -> ReplanR
     team_id = _scope_team(session, actor, team_id)
     running = repository.latest_run(session, team_id)
     if running is not None and running.status == "running":
-        raise Conflict("a re-plan is already running for these contacts; wait for it to finish")
+        if datetime.now(UTC) - running.started_at < ABANDONED_AFTER:
+            raise Conflict("a re-plan is already running for these contacts; wait for it to finish")
+        running.status, running.error = "failed", "the process running it stopped; started again"
     run = ReplanRun(team_id=team_id, started_by_id=actor.id, status="running",
                     total=repository.contacts_to_replan(session, team_id), done=0)
     session.add(run)
