@@ -37,16 +37,14 @@ def claim(session: Session, alert_id: int, *, now: datetime, public_url: str | N
     """The message to send, or None when there is nothing to do now."""
     if not repository.claim_delivery(session, alert_id, now, now + LEASE):
         return None
-    row = repository.delivery_target(session, alert_id)
-    if row is None:
+    target = repository.delivery_target(session, alert_id)
+    if target is None:
         return None
-    values = tuple(row)
-    contact_id, first, last, email, what, at = values[8], values[9], values[10], values[11], values[1], values[2]
-    reached = set(values[20] or [])
-    urls = [str(u) for u in values[18] or [] if fingerprint(str(u)) not in reached]
-    name = f"{first} {last}".strip() or email or f"contact {contact_id}"
-    link = f"{public_url.rstrip('/')}/contacts/{contact_id}" if public_url else None
-    return Message(alert_id, urls, title(name), body(name, what, at, link))
+    alert, reached = target.alert, set(target.delivered_to)
+    urls = [url for url in target.notify_urls if fingerprint(url) not in reached]
+    name = f"{alert.first_name} {alert.last_name}".strip() or alert.contact_email or f"contact {alert.contact_id}"
+    link = f"{public_url.rstrip('/')}/contacts/{alert.contact_id}" if public_url else None
+    return Message(alert_id, urls, title(name), body(name, alert.summary, alert.created_at, link))
 
 
 @dataclass(frozen=True)

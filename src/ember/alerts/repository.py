@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ember.db import insert_or_ignore
@@ -26,6 +26,41 @@ def recent_alert_exists(session: Session, contact_id: int, rule_id: int, since: 
         .limit(1)) is not None
 
 
+class AlertRow(NamedTuple):
+    """One alert as lists and feeds show it: the alert, its contact, rule, event and rep."""
+
+    id: int
+    summary: str
+    created_at: datetime
+    status: str
+    delivered_at: datetime | None
+    seen_at: datetime | None
+    attempts: int
+    last_error: str | None
+    contact_id: int
+    first_name: str
+    last_name: str
+    contact_email: str | None
+    rule: str | None
+    event_type: str | None
+    url: str | None
+    occurred_at: datetime | None
+    source: str | None
+    rep: str
+
+
+class DeliveryTarget(NamedTuple):
+    """An alert and where its rep wants it: the apprise URLs, and those already reached."""
+
+    alert: AlertRow
+    notify_urls: list[str]
+    rep_name: str
+    delivered_to: list[str]
+
+
+_WIDTH = len(AlertRow._fields)
+
+
 def _listing() -> Any:
     return (
         select(Alert.id, Alert.summary, Alert.created_at, Alert.status, Alert.delivered_at, Alert.seen_at,
@@ -40,7 +75,7 @@ def _listing() -> Any:
 
 
 def visible_alerts(session: Session, actor: Actor, *, rep_id: int | None, unseen_only: bool,
-                   limit: int, offset: int = 0, seen_only: bool = False) -> list[Row[Any]]:
+                   limit: int, offset: int = 0, seen_only: bool = False) -> list[AlertRow]:
     query = _listing().where(owner_scope(actor, Alert.rep_id))
     if seen_only:
         query = query.where(Alert.seen_at.is_not(None))
@@ -48,24 +83,24 @@ def visible_alerts(session: Session, actor: Actor, *, rep_id: int | None, unseen
         query = query.where(Alert.rep_id == rep_id)
     if unseen_only:
         query = query.where(Alert.seen_at.is_(None))
-    return list(session.execute(query.order_by(Alert.id.desc()).limit(limit).offset(offset)))
+    return [AlertRow(*row) for row in session.execute(query.order_by(Alert.id.desc()).limit(limit).offset(offset))]
 
 
-def visible_alert_row(session: Session, actor: Actor, alert_id: int) -> Row[Any] | None:
-    return session.execute(_listing().where(Alert.id == alert_id, owner_scope(actor, Alert.rep_id))).first()
+def visible_alert_row(session: Session, actor: Actor, alert_id: int) -> AlertRow | None:
+    row = session.execute(_listing().where(Alert.id == alert_id, owner_scope(actor, Alert.rep_id))).first()
+    return AlertRow(*row) if row is not None else None
 
 
-def alerts_after(session: Session, rep_id: int, after_id: int, limit: int = 50) -> list[Row[Any]]:
+def alerts_after(session: Session, rep_id: int, after_id: int, limit: int = 50) -> list[AlertRow]:
     """The rep's alerts newer than ``after_id`` (the live feed polls this; indexed by rep)."""
     query = _listing().where(Alert.rep_id == rep_id, Alert.id > after_id)
-    return list(session.execute(query.order_by(Alert.id).limit(limit)))
+    return [AlertRow(*row) for row in session.execute(query.order_by(Alert.id).limit(limit))]
 
 
-def alerts_by_ids(session: Session, alert_ids: list[int], rep_ids: list[int]) -> list[Row[Any]]:
-    """These alerts, where they belong to one of these reps, with the rep's id as ``rep_id``."""
-    query = _listing().add_columns(Alert.rep_id.label("rep_id")).where(Alert.id.in_(alert_ids),
-                                                                      Alert.rep_id.in_(rep_ids))
-    return list(session.execute(query.order_by(Alert.id)))
+def alerts_by_ids(session: Session, alert_ids: list[int], rep_ids: list[int]) -> list[tuple[AlertRow, int]]:
+    """These alerts, where they belong to one of these reps, each with its rep's id."""
+    query = _listing().add_columns(Alert.rep_id).where(Alert.id.in_(alert_ids), Alert.rep_id.in_(rep_ids))
+    return [(AlertRow(*row[:_WIDTH]), int(row[_WIDTH])) for row in session.execute(query.order_by(Alert.id))]
 
 
 def unseen_counts(session: Session, rep_ids: list[int]) -> dict[int, int]:
@@ -115,9 +150,14 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[int]:
         .order_by(Alert.id).limit(limit)))
 
 
-def delivery_target(session: Session, alert_id: int) -> Row[Any] | None:
+def delivery_target(session: Session, alert_id: int) -> DeliveryTarget | None:
     query = _listing().add_columns(User.notify_urls, User.name, Alert.delivered_to).where(Alert.id == alert_id)
-    return session.execute(query).first()
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    urls, rep_name, delivered_to = row[_WIDTH:]
+    return DeliveryTarget(AlertRow(*row[:_WIDTH]), [str(u) for u in urls or []], rep_name,
+                          [str(u) for u in delivered_to or []])
 
 
 def latest_alert(session: Session, contact_id: int) -> Alert | None:

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from ember.alerts import repository
 from ember.alerts.destinations import DestinationPolicy, check_url
+from ember.alerts.repository import AlertRow
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import User
 from ember.users.access import Actor, require_visible
@@ -22,15 +22,14 @@ from ember.users.repository import user_by_email
 
 # ---- reading alerts -----------------------------------------------------------------
 
-def alert_dict(row: Row[Any]) -> dict[str, Any]:
-    (id_, summary, created_at, status, delivered_at, seen_at, attempts, last_error, contact_id, first, last,
-     email, rule, event_type, url, occurred_at, source, rep) = tuple(row)[:18]
+def alert_dict(row: AlertRow) -> dict[str, Any]:
     return {
-        "id": id_, "contact": f"{first} {last}".strip() or email, "contact_id": contact_id, "contact_email": email,
-        "rule": rule, "event": event_type, "url": url, "source": source,
-        "occurred_at": occurred_at.isoformat() if occurred_at else None, "summary": summary,
-        "at": created_at.isoformat(), "delivered": delivered_at is not None, "status": status,
-        "attempts": attempts, "last_error": last_error, "seen": seen_at is not None, "rep": rep,
+        "id": row.id, "contact": f"{row.first_name} {row.last_name}".strip() or row.contact_email,
+        "contact_id": row.contact_id, "contact_email": row.contact_email, "rule": row.rule, "event": row.event_type,
+        "url": row.url, "source": row.source, "occurred_at": row.occurred_at.isoformat() if row.occurred_at else None,
+        "summary": row.summary, "at": row.created_at.isoformat(), "delivered": row.delivered_at is not None,
+        "status": row.status, "attempts": row.attempts, "last_error": row.last_error, "seen": row.seen_at is not None,
+        "rep": row.rep,
     }
 
 
