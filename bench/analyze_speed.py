@@ -26,7 +26,7 @@ from pathlib import Path
 
 import webvtt
 
-from ember.cli.analyze import _run_one
+from ember.cli.analyze import _Job, _run_one
 from ember.conversation import Thresholds, analyze_file
 
 REP_LINES = [
@@ -135,9 +135,8 @@ def main() -> None:
             paths.append(str(path))
         began = time.perf_counter()
         with ProcessPoolExecutor(args.jobs) as pool:
-            results = list(pool.map(_run_one, paths, [None] * len(paths), [()] * len(paths),
-                                    [when] * len(paths), [True] * len(paths), [Thresholds()] * len(paths),
-                                    chunksize=8))
+            job = _Job(None, (), (), when, True, Thresholds(), 20 * 1024 * 1024)
+            results = list(pool.map(_run_one, paths, [job] * len(paths), chunksize=8))
         elapsed = time.perf_counter() - began
         failed = sum(1 for r in results if r[3])
         print(f"batch: {len(paths)} calls (15-45 min) with {args.jobs} workers in {elapsed:.1f} s"

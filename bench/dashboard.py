@@ -31,9 +31,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ember.analytics.config import team_options
 from ember.analytics.report import charts, to_dict
-from ember.analytics.service import TeamNumbers, View, resolve_view, team_numbers
+from ember.analytics.service import TeamNumbers, View, resolve_view, team_numbers, team_options
 from ember.db import make_engine
 from ember.models import User
 from ember.settings import Settings

@@ -73,7 +73,7 @@ def _setup(data_dir: Path, contacts: int) -> tuple[str, str]:
     """A migrated database with sources, one rep and ``contacts`` nurture contacts; (source secret, write key)."""
     os.environ.update(_env(data_dir))
     from ember.db import make_engine, unit_of_work
-    from ember.events.ingest import add_source
+    from ember.events.service import add_source
     from ember.migrate import upgrade
     from ember.models import Contact
     from ember.tracking.service import add_source as add_tool_source

@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
+from ember.cadence.attempts import TouchFact
 from ember.cadence.rules import CadenceSettings, ContactFacts, TriggerFact, plan_next
 from ember.messages.defaults import default_library
-from ember.touches.rules import TouchFact
 from ember.vocabulary import ContactStatus, Outcome, PreferredChannel
 
 NOW = datetime(2025, 5, 12, 13, 0, tzinfo=UTC)

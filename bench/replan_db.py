@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ember.cadence.bulk import replan_all
-from ember.cadence.settings import CadenceSettings
 from ember.db import make_engine
 from ember.models import Contact
+from ember.settings.cadence import CadenceSettings
 
 
 def main() -> None:

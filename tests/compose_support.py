@@ -16,7 +16,6 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 
-from ember.cadence.config import cadence_settings
 from ember.calls.service import add_call
 from ember.db import unit_of_work
 from ember.models import Account, Contact, Deal, DealStakeholder, User
@@ -89,7 +88,7 @@ def record_demo_call(engine: Engine, settings: Settings, rep_email: str, contact
         user = session.scalar(select(User).where(User.email == rep_email))
         assert user is not None
         add_call(session, Actor.of(user), contact_id=contact_id, transcript=DISCOVERY_CALL.read_text(),
-                 filename=DISCOVERY_CALL.name, settings=cadence_settings(settings), at=CALL_AT)
+                 filename=DISCOVERY_CALL.name, settings=settings.cadence.planning(), at=CALL_AT)
 
 
 def parts(message: EmailMessage) -> dict[str, str]:

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_setting_is_documented() -> None:
     documented = set(re.findall(r"`(EMBER_[A-Z0-9_]+)`", (ROOT / "docs" / "configuration.md").read_text()))
-    defined = {f"EMBER_{name.upper()}" for name in Settings.model_fields}
+    defined = set(Settings.env_names())
     assert defined - documented == set(), "document these in docs/configuration.md"
     assert documented - defined == set(), "these are documented but do not exist"
 

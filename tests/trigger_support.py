@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from standardwebhooks import Webhook
 
 from ember.db import unit_of_work
-from ember.events.ingest import add_source
-from ember.jobs.queue import get_jobs
+from ember.events.service import add_source
+from ember.jobs.registry import get_jobs
 from ember.models import Contact, NurtureMembership
 from ember.settings import Settings
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from ember import __version__
 from ember.accounts.routes import router as accounts_router
+from ember.alerts.routes import router as alerts_router
 from ember.api.errors import install_error_handlers
 from ember.api.limits import BodySizeLimit
 from ember.calls.routes import RECORDING_PATH
@@ -22,10 +23,13 @@ from ember.contacts.routes import router as contacts_router
 from ember.db import get_engine
 from ember.deals.routes import router as deals_router
 from ember.dialer.routes import router as dialer_router
-from ember.events.api import ROUTERS as EVENT_ROUTERS
 from ember.events.intake import EventsIntake
+from ember.events.routes import router as events_router
+from ember.events.routes import rules_router
 from ember.imports.routes import router as imports_router
+from ember.jobs.registry import get_jobs
 from ember.messages.routes import router as messages_router
+from ember.nurture.routes import router as nurture_router
 from ember.outbound.routes import router as outbound_router
 from ember.settings import Settings, get_settings
 from ember.steps.routes import router as steps_router
@@ -74,13 +78,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(title="Ember", version=__version__, docs_url=None)
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings.resolved_database_url)
+    # Routes queue background work through this; the queue itself opens on first use.
+    app.state.enqueue_events = lambda ids: get_jobs(settings).enqueue_events(ids)
 
     app.add_middleware(SessionCookies, settings=settings)
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.
     app.add_middleware(EventsIntake, fastapi_app=app)
     app.add_middleware(TrackingIntake, fastapi_app=app)  # /v1/...: tracking calls, cookie-less as well
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
-                       larger={RECORDING_PATH: settings.max_recording_bytes})
+    app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_request_bytes,
+                       larger={RECORDING_PATH: settings.analysis.max_recording_bytes})
     app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
     install_error_handlers(app, page=error_page)
     desk.install(app)
@@ -96,7 +102,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
                today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router,
                team_pages_router)
-    for router in (*routers, *EVENT_ROUTERS, tracking_router, sources_api_router):
+    for router in (*routers, events_router, rules_router, alerts_router, nurture_router, tracking_router,
+                   sources_api_router):
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)

@@ -11,10 +11,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator
 
 from ember.countries import country_code
 
@@ -118,3 +119,9 @@ def not_null(value: object) -> object:
 def empty_as_none(value: object) -> object:
     """An empty external id means "none" (CRMs export blanks), never a key of its own."""
     return None if isinstance(value, str) and not value.strip() else value
+
+
+# Field types for request bodies, checked by the parsers above (contacts, accounts, ...).
+Email = Annotated[str, AfterValidator(parse_email)]
+TimeZone = Annotated[str, AfterValidator(parse_timezone)]
+Country = Annotated[str, AfterValidator(parse_country)]

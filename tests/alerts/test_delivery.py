@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy import update
 
 from ember.db import unit_of_work
-from ember.jobs.queue import get_jobs
-from ember.jobs.tasks import sweep_once
+from ember.jobs.registry import get_jobs, sweep_once
 from ember.models import Alert
 from ember.settings import Settings
 from tests.factories import make_user

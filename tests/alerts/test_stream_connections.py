@@ -40,7 +40,7 @@ def test_many_open_streams_do_not_stall_other_requests(server_url, engine) -> No
 
 def test_a_users_oldest_stream_closes_when_they_open_one_too_many(server_url, engine, settings) -> None:
     rep = make_user(engine, "rep@ember.example")
-    cap = settings.alert_streams_per_user
+    cap = settings.alerts.alert_streams_per_user
     with httpx.Client(base_url=server_url, headers=rep.headers, timeout=20) as client, ExitStack() as stack:
         opened = []
         for _ in range(cap + 1):

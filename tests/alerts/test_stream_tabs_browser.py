@@ -26,7 +26,7 @@ def test_the_oldest_tab_gives_way_and_the_others_stay_live(page, server_url, eng
     first.click("button[type=submit]")
     first.wait_for_url(f"{server_url}/")
     tabs = [first]
-    for _ in range(settings.alert_streams_per_user):
+    for _ in range(settings.alerts.alert_streams_per_user):
         tab = browser.new_page()
         tab.goto(f"{server_url}/contacts")
         tabs.append(tab)

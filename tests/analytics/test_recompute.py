@@ -18,9 +18,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ember.analytics.config import team_options
 from ember.analytics.metrics import BEHAVIOURS
-from ember.analytics.service import TeamNumbers, resolve_view, team_numbers
+from ember.analytics.service import TeamNumbers, resolve_view, team_numbers, team_options
 from ember.demo.generator import generate
 from ember.models import (
     Alert,

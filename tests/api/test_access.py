@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from tests.factories import make_user
 
 from ember.db import unit_of_work
-from ember.events.rule_service import ensure_default_rules
+from ember.events.service import ensure_default_rules
 from ember.models import (
     Account,
     Alert,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, select
 
+from ember.cadence.attempts import TouchFact, ordered
 from ember.cadence.bulk import _sqlite_text
 from ember.cadence.bulk_read import (
     _TOUCHES_SQL,
@@ -18,12 +19,11 @@ from ember.cadence.bulk_read import (
     stored_instant,
     touch_fact,
 )
-from ember.cadence.rules import CadenceSettings, ContactFacts, plan_next, plan_next_ordered
+from ember.cadence.rules import CadenceSettings, ContactFacts, plan_next
 from ember.db import unit_of_work
 from ember.messages.defaults import default_library
 from ember.messages.service import load_library
 from ember.models import Alert, Contact, Deal, MessageVariant, Touch
-from ember.touches.rules import TouchFact, ordered
 from tests.factories import make_user
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -126,4 +126,5 @@ def test_plan_next_ordered_decides_like_plan_next() -> None:
         contact = ContactFacts(rnd.choice(("Europe/Berlin", "America/New_York", "Asia/Kolkata")), "DE")
         received = {t.variant_key for t in history if t.variant_key}
         expected = plan_next(history, contact, NOW, settings, received, library, deal_id=1)
-        assert plan_next_ordered(ordered(history), contact, NOW, settings, received, library, deal_id=1) == expected
+        assert plan_next(ordered(history), contact, NOW, settings, received, library, deal_id=1,
+                         presorted=True) == expected

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from ember.cadence.bulk import replan_all
 from ember.cadence.service import replan
-from ember.cadence.settings import CadenceSettings, parse_windows
 from ember.db import unit_of_work
 from ember.messages.service import load_library
 from ember.models import Contact, PlannedTouch
+from ember.settings.cadence import CadenceSettings, parse_windows
 from ember.touches.service import log_touch
 from ember.users.access import Actor
 from ember.users.repository import user_by_email

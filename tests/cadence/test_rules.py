@@ -10,6 +10,7 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ember.cadence.attempts import TouchFact, label_touches
 from ember.cadence.rules import (
     CadenceSettings,
     ContactFacts,
@@ -23,7 +24,6 @@ from ember.cadence.rules import (
 from ember.cadence.timing import CallPhase, in_working_hours, window_at
 from ember.messages.defaults import default_library
 from ember.messages.rules import Exhausted, VariantLibrary
-from ember.touches.rules import TouchFact, label_touches
 from ember.vocabulary import (
     Channel,
     ContactStatus,

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ember.cadence.settings import CadenceSettings, CallWindow, parse_windows
 from ember.cadence.timing import (
     CallPhase,
     days_later,
@@ -23,6 +22,7 @@ from ember.cadence.timing import (
     public_holidays,
     window_at,
 )
+from ember.settings.cadence import CadenceSettings, CallWindow, parse_windows
 
 S = CadenceSettings()
 BERLIN, NEW_YORK, SYDNEY = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo(

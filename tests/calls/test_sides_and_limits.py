@@ -60,7 +60,7 @@ def test_unlabelled_call_is_corrected_through_the_api(client, engine) -> None:
 def test_upload_over_the_size_limit_is_refused(client, engine, settings) -> None:
     rep = make_user(engine, "dana@acme.example")
     contact_id = _contact(engine, rep.id)
-    settings.max_transcript_bytes = 1000
+    settings.analysis.max_transcript_bytes = 1000
     response = client.post("/api/calls", headers=rep.headers, data={"contact_id": str(contact_id)},
                            files={"file": ("call.json", WORDS.read_bytes(), "application/json")})
     assert response.status_code == 422

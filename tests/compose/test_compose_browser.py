@@ -17,7 +17,7 @@ def test_rep_writes_reviews_edits_and_sends_once(page, server_url, engine, setti
     contact_id = add_contact(engine, rep.id)
     record_demo_call(engine, settings, "dana@acme.example", contact_id)
     with smtp_server() as (mailbox, port):
-        settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+        settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", port
         page.goto(f"{server_url}/login")
         page.fill("input[name=email]", "dana@acme.example")
         page.fill("input[name=password]", "correct horse")

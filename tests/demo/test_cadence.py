@@ -63,7 +63,7 @@ def test_touches_fall_in_local_office_hours_on_working_days(demo_db: Engine) -> 
 
 
 def test_local_labels_agree_with_the_touch_rules() -> None:
-    rules = pytest.importorskip("ember.touches.rules")
+    rules = pytest.importorskip("ember.cadence.attempts")
     at = [datetime(2026, 1, d, 10, tzinfo=UTC) for d in range(5, 15)]
     history = [(1, at[0], "voicemail", 7), (2, at[1], "email-sent", 7),
                (3, at[2], "conversation", 7), (4, at[3], "email-sent", 7),

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ember.analytics.config import team_options
-from ember.analytics.service import resolve_view, team_numbers
+from ember.analytics.service import resolve_view, team_numbers, team_options
 from ember.models import User
 from ember.settings import Settings
 from ember.users.access import Actor

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from ember.db import unit_of_work
 from ember.events.intake import EventWriter
-from ember.events.parse import EventIn
 from ember.events.repository import claim_contactless
+from ember.events.rules import EventIn
 from ember.models import Alert, InboundEvent
 from tests.factories import make_user
 from tests.trigger_support import drain, event, make_contact, make_source, signed

@@ -43,7 +43,7 @@ def test_a_signed_body_over_the_events_limit_is_refused_before_it_is_read(client
     secret = make_source(engine)
     big = [event(id_=f"e{i}", padding="p" * 2000) for i in range(600)]
     raw, headers = signed(secret, big)
-    assert len(raw) > settings.events_max_bytes
+    assert len(raw) > settings.events.events_max_bytes
     response = client.post("/events", content=raw, headers=headers)
     assert response.status_code == 413, response.text
     assert "EMBER_EVENTS_MAX_BYTES" in response.json()["error"]["message"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ember.events.parse import parse_body
+from ember.events.rules import parse_body
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 

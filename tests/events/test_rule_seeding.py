@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 
 from ember.db import session_factory, unit_of_work
-from ember.events.rule_service import ensure_default_rules
 from ember.events.rules import DEFAULT_RULES
+from ember.events.service import ensure_default_rules
 from ember.models import TriggerRule
 from tests.concurrency import race
 

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from ember.db import unit_of_work
-from ember.events.links import contact_from_token, contact_token, site_key, tracked_url
+from ember.events.rules import contact_from_token, contact_token, site_key, tracked_url
 from ember.models import InboundEvent
 from tests.factories import make_user
 from tests.trigger_support import drain, make_contact, make_source

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ember.events.links import site_key, tracked_url
+from ember.events.rules import site_key, tracked_url
 from ember.jobs.runner import background_consumer
 from tests.factories import make_user
 from tests.trigger_support import make_contact, make_source

@@ -11,7 +11,6 @@ from email.utils import format_datetime, make_msgid
 import pytest
 from sqlalchemy import Engine, func, select
 
-from ember.cadence.config import cadence_settings
 from ember.db import unit_of_work
 from ember.errors import InvalidInput
 from ember.inbox import secrets, service
@@ -47,8 +46,8 @@ def rep(engine: Engine, mail_account: Account) -> Actor:
 def _connect(engine: Engine, rep: Actor, account: Account, settings: Settings) -> int:
     with unit_of_work(engine) as session:
         service.connect_mailbox(session, rep, host=account.server.host, port=account.server.port,
-                                username=account.username, secret=account.password, key=settings.inbox_key,
-                                ca_file=settings.inbox_ca_file, timeout=10)
+                                username=account.username, secret=account.password, key=settings.inbox.inbox_key,
+                                ca_file=settings.inbox.inbox_ca_file, timeout=10)
         return service.mailbox_id_of(session, rep)
 
 
@@ -60,7 +59,7 @@ def _contact(engine: Engine, rep: Actor, email: str = "marco@harbor.example") ->
         contact.phone, contact.phone_key = "+1 312 555 0199", "+13125550199"
         # A first call attempt: the contact now has a planned next touch.
         log_touch(session, rep, contact_id=contact_id, channel="call", outcome="no-answer",
-                  settings=cadence_settings(Settings()), occurred_at=datetime.now(UTC) - timedelta(days=2),
+                  settings=Settings().cadence.planning(), occurred_at=datetime.now(UTC) - timedelta(days=2),
                   confirm_date=True)
     return contact_id
 
@@ -120,7 +119,7 @@ def test_a_reply_pauses_the_follow_ups_and_tops_today_within_one_sync(engine, re
     # The rep answers: the reply leaves Today and planning resumes.
     with unit_of_work(engine) as session:
         log_touch(session, rep, contact_id=contact_id, channel="email", outcome="email-sent",
-                  settings=cadence_settings(inbox_settings))
+                  settings=inbox_settings.cadence.planning())
     assert [p.kind for p in _open_plans(engine, contact_id) if p.kind != "multithread"] == ["follow_up"]
 
 
@@ -228,7 +227,7 @@ def test_a_removal_request_in_free_text_waits_for_the_reps_confirmation(engine, 
         assert contact is not None and not contact.do_not_email
         assert "take me off" in mail.reason
         assert queue_for(session, rep)[0].purpose.startswith("asked to stop emails")
-        service.confirm_removal(session, rep, mail.id, stop=True, cadence=cadence_settings(inbox_settings))
+        service.confirm_removal(session, rep, mail.id, stop=True, cadence=inbox_settings.cadence.planning())
     with unit_of_work(engine) as session:
         contact = session.get(Contact, contact_id)
         assert contact is not None and contact.do_not_email

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ember.jobs.queue import get_jobs
+from ember.jobs.registry import get_jobs
 from ember.jobs.runner import background_consumer
 from ember.settings import Settings
 from tests.factories import make_user

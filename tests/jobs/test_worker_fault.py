@@ -23,7 +23,7 @@ DEADLINE_S = 90
 
 def _start_worker(settings, log: Path) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
     env = {**os.environ, "EMBER_DATA_DIR": str(settings.data_dir), "EMBER_DATABASE_URL": settings.database_url,
-           "EMBER_QUEUE_NAME": settings.queue_name, "EMBER_SECRET_KEY": settings.secret_key}
+           "EMBER_QUEUE_NAME": settings.jobs.queue_name, "EMBER_SECRET_KEY": settings.secret_key}
     env.pop("EMBER_REDIS_URL", None)
     command = [sys.executable, "-c", "from ember.cli.main import app; app()", "worker", "--workers", "2"]
     return subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)

@@ -46,7 +46,7 @@ def test_api_send_then_history_then_refusal(client, engine, settings) -> None:
     payload = {"contact_id": contact_id, "subject": "Next steps", "body": "Hi Marco, see you Tuesday.",
                "invite_at": "2026-03-10T15:00:00-05:00"}
     with smtp_server() as (mailbox, port):
-        settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+        settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", port
         first = client.post("/api/send", headers=rep.headers, json=payload)
         again = client.post("/api/send", headers=rep.headers, json=payload)
     assert first.status_code == 200 and first.json()["status"] == "sent"

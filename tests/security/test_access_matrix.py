@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from ember.db import unit_of_work
-from ember.events.rule_service import ensure_default_rules
+from ember.events.service import ensure_default_rules
 from ember.models import (
     Account,
     Alert,
@@ -456,7 +456,7 @@ def test_access_matrix(client, engine, settings, world) -> None:
     """3 callers x 3 scopes x every probe, plus every list."""
     checked = 0
     with smtp_server() as (_mailbox, port):
-        settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+        settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", port
         for role in CALLERS:
             caller = world.callers[role]
             for scope in SCOPES:
@@ -507,7 +507,7 @@ def test_hidden_records_are_unchanged_after_the_matrix(client, engine, settings,
 
     caller = world.callers["rep"]
     with smtp_server() as (mailbox, port):
-        settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+        settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", port
         for scope in ("team", "other"):
             before = snapshot()
             for probe in PROBES:

@@ -24,7 +24,7 @@ def test_api_refuses_a_subject_with_a_line_break(client, engine, settings) -> No
     rep = make_user(engine, "dana@acme.example")
     contact_id = add_contact(engine, rep.id)
     with smtp_server() as (mailbox, port):
-        settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+        settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", port
         for subject in (INJECTED, "Pricing\nBcc: x@rival.example", "Pricing\rX-Evil: 1"):
             response = client.post("/api/send", headers=rep.headers,
                                    json={"contact_id": contact_id, "subject": subject, "body": "Hi Marco"})
@@ -43,7 +43,7 @@ def test_api_refuses_a_contact_name_that_would_break_the_to_header(client, engin
         assert contact is not None
         contact.last_name = "Ruiz\r\nBcc: everyone@rival.example"
     with smtp_server() as (mailbox, port):
-        settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+        settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", port
         response = client.post("/api/send", headers=rep.headers,
                                json={"contact_id": contact_id, "subject": "Next steps", "body": "Hi Marco"})
     assert response.status_code == 422 and "the contact's name" in response.text
@@ -72,7 +72,7 @@ def test_compose_page_refuses_a_subject_with_a_line_break(client, engine, settin
     page = client.get(f"/contacts/{contact_id}/compose").text
     token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     with smtp_server() as (mailbox, port):
-        settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+        settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", port
         response = client.post(f"/contacts/{contact_id}/send",
                                data={"subject": INJECTED, "body": "Hi Marco", "csrf": token})
     assert response.status_code == 422 and "line break" in response.text

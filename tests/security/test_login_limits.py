@@ -24,13 +24,13 @@ def _attempt(client: TestClient, email: str, password: str):  # type: ignore[no-
 def test_an_account_is_locked_after_five_wrong_passwords_and_says_when_to_retry(client, engine, settings) -> None:
     make_user(engine, EMAIL, password=PASSWORD)
     with time_machine.travel("2026-03-02 09:00 +0000", tick=False) as clock:
-        limit = settings.login_max_failures_per_account
+        limit = settings.login.login_max_failures_per_account
         assert [_attempt(client, EMAIL, f"guess {i}").status_code for i in range(limit)] == [401] * limit
         locked = _attempt(client, EMAIL, PASSWORD)  # even the right password waits
         assert locked.status_code == 429
-        assert int(locked.headers["retry-after"]) == settings.login_lockout_s
+        assert int(locked.headers["retry-after"]) == settings.login.login_lockout_s
         assert "try again in 15 minutes" in locked.text
-        clock.shift(timedelta(seconds=settings.login_lockout_s - 60))
+        clock.shift(timedelta(seconds=settings.login.login_lockout_s - 60))
         assert _attempt(client, EMAIL, PASSWORD).headers["retry-after"] == "60"
         clock.shift(timedelta(seconds=61))
         assert _attempt(client, EMAIL, PASSWORD).status_code == 303
@@ -38,7 +38,7 @@ def test_an_account_is_locked_after_five_wrong_passwords_and_says_when_to_retry(
 
 def test_a_success_clears_the_count_and_unknown_emails_lock_the_same_way(client, engine, settings) -> None:
     make_user(engine, EMAIL, password=PASSWORD)
-    for _ in range(settings.login_max_failures_per_account - 1):
+    for _ in range(settings.login.login_max_failures_per_account - 1):
         assert _attempt(client, EMAIL, "wrong").status_code == 401
     assert _attempt(client, EMAIL, PASSWORD).status_code == 303
     assert _attempt(client, EMAIL, "wrong").status_code == 401  # counting starts again
@@ -62,7 +62,7 @@ def test_counts_are_shared_by_every_app_process(settings, engine) -> None:
 
     make_user(engine, EMAIL, password=PASSWORD)
     with TestClient(create_app(settings, engine)) as first, TestClient(create_app(settings, engine)) as second:
-        for i in range(settings.login_max_failures_per_account):
+        for i in range(settings.login.login_max_failures_per_account):
             assert _attempt(first if i % 2 else second, EMAIL, "wrong").status_code == 401
         assert _attempt(first, EMAIL, PASSWORD).status_code == 429
         assert _attempt(second, EMAIL, PASSWORD).status_code == 429

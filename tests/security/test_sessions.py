@@ -73,12 +73,12 @@ def test_idle_and_absolute_timeouts(client, engine, settings) -> None:
     make_user(engine, EMAIL, password=PASSWORD)
     with time_machine.travel("2026-03-02 09:00 +0000", tick=False) as clock:
         cookie = _log_in(client)
-        clock.shift(timedelta(seconds=settings.session_idle_timeout_s - 60))
+        clock.shift(timedelta(seconds=settings.login.session_idle_timeout_s - 60))
         assert _logged_in(_with_cookie(client, cookie)), "used just before the idle timeout"
-        clock.shift(timedelta(seconds=settings.session_idle_timeout_s + 1))
+        clock.shift(timedelta(seconds=settings.login.session_idle_timeout_s + 1))
         assert not _logged_in(_with_cookie(client, cookie)), "idle too long"
         cookie = _log_in(client)
-        for hour in range(settings.session_max_age_s // 3600 - 1):  # busy every hour, day and night
+        for hour in range(settings.login.session_max_age_s // 3600 - 1):  # busy every hour, day and night
             clock.shift(timedelta(hours=1))
             assert _logged_in(_with_cookie(client, cookie)), hour
         clock.shift(timedelta(hours=1))

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 
 from ember.db import unit_of_work
-from ember.events.links import identity_hash, identity_secret, site_key
+from ember.events.rules import identity_hash, identity_secret, site_key
 from ember.models import InboundEvent
 from tests.factories import make_user
 from tests.trigger_support import drain, make_contact, make_source

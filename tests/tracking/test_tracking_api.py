@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ember.events.links import identity_hash, identity_secret, tracked_url
+from ember.events.rules import identity_hash, identity_secret, tracked_url
 from tests.factories import make_user
 from tests.tracking.support import add_source, alert_count, browser_key, stored
 from tests.trigger_support import drain, make_contact

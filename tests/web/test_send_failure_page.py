@@ -24,7 +24,7 @@ def test_a_failed_send_keeps_the_text_says_why_and_retries(client, engine, setti
     assert re.search(r'<input type="checkbox" name="attach_invite" value="1"\s*>', page)  # unticked: no invite
     form = {"csrf": token_of(page), "subject": "Our next step", "kind": "email",
             "body": "Hello Marco,\nmy own words, edited by hand.\nDana", "invite": "2026-03-10T15:00"}
-    settings.smtp_host, settings.smtp_port = "127.0.0.1", _closed_port()
+    settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", _closed_port()
     failed = client.post(f"/contacts/{contact_id}/send", data=form, headers=BROWSER)
     assert failed.status_code == 502
     assert "Not sent: not sent yet: the mail server 127.0.0.1" in failed.text
@@ -32,7 +32,7 @@ def test_a_failed_send_keeps_the_text_says_why_and_retries(client, engine, setti
     assert "my own words, edited by hand." in failed.text and "Our next step" in failed.text
     assert ">Try again</button>" in failed.text
     with smtp_server() as (mailbox, port):
-        settings.smtp_port = port
+        settings.mail.smtp_port = port
         sent = client.post(f"/contacts/{contact_id}/send", data=form, headers=BROWSER)
         assert sent.status_code == 200 and "Sent: sent to" in sent.text
     [message] = mailbox.received

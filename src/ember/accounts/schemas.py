@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ember import validation
-from ember.contacts.schemas import Country, Email, TimeZone
+from ember.validation import Country, Email, TimeZone
 
 
 class AccountFields(BaseModel):

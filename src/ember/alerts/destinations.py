@@ -99,7 +99,7 @@ class DestinationPolicy:
 
 
 def destination_policy(settings: Settings) -> DestinationPolicy:
-    return DestinationPolicy.parse(settings.alert_allowed_hosts)
+    return DestinationPolicy.parse(settings.alerts.alert_allowed_hosts)
 
 
 def destination_hosts(url: str) -> list[str]:

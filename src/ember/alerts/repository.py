@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ember.events.repository import insert_or_ignore
+from ember.db import insert_or_ignore
 from ember.models import Alert, Contact, InboundEvent, TriggerRule, User
 from ember.users.access import Actor, owner_scope
 
@@ -118,3 +118,9 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[int]:
 def delivery_target(session: Session, alert_id: int) -> Row[Any] | None:
     query = _listing().add_columns(User.notify_urls, User.name, Alert.delivered_to).where(Alert.id == alert_id)
     return session.execute(query).first()
+
+
+def latest_alert(session: Session, contact_id: int) -> Alert | None:
+    return session.scalar(
+        select(Alert).where(Alert.contact_id == contact_id).order_by(Alert.created_at.desc()).limit(1)
+    )

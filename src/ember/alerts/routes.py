@@ -84,7 +84,8 @@ def _frame(event: str, data: dict[str, Any], event_id: int | None = None) -> str
 def alert_hub(app: Any) -> AlertHub:
     hub = getattr(app.state, "alert_hub", None)
     if hub is None:
-        hub = app.state.alert_hub = AlertHub(app.state.engine, per_user=app.state.settings.alert_streams_per_user)
+        per_user = app.state.settings.alerts.alert_streams_per_user
+        hub = app.state.alert_hub = AlertHub(app.state.engine, per_user=per_user)
     return hub
 
 

@@ -1,15 +1,12 @@
-"""Raising an alert when a rule fires, listing alerts, and the user's notification URLs.
+"""Listing alerts, marking them seen, and the user's notification URLs.
 
-Raising one is the whole reaction to a trigger, in the job's transaction:
-the alert row (once per contact, rule and window), the contact back to active
-(its nurture membership ends), and a fresh plan whose first touch is a
-trigger follow-up, which the Today queue puts on top.
+An alert is raised by the events flow (:func:`ember.events.service.raise_alert`)
+when a trigger rule fires; this module reads and manages what was raised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,60 +15,10 @@ from sqlalchemy.orm import Session
 
 from ember.alerts import repository
 from ember.alerts.destinations import DestinationPolicy, check_url
-from ember.cadence.config import cadence_settings
-from ember.cadence.service import replan
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.events import repository as event_repository
-from ember.events.rules import ContactState, EventFact, RuleSpec, count_in_window, dedup_key, what_happened
-from ember.messages.rules import VariantLibrary
-from ember.messages.service import load_library
-from ember.models import Contact, Deal, InboundEvent, User
-from ember.nurture.service import reopen
-from ember.settings import Settings
-from ember.team_settings.effective import settings_for
-from ember.touches import repository as touch_repository
+from ember.models import User
 from ember.users.access import Actor, require_visible
 from ember.users.repository import user_by_email
-
-
-@dataclass
-class TriggerContext:
-    """What one job needs to react to triggers, loaded at most once per job."""
-
-    settings: Settings
-    now: datetime
-    _library: VariantLibrary | None = field(default=None, repr=False)
-
-    def library(self, session: Session) -> VariantLibrary:
-        if self._library is None:
-            self._library = load_library(session)
-        return self._library
-
-    def contact_state(self, session: Session, contact: Contact) -> ContactState:
-        return ContactState(contact.status, event_repository.has_stalled_deal(session, contact.id))
-
-
-def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: InboundEvent,
-                history: Sequence[EventFact], ctx: TriggerContext) -> int | None:
-    """The new alert's id, or None when this contact already has one for this rule and window."""
-    if repository.recent_alert_exists(session, contact.id, rule.id, ctx.now - rule.window):
-        return None
-    fact = EventFact(event.type, event.url, event.occurred_at)
-    what = what_happened(event.type, event.url, count_in_window(rule, fact, history) if rule.min_count > 1 else 1)
-    alert_id = repository.insert_alert(session, {
-        "dedup_key": dedup_key(contact.id, rule, event.occurred_at), "contact_id": contact.id,
-        "rep_id": contact.owner_id, "rule_id": rule.id, "event_id": event.id, "summary": what,
-        "status": "pending", "attempts": 0, "created_at": ctx.now,
-    })
-    if alert_id is None:
-        return None  # another worker raised it a moment ago
-    reopen(session, contact, reason="trigger", now=ctx.now)
-    deal_id = touch_repository.default_deal_id(session, contact.id)
-    team_settings = settings_for(session, ctx.settings, event_repository.owner_team(session, contact.owner_id))
-    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=ctx.now,
-           settings=cadence_settings(team_settings), library=ctx.library(session))
-    return alert_id
-
 
 # ---- reading alerts -----------------------------------------------------------------
 

@@ -30,8 +30,10 @@ from ember.analytics.metrics import (
     summarize,
 )
 from ember.analytics.repository import DealFilter, Scope
+from ember.calls.service import analysis_thresholds
 from ember.conversation.benchmarks import Thresholds
 from ember.errors import Forbidden, NotFound, Problem
+from ember.settings import Settings
 from ember.users.access import Actor
 from ember.vocabulary import DealOutcome, Role
 
@@ -261,3 +263,13 @@ def cycle_bins(summary: Summary) -> list[tuple[str, str, int]]:
 
 __all__ = ["Options", "TeamNumbers", "View", "behind", "cycle_bins", "resolve_view", "team_numbers",
            "window_name"]
+
+
+def team_options(settings: Settings) -> Options:
+    """The team-numbers options from the settings (cadence, team and analysis sections)."""
+    cadence = settings.cadence.planning()
+    windows = tuple(f"{w.describe()}" for w in cadence.call_windows)
+    team = settings.team
+    return Options(persistence=cadence.follow_ups_before_stalled, min_closed_deals=team.team_min_closed_deals,
+                   min_window_calls=team.team_min_window_calls, min_calls_per_window=team.team_min_calls_per_window,
+                   published_windows=windows, thresholds=analysis_thresholds(settings.analysis))

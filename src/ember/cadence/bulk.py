@@ -24,16 +24,16 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
+from ember.cadence.attempts import TouchFact
 from ember.cadence.bulk_read import ContactRow, CoreReader, DealRow, RangeRows, SQLiteReader, connect_sqlite
 from ember.cadence.facts import ContactFacts
-from ember.cadence.rules import Plan, plan_next_ordered
+from ember.cadence.rules import Plan, plan_next
 from ember.cadence.service import QUALIFYING_STAGES, build_contact_facts, plan_kind
-from ember.cadence.settings import CadenceSettings
 from ember.db import make_engine, unit_of_work
 from ember.messages.rules import Exhausted, VariantLibrary
 from ember.messages.service import load_library
 from ember.models import Contact, MessageVariant, PlannedTouch, TouchOutcome, User
-from ember.touches.rules import TouchFact
+from ember.settings.cadence import CadenceSettings
 from ember.vocabulary import CLOSED_STAGES, PlannedTouchStatus
 
 # Ranges small enough that the last one (planned while the other worker idles)
@@ -167,10 +167,10 @@ def plan_rows(rows: RangeRows, low: int, high: int, state: _WorkerState, setting
         history = rows.touches.get(cid, _NO_TOUCHES)
         deal_id, deal = _open_deal(history, rows.deals)
         facts = _contact_facts(state, contact, deal, rows.alerts.get(cid))
-        decision = plan_next_ordered(
+        decision = plan_next(
             history, facts, now, settings, {t.variant_key for t in history if t.variant_key}, state.library,
             deal_id=deal_id, qualifying=deal is None or deal[0] in QUALIFYING_STAGES,
-            custom_outcomes=state.custom.get(owner))
+            custom_outcomes=state.custom.get(owner), presorted=True)
         if decision.contact_status.value != status:
             statuses.append((cid, decision.contact_status.value))
         plan = decision.plan

@@ -11,10 +11,10 @@ through Core's result machinery. The driver hands back the stored text
 (naive UTC, see ``models.base.UTCDateTime``), parsed here with one
 ``fromisoformat`` call.
 
-Histories come back in label order (``touches.rules.ordered``: occurred_at,
+Histories come back in label order (``cadence.attempts.ordered``: occurred_at,
 then id), sorted by the database: on SQLite straight from the
 ``(contact_id, occurred_at)`` index, whose entries end with the rowid (the
-id), so no sort step at all. ``plan_next_ordered`` then skips its own sort.
+id), so no sort step at all. ``plan_next(..., presorted=True)`` then skips its own sort.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 
 from sqlalchemy import Engine, case, select
 
+from ember.cadence.attempts import TouchFact
 from ember.models import Account, Alert, Contact, Deal, MessageVariant, Touch
-from ember.touches.rules import TouchFact
 
 # id, owner_id, timezone, country, preferred_channel, status, phone, email,
 # linkedin_url, account timezone, account country

@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ember.touches.rules import (
+from ember.cadence.attempts import (
     AttemptLabel,
     TouchFact,
     counts_as_conversation,
     first_conversation_index,
-    next_label_from,
+    next_label,
 )
 from ember.vocabulary import Channel, ContactStatus, Outcome, PreferredChannel
 
@@ -119,7 +119,7 @@ def read_history(
     last_call = next((t.outcome for t in reversed(touches) if t.channel == Channel.CALL), None)
     return HistoryFacts(
         touches=touches,
-        label=next_label_from(touches, first, deal_id),
+        label=next_label(touches, deal_id, presorted=True, first=first),
         last=touches[-1] if touches else None,
         last_conversation=last_conversation,
         unanswered=unanswered,

@@ -3,7 +3,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ember.models import Alert, Contact, DealStakeholder, PlannedTouch, Touch
+from ember.cadence.attempts import TouchFact
+from ember.models import Contact, DealStakeholder, MessageVariant, PlannedTouch, Touch, TouchOutcome
 from ember.vocabulary import CONVERSATION_OUTCOMES, PlannedTouchStatus
 
 
@@ -23,12 +24,6 @@ def open_plan(session: Session, contact_id: int) -> PlannedTouch | None:
                                    PlannedTouch.status == PlannedTouchStatus.PLANNED.value,
                                    PlannedTouch.kind != "multithread")
         .order_by(PlannedTouch.due_at).limit(1)
-    )
-
-
-def latest_alert(session: Session, contact_id: int) -> Alert | None:
-    return session.scalar(
-        select(Alert).where(Alert.contact_id == contact_id).order_by(Alert.created_at.desc()).limit(1)
     )
 
 
@@ -60,3 +55,21 @@ def close_multithread(session: Session, deal_id: int) -> None:
                                    PlannedTouch.status == PlannedTouchStatus.PLANNED.value)
         .values(status=PlannedTouchStatus.DONE.value)
     )
+
+
+def touch_facts(session: Session, contact_id: int) -> list[TouchFact]:
+    rows = session.execute(
+        select(Touch.id, Touch.occurred_at, Touch.outcome, Touch.channel, Touch.deal_id, MessageVariant.key,
+               Touch.callback_at)
+        .outerjoin(MessageVariant, MessageVariant.id == Touch.message_variant_id)
+        .where(Touch.contact_id == contact_id)
+    )
+    return [TouchFact(id=r[0], occurred_at=r[1], outcome=r[2], channel=r[3], deal_id=r[4], variant_key=r[5],
+                      callback_at=r[6]) for r in rows]
+
+
+
+def custom_outcomes(session: Session, team_id: int | None) -> dict[str, bool]:
+    query = select(TouchOutcome.name, TouchOutcome.counts_as_conversation)
+    query = query.where((TouchOutcome.team_id.is_(None)) | (TouchOutcome.team_id == team_id))
+    return {name: counts for name, counts in session.execute(query)}

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ember.cadence.attempts import AttemptLabel, AttemptPhase, TouchFact, ordered
 from ember.cadence.facts import ContactFacts, HistoryFacts, TriggerFact, read_history
-from ember.cadence.settings import CadenceSettings, CallWindow
 from ember.cadence.timing import (
     CallPhase,
     Slot,
@@ -29,7 +29,7 @@ from ember.cadence.timing import (
     zone,
 )
 from ember.messages.rules import Exhausted, Proposal, VariantLibrary, propose_variant
-from ember.touches.rules import AttemptLabel, AttemptPhase, TouchFact, ordered
+from ember.settings.cadence import CadenceSettings, CallWindow
 from ember.vocabulary import (
     Channel,
     ContactStatus,
@@ -51,7 +51,6 @@ __all__ = [
     "TriggerFact",
     "decision_power_gap",
     "plan_next",
-    "plan_next_ordered",
 ]
 
 _PREFERRED: Mapping[PreferredChannel, Channel] = {
@@ -456,6 +455,7 @@ def plan_next(
     deal_id: int | None = None,
     qualifying: bool = True,
     custom_outcomes: Mapping[str, bool] | None = None,
+    presorted: bool = False,
 ) -> Decision:
     """Plan the contact's next touch for ``deal_id``, or say why there is none.
 
@@ -463,33 +463,14 @@ def plan_next(
     ``received_variant_keys``: every variant the contact ever received.
     ``qualifying``: the deal is still being qualified (08:00-09:00 calls allowed
     for follow-ups). ``custom_outcomes``: team outcome -> counts as conversation.
+    ``presorted``: ``history`` is a sequence already in label order
+    (``cadence.attempts.ordered``: ``occurred_at`` as an instant, then ``id``), every
+    ``occurred_at`` aware. The bulk re-plan reads histories in that order from an
+    index, so sorting a million of them again (a ``timestamp()`` call per touch) is saved.
     """
     if now.tzinfo is None:  # checked before ordering, as ordering raises on naive touches
         raise ValueError("now must be an aware datetime")
-    return plan_next_ordered(ordered(history), contact, now, settings, received_variant_keys, library,
-                             deal_id=deal_id, qualifying=qualifying, custom_outcomes=custom_outcomes)
-
-
-def plan_next_ordered(
-    touches: Sequence[TouchFact],
-    contact: ContactFacts,
-    now: datetime,
-    settings: CadenceSettings,
-    received_variant_keys: Collection[str],
-    library: VariantLibrary,
-    *,
-    deal_id: int | None = None,
-    qualifying: bool = True,
-    custom_outcomes: Mapping[str, bool] | None = None,
-) -> Decision:
-    """``plan_next`` for a history already in label order (``touches.rules.ordered``:
-    ``occurred_at`` as an instant, then ``id``), every ``occurred_at`` aware.
-
-    The bulk re-plan reads histories in that order from an index, so sorting
-    a million of them again (a ``timestamp()`` call per touch) is saved.
-    """
-    if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime")
+    touches = history if presorted and isinstance(history, Sequence) else ordered(history)
     last = touches[-1] if touches else None
     trigger = _fresh_trigger(contact, last)
     stopped = _contact_stop(last, contact, trigger)

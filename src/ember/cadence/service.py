@@ -7,15 +7,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from ember.alerts import repository as alert_repository
 from ember.cadence import repository
+from ember.cadence.attempts import AttemptPhase
 from ember.cadence.facts import ContactFacts, TriggerFact
 from ember.cadence.rules import MULTI_THREAD_PURPOSE, Decision, Plan, decision_power_gap, plan_next
-from ember.cadence.settings import CadenceSettings
+from ember.contacts import repository as contact_repository
 from ember.messages import repository as message_repository
 from ember.messages.rules import VariantLibrary
 from ember.models import Contact, Deal, PlannedTouch, User
-from ember.touches import repository as touch_repository
-from ember.touches.rules import AttemptPhase
+from ember.settings.cadence import CadenceSettings
 from ember.vocabulary import ContactStatus, DealSource, DealStage, MessagePhase, PreferredChannel
 
 QUALIFYING_STAGES = frozenset({DealStage.PROSPECTING, DealStage.QUALIFICATION, DealStage.DISCOVERY})
@@ -50,10 +51,10 @@ def build_contact_facts(
 
 
 def contact_facts(session: Session, contact: Contact, deal: Deal | None) -> ContactFacts:
-    alert = repository.latest_alert(session, contact.id)
+    alert = alert_repository.latest_alert(session, contact.id)
     return build_contact_facts(
-        timezone=touch_repository.contact_timezone(session, contact),
-        country=touch_repository.contact_country(session, contact),
+        timezone=contact_repository.contact_timezone(session, contact),
+        country=contact_repository.contact_country(session, contact),
         preferred_channel=contact.preferred_channel, status=contact.status, phone=contact.phone,
         email=contact.email, linkedin_url=contact.linkedin_url,
         deal_source=deal.source if deal else None, referred_by_name=deal.referred_by_name if deal else None,
@@ -68,11 +69,11 @@ def replan(session: Session, contact: Contact, deal: Deal | None, *, now: dateti
     owner = session.get(User, contact.owner_id)
     team_id = owner.team_id if owner else None
     decision = plan_next(
-        touch_repository.touch_facts(session, contact.id), contact_facts(session, contact, deal), now, settings,
+        repository.touch_facts(session, contact.id), contact_facts(session, contact, deal), now, settings,
         message_repository.received_keys(session, contact.id), library,
         deal_id=deal.id if deal else None,
         qualifying=deal is None or deal.stage in QUALIFYING_STAGES,
-        custom_outcomes=touch_repository.custom_outcomes(session, team_id),
+        custom_outcomes=repository.custom_outcomes(session, team_id),
     )
     repository.cancel_planned(session, contact.id, kinds=("ftc", "follow_up", "callback", "trigger"))
     contact.status = decision.contact_status.value

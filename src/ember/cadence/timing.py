@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from ember.cadence.settings import CadenceSettings, CallWindow
+from ember.settings.cadence import CadenceSettings, CallWindow
 
 
 class CallPhase(StrEnum):

@@ -6,12 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 
 from ember.api.deps import CurrentActor, Db
-from ember.cadence.config import cadence_settings
-from ember.calls.config import analysis_thresholds
 from ember.calls.schemas import BenchmarkOut, SidesIn, SidesOut, SpeakerOut
 from ember.calls.service import (
     SideChoice,
     add_call,
+    analysis_thresholds,
     analyze_upload,
     call_summary,
     check_size,
@@ -36,7 +35,7 @@ def attach_transcript(
 ) -> dict[str, Any]:
     """Record a call with its transcript: analysed, next steps stored, role and qualification updated."""
     settings = settings_for(db, request.app.state.settings, actor.team_id)
-    limit = settings.max_transcript_bytes
+    limit = settings.analysis.max_transcript_bytes
     raw = file.file.read(limit + 1)  # never more than the limit, whatever the upload's size
     check_size(len(raw), limit, "file")
     text, notes = decode(raw, file.filename or "transcript")
@@ -44,8 +43,8 @@ def attach_transcript(
         raise InvalidInput("the call time has no time zone",
                            [Problem("at", "no UTC offset", "give an offset, e.g. 2026-03-04T15:00:00+01:00")])
     recorded = add_call(db, actor, contact_id=contact_id, transcript=text, filename=file.filename or "transcript",
-                        fmt=format, deal_id=deal_id, at=at, settings=cadence_settings(settings),
-                        thresholds=analysis_thresholds(settings), notes=notes,
+                        fmt=format, deal_id=deal_id, at=at, settings=settings.cadence.planning(),
+                        thresholds=analysis_thresholds(settings.analysis), notes=notes,
                         choice=SideChoice(tuple(rep or ()), tuple(prospect or ())))
     return call_summary(recorded)
 
@@ -54,7 +53,8 @@ def attach_transcript(
 def set_sides(request: Request, db: Db, actor: CurrentActor, call_id: RecordId, body: SidesIn) -> SidesOut:
     """Say which speakers are ours and which the prospect's; the call is analysed again from its transcript."""
     done = correct_sides(db, actor, call_id, SideChoice(tuple(body.rep), tuple(body.prospect)),
-                         thresholds=analysis_thresholds(settings_for(db, request.app.state.settings, actor.team_id)))
+                         thresholds=analysis_thresholds(settings_for(db, request.app.state.settings,
+                                                                     actor.team_id).analysis))
     data = done.analysis.to_dict()
     return SidesOut(call_id=done.call.id, side_method=data["side_method"], sides_known=data["sides_known"],
                     speakers=[SpeakerOut(**s) for s in data["speakers"]], next_steps=len(data["next_steps"]),
@@ -81,5 +81,6 @@ def analyze_recording_upload(
     analysis = analyze_upload(file.file, file.filename or "recording.wav", transcript=transcript.file if transcript
                               else None, transcript_name=transcript.filename if transcript else None,
                               rep_channel=rep_channel, reps=tuple(rep or ()),
-                              thresholds=analysis_thresholds(settings), max_bytes=settings.max_transcript_bytes)
+                              thresholds=analysis_thresholds(settings.analysis),
+                              max_bytes=settings.analysis.max_transcript_bytes)
     return analysis.to_dict()

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ember.cadence.settings import CadenceSettings
 from ember.calls import repository, rules
 from ember.calls.picture import Picture
 from ember.calls.picture import build as build_picture
+from ember.contacts import repository as contact_repository
 from ember.contacts.service import contact_behind, get_contact
 from ember.conversation import (
     FORMAT_NAMES,
@@ -38,7 +38,8 @@ from ember.conversation.audio import is_audio
 from ember.conversation.recording import analyze_recording
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Call, Contact, Deal, NextStep, Touch
-from ember.touches import repository as touch_repository
+from ember.settings import AnalysisSection
+from ember.settings.cadence import CadenceSettings
 from ember.touches.service import LoggedTouch, log_touch
 from ember.users.access import Actor
 from ember.vocabulary import Outcome
@@ -99,7 +100,7 @@ def add_call(
 ) -> RecordedCall:
     at = at or datetime.now(UTC)
     contact = get_contact(session, actor, contact_id)
-    zone = touch_repository.contact_timezone(session, contact)
+    zone = contact_repository.contact_timezone(session, contact)
     # Spoken dates ("next Tuesday at 3") are read in the contact's local time.
     local_date = at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     analysis = analyse(transcript, filename=filename, fmt=fmt, rep_name=actor.name,
@@ -139,7 +140,7 @@ def correct_sides(session: Session, actor: Actor, call_id: int, choice: SideChoi
     contact = get_contact(session, actor, touch.contact_id)
     speakers = [s["name"] for s in (call.analysis or {}).get("speakers", [])]
     _check_names(choice, speakers)
-    zone = touch_repository.contact_timezone(session, contact)
+    zone = contact_repository.contact_timezone(session, contact)
     analysis = analyse(call.transcript_text or "", filename=call.transcript_source or "transcript",
                        fmt=call.transcript_format, rep_name=actor.name, known_reps=repository.team_user_names(session),
                        call_date=touch.occurred_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
@@ -211,6 +212,16 @@ def call_summary(recorded: RecordedCall) -> dict[str, Any]:
     touch = recorded.logged.touch
     return {"call_id": recorded.call.id, "touch": {"id": touch.id, "label": touch.label},
             "next_steps": len(recorded.next_steps), "analysis": recorded.analysis.to_dict()}
+
+
+def analysis_thresholds(analysis: AnalysisSection) -> Thresholds:
+    """Benchmark thresholds with the overrides of ``EMBER_ANALYSIS_THRESHOLDS``."""
+    try:
+        return Thresholds().with_overrides(analysis.analysis_thresholds)
+    except ValueError as exc:
+        what, _, fix = str(exc).partition("; ")
+        raise InvalidInput("the setting EMBER_ANALYSIS_THRESHOLDS is not valid",
+                           [Problem("EMBER_ANALYSIS_THRESHOLDS", what, fix or "see docs/configuration.md")]) from exc
 
 
 def add_uploaded_call(session: Session, actor: Actor, *, raw: bytes, filename: str, contact_id: int,

@@ -1,4 +1,4 @@
-"""`ember alerts` and `ember users notify`."""
+"""`ember alerts`: the trigger alerts, newest first."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ import typer
 from rich.table import Table
 
 from ember.alerts import service
-from ember.alerts.destinations import destination_policy
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
-from ember.errors import NotFound
-from ember.settings import get_settings
-from ember.users import repository as user_repository
 
 
 def alerts(
@@ -33,24 +29,3 @@ def alerts(
         table.add_row(row["at"][:16].replace("T", " "), row["contact"], row["summary"], row["rule"] or "",
                       "yes" if row["delivered"] else row["status"])
     console.print(table)
-
-
-def notify(
-    email: str = typer.Argument(..., help="The user whose alert channels to change."),
-    add: list[str] = typer.Option([], "--add", help="apprise URL to add (slack://..., msteams://..., mailto://...)."),
-    remove: list[str] = typer.Option([], "--remove", help="URL to remove."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Where a user's alerts go besides the app; without options, list them."""
-    with transaction() as session:
-        user = user_repository.user_by_email(session, email)
-        if user is None:
-            raise NotFound(f"no user with email {email}; see `ember users list`")
-        policy = destination_policy(get_settings())
-        urls = service.set_notify_urls(session, user, policy=policy, add=add, remove=remove) if add or remove \
-            else service.notify_urls(session, user)
-    if as_json:
-        print_json({"email": email, "urls": urls})
-        return
-    console.print("\n".join(urls) if urls else f"{email} gets alerts in the app only.", highlight=False,
-                  markup=False)

@@ -96,7 +96,7 @@ def analyze(
         sys.stderr.write("--recording goes with exactly one transcript file\n")
         raise typer.Exit(2)
     job = _Job(format, tuple(rep or ()), tuple(prospect or ()), _parse_date(call_date), json_output, _thresholds(),
-               get_settings().max_transcript_bytes, str(recording) if recording else None, rep_channel)
+               get_settings().analysis.max_transcript_bytes, str(recording) if recording else None, rep_channel)
     paths = [str(f) for f in files]
     workers = max(1, jobs or os.cpu_count() or 1)
     if len(paths) == 1 or workers == 1:
@@ -111,7 +111,7 @@ def analyze(
 def _thresholds() -> Thresholds:
     """Benchmark thresholds, with any overrides from EMBER_ANALYSIS_THRESHOLDS."""
     try:
-        return Thresholds().with_overrides(get_settings().analysis_thresholds)
+        return Thresholds().with_overrides(get_settings().analysis.analysis_thresholds)
     except ValueError as exc:
         sys.stderr.write(f"EMBER_ANALYSIS_THRESHOLDS: {exc}\n")
         raise typer.Exit(2) from None

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -16,12 +17,13 @@ from sqlalchemy.orm import Session
 from ember.audit.service import act_as
 from ember.contacts.service import get_contact_by_email
 from ember.db import get_engine, unit_of_work
-from ember.errors import EmberError
+from ember.errors import EmberError, InvalidInput, Problem
 from ember.migrate import upgrade
 from ember.models import Contact, User
 from ember.settings import get_settings
 from ember.users.access import Actor
 from ember.users.service import actor_for_email
+from ember.validation import parse_datetime
 from ember.vocabulary import Role
 
 console = Console()
@@ -90,3 +92,12 @@ def acting_on_contact(session: Session, as_user: str | None, email: str) -> tupl
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def parse_when(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{option} is not a date", [Problem(option, *str(exc).split("; ", 1))]) from exc

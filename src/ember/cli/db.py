@@ -60,7 +60,7 @@ def db_forget_events(
 ) -> None:
     """Delete handled events older than the retention period now (the workers do it nightly)."""
     settings = get_settings()
-    days = keep_days or settings.events_keep_days
+    days = keep_days or settings.events.events_keep_days
     if days <= 0:
         console.print("EMBER_EVENTS_KEEP_DAYS is 0: events are kept for ever; pass --keep-days to delete old ones")
         return

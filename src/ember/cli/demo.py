@@ -6,6 +6,9 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ember.cli.common import console, engine, err_console, user_errors
+from ember.cli.serve import serve  # the very code `ember serve` runs
+from ember.demo.fixtures import DEMO_PASSWORD, USERS
+from ember.demo.generator import existing_demo, generate
 from ember.settings import get_settings
 
 
@@ -22,9 +25,6 @@ def demo(
     port: int = typer.Option(None, "--port", help="Port (default from EMBER_PORT)."),
 ) -> None:
     """Load the demo data set (a sales team, its pipeline and history) and serve the app."""
-    from ember.demo.fixtures import DEMO_PASSWORD, USERS
-    from ember.demo.generator import existing_demo, generate
-
     settings = get_settings()
     with user_errors():
         eng = engine()
@@ -54,11 +54,10 @@ def demo(
         console.print(f"  {email:<34} {name} ({role.value})", highlight=False)
     if no_serve:
         return
-    from ember.cli.main import serve  # the very code `ember serve` runs
 
-    console.print(f"\nServing Ember on http://{host or settings.host}:{port or settings.port} "
+    console.print(f"\nServing Ember on http://{host or settings.server.host}:{port or settings.server.port} "
                   "(Ctrl+C to stop)")
-    serve(host=host, port=port)
+    serve(host=host, port=port, workers=1, forwarded_allow_ips=None)
 
 
 _SHOWN = ("accounts", "contacts", "deals", "touches", "calls", "planned_touches",

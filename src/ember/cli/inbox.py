@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ember.cadence.config import cadence_settings
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, engine, print_json, transaction, user_errors
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.inbox import secrets, service
@@ -57,8 +56,8 @@ def connect(
     with transaction() as session:
         found = service.connect_mailbox(
             session, acting_user(session, as_user), host=host, username=user, secret=secret,
-            key=settings.inbox_key, port=port, security=security, auth=auth, sent_folder=sent_folder,
-            ca_file=settings.inbox_ca_file, timeout=settings.inbox_timeout_s)
+            key=settings.inbox.inbox_key, port=port, security=security, auth=auth, sent_folder=sent_folder,
+            ca_file=settings.inbox.inbox_ca_file, timeout=settings.inbox.inbox_timeout_s)
     if as_json:
         print_json(found.as_dict())
         return
@@ -134,7 +133,7 @@ def confirm(
     """Decide a removal request written in the prospect's own words."""
     with transaction() as session:
         mail = service.confirm_removal(session, acting_user(session, as_user), message_id, stop=stop,
-                                       cadence=cadence_settings(get_settings()))
+                                       cadence=get_settings().cadence.planning())
         console.print(mail.reason, highlight=False, markup=False)
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ember.cadence.config import cadence_settings
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
 from ember.nurture import service
 from ember.settings import get_settings
@@ -62,6 +61,6 @@ def remove(contact_id: int, as_user: str | None = AS_OPTION) -> None:
     """Take a contact off the nurture list by hand."""
     with transaction() as session:
         contact = service.remove_from_nurture(session, acting_user(session, as_user), contact_id,
-                                              settings=cadence_settings(get_settings()))
+                                              settings=get_settings().cadence.planning())
         name = contact.full_name
     console.print(f"{name} is off the nurture list.")

@@ -10,9 +10,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ember.analytics.config import team_options
 from ember.analytics.report import csv_rows, render_html, to_dict
-from ember.analytics.service import resolve_view, team_numbers
+from ember.analytics.service import resolve_view, team_numbers, team_options
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction, user_errors
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, err_console, print_json, transaction
-from ember.events.links import identity_secret, site_key
+from ember.events.rules import identity_secret, site_key
 from ember.settings import Settings, get_settings
 from ember.tracking import service
 from ember.tracking.mapping import EventMap
@@ -23,7 +23,7 @@ KIND_HELP = "webhook (signed, our schema), segment, mailchimp, kit, zoom, calend
 def base_url(settings: Settings | None = None) -> str:
     """The address tools call: EMBER_PUBLIC_URL, else where `ember serve` listens."""
     settings = settings or get_settings()
-    return (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    return (settings.server.public_url or f"http://{settings.server.host}:{settings.server.port}").rstrip("/")
 
 
 def _print_setup(setup: service.SourceSetup, *, as_json: bool, extra: dict[str, Any] | None = None) -> None:

@@ -24,7 +24,7 @@ def list_steps(
     with transaction() as session:
         steps = [s.as_dict() for s in service.list_steps(
             session, acting_user(session, as_user), rep_email=rep, status=None if status == "all" else status,
-            default_days=get_settings().next_step_default_days)]
+            default_days=get_settings().today.next_step_default_days)]
     if as_json:
         print_json(steps)
         return
@@ -40,7 +40,7 @@ def list_steps(
 def _close(step_id: int, action: str, as_user: str | None, as_json: bool) -> None:
     with transaction() as session:
         step = service.set_status(session, acting_user(session, as_user), step_id, action)
-        data = service.view(step, None, None, get_settings().next_step_default_days).as_dict()
+        data = service.view(step, None, None, get_settings().today.next_step_default_days).as_dict()
     if as_json:
         print_json(data)
         return

@@ -6,9 +6,12 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from ember.alerts import service as alert_service
+from ember.alerts.destinations import destination_policy
 from ember.cli.common import JSON_OPTION, console, print_json, transaction
 from ember.errors import NotFound
 from ember.models import User
+from ember.settings import get_settings
 from ember.users import repository
 from ember.users.service import add_user, issue_token, set_password
 
@@ -73,3 +76,25 @@ def password(email: str, new_password: str = typer.Option(..., "--password", pro
     with transaction() as session:
         set_password(session, _user(session, email), new_password)
     console.print(f"Password set for {email}.")
+
+
+@app.command("notify")
+def notify(
+    email: str = typer.Argument(..., help="The user whose alert channels to change."),
+    add: list[str] = typer.Option([], "--add", help="apprise URL to add (slack://..., msteams://..., mailto://...)."),
+    remove: list[str] = typer.Option([], "--remove", help="URL to remove."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Where a user's alerts go besides the app; without options, list them."""
+    with transaction() as session:
+        user = repository.user_by_email(session, email)
+        if user is None:
+            raise NotFound(f"no user with email {email}; see `ember users list`")
+        policy = destination_policy(get_settings())
+        urls = alert_service.set_notify_urls(session, user, policy=policy, add=add, remove=remove) if add or remove \
+            else alert_service.notify_urls(session, user)
+    if as_json:
+        print_json({"email": email, "urls": urls})
+        return
+    console.print("\n".join(urls) if urls else f"{email} gets alerts in the app only.", highlight=False,
+                  markup=False)

@@ -38,7 +38,7 @@ class TemplateIn(BaseModel):
 def compose(request: Request, db: Db, actor: CurrentActor, data: ComposeIn) -> dict[str, Any]:
     """Write a follow-up from the last analysed call (or the rep's notes): text, facts used, placeholders."""
     composed = service.compose(db, actor, kind=data.kind, contact_id=data.contact_id, situation=data.situation,
-                               nudge_after_days=request.app.state.settings.nudge_after_days)
+                               nudge_after_days=request.app.state.settings.cadence.nudge_after_days)
     return composed.to_dict()
 
 

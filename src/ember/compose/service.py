@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from ember.alerts import repository as alert_repository
 from ember.cadence import repository as cadence_repository
 from ember.compose import repository, rules
 from ember.compose.defaults import default_source
@@ -67,7 +68,7 @@ def compose(session: Session, actor: Actor, *, kind: str, contact_id: int, situa
     now = now or datetime.now(UTC)
     name = rules.template_name(kind, situation)
     contact = get_contact(session, actor, contact_id)
-    zone = ZoneInfo(touch_repository.contact_timezone(session, contact))
+    zone = ZoneInfo(contact_repository.contact_timezone(session, contact))
     gathered = _gather(session, actor, contact, zone, now)
     if kind == "email" and situation is None:
         situation = _infer_situation(session, contact, gathered, nudge_after_days, now)
@@ -97,7 +98,7 @@ def _gather(session: Session, actor: Actor, contact: Contact, zone: ZoneInfo, no
     if call is None and (notes := repository.touch_notes(session, contact.id)):
         call = facts_from_notes(notes)
     spoke = repository.last_touch_with_outcome(session, contact.id, [o.value for o in CONVERSATION_OUTCOMES])
-    alert = cadence_repository.latest_alert(session, contact.id)
+    alert = alert_repository.latest_alert(session, contact.id)
     fresh_alert = alert is not None and (now - alert.created_at).days <= TRIGGER_FRESH_DAYS
     plan = cadence_repository.open_plan(session, contact.id)
     inp = rules.ComposeInput(
@@ -220,7 +221,7 @@ def preview_template(session: Session, actor: Actor, name: str, body: str, conta
         raise InvalidInput(f"template {name} does not render", problems)
     now = now or datetime.now(UTC)
     contact = get_contact(session, actor, contact_id)
-    zone = ZoneInfo(touch_repository.contact_timezone(session, contact))
+    zone = ZoneInfo(contact_repository.contact_timezone(session, contact))
     situation = name.removeprefix("email-") if name.startswith("email-") else "post-meeting"
     inp = _gather(session, actor, contact, zone, now).with_situation(situation)
     try:

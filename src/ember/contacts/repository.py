@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from ember.models import Contact, User
+from ember.models import Account, Contact, User
 from ember.users.access import Actor, owner_scope
 
 
@@ -34,3 +34,20 @@ def contact_with_owner(session: Session, contact_id: int) -> tuple[Contact, User
 
 def contact_by_email(session: Session, email: str) -> Contact | None:
     return session.scalar(select(Contact).where(Contact.email == email.lower()))
+
+
+def contact_timezone(session: Session, contact: Contact) -> str:
+    if contact.timezone:
+        return contact.timezone
+    if contact.account_id is not None:
+        zone = session.scalar(select(Account.timezone).where(Account.id == contact.account_id))
+        if zone:
+            return zone
+    return "UTC"
+
+
+
+def contact_country(session: Session, contact: Contact) -> str | None:
+    if contact.country or contact.account_id is None:
+        return contact.country
+    return session.scalar(select(Account.country).where(Account.id == contact.account_id))

@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ember import validation
 from ember.ids import RecordId
+from ember.validation import Country, Email, TimeZone
 from ember.vocabulary import ContactStatus, DecisionRole, PreferredChannel
-
-Email = Annotated[str, AfterValidator(validation.parse_email)]
-TimeZone = Annotated[str, AfterValidator(validation.parse_timezone)]
-Country = Annotated[str, AfterValidator(validation.parse_country)]
 
 
 class ContactFields(BaseModel):

@@ -34,13 +34,14 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from ember.conversation.analysis import SCHEMA_VERSION, Analysis, analyze_transcript
+from ember.conversation.analysis import Analysis, analyze_transcript
 from ember.conversation.benchmarks import Benchmark, Thresholds, Verdict
 from ember.conversation.detect import detect_format, resolve_format
 from ember.conversation.errors import TranscriptError
 from ember.conversation.formats import FORMAT_NAMES, PARSERS
 from ember.conversation.formats.gong import parse_gong_calls
 from ember.conversation.next_steps import NextStep
+from ember.conversation.report import SCHEMA_VERSION
 from ember.conversation.transcript import Segment, Transcript
 from ember.textfiles import NotText, decode_bytes
 

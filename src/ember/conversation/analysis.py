@@ -14,13 +14,13 @@ from ember.conversation.metrics import Moment
 from ember.conversation.next_steps import NextStep, extract_next_steps
 from ember.conversation.problems import Point, closing_points, stated_problems
 from ember.conversation.qualification import Coverage, qualification
+from ember.conversation.report import to_dict
 from ember.conversation.roles import ProspectRole, prospect_roles
 from ember.conversation.sides import SideAssignment, assign_sides
 from ember.conversation.transcript import Transcript
 from ember.conversation.utterances import Utterance, flag_questions, split_segments
 from ember.vocabulary import Side
 
-SCHEMA_VERSION = "1.0"
 T = TypeVar("T")
 
 
@@ -68,8 +68,6 @@ class Analysis:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        from ember.conversation.report import to_dict
-
         return to_dict(self)
 
 

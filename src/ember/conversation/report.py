@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from ember.conversation.analysis import Analysis
     from ember.conversation.next_steps import NextStep
 
+# Version of the JSON written by to_dict; readers check it.
+SCHEMA_VERSION = "1.0"
+
 
 def _r(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
@@ -26,8 +29,6 @@ def _quote(speaker: str, side: Any, quote: str, start: float) -> dict[str, Any]:
 
 
 def to_dict(a: Analysis) -> dict[str, Any]:
-    from ember.conversation.analysis import SCHEMA_VERSION
-
     sides = a.sides.sides
     return {
         "schema_version": SCHEMA_VERSION,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ember.calls.rules import merged_qualification
 from ember.demo import messages, names
 from ember.demo.cadence import NOTES, Step, callback_after
 from ember.demo.clock import zone
@@ -149,11 +150,7 @@ def _step_status(ctx: Context, due: datetime, deal_open: bool) -> str:
 
 
 def _qualification(current: dict[str, Any], analysis: Any) -> dict[str, Any]:
-    """The deal's qualification as the call service would merge it, when that exists."""
-    try:
-        from ember.calls.rules import merged_qualification
-    except ImportError:
-        return current
+    """The deal's qualification as the call service merges it."""
     merged: dict[str, Any] = json.loads(json.dumps(merged_qualification(current, analysis),
                                                    default=str))
     return merged

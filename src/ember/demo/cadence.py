@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
+from ember.cadence.attempts import TouchFact, label_touches
 from ember.demo.clock import Calendar, random_minute
 from ember.vocabulary import CONVERSATION_OUTCOMES, Channel, Outcome
 
@@ -242,7 +243,7 @@ LabelInput = tuple[int, datetime, str, int | None]  # id, occurred_at, outcome, 
 def local_labels(touches: Sequence[LabelInput]) -> dict[int, str]:
     """FTC #n up to and including the first conversation, then follow-up #n per deal.
 
-    The same reading as ``ember.touches.rules.label_touches``; used when that
+    The same reading as ``ember.cadence.attempts.label_touches``; used when that
     module is not installed.
     """
     labels: dict[int, str] = {}
@@ -261,8 +262,6 @@ def local_labels(touches: Sequence[LabelInput]) -> dict[int, str]:
 
 
 def _rules_labels(touches: Sequence[LabelInput]) -> dict[int, str]:
-    from ember.touches.rules import TouchFact, label_touches
-
     facts = [TouchFact(id=t[0], occurred_at=t[1], outcome=t[2], channel="", deal_id=t[3])
              for t in touches]
     return {touch_id: label.text for touch_id, label in label_touches(facts).items()}
@@ -273,8 +272,4 @@ Labeller = Callable[[Sequence[LabelInput]], dict[int, str]]
 
 def labeller() -> tuple[str, Labeller]:
     """The labelling function to use, and where it comes from."""
-    try:
-        import ember.touches.rules  # noqa: F401
-    except ImportError:
-        return "local", local_labels
-    return "ember.touches.rules", _rules_labels
+    return "ember.cadence.attempts", _rules_labels

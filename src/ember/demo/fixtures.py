@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ember.compose.defaults import SAMPLE_TITLES
 from ember.demo.bulk import Writer
 from ember.demo.context import Rep
+from ember.messages.service import ensure_defaults
 from ember.models import MessageVariant, ProofPoint
 from ember.users.passwords import hash_password
 from ember.users.service import add_user
@@ -161,10 +162,6 @@ def proof_points(writer: Writer, now: datetime) -> None:
 
 
 def message_library(session: Session) -> dict[str, int]:
-    """The default message library, added through the messages service when it exists: {key: id}."""
-    try:
-        from ember.messages.service import ensure_defaults
-    except ImportError:
-        return {}
+    """The default message library, added through the messages service: {key: id}."""
     ensure_defaults(session)
     return {key: id_ for key, id_ in session.execute(select(MessageVariant.key, MessageVariant.id))}

@@ -22,10 +22,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from ember.conversation import analyze_text
 from ember.db import unit_of_work
 from ember.demo import activity, fixtures
 from ember.demo.bulk import Writer, bulk_session
@@ -81,14 +81,6 @@ def existing_demo(engine: Engine) -> str:
     return "complete" if finished is not None else "partial"
 
 
-def _analyzer() -> Callable[..., Any] | None:
-    try:
-        from ember.conversation import analyze_text
-    except ImportError:
-        return None
-    return analyze_text
-
-
 def generate(
     engine: Engine,
     *,
@@ -117,7 +109,7 @@ def generate(
         labels_from, label_fn = labeller()
         ctx = Context(rng=rng, seed=seed, now=now, calendar=Calendar(anchor_for(now)),
                       writer=writer, scale=scale, reps=reps, labels=label_fn,
-                      analyze=_analyzer())
+                      analyze=analyze_text)
         ctx.calls_left, ctx.events_left = scale.calls, scale.events
         ctx.call_chance = min(1.0, 1.3 * scale.calls / (contacts * _RECORDABLE_PER_CONTACT))
         ctx.variant_ids = variant_ids

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from functools import lru_cache
 
+from ember.messages.defaults import default_library
+from ember.messages.rules import propose_variant
 from ember.vocabulary import Channel, MessagePhase, MessageSituation, Outcome
 
 # Which outcomes leave a written or spoken message behind, and of what kind.
@@ -44,9 +46,6 @@ def _propose(situation: MessageSituation, phase: MessagePhase, attempt: int,
 @lru_cache(maxsize=50_000)
 def _propose_cached(situation: MessageSituation, phase: MessagePhase, attempt: int,
                     received: tuple[str, ...], pair_of: str | None) -> str | None:
-    from ember.messages.defaults import default_library
-    from ember.messages.rules import propose_variant
-
     proposal = propose_variant(situation, phase, attempt, frozenset(received), default_library(),
                                pair_of=pair_of)
     return proposal.key

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from ember.api.deps import CurrentActor, Db
-from ember.cadence.config import cadence_settings
 from ember.dialer import rules, service
 from ember.dialer.signatures import BadSignature, verify_aircall, verify_standard, verify_twilio
 from ember.errors import InvalidInput, Problem, Unauthorized
@@ -26,7 +25,7 @@ def _settings(request: Request) -> Settings:
 
 
 def _accepted(db: Db, event: rules.CallEvent, settings: Settings) -> JSONResponse:
-    received = service.receive(db, event, region=settings.dialer_region, settings=settings)
+    received = service.receive(db, event, region=settings.dialer.dialer_region, settings=settings)
     return JSONResponse(received.as_dict(), status_code=200 if received.status == "duplicate" else 202)
 
 
@@ -50,9 +49,9 @@ def _json(raw: bytes) -> dict[str, Any]:
 
 def _called_url(request: Request, settings: Settings) -> str:
     # Twilio signs the address it called: behind a proxy, that is the public one.
-    if settings.public_url:
+    if settings.server.public_url:
         query = f"?{request.url.query}" if request.url.query else ""
-        return settings.public_url.rstrip("/") + request.url.path + query
+        return settings.server.public_url.rstrip("/") + request.url.path + query
     return str(request.url)
 
 
@@ -62,11 +61,11 @@ async def twilio_status(request: Request, db: Db) -> JSONResponse:
     settings = _settings(request)
     form = {key: str(value) for key, value in (await request.form()).items()}
     try:
-        verify_twilio(settings.dialer_twilio_auth_token, _called_url(request, settings), form,
+        verify_twilio(settings.dialer.dialer_twilio_auth_token, _called_url(request, settings), form,
                       request.headers.get("X-Twilio-Signature", ""))
     except BadSignature as exc:
         raise Unauthorized(str(exc)) from exc
-    event = _checked(lambda: rules.twilio(form, minimum_s=settings.dialer_conversation_s,
+    event = _checked(lambda: rules.twilio(form, minimum_s=settings.dialer.dialer_conversation_s,
                                           received_at=service.now()))
     return _accepted(db, event, settings)
 
@@ -77,10 +76,10 @@ async def aircall_call_ended(request: Request, db: Db) -> JSONResponse:
     settings = _settings(request)
     body = _json(await request.body())
     try:
-        verify_aircall(settings.dialer_aircall_token, body.get("token"))
+        verify_aircall(settings.dialer.dialer_aircall_token, body.get("token"))
     except BadSignature as exc:
         raise Unauthorized(str(exc)) from exc
-    event = _checked(lambda: rules.aircall(body, minimum_s=settings.dialer_conversation_s))
+    event = _checked(lambda: rules.aircall(body, minimum_s=settings.dialer.dialer_conversation_s))
     return _accepted(db, event, settings)
 
 
@@ -90,12 +89,12 @@ async def generic_call(request: Request, db: Db) -> JSONResponse:
     settings = _settings(request)
     raw = await request.body()
     try:
-        verify_standard(settings.dialer_webhook_secret, raw, {k: request.headers.get(k, "") for k in (
+        verify_standard(settings.dialer.dialer_webhook_secret, raw, {k: request.headers.get(k, "") for k in (
             "webhook-id", "webhook-timestamp", "webhook-signature")})
     except BadSignature as exc:
         raise Unauthorized(str(exc)) from exc
     body = _json(raw)
-    event = _checked(lambda: rules.generic(body, minimum_s=settings.dialer_conversation_s))
+    event = _checked(lambda: rules.generic(body, minimum_s=settings.dialer.dialer_conversation_s))
     return _accepted(db, event, settings)
 
 
@@ -121,7 +120,7 @@ def attach_call(request: Request, event_id: int, body: AttachIn, db: Db, actor: 
 @router.post("/api/dialer/touches/{touch_id}/gatekeeper")
 def correct_to_gatekeeper(request: Request, touch_id: int, db: Db, actor: CurrentActor) -> dict[str, Any]:
     """One click on Today: the call a phone system logged reached a gatekeeper."""
-    planning = cadence_settings(settings_for(db, _settings(request), actor.team_id))
+    planning = settings_for(db, _settings(request), actor.team_id).cadence.planning()
     touch, planned = service.mark_gatekeeper(db, actor, touch_id, cadence=planning)
     plan = planned.decision.plan
     return {"touch": {"id": touch.id, "outcome": touch.outcome, "label": touch.label},

@@ -13,9 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ember.cadence.config import cadence_settings
 from ember.cadence.service import Planned, replan
-from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
 from ember.db import insert_or_ignore
 from ember.dialer.rules import CallEvent
@@ -24,6 +22,7 @@ from ember.messages.service import load_library
 from ember.models import Contact, Deal, InboundEvent, Touch, User
 from ember.phones import phone_key
 from ember.settings import Settings
+from ember.settings.cadence import CadenceSettings
 from ember.team_settings.effective import settings_for
 from ember.touches.service import log_touch, relabel
 from ember.users.access import Actor, owner_scope
@@ -92,7 +91,7 @@ def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent
                         reason=f"{contact.full_name} is do-not-contact: the call is kept, no touch logged")
     owner = session.get(User, contact.owner_id)
     assert owner is not None
-    cadence = cadence_settings(settings_for(session, settings, owner.team_id))  # the owner's team plans its own way
+    cadence = settings_for(session, settings, owner.team_id).cadence.planning()  # the owner's team plans its own way
     notes = f"{event.provider} call ({event.direction}, {event.duration_s} s): {event.reason}"
     if event.recording_url:
         notes += f"\nrecording: {event.recording_url}"

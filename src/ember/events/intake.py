@@ -1,6 +1,6 @@
 """The hot path of ``POST /events``: signed webhooks in, group-committed, queued, 202 out.
 
-The recipe is the one of :mod:`ember.events.ingest` (verify the signature, insert
+The recipe is the one of :mod:`ember.events.service` (verify the signature, insert
 each event unless (source, external id) is stored, queue work for the new ones
 only once they are committed, answer 202), built for throughput:
 
@@ -37,9 +37,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ember.api.errors import error_body
 from ember.errors import EmberError, InvalidInput
-from ember.events.ingest import Accepted, SourceCache, verify_with
-from ember.events.parse import EventIn, parse_body
 from ember.events.repository import insert_events_returning_keys
+from ember.events.rules import EventIn, parse_body
+from ember.events.service import Accepted, SourceCache, verify_with
 
 log = logging.getLogger(__name__)
 
@@ -170,26 +170,30 @@ class EventsIntake:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        limit = self.fastapi_app.state.settings.events_max_bytes
+        limit = self.fastapi_app.state.settings.events.events_max_bytes
         raw = await _read_body(receive, scope, limit)
-        if raw is None:
-            await _respond(send, 413, error_body("too_large", too_large_message(limit)))
-            return
         headers = {name.decode(): "" for name in SIGNATURE_HEADERS}
         for name, value in scope["headers"]:
             if name in SIGNATURE_HEADERS:
                 headers[name.decode()] = value.decode("latin-1")
         source = _query_source(scope.get("query_string", b""))
-        try:
-            accepted = await receive_signed(self.fastapi_app, raw, headers, source)
-        except EmberError as exc:
-            await _respond(send, exc.status_code, error_body(exc.code, exc.message, exc.problems))
-            return
-        except Exception:
-            log.exception("POST /events failed")
-            await _respond(send, 500, error_body("internal", "something went wrong on our side; it was logged"))
-            return
-        await _respond(send, 202, accepted.as_dict())
+        status, body = await answer_signed(self.fastapi_app, raw, headers, source)
+        await _respond(send, status, body)
+
+
+async def answer_signed(app: Any, raw: bytes | None, headers: dict[str, str],
+                        source: str | None) -> tuple[int, dict[str, Any]]:
+    """The one answer to ``POST /events``: status and JSON body. ``raw`` is None when it was too large."""
+    if raw is None:
+        return 413, error_body("too_large", too_large_message(app.state.settings.events.events_max_bytes))
+    try:
+        accepted = await receive_signed(app, raw, headers, source)
+    except EmberError as exc:
+        return exc.status_code, error_body(exc.code, exc.message, exc.problems)
+    except Exception:
+        log.exception("POST /events failed")
+        return 500, error_body("internal", "something went wrong on our side; it was logged")
+    return 202, accepted.as_dict()
 
 
 async def receive_signed(app: Any, raw: bytes, headers: dict[str, str], source: str | None) -> Accepted:
@@ -218,11 +222,7 @@ def source_cache(app: Any) -> SourceCache:
 def event_writer(app: Any) -> EventWriter:
     writer = getattr(app.state, "event_writer", None)
     if writer is None:
-        from ember.jobs.queue import get_jobs
-
-        settings = app.state.settings
-        writer = app.state.event_writer = EventWriter(app.state.engine,
-                                                      lambda ids: get_jobs(settings).enqueue_events(ids))
+        writer = app.state.event_writer = EventWriter(app.state.engine, app.state.enqueue_events)
     return writer
 
 
@@ -273,7 +273,7 @@ def _query_source(query: bytes) -> str | None:
     return values[-1] if values else None
 
 
-async def _respond(send: Send, status: int, body: dict[str, object]) -> None:
+async def _respond(send: Send, status: int, body: dict[str, Any]) -> None:
     data = json.dumps(body, separators=(",", ":")).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})

@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ember.db import insert_or_ignore
-from ember.events.parse import EventIn
-from ember.events.rules import EventFact, RuleSpec
+from ember.events.rules import EventFact, EventIn, RuleSpec
 from ember.models import Contact, Deal, DealStakeholder, EventSource, InboundEvent, TriggerRule, User
 from ember.vocabulary import CLOSED_STAGES
 
@@ -155,8 +154,6 @@ def recent_facts(session: Session, contact_id: int, since: datetime) -> list[Eve
 
 
 def event_counts(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
     rows = session.execute(select(InboundEvent.status, func.count()).group_by(InboundEvent.status))
     return {status: int(count) for status, count in rows}
 

@@ -1,7 +1,9 @@
-"""Events in: ``POST /events`` (signed webhooks), ``GET /t.js`` and ``POST /t/collect`` (the snippet).
+"""Events over HTTP: ``POST /events`` (signed webhooks), ``GET /t.js`` and ``POST /t/collect`` (the
+snippet), and the trigger rules under ``/api/rules``.
 
-None of these use the login: webhooks prove themselves with their signature,
-the snippet with a public site key. Work is queued only after the commit.
+None of the event routes use the login: webhooks prove themselves with their
+signature, the snippet with a public site key. Work is queued only after the
+commit. Everyone may read the trigger rules; managers and admins change them.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from ember.api.errors import error_body
+from ember.api.deps import CurrentActor, Db
 from ember.db import unit_of_work
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.events.ingest import Accepted, receive_beacon
-from ember.events.intake import receive_signed, source_cache, too_large_message
+from ember.events import service
+from ember.events.intake import answer_signed, source_cache
+from ember.events.service import Accepted, RuleInput, receive_beacon
+from ember.ids import RecordId
 from ember.jobs.outbox import after_commit
-from ember.jobs.queue import get_jobs
 
 router = APIRouter(tags=["events"])
 SNIPPET = Path(__file__).parent / "static" / "t.js"
@@ -32,9 +36,8 @@ SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 def _queue_after_commit(app: FastAPI, session: Any, accepted: Accepted | None) -> None:
     if accepted is not None and accepted.new_ids:
-        jobs = get_jobs(app.state.settings)
-        ids = list(accepted.new_ids)
-        after_commit(session, lambda: jobs.enqueue_events(ids))
+        enqueue, ids = app.state.enqueue_events, list(accepted.new_ids)
+        after_commit(session, lambda: enqueue(ids))
 
 
 @router.post("/events", status_code=202, responses={401: {"description": "signature missing, wrong or stale"}})
@@ -44,15 +47,13 @@ async def receive_events(request: Request, source: str | None = Query(
 
     202 with how many were new; a repeated event id (or webhook retry) is counted as a duplicate.
     """
-    # Served by ember.events.intake.EventsIntake ahead of the middleware in the app; this
-    # route documents the endpoint and serves apps built without that layer.
+    # Answered by ember.events.intake.EventsIntake ahead of the middleware in the app; this
+    # route documents the endpoint and hands apps built without that layer to the same code.
+    limit = request.app.state.settings.events.events_max_bytes
     raw = await request.body()
-    limit = request.app.state.settings.events_max_bytes
-    if len(raw) > limit:
-        return JSONResponse(error_body("too_large", too_large_message(limit)), status_code=413)
     headers = {name: request.headers.get(name, "") for name in SIGNATURE_HEADERS}
-    accepted = await receive_signed(request.app, raw, headers, source)
-    return JSONResponse(accepted.as_dict(), status_code=202)
+    status, body = await answer_signed(request.app, raw if len(raw) <= limit else None, headers, source)
+    return JSONResponse(body, status_code=status)
 
 
 @lru_cache(maxsize=1)
@@ -99,3 +100,41 @@ async def collect(request: Request) -> Response:
     if accepted is None:
         raise NotFound("unknown site key; copy the snippet again from `ember sources list`")
     return Response(status_code=204, headers=cors)
+
+
+rules_router = APIRouter(prefix="/api/rules", tags=["rules"])
+
+
+class RuleCreate(BaseModel):
+    name: str = Field(max_length=100)
+    event_type: str = Field(description="page_view, newsletter_subscribe, podcast_subscribe, webinar_rsvp, "
+                                        "content_share, demo_use, email_reply or email_click")
+    url_pattern: str | None = Field(None, description="globs such as */pricing*, several separated by commas")
+    min_count: int = 1
+    window_hours: int = 24 * 7
+    audience: str = Field("any", description="nurture, stalled or any")
+
+
+class RuleChange(BaseModel):
+    name: str | None = None
+    url_pattern: str | None = None
+    min_count: int | None = None
+    window_hours: int | None = None
+    audience: str | None = None
+    active: bool | None = None
+
+
+@rules_router.get("")
+def list_rules(db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
+    return [service.rule_dict(rule) for rule in service.list_rules(db, actor)]
+
+
+@rules_router.post("", status_code=201)
+def add_rule(db: Db, actor: CurrentActor, body: RuleCreate) -> dict[str, Any]:
+    return service.rule_dict(service.add_rule(db, actor, RuleInput(**body.model_dump())))
+
+
+@rules_router.patch("/{rule_id}")
+def change_rule(db: Db, actor: CurrentActor, rule_id: RecordId, body: RuleChange) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    return service.rule_dict(service.update_rule(db, actor, rule_id, changes))

@@ -10,7 +10,6 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from ember.api.deps import CurrentActor, Db
-from ember.cadence.config import cadence_settings
 from ember.errors import InvalidInput, Problem
 from ember.imports.export import HEADERS, export_lines
 from ember.imports.service import import_csv
@@ -30,7 +29,7 @@ def import_file(request: Request, db: Db, actor: CurrentActor, kind: ImportKind,
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out)
         report = import_csv(db, actor, kind, path, default_owner_email=owner, all_or_nothing=all_or_nothing,
-                            cadence=cadence_settings(request.app.state.settings))
+                            cadence=request.app.state.settings.cadence.planning())
     return report.as_dict()
 
 

@@ -22,7 +22,6 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from ember.cadence.settings import CadenceSettings
 from ember.csvcells import SafeWriter
 from ember.errors import InvalidInput, Problem
 from ember.imports import reading, repository
@@ -34,6 +33,7 @@ from ember.imports.rules import HeaderError, HeaderMap, RowResult, map_headers, 
 from ember.imports.touches import check_touch_rows, replan_touched, write_touches
 from ember.models import Account, Deal
 from ember.phones import phone_key
+from ember.settings.cadence import CadenceSettings
 from ember.textfiles import Encoding
 from ember.users.access import Actor
 from ember.vocabulary import Role

@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ember.cadence.service import replan
-from ember.cadence.settings import CadenceSettings
 from ember.errors import Problem
 from ember.imports import repository
 from ember.imports.rules import RowResult
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, Touch
+from ember.settings.cadence import CadenceSettings
 from ember.touches.service import relabel
 from ember.users.access import Actor, can_see_owner
 from ember.vocabulary import Outcome

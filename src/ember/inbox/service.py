@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ember.cadence.service import replan
-from ember.cadence.settings import CadenceSettings
+from ember.contacts import repository as contact_repository
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.inbox import imap, repository, secrets
 from ember.inbox.rules import MailKind, Verdict, new_text, quote
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
+from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
 from ember.users.access import Actor
@@ -242,7 +243,7 @@ def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: C
     mail.quote = _text_quote(incoming)
     if verdict.return_on is None:
         return
-    back = _morning(verdict.return_on, touch_repository.contact_timezone(session, contact), cadence)
+    back = _morning(verdict.return_on, contact_repository.contact_timezone(session, contact), cadence)
     mail.return_at = back
     plans = repository.open_plans(session, contact.id)
     if not plans or plans[0].due_at >= back:

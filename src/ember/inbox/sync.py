@@ -23,7 +23,6 @@ from imapclient import IMAPClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ember.cadence.config import cadence_settings
 from ember.db import unit_of_work
 from ember.errors import EmberError
 from ember.inbox import imap, repository, service
@@ -74,8 +73,8 @@ def sync_mailbox(engine: Engine, settings: Settings, mailbox_id: int, *, now: da
         mailbox, owner = found
         session.expunge_all()
     try:
-        connection = service.connection_of(mailbox, settings.inbox_key, settings.inbox_ca_file,
-                                           settings.inbox_timeout_s)
+        connection = service.connection_of(mailbox, settings.inbox.inbox_key, settings.inbox.inbox_ca_file,
+                                           settings.inbox.inbox_timeout_s)
         context = _Context(engine, settings, mailbox_id, owner, Actor.of(owner), now, after_each)
         with imap.connect(connection) as client:
             _sync_folder(client, context, mailbox.inbox_folder, inbound=True, report=report)
@@ -96,11 +95,11 @@ def _sync_folder(client: IMAPClient, ctx: _Context, folder: str, *, inbound: boo
         known = (cursor.uidvalidity, cursor.last_uid) if cursor else None
     if known is None:
         # A new mailbox: only recent mail, not years of history.
-        uids = imap.new_uids(client, 0, (ctx.now - timedelta(days=ctx.settings.inbox_backfill_days)).date())
+        uids = imap.new_uids(client, 0, (ctx.now - timedelta(days=ctx.settings.inbox.inbox_backfill_days)).date())
     else:
         # A changed UIDVALIDITY renumbered the folder: read it again (Message-IDs keep it once-only).
         uids = imap.new_uids(client, known[1] if known[0] == state.uidvalidity else 0)
-    size = max(ctx.settings.inbox_batch, 1)
+    size = max(ctx.settings.inbox.inbox_batch, 1)
     for start in range(0, len(uids), size):
         batch = uids[start:start + size]
         _sync_batch(client, ctx, folder, state.uidvalidity, batch, inbound=inbound, report=report)
@@ -159,7 +158,7 @@ def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int
         verdict = classify(message, received_at=_received(message, candidate.internal_date, ctx.now)) if inbound \
             else None
         with unit_of_work(ctx.engine) as session:
-            cadence = cadence_settings(settings_for(session, ctx.settings, ctx.owner.team_id))  # the team's own
+            cadence = settings_for(session, ctx.settings, ctx.owner.team_id).cadence.planning()  # the team's own
             contact_id, outbound_id = candidate.contact_id, candidate.outbound_id
             if contact_id is None:  # a delivery report: the contact is whom the failed email was for
                 contact_id, outbound_id = _report_contact(session, ctx.actor, message, verdict)

@@ -34,8 +34,8 @@ def watch_mailbox(engine: Engine, settings: Settings, mailbox_id: int, stop: thr
                 if found is None:
                     return  # disconnected
                 mailbox = found[0]
-                connection = service.connection_of(mailbox, settings.inbox_key, settings.inbox_ca_file,
-                                                   settings.inbox_timeout_s + idle_s)
+                connection = service.connection_of(mailbox, settings.inbox.inbox_key, settings.inbox.inbox_ca_file,
+                                                   settings.inbox.inbox_timeout_s + idle_s)
                 folder = mailbox.inbox_folder
             with imap.connect(connection) as client:
                 if not imap.supports_idle(client):
@@ -77,7 +77,7 @@ class Watchers:
                 self.refresh()
             except Exception:  # the database is away: the next round tries again
                 log.exception("inbox watchers: refresh failed")
-            self.stop.wait(max(self.settings.inbox_sync_minutes, 1) * 60)
+            self.stop.wait(max(self.settings.inbox.inbox_sync_minutes, 1) * 60)
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, name="ember-idle-watchers", daemon=True)

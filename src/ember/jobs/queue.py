@@ -6,18 +6,9 @@ queue: the SQLite file on one machine, Redis across machines.
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING
-
 from huey import Huey, RedisHuey, SqliteHuey
 
 from ember.settings import Settings
-
-if TYPE_CHECKING:
-    from ember.jobs.tasks import Jobs
-
-_lock = threading.Lock()
-_instances: dict[tuple[str, str], Jobs] = {}
 
 
 def location(settings: Settings) -> str:
@@ -27,20 +18,9 @@ def location(settings: Settings) -> str:
 def make_huey(settings: Settings) -> Huey:
     # Results are not kept: the database records what happened.
     if settings.redis_url:
-        return RedisHuey(settings.queue_name, url=settings.redis_url, results=False, utc=True)
+        return RedisHuey(settings.jobs.queue_name, url=settings.redis_url, results=False, utc=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # No fsync per enqueue (it cost ~5 ms a request): a queue entry lost to a power cut
     # is found again by the sweep, because the pending row in the database is the truth.
-    return SqliteHuey(settings.queue_name, filename=str(settings.data_dir / "queue.db"), results=False, utc=True,
-                      timeout=30, fsync=False)
-
-
-def get_jobs(settings: Settings) -> Jobs:
-    """One huey with the tasks registered per queue location and name, for the process."""
-    key = (location(settings), settings.queue_name)
-    with _lock:
-        if key not in _instances:
-            from ember.jobs.tasks import register
-
-            _instances[key] = register(make_huey(settings), settings)
-        return _instances[key]
+    return SqliteHuey(settings.jobs.queue_name, filename=str(settings.data_dir / "queue.db"), results=False,
+                      utc=True, timeout=30, fsync=False)

@@ -11,8 +11,7 @@ from huey.consumer import Consumer
 
 from ember.db import get_engine
 from ember.inbox.watch import Watchers
-from ember.jobs.queue import get_jobs
-from ember.jobs.tasks import sweep_once
+from ember.jobs.registry import get_jobs, sweep_once
 from ember.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ def startup_sweep(settings: Settings) -> None:
 @contextmanager
 def inbox_watchers(settings: Settings) -> Iterator[Watchers | None]:
     """IMAP IDLE on every connected inbox while the worker runs (new mail is read at once)."""
-    if not settings.inbox_idle:
+    if not settings.inbox.inbox_idle:
         yield None
         return
     watchers = Watchers(get_engine(settings.resolved_database_url), settings)

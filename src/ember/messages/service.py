@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from ember.cadence import repository as cadence_repository
+from ember.alerts import repository as alert_repository
 from ember.db import insert_or_ignore
 from ember.errors import Conflict, NotFound, ProblemList
 from ember.messages import repository
@@ -128,7 +128,7 @@ def message_values(session: Session, contact: Contact, rep_name: str | None) -> 
     account = session.get(Account, contact.account_id) if contact.account_id else None
     if account is not None:
         values["company"] = account.name
-    alert = cadence_repository.latest_alert(session, contact.id)
+    alert = alert_repository.latest_alert(session, contact.id)
     if alert is not None and alert.summary:
         values["trigger"] = alert.summary
     problems = (repository.latest_analysis(session, contact.id) or {}).get("problems") or []

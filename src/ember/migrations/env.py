@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from ember.db import get_engine
 from ember.models import Base
 
 config = context.config
@@ -13,8 +14,6 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from ember.db import get_engine
-
         with get_engine(config.get_main_option("sqlalchemy.url") or "").connect() as conn:
             _run(conn)
             conn.commit()

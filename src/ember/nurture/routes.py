@@ -9,7 +9,6 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from ember.api.deps import CurrentActor, Db
-from ember.cadence.config import cadence_settings
 from ember.ids import MAX_ID, RecordId
 from ember.nurture import service
 
@@ -44,5 +43,5 @@ def add_to_nurture(db: Db, actor: CurrentActor, body: NurtureAdd) -> dict[str, A
 
 @router.delete("/{contact_id}", status_code=204)
 def remove_from_nurture(request: Request, db: Db, actor: CurrentActor, contact_id: RecordId) -> Response:
-    service.remove_from_nurture(db, actor, contact_id, settings=cadence_settings(request.app.state.settings))
+    service.remove_from_nurture(db, actor, contact_id, settings=request.app.state.settings.cadence.planning())
     return Response(status_code=204)

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.cadence.service import replan
-from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
 from ember.csvcells import SafeWriter
 from ember.errors import Conflict, InvalidInput, Problem
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, NurtureMembership
 from ember.nurture import repository
+from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.users.access import Actor
 from ember.vocabulary import ContactStatus

@@ -33,10 +33,10 @@ class SmtpConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmtpConfig:
-        return cls(host=settings.smtp_host, port=settings.smtp_port, tls=settings.smtp_tls,
-                   user=settings.smtp_user, password=settings.smtp_password, mail_from=settings.mail_from,
-                   timeout_s=settings.smtp_timeout_s, max_attempts=settings.send_max_attempts,
-                   retry_base_s=settings.send_retry_base_s)
+        mail = settings.mail
+        return cls(host=mail.smtp_host, port=mail.smtp_port, tls=mail.smtp_tls, user=mail.smtp_user,
+                   password=mail.smtp_password, mail_from=mail.mail_from, timeout_s=mail.smtp_timeout_s,
+                   max_attempts=mail.send_max_attempts, retry_base_s=mail.send_retry_base_s)
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,10 @@ class SendIn(BaseModel):
 @router.post("/send", responses={409: {"description": "refused: already sent, or not allowed for this contact"}})
 def send(request: Request, db: Db, actor: CurrentActor, data: SendIn) -> JSONResponse:
     """Send one email now, exactly once. Refusals (409) say why; a failure is retried with backoff."""
+    settings = settings_for(db, request.app.state.settings, actor.team_id)
     result = service.send(db, actor, contact_id=data.contact_id, subject=data.subject, body=data.body,
                           invite_at=data.invite_at, kind=data.kind, idempotency_key=data.idempotency_key,
-                          smtp=SmtpConfig.from_settings(settings_for(db, request.app.state.settings, actor.team_id)))
+                          smtp=SmtpConfig.from_settings(settings), cadence=settings.cadence.planning())
     return JSONResponse(result.to_dict(), status_code=409 if result.status == "refused" else 200)
 
 

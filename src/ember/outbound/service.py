@@ -28,17 +28,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ember.cadence.config import cadence_settings
+from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
 from ember.models import Contact, OutboundMessage, User
 from ember.outbound import repository, rules
 from ember.outbound.mail import Letter, SmtpConfig, build_message, is_permanent, plain_failure, transmit
-from ember.settings import get_settings
+from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
 from ember.users.access import Actor
 
+# The planning defaults, for callers that do not pass their own (tests, one-off scripts).
+DEFAULT_CADENCE = CadenceSettings()
 
 @dataclass(frozen=True)
 class SendResult:
@@ -60,7 +62,7 @@ class Prepared:
 
 def send(session: Session, actor: Actor, *, contact_id: int, subject: str, body: str, smtp: SmtpConfig,
          kind: str = "email", invite_at: datetime | None = None, idempotency_key: str | None = None,
-         now: datetime | None = None) -> SendResult:
+         now: datetime | None = None, cadence: CadenceSettings = DEFAULT_CADENCE) -> SendResult:
     """Queue and deliver one email now. Commits (see the module docstring)."""
     now = now or datetime.now(UTC)
     prepared = prepare(session, actor, contact_id=contact_id, subject=subject, body=body, smtp=smtp, kind=kind,
@@ -68,7 +70,7 @@ def send(session: Session, actor: Actor, *, contact_id: int, subject: str, body:
     if prepared.refused is not None or prepared.id is None:
         return prepared.refused or SendResult("refused", "nothing to send")
     session.commit()  # the queued row exists before anything leaves
-    return deliver(session, prepared.id, smtp=smtp, now=now, force=prepared.force)
+    return deliver(session, prepared.id, smtp=smtp, now=now, force=prepared.force, cadence=cadence)
 
 
 def prepare(session: Session, actor: Actor, *, contact_id: int, subject: str, body: str, smtp: SmtpConfig,
@@ -124,7 +126,7 @@ def _repeat(existing: OutboundMessage) -> SendResult:
 
 
 def deliver(session: Session, message_id: int, *, smtp: SmtpConfig, now: datetime | None = None,
-            force: bool = False) -> SendResult:
+            force: bool = False, cadence: CadenceSettings = DEFAULT_CADENCE) -> SendResult:
     """Claim, send and record one queued or due message. Commits the claim and the outcome."""
     now = now or datetime.now(UTC)
     claimed = repository.claim(session, message_id, now, force=force)
@@ -142,11 +144,11 @@ def deliver(session: Session, message_id: int, *, smtp: SmtpConfig, now: datetim
     repository.finish(session, row.id, {"status": "sent", "sent_at": now, "last_error": None})
     session.commit()
     if row.kind == "email":
-        _log_sent_touch(session, row, now)
+        _log_sent_touch(session, row, now, cadence)
     return SendResult("sent", f"sent to {letter.to_email}", row.message_id, row.id)
 
 
-def _log_sent_touch(session: Session, row: OutboundMessage, now: datetime) -> None:
+def _log_sent_touch(session: Session, row: OutboundMessage, now: datetime, cadence: CadenceSettings) -> None:
     """A sent follow-up email is a touch: the attempt count and the plan move on.
     Done after the send is recorded, so a problem here can never cause a second send."""
     rep = session.get(User, row.rep_id)
@@ -155,7 +157,7 @@ def _log_sent_touch(session: Session, row: OutboundMessage, now: datetime) -> No
     try:
         log_touch(session, Actor.of(rep), contact_id=row.contact_id, channel="email", outcome="email-sent",
                   occurred_at=now, deal_id=row.deal_id, notes=f"Sent: {row.subject}",
-                  settings=cadence_settings(get_settings()), now=now)
+                  settings=cadence, now=now)
         session.commit()
     except EmberError:
         session.rollback()
@@ -186,18 +188,18 @@ def _letter(session: Session, row: OutboundMessage, smtp: SmtpConfig, now: datet
         message_id=row.message_id or make_msgid(), sender_name=rep.name, sender_email=smtp.mail_from or rep.email,
         reply_to=rep.email, to_name=contact.full_name, to_email=contact.email, subject=row.subject,
         text=row.body_text, sent_at=now, invite_at=row.invite_at,
-        contact_zone=touch_repository.contact_timezone(session, contact), rep_zone=rep.timezone or "UTC",
+        contact_zone=contact_repository.contact_timezone(session, contact), rep_zone=rep.timezone or "UTC",
     )
 
 
-def retry_due(session: Session, now: datetime | None = None, *, smtp: SmtpConfig | None = None) -> list[SendResult]:
+def retry_due(session: Session, now: datetime | None = None, *, smtp: SmtpConfig,
+              cadence: CadenceSettings = DEFAULT_CADENCE) -> list[SendResult]:
     """Re-send every failed message whose next attempt is due. For the periodic job and `ember send --retry`.
 
     Commits per message (see the module docstring); a message another worker
     claimed first is skipped, so running this on two machines sends nothing twice.
     """
     now = now or datetime.now(UTC)
-    smtp = smtp or SmtpConfig.from_settings(get_settings())
     results = []
     for message_id in repository.due_failures(session, now):
         row = repository.get(session, message_id)
@@ -208,7 +210,7 @@ def retry_due(session: Session, now: datetime | None = None, *, smtp: SmtpConfig
             _stop(session, row, blocked)
             results.append(SendResult("refused", blocked, row.message_id, row.id))
             continue
-        results.append(deliver(session, message_id, smtp=smtp, now=now))
+        results.append(deliver(session, message_id, smtp=smtp, now=now, cadence=cadence))
     return results
 
 

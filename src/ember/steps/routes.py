@@ -20,7 +20,7 @@ class StepChange(BaseModel):
 
 def _one(request: Request, db: Db, actor: CurrentActor, step_id: int) -> dict[str, Any]:
     step = service.get_step(db, actor, step_id)
-    return service.view(step, None, None, request.app.state.settings.next_step_default_days).as_dict()
+    return service.view(step, None, None, request.app.state.settings.today.next_step_default_days).as_dict()
 
 
 @router.get("")
@@ -28,7 +28,7 @@ def list_steps(request: Request, db: Db, actor: CurrentActor, rep: str | None = 
                status: str | None = "open") -> list[dict[str, Any]]:
     """Next steps of the caller (or, for managers, of a rep on their team); status open, done, cancelled or empty
     for all. An undated step shows the default due date (due_is_default)."""
-    days = request.app.state.settings.next_step_default_days
+    days = request.app.state.settings.today.next_step_default_days
     return [s.as_dict() for s in service.list_steps(db, actor, rep_email=rep, status=status or None,
                                                     default_days=days)]
 

@@ -23,9 +23,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ember import validation
-from ember.cadence.config import cadence_settings
 from ember.cadence.service import replan
-from ember.calls.config import analysis_thresholds
+from ember.calls.service import analysis_thresholds
 from ember.db import unit_of_work
 from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList
 from ember.messages.service import load_library
@@ -104,9 +103,17 @@ def _parsed(group: str, form: Mapping[str, str], problems: ProblemList) -> dict[
     return typed
 
 
+def _planning(settings: Settings) -> object:
+    return settings.cadence.planning()
+
+
+def _thresholds(settings: Settings) -> object:
+    return analysis_thresholds(settings.analysis)
+
+
 def _domain_check(group: str, candidate: Settings, problems: ProblemList) -> None:
     """Build what the domain builds from these values, so a setting that saves also works."""
-    check: Callable[[Settings], object] = {"cadence": cadence_settings, "analysis": analysis_thresholds}.get(
+    check: Callable[[Settings], object] = {"cadence": _planning, "analysis": _thresholds}.get(
         group, lambda _: None)
     try:
         check(candidate)
@@ -209,7 +216,7 @@ def _replan_batch(session: Session, base: Settings, ids: list[int]) -> None:
     per_team: dict[int | None, Any] = {}
     for contact_id, team_id in repository.owner_teams(session, ids):
         if team_id not in per_team:
-            per_team[team_id] = cadence_settings(settings_for(session, base, team_id))
+            per_team[team_id] = settings_for(session, base, team_id).cadence.planning()
         contact = session.get(Contact, contact_id)
         if contact is None:
             continue

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.cadence.service import Planned, replan
-from ember.cadence.settings import CadenceSettings
 from ember.cadence.timing import zone
 from ember.contacts.service import get_contact
 from ember.errors import Conflict, InvalidInput, NotFound, Problem
 from ember.messages.rules import missing_facts, readable
 from ember.messages.service import load_library
 from ember.models import Deal, PlannedTouch, Team, User
+from ember.settings.cadence import CadenceSettings
 from ember.steps.service import due_of
 from ember.today import repository
 from ember.today.service import NEXT_STEP_WORDS, THEIR_STEP_WORDS, queue_owner

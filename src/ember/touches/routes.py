@@ -5,10 +5,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from ember.api.deps import CurrentActor, Db
-from ember.cadence.config import cadence_settings
-from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import get_contact
 from ember.ids import RecordId
+from ember.settings.cadence import CadenceSettings
 from ember.team_settings.effective import settings_for
 from ember.touches import repository, service
 from ember.touches.schemas import TouchIn, logged_dict
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/api", tags=["touches"])
 
 def _planning(request: Request, db: Db, actor: Actor) -> CadenceSettings:
     """The cadence of the user's team (the desk may have changed it)."""
-    return cadence_settings(settings_for(db, request.app.state.settings, actor.team_id))
+    return settings_for(db, request.app.state.settings, actor.team_id).cadence.planning()
 
 
 @router.post("/touches", status_code=201)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
+from ember.cadence.attempts import AttemptLabel, AttemptPhase, label_touches
 from ember.cadence.service import Planned, replan
-from ember.cadence.settings import CadenceSettings
 from ember.contacts.service import contact_behind, get_contact
 from ember.deals.service import get_deal
 from ember.errors import InvalidInput, NotFound, Problem, ProblemList
@@ -19,16 +19,9 @@ from ember.messages.rules import MessageVariant as VariantRule
 from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch, User
+from ember.settings.cadence import CadenceSettings
 from ember.touches import repository
-from ember.touches.rules import (
-    NOTES_MAX,
-    AttemptLabel,
-    AttemptPhase,
-    date_problem,
-    impossible_pair,
-    label_touches,
-    possible_outcomes,
-)
+from ember.touches.rules import NOTES_MAX, date_problem, impossible_pair, possible_outcomes
 from ember.users.access import Actor
 from ember.validation import parse_enum
 from ember.vocabulary import Channel, ContactStatus, MessagePhase, MessageSituation, Outcome, PlannedTouchStatus
@@ -50,7 +43,7 @@ class LoggedTouch:
 
 
 def _check_outcome(session: Session, outcome: str, team_id: int | None) -> str:
-    known = {o.value for o in Outcome} | set(repository.custom_outcomes(session, team_id))
+    known = {o.value for o in Outcome} | set(cadence_repository.custom_outcomes(session, team_id))
     if outcome not in known:
         raise InvalidInput(f"unknown outcome {outcome!r}", [Problem(
             "outcome", f"{outcome!r} is not an outcome", f"use one of: {', '.join(sorted(known))}")])
@@ -94,8 +87,8 @@ def _variant_used(session: Session, contact: Contact, situation: MessageSituatio
 def relabel(session: Session, contact: Contact) -> dict[int, AttemptLabel]:
     """Labels are a function of the whole history: recompute and store what changed."""
     owner = session.get(User, contact.owner_id)
-    custom = repository.custom_outcomes(session, owner.team_id if owner else None)
-    labels = label_touches(repository.touch_facts(session, contact.id), custom)
+    custom = cadence_repository.custom_outcomes(session, owner.team_id if owner else None)
+    labels = label_touches(cadence_repository.touch_facts(session, contact.id), custom)
     current = repository.current_labels(session, contact.id)
     repository.set_labels(session, {i: label.text for i, label in labels.items() if current.get(i) != label.text})
     return labels

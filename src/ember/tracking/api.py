@@ -62,7 +62,7 @@ class MappingChange(BaseModel):
 
 
 def _base(request: Request) -> str:
-    return (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
+    return (request.app.state.settings.server.public_url or str(request.base_url)).rstrip("/")
 
 
 def _out(setup: service.SourceSetup) -> SourceOut:

@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from ember.events.parse import EventIn
+from ember.events.rules import EventIn
 
 BATCH_TYPE = "tracking_batch"  # not an event type: never reaches the trigger rules
 # Up to this many events a request writes them itself; the answer then says how many were new.

@@ -23,10 +23,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from ember.errors import InvalidInput, NotFound, Problem, Unauthorized
-from ember.events.ingest import Accepted
 from ember.events.intake import event_writer
-from ember.events.links import contact_from_token, identity_secret
-from ember.events.parse import EventIn, Parsed
+from ember.events.rules import EventIn, Parsed, contact_from_token, identity_secret
+from ember.events.service import Accepted
 from ember.tracking import repository
 from ember.tracking.batches import DIRECT_MAX, batch_event
 from ember.tracking.keys import KeyScope, basic_user, key_hash

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from ember.errors import ProblemList
-from ember.events.parse import SEGMENT_TRACK
+from ember.events.rules import SEGMENT_TRACK
 from ember.vocabulary import EventType
 
 

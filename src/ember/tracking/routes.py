@@ -73,7 +73,7 @@ def preflight(path: str) -> Response:
 
 def _public_url(request: Request) -> str:
     """The address the tool called (HubSpot signs it): EMBER_PUBLIC_URL behind a proxy, else ours."""
-    base = request.app.state.settings.public_url
+    base = request.app.state.settings.server.public_url
     if not base:
         return str(request.url)
     query = f"?{request.url.query}" if request.url.query else ""
@@ -86,7 +86,7 @@ async def hook(source: str, request: Request) -> JSONResponse:
 
     202 with how many events were new; a retry of the same provider event is counted as a duplicate.
     """
-    limit = request.app.state.settings.events_max_bytes
+    limit = request.app.state.settings.events.events_max_bytes
     raw = await request.body()
     if len(raw) > limit:
         return JSONResponse(error_body("too_large", f"the delivery is larger than {limit} bytes"), status_code=413)

@@ -27,8 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ember.errors import Problem
-from ember.events.links import LINK_PARAMETER, identity_proven
-from ember.events.parse import EventIn, Parsed
+from ember.events.rules import LINK_PARAMETER, EventIn, Parsed, identity_proven
 from ember.tracking.keys import KeyScope
 from ember.tracking.mapping import EventMap
 from ember.validation import parse_email
@@ -51,7 +50,7 @@ class Sender:
     source: str
     scope: KeyScope
     mapping: EventMap
-    identity_key: str  # proves emails from browsers (see ember.events.links)
+    identity_key: str  # proves emails from browsers (see ember.events.rules)
     contact_from_link: Callable[[str], int | None]  # a signed ember_cid -> contact id
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
 from ember.errors import Forbidden, InvalidInput, NotFound, Problem
-from ember.events import ingest
 from ember.events import repository as events_repository
-from ember.events.links import site_key
+from ember.events import service as event_service
+from ember.events.rules import site_key
 from ember.models import EventSource
 from ember.tracking import repository
 from ember.tracking.batches import events_of
@@ -86,7 +86,7 @@ def add_source(session: Session, name: str, kind: str = "webhook", *, provider_s
     source_kind = parse_kind(kind)
     if provider_secret is not None:
         _check_secret(provider_secret)
-    source = ingest.add_source(session, name)
+    source = event_service.add_source(session, name)
     source.kind = source_kind.value
     write_key = None
     if source_kind is SourceKind.SEGMENT:

@@ -31,8 +31,8 @@ class LoginLimits:
 
     @classmethod
     def of(cls, settings: Settings) -> LoginLimits:
-        return cls(settings.login_max_failures_per_account, settings.login_max_failures_per_address,
-                   timedelta(seconds=settings.login_window_s), timedelta(seconds=settings.login_lockout_s))
+        return cls(settings.login.login_max_failures_per_account, settings.login.login_max_failures_per_address,
+                   timedelta(seconds=settings.login.login_window_s), timedelta(seconds=settings.login.login_lockout_s))
 
 
 class LockedOut(EmberError):

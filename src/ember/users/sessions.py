@@ -32,7 +32,8 @@ class SessionTimeouts:
 
     @classmethod
     def of(cls, settings: Settings) -> SessionTimeouts:
-        return cls(timedelta(seconds=settings.session_idle_timeout_s), timedelta(seconds=settings.session_max_age_s))
+        login = settings.login
+        return cls(timedelta(seconds=login.session_idle_timeout_s), timedelta(seconds=login.session_max_age_s))
 
 
 def start_session(session: Session, user: User, *, now: datetime, timeouts: SessionTimeouts) -> str:

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from ember.api.deps import Db, check_csrf
-from ember.cadence.config import cadence_settings
 from ember.calls import repository as call_repository
 from ember.calls import service as call_service
-from ember.calls.config import analysis_thresholds
 from ember.calls.picture import METRIC_NAMES, metric_value
+from ember.calls.service import analysis_thresholds
 from ember.contacts.service import get_contact, get_contact_by_email
 from ember.conversation import FORMAT_NAMES
 from ember.deals.service import get_deal
@@ -84,11 +83,11 @@ def add_call_form(
     try:
         deal = get_deal(db, actor, int(deal_id)) if deal_id.strip().isdigit() else None
         contact = _who(db, actor, contact_id, contact_email)
-        raw = file.file.read(settings.max_transcript_bytes + 1)  # never more than the limit
+        raw = file.file.read(settings.analysis.max_transcript_bytes + 1)  # never more than the limit
         recorded = call_service.add_uploaded_call(
             db, actor, raw=raw, filename=file.filename or "transcript", contact_id=contact.id,
-            max_bytes=settings.max_transcript_bytes, settings=cadence_settings(settings),
-            thresholds=analysis_thresholds(settings), fmt=format or None, deal_id=deal.id if deal else None,
+            max_bytes=settings.analysis.max_transcript_bytes, settings=settings.cadence.planning(),
+            thresholds=analysis_thresholds(settings.analysis), fmt=format or None, deal_id=deal.id if deal else None,
             at=parse_datetime(at, actor.timezone) if at.strip() else None)
     except (EmberError, ValueError) as exc:
         db.rollback()  # nothing of a bad file is kept
@@ -122,7 +121,7 @@ def sides_form(request: Request, db: Db, call_id: int, rep: Annotated[str, Form(
     check_csrf(request, csrf)
     try:
         call_service.correct_sides(db, actor, call_id, call_service.SideChoice(reps=(rep,)),
-                                   thresholds=analysis_thresholds(request.app.state.settings))
+                                   thresholds=analysis_thresholds(request.app.state.settings.analysis))
     except InvalidInput as exc:
         db.rollback()
         view = call_service.call_view(db, actor, call_id)

@@ -39,7 +39,7 @@ def _page(request: Request, db: Db, actor: Actor, contact_id: int, kind: str, si
           status_code: int = 200, **extra: Any) -> Response:
     contact = get_contact(db, actor, contact_id)
     composed = compose_service.compose(db, actor, kind=kind, contact_id=contact_id, situation=situation or None,
-                                       nudge_after_days=request.app.state.settings.nudge_after_days)
+                                       nudge_after_days=request.app.state.settings.cadence.nudge_after_days)
     email = composed.email or (composed.rendered if composed.rendered.subject is not None else None)
     form = {"subject": email.subject if email else "", "body": email.text if email else "",
             "invite": _local_input(composed.meeting_at, actor.timezone)}
@@ -81,9 +81,10 @@ def send_form(
     form = {"subject": subject, "body": body, "invite": invite, "attach_invite": attach_invite == "1"}
     try:
         invite_at = _invite(invite, attach_invite == "1", actor.timezone)
+        settings = settings_for(db, request.app.state.settings, actor.team_id)
         result = outbound_service.send(db, actor, contact_id=contact_id, subject=subject, body=body,
-                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(
-            settings_for(db, request.app.state.settings, actor.team_id)))
+                                       invite_at=invite_at, smtp=SmtpConfig.from_settings(settings),
+                                       cadence=settings.cadence.planning())
     except (EmberError, ValueError) as exc:
         db.rollback()
         message = exc.message if isinstance(exc, EmberError) else str(exc)

@@ -41,7 +41,7 @@ def deals_page(request: Request, db: Db, stage: str = "", owner: str = "", stall
         return RedirectResponse("/login", status_code=303)
     wanted, shown = _filters(stage, owner, stalled, q)
     page = max(1, min(page, 10_000))
-    stall_after = request.app.state.settings.follow_ups_before_stalled
+    stall_after = request.app.state.settings.cadence.follow_ups_before_stalled
     found = deal_service.pipeline(db, actor, wanted, stall_after=stall_after, limit=PAGE_SIZE,
                                   offset=(page - 1) * PAGE_SIZE)
     owners = deal_repository.visible_owners(db, actor) if actor.role is not Role.REP else []

@@ -10,13 +10,12 @@ from pydantic import ValidationError
 
 from ember.api.deps import Db, check_csrf
 from ember.cadence import repository as cadence_repository
-from ember.cadence.config import cadence_settings
 from ember.cadence.timing import zone
-from ember.contacts.overview import overview
 from ember.contacts.schemas import ContactFields
 from ember.contacts.service import get_contact, list_contacts, update_contact
 from ember.errors import EmberError
 from ember.ids import RecordId
+from ember.overview.service import overview
 from ember.team_settings.effective import settings_for
 from ember.touches.service import log_touch
 from ember.users.access import Actor
@@ -43,8 +42,8 @@ def contacts_page(request: Request, db: Db, q: str | None = None, status: str | 
 
 def _contact_context(request: Request, db: Db, actor: Actor, contact_id: int) -> dict[str, Any]:
     settings = settings_for(db, request.app.state.settings, actor.team_id)
-    view = overview(db, actor, contact_id, our_company=settings.company_name,
-                    step_days=settings.next_step_default_days)
+    view = overview(db, actor, contact_id, our_company=settings.today.company_name,
+                    step_days=settings.today.next_step_default_days)
     return {"contact": view.contact, "view": view, "plan": view.plan, "channels": [c.value for c in Channel],
             "outcomes": [o.value for o in Outcome], "zone": zone(actor.timezone),
             "roles": [r.value for r in DecisionRole], "preferred": [p.value for p in PreferredChannel]}
@@ -73,7 +72,7 @@ def log_touch_form(
             db, actor, contact_id=contact_id, channel=channel, outcome=outcome, notes=notes or None,
             occurred_at=parse_datetime(occurred_at, actor.timezone) if occurred_at else None,
             callback_at=parse_datetime(callback_at, actor.timezone) if callback_at else None,
-            settings=cadence_settings(settings_for(db, request.app.state.settings, actor.team_id)),
+            settings=settings_for(db, request.app.state.settings, actor.team_id).cadence.planning(),
             confirm_date=bool(confirm_date),
         )
     except (EmberError, ValueError) as exc:

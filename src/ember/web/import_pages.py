@@ -17,7 +17,6 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from ember.api.deps import Db
-from ember.cadence.config import cadence_settings
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
 from ember.imports.preview import preview
 from ember.imports.service import import_csv
@@ -109,7 +108,7 @@ def run_import(request: Request, db: Db, actor: DeskUser, token: str, kind: Form
     checked_form(request, csrf)
     path = _upload(request, actor, token)
     rejected = path.with_name(f"{token}-rejected.csv")
-    cadence = cadence_settings(settings_for(db, request.app.state.settings, actor.team_id))
+    cadence = settings_for(db, request.app.state.settings, actor.team_id).cadence.planning()
     form = {"kind": kind, "owner": owner, "all_or_nothing": all_or_nothing}
     try:
         report = import_csv(db, actor, kind, path, default_owner_email=owner or None,

@@ -17,10 +17,9 @@ from ember.compose import stories as story_service
 from ember.compose.rules import TEMPLATE_NAMES, VARIABLES
 from ember.contacts.service import list_contacts
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
-from ember.events import rule_service
-from ember.events import sources as source_service
-from ember.events.rule_service import RuleInput
+from ember.events import service as event_service
 from ember.events.rules import SIGNAL_TYPES, Audience
+from ember.events.service import RuleInput
 from ember.messages import repository as message_repository
 from ember.messages import service as message_service
 from ember.users.access import Actor
@@ -47,7 +46,7 @@ def _number(value: str, where: str, default: int | None = None) -> int | None:
 # ---- trigger rules --------------------------------------------------------------------------
 
 def _rules_context(db: Db, actor: Actor) -> dict[str, Any]:
-    return {"section": "rules", "rules": [rule_service.rule_dict(r) for r in rule_service.list_rules(db, actor)],
+    return {"section": "rules", "rules": [event_service.rule_dict(r) for r in event_service.list_rules(db, actor)],
             "event_types": [t.value for t in SIGNAL_TYPES], "audiences": [a.value for a in Audience]}
 
 
@@ -65,7 +64,7 @@ def add_rule(request: Request, db: Db, actor: DeskUser, name: FormText = "", eve
     form = {"name": name, "event_type": event_type, "url_pattern": url_pattern, "min_count": min_count,
             "window_hours": window_hours, "audience": audience}
     try:
-        rule = rule_service.add_rule(db, actor, RuleInput(
+        rule = event_service.add_rule(db, actor, RuleInput(
             name, event_type, url_pattern or None, _number(min_count, "min_count", 1) or 0,
             _number(window_hours, "window_hours", 168) or 0, audience))
     except EmberError as exc:
@@ -79,28 +78,28 @@ def add_rule(request: Request, db: Db, actor: DeskUser, name: FormText = "", eve
 def toggle_rule(request: Request, db: Db, actor: DeskUser, rule_id: int, active: FormText = "",
                 csrf: FormText = "") -> Response:
     checked_form(request, csrf)
-    rule = rule_service.update_rule(db, actor, rule_id, {"active": active == "1"})
+    rule = event_service.update_rule(db, actor, rule_id, {"active": active == "1"})
     return done(request, f"Rule “{rule.name}” {'enabled' if rule.is_active else 'disabled'}.", "/settings/rules")
 
 
 # ---- event sources (admins) -------------------------------------------------------------------
 
 def _snippet_base(request: Request) -> str:
-    public = request.app.state.settings.public_url
+    public = request.app.state.settings.server.public_url
     return (public or str(request.base_url)).rstrip("/")
 
 
 @router.get("/settings/sources")
 def sources_page(request: Request, db: Db, actor: DeskUser) -> Response:
     return desk(request, "settings/sources.html", actor, section="sources",
-                sources=source_service.list_sources(db, actor), base=_snippet_base(request))
+                sources=event_service.list_sources(db, actor), base=_snippet_base(request))
 
 
 @router.post("/settings/sources")
 def add_source(request: Request, db: Db, actor: DeskUser, name: FormText = "", csrf: FormText = "") -> Response:
     checked_form(request, csrf)
     try:
-        created = source_service.create_source(db, actor, name)
+        created = event_service.create_source(db, actor, name)
     except EmberError as exc:
         db.rollback()
         for problem in exc.problems:  # the service names the CLI's argument; the form calls it "name"
@@ -108,10 +107,10 @@ def add_source(request: Request, db: Db, actor: DeskUser, name: FormText = "", c
         if not exc.problems:
             exc.problems.append(Problem("name", "is taken", "choose another name"))
         return failed(request, db, "settings/sources.html", exc, sections=sections_for(actor, request),
-                      section="sources", sources=source_service.list_sources(db, actor),
+                      section="sources", sources=event_service.list_sources(db, actor),
                       base=_snippet_base(request), form={"name": name})
     return desk(request, "settings/sources.html", actor, section="sources", created=created,
-                sources=source_service.list_sources(db, actor), base=_snippet_base(request))
+                sources=event_service.list_sources(db, actor), base=_snippet_base(request))
 
 
 # ---- message library ------------------------------------------------------------------------

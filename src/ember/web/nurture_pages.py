@@ -9,7 +9,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from ember.api.deps import Db, check_csrf
-from ember.cadence.config import cadence_settings
 from ember.errors import EmberError
 from ember.nurture import service as nurture_service
 from ember.users.access import Actor
@@ -59,7 +58,7 @@ def reopen_form(request: Request, db: Db, contact_id: int, csrf: Annotated[str, 
     check_csrf(request, csrf)
     try:
         contact = nurture_service.reopen_with_reason(db, actor, contact_id, why=reason, now=datetime.now(UTC),
-                                                     settings=cadence_settings(request.app.state.settings))
+                                                     settings=request.app.state.settings.cadence.planning())
     except EmberError as exc:
         db.rollback()
         return _page(request, db, actor, page, 422, error=exc.message, problems=[str(p) for p in exc.problems],

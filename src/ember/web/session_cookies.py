@@ -41,9 +41,9 @@ def listens_on_loopback(host: str) -> bool:
 
 
 def cookie_is_secure(settings: Settings, scope: Scope) -> bool:
-    if settings.secure_cookies is not None:
-        return settings.secure_cookies
-    return is_https(scope) or not listens_on_loopback(settings.host)
+    if settings.server.secure_cookies is not None:
+        return settings.server.secure_cookies
+    return is_https(scope) or not listens_on_loopback(settings.server.host)
 
 
 class SessionCookies:
@@ -52,7 +52,7 @@ class SessionCookies:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.settings = settings
         common = {"secret_key": settings.resolved_secret_key(), "session_cookie": COOKIE,
-                  "max_age": settings.session_max_age_s, "same_site": "lax"}
+                  "max_age": settings.login.session_max_age_s, "same_site": "lax"}
         self._secure = SessionMiddleware(app, https_only=True, **common)  # type: ignore[arg-type]
         self._plain = SessionMiddleware(app, https_only=False, **common)  # type: ignore[arg-type]
 

@@ -11,9 +11,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ember.analytics.config import team_options
 from ember.analytics.report import charts, to_dict
-from ember.analytics.service import TeamNumbers, View, behind, resolve_view, team_numbers
+from ember.analytics.service import TeamNumbers, View, behind, resolve_view, team_numbers, team_options
 from ember.api.deps import Db
 from ember.cadence.timing import zone
 from ember.errors import NotFound

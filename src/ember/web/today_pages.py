@@ -15,7 +15,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from ember.api.deps import Db, check_csrf
-from ember.cadence.config import cadence_settings
 from ember.errors import EmberError
 from ember.models import User
 from ember.settings import Settings
@@ -46,8 +45,8 @@ def _settings(request: Request, db: Db, actor: Actor) -> Settings:
 
 
 def _options(settings: Settings) -> dict[str, Any]:
-    return {"stale_days": settings.stale_overdue_days, "step_days": settings.next_step_default_days,
-            "our_company": settings.company_name}
+    return {"stale_days": settings.today.stale_overdue_days, "step_days": settings.today.next_step_default_days,
+            "our_company": settings.today.company_name}
 
 
 def _common(actor: Actor) -> dict[str, Any]:
@@ -135,7 +134,7 @@ def log_from_row(
         plan = work.open_planned(db, actor, plan_id)
         logged = log_touch(
             db, actor, contact_id=plan.contact_id, channel=channel, outcome=outcome, notes=notes.strip() or None,
-            deal_id=plan.deal_id, settings=cadence_settings(_settings(request, db, actor)),
+            deal_id=plan.deal_id, settings=_settings(request, db, actor).cadence.planning(),
             callback_at=parse_datetime(callback_at, actor.timezone) if callback_at else None,
         )
     except (EmberError, ValueError) as exc:
@@ -179,7 +178,7 @@ def skip_row(request: Request, db: Db, plan_id: int, reason: Annotated[str, Form
     check_csrf(request, csrf)
     try:
         contact_id = work.open_planned(db, actor, plan_id).contact_id
-        planned = work.skip(db, actor, plan_id, reason, settings=cadence_settings(_settings(request, db, actor)))
+        planned = work.skip(db, actor, plan_id, reason, settings=_settings(request, db, actor).cadence.planning())
     except (EmberError, ValueError) as exc:
         db.rollback()
         return _failed(request, exc)
@@ -213,7 +212,8 @@ def replan_overdue(request: Request, db: Db, csrf: Annotated[str, Form()] = "") 
         return RedirectResponse("/login", status_code=303)
     check_csrf(request, csrf)
     settings = _settings(request, db, actor)
-    count = work.replan_stale(db, actor, settings=cadence_settings(settings), stale_days=settings.stale_overdue_days,
+    count = work.replan_stale(db, actor, settings=settings.cadence.planning(),
+                              stale_days=settings.today.stale_overdue_days,
                               now=datetime.now(UTC))
     request.session["flash"] = (f"Re-planned {count} contact{'s' if count != 1 else ''} with old overdue touches "
                                 "into the coming call windows." if count else

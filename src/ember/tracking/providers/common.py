@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ember.errors import Unauthorized
-from ember.events.parse import EventIn, Parsed
+from ember.events.rules import EventIn, Parsed
 from ember.tracking.mapping import EventMap
 from ember.validation import parse_email
 

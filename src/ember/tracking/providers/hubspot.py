@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ember.errors import Unauthorized
-from ember.events.parse import Parsed, load_json
+from ember.events.rules import Parsed, load_json
 from ember.tracking.mapping import EventMap
 from ember.tracking.providers.common import (
     Delivery,

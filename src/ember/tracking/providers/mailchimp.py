@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from ember.errors import InvalidInput, Problem, Unauthorized
-from ember.events.parse import Parsed
+from ember.events.rules import Parsed
 from ember.tracking.mapping import EventMap
 from ember.tracking.providers.common import Delivery, Provider, add_event, email_of, same
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ember.errors import Unauthorized
-from ember.events.parse import Parsed, load_json
+from ember.events.rules import Parsed, load_json
 from ember.tracking.mapping import EventMap
 from ember.tracking.providers.common import (
     Delivery,

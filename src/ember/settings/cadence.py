@@ -1,4 +1,4 @@
-"""Every tunable of cadence planning and call timing, with the defaults.
+"""Every tunable of cadence planning and call timing, with the defaults, and how they are read.
 
 Defaults come from published follow-up research:
 
@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import time
+from functools import lru_cache
+
+from ember.errors import InvalidInput, Problem
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW_RE = re.compile(
@@ -158,3 +161,61 @@ class CadenceSettings:
             raise ValueError("follow_ups_before_stalled must be 1 or more")
         if self.search_days < 7:
             raise ValueError("search_days must be 7 or more (one full week)")
+
+
+def _days(text: str, name: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.replace(";", ",").split(",") if part.strip())
+    except ValueError as exc:
+        raise InvalidInput(f"{name} is not a list of days",
+                           [Problem(name, f"{text!r} is not numbers", "write days like 1,2,3,5,7")]) from exc
+    if not values or min(values) < 0:
+        raise InvalidInput(f"{name} is empty or negative", [Problem(name, repr(text), "write days like 1,2,3,5,7")])
+    return values
+
+
+def _hours(text: str, name: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip().zfill(5)) for part in text.split("-"))
+    except ValueError as exc:
+        raise InvalidInput(f"{name} is not a time range",
+                           [Problem(name, repr(text), "write it like 08:00-18:00")]) from exc
+    return start, end
+
+
+@lru_cache(maxsize=8)
+def build_cadence_settings(items: tuple[tuple[str, object], ...]) -> CadenceSettings:
+    """The planning settings from the environment's values (name, value) pairs.
+
+    Cached on the values: planning a million contacts parses them once.
+    """
+    values: dict[str, object] = dict(items)
+    name = ""
+    try:
+        name = "EMBER_CALL_WINDOWS"
+        calls = parse_windows(str(values["call_windows"]))
+        name = "EMBER_QUALIFYING_WINDOWS"
+        qualifying = parse_windows(str(values["qualifying_windows"]))
+        name = "EMBER_EMAIL_HOUR"
+        email_hour = time.fromisoformat(str(values["email_hour"]).strip().zfill(5))
+        return CadenceSettings(
+            call_windows=calls,
+            qualifying_windows=qualifying,
+            working_hours=_hours(str(values["working_hours"]), "EMBER_WORKING_HOURS"),
+            email_hour=email_hour,
+            skip_public_holidays=bool(values["skip_public_holidays"]),
+            holidays_country=str(values["holidays_country"]).strip().upper() or None,
+            ftc_spacing_days=_days(str(values["ftc_spacing_days"]), "EMBER_FTC_SPACING_DAYS"),
+            follow_up_spacing_days=_days(str(values["follow_up_spacing_days"]), "EMBER_FOLLOW_UP_SPACING_DAYS"),
+            follow_ups_before_stalled=_int(values["follow_ups_before_stalled"]),
+            ftc_attempts_before_pause=_int(values["ftc_attempts_before_pause"]) or None,
+            not_now_default_days=_int(values["not_now_default_days"]),
+            nudge_after_days=_int(values["nudge_after_days"]),
+        )
+    except ValueError as exc:
+        raise InvalidInput(f"the setting {name or 'cadence'} is not valid",
+                           [Problem(name or "cadence settings", str(exc), "see docs/configuration.md")]) from exc
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else int(str(value))

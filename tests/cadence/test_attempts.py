@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ember.touches.rules import (
+from ember.cadence.attempts import (
     AttemptLabel,
     AttemptPhase,
     TouchFact,

@@ -1,18 +1,19 @@
-"""`ember import` and `ember export`."""
+"""`ember import`: contacts, accounts, deals, touches and events from CSV files."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ember.cadence.config import cadence_settings
 from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, err_console, print_json, transaction
-from ember.imports.export import HEADERS, export_lines
+from ember.events.service import import_events as import_event_file
 from ember.imports.service import ImportReport, import_csv
+from ember.jobs.outbox import after_commit
+from ember.jobs.registry import get_jobs
 from ember.settings import get_settings
+from ember.validation import parse_timezone
 
 import_app = typer.Typer(help="Import contacts, accounts, deals or touches from CSV (ours, HubSpot, Salesforce).",
                          no_args_is_help=True)
@@ -39,7 +40,7 @@ def _import(kind: str, file: Path, owner: str | None, as_user: str | None, all_o
         actor = acting_user(session, as_user, fallback=owner)
         report = import_csv(session, actor, kind, file, default_owner_email=owner, all_or_nothing=all_or_nothing,
                             rejected_path=rejected, progress=lambda n: bar.advance(task, n),
-                            cadence=cadence_settings(get_settings()))
+                            cadence=get_settings().cadence.planning())
     if as_json:
         print_json(report.as_dict())
     else:
@@ -83,27 +84,34 @@ def _command(kind: str):  # type: ignore[no-untyped-def]
     return command
 
 
+def import_events(
+    file: Path = typer.Argument(..., help="CSV with an email column; optional time, id and url columns."),
+    source: str = typer.Option(..., "--source", help="The event source (see `ember sources list`)."),
+    event_type: str = typer.Option(..., "--type", help="webinar_rsvp, podcast_subscribe, newsletter_subscribe, ..."),
+    timezone: str = typer.Option("UTC", "--timezone", help="Time zone of times without an offset."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Import events from a CSV file (webinar RSVPs, subscribers); all rows or none."""
+    if not file.is_file():
+        err_console.print(f"[bold red]error:[/] {file} does not exist or is not a file")
+        raise typer.Exit(1)
+    try:
+        zone = parse_timezone(timezone)
+    except ValueError as exc:
+        err_console.print(f"[bold red]error:[/] option --timezone: {exc}")
+        raise typer.Exit(1) from None
+    jobs = get_jobs(get_settings())
+    with transaction() as session:
+        accepted = import_event_file(session, file, source=source, event_type=event_type, timezone=zone)
+        ids = list(accepted.new_ids)
+        after_commit(session, lambda: jobs.enqueue_events(ids))
+    if as_json:
+        print_json(accepted.as_dict())
+        return
+    console.print(f"Imported {len(accepted.new_ids)} {event_type} events from {file.name} "
+                  f"({accepted.duplicates} already known). A running `ember worker` or `ember serve` handles them.")
+
+
 for _kind in ("contacts", "accounts", "deals", "touches"):
     import_app.command(_kind)(_command(_kind))
-
-
-def export(
-    kind: str = typer.Argument(..., help="contacts, accounts or deals"),
-    file: Path | None = typer.Argument(None, help="Output file (default: standard output)."),
-    fmt: str = typer.Option("ours", "--format", help="ours, hubspot or salesforce (contacts)."),
-    as_user: str | None = AS_OPTION,
-) -> None:
-    """Export what you can see as CSV, in the shape `ember import` reads."""
-    if kind not in HEADERS or fmt not in HEADERS[kind]:
-        err_console.print(f"[bold red]error:[/] cannot export {kind!r} as {fmt!r}; "
-                          f"kinds: {', '.join(HEADERS)}; contact formats: {', '.join(HEADERS['contacts'])}")
-        raise typer.Exit(1)
-    with transaction() as session:
-        actor = acting_user(session, as_user)
-        out = file.open("w", newline="", encoding="utf-8") if file else sys.stdout
-        try:
-            for chunk in export_lines(session, actor, kind, fmt):
-                out.write(chunk)
-        finally:
-            if file:
-                out.close()
+import_app.command("events")(import_events)

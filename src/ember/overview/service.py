@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.cadence.timing import zone
-from ember.contacts import overview_queries as queries
+from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
 from ember.messages.rules import missing_facts, readable
 from ember.messages.service import message_values
 from ember.models import Contact, Deal, MessageVariant, NextStep, PlannedTouch, User
+from ember.overview import repository as queries
 from ember.steps import repository as step_repository
 from ember.steps.service import due_of
 from ember.today.worklist import FACT_WORDS, company_name
-from ember.touches import repository as touch_repository
 from ember.users.access import Actor
 
 QUALIFICATION = (("problem", "Problem recognised"), ("decision_makers", "All decision makers known"),
@@ -111,7 +111,7 @@ def overview(session: Session, actor: Actor, contact_id: int, *, our_company: st
     contact = get_contact(session, actor, contact_id)
     owner = session.get(User, contact.owner_id)
     account = queries.account_of(session, contact)
-    where = zone(touch_repository.contact_timezone(session, contact))
+    where = zone(contact_repository.contact_timezone(session, contact))
     plan = cadence_repository.open_plan(session, contact.id)
     variant = session.get(MessageVariant, plan.message_variant_id) if plan and plan.message_variant_id else None
     values = message_values(session, contact, owner.name if owner else actor.name)

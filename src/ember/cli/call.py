@@ -6,19 +6,25 @@ from pathlib import Path
 
 import typer
 
-from ember.cadence.config import cadence_settings
-from ember.calls.config import analysis_thresholds
-from ember.calls.service import SideChoice, add_call, call_summary, check_size, correct_sides, decode
+from ember.calls.service import (
+    SideChoice,
+    add_call,
+    analysis_thresholds,
+    call_summary,
+    check_size,
+    correct_sides,
+    decode,
+)
 from ember.cli.common import (
     AS_OPTION,
     JSON_OPTION,
     acting_on_contact,
     acting_user,
     console,
+    parse_when,
     print_json,
     transaction,
 )
-from ember.cli.follow_up import parse_when
 from ember.conversation.report import render_text
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings
@@ -46,7 +52,8 @@ def add(
         actor, target = acting_on_contact(session, as_user, contact)
         recorded = add_call(session, actor, contact_id=target.id, transcript=text, notes=notes,
                             filename=transcript.name, fmt=fmt, deal_id=deal, at=parse_when(at, "--at"),
-                            settings=cadence_settings(get_settings()), thresholds=analysis_thresholds(get_settings()),
+                            settings=get_settings().cadence.planning(),
+                            thresholds=analysis_thresholds(get_settings().analysis),
                             choice=SideChoice(tuple(rep or ()), tuple(prospect or ())))
         summary = call_summary(recorded)
         report = render_text(recorded.analysis)
@@ -63,7 +70,7 @@ def _read(transcript: Path) -> tuple[str, tuple[str, ...]]:
     if not transcript.is_file():
         raise InvalidInput(f"{transcript} does not exist",
                            [Problem("--transcript", "no such file", "give the path of a transcript file")])
-    check_size(transcript.stat().st_size, get_settings().max_transcript_bytes, "--transcript")
+    check_size(transcript.stat().st_size, get_settings().analysis.max_transcript_bytes, "--transcript")
     return decode(transcript.read_bytes(), transcript.name)
 
 
@@ -79,7 +86,7 @@ def sides(
     with transaction() as session:
         actor = acting_user(session, as_user)
         done = correct_sides(session, actor, call_id, SideChoice(tuple(rep or ()), tuple(prospect or ())),
-                             thresholds=analysis_thresholds(get_settings()))
+                             thresholds=analysis_thresholds(get_settings().analysis))
         report = render_text(done.analysis)
         data = done.analysis.to_dict()
     if as_json:

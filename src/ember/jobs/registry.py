@@ -1,0 +1,136 @@
+"""Every background task, registered in one place: events, alerts, outbound email, inboxes and the sweep.
+
+The work itself lives beside its domain (``events/tasks.py``, ``alerts/tasks.py``,
+``outbound/tasks.py``, ``inbox/tasks.py``); this module only names the tasks, gives them their retry
+policy and the settings of the process, and wires one task's follow-up work to the
+next. The database is the truth; the queue only says "look at these rows now".
+Every task is safe to run twice (events are claimed, alerts leased, emails keyed),
+so the sweep may queue anything that still looks unfinished.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from huey import Huey, crontab
+from huey.exceptions import TaskLockedException
+
+from ember.alerts.tasks import deliver_alert, due_alerts
+from ember.db import get_engine, unit_of_work
+from ember.events.tasks import forget_events, handle_events, pending_events
+from ember.inbox.tasks import sync_inboxes_once
+from ember.jobs.queue import location, make_huey
+from ember.outbound.tasks import retry_due_sends
+from ember.settings import Settings
+from ember.tracking.service import write_out_batches
+
+log = logging.getLogger(__name__)
+
+# An event pending this long is not on its way through the queue any more.
+SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_BATCH = 5000
+EVENTS_PER_TASK = 100
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """The registered tasks of one huey instance; call them to enqueue."""
+
+    huey: Huey
+    process_events: Any
+    deliver_alert: Any
+    sweep: Any
+    sync_inboxes: Any
+    forget_events: Any
+
+    def enqueue_events(self, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), EVENTS_PER_TASK):
+            self.process_events(list(ids[start:start + EVENTS_PER_TASK]))
+
+    def enqueue_alerts(self, alert_ids: Sequence[int]) -> None:
+        for alert_id in alert_ids:
+            self.deliver_alert(alert_id)
+
+
+def sweep_once(settings: Settings, jobs: Jobs, *, grace: timedelta = SWEEP_GRACE) -> dict[str, int]:
+    """Queue every event still pending and every alert due; re-send the emails due for a retry."""
+    engine = get_engine(settings.resolved_database_url)
+    moment = now()
+    events = pending_events(engine, moment - grace, SWEEP_BATCH)
+    alerts = due_alerts(engine, moment, SWEEP_BATCH)
+    jobs.enqueue_events(events)
+    jobs.enqueue_alerts(alerts)
+    return {"events": len(events), "alerts": len(alerts), "outbound": retry_due_sends(engine, settings, moment)}
+
+
+def register(huey: Huey, settings: Settings) -> Jobs:
+    holder: dict[str, Jobs] = {}
+
+    def process_events(ids: list[int]) -> None:
+        engine = get_engine(settings.resolved_database_url)
+        # A tracking batch stored whole becomes its events first (one transaction).
+        with unit_of_work(engine) as session:
+            event_ids = write_out_batches(session, list(ids), now())
+        handle_events(engine, settings, event_ids, now=now, deliver_alerts=holder["jobs"].enqueue_alerts)
+
+    def deliver(alert_id: int) -> None:
+        next_at = deliver_alert(get_engine(settings.resolved_database_url), settings, alert_id, now=now)
+        if next_at is not None:
+            holder["jobs"].deliver_alert.schedule((alert_id,), delay=max((next_at - now()).total_seconds(), 1))
+
+    def sweep() -> None:
+        try:
+            with huey.lock_task("ember.sweep"):
+                log.info("sweep: %s", sweep_once(settings, holder["jobs"]))
+        except TaskLockedException:
+            pass  # another worker is sweeping right now
+
+    def forget_old_events() -> None:
+        try:
+            with huey.lock_task("ember.forget_events"):
+                deleted = forget_events(get_engine(settings.resolved_database_url), settings, now=now())
+                log.info("events older than %s days deleted: %s", settings.events.events_keep_days, deleted)
+        except TaskLockedException:
+            pass  # another worker is at it
+
+    def sync_inboxes() -> None:
+        try:
+            with huey.lock_task("ember.sync_inboxes"):
+                log.info("inbox sync: %s", sync_inboxes_once(get_engine(settings.resolved_database_url), settings))
+        except TaskLockedException:
+            pass  # the last read is still running
+
+    every = max(1, min(settings.inbox.inbox_sync_minutes, 59))
+    jobs = Jobs(
+        huey=huey,
+        process_events=huey.task(retries=5, retry_delay=2, name="ember.process_events")(process_events),
+        deliver_alert=huey.task(retries=2, retry_delay=5, name="ember.deliver_alert")(deliver),
+        sweep=huey.periodic_task(crontab(minute="*"), name="ember.sweep")(sweep),
+        sync_inboxes=huey.periodic_task(crontab(minute=f"*/{every}"), name="ember.sync_inboxes")(sync_inboxes),
+        forget_events=huey.periodic_task(crontab(minute="17", hour="3"), name="ember.forget_events")(
+            forget_old_events),
+    )
+    holder["jobs"] = jobs
+    return jobs
+
+
+_lock = threading.Lock()
+_instances: dict[tuple[str, str], Jobs] = {}
+
+
+def get_jobs(settings: Settings) -> Jobs:
+    """One huey with the tasks registered per queue location and name, for the process."""
+    key = (location(settings), settings.jobs.queue_name)
+    with _lock:
+        if key not in _instances:
+            _instances[key] = register(make_huey(settings), settings)
+        return _instances[key]
