@@ -182,3 +182,11 @@ def test_filled_drafts_have_no_doubled_stops_or_capitals_mid_sentence() -> None:
     assert tidy("Is it still a priority?.") == "Is it still a priority?"
     assert tidy("Wait... really.") == "Wait... really."
     assert tidy("you said that Harbor Foods needs it") == "you said that Harbor Foods needs it"  # names keep capitals
+
+
+def test_a_step_of_no_known_kind_is_listed_in_the_words_said_not_as_an_empty_next_step() -> None:
+    from ember.compose.facts import Step, step_summary
+
+    summary = step_summary(Step("other", "prospect", None, "next week", "I'll check with our legal team.", 12.0))
+    assert "a next step" not in summary
+    assert summary == '"you\'ll check with your legal team", next week'

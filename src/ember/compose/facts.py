@@ -247,6 +247,10 @@ def step_summary(step: Step) -> str:
         what = f"{what} with {other.group('who').capitalize()}"
     who = "" if step.type in {"meeting", "demo"} else {"rep": " from me", "prospect": " from you"}.get(
         step.owner or "", "")
+    if what == _TYPE_WORDS["other"] and step.quote.strip():
+        # No kind of step names it: the words said on the call do, and they already say who.
+        said = you_form(step.quote) if step.owner == "prospect" else clean_quote(step.quote).rstrip(".!? ")
+        what, who = f'"{said}"', ""
     when = format_due(step.due) or (step.due_phrase or "")
     return f"{what}{who}" + (f", {when}" if when else "")
 
