@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,6 +146,12 @@ def populate(args: argparse.Namespace, env: dict[str, str], data_dir: Path) -> t
 
 # ---- processes ----------------------------------------------------------------------
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def start_servers(env: dict[str, str], web: int, workers: int, port: int, logs: Path) -> list[subprocess.Popen[bytes]]:
     def start(name: str, *argv: str) -> subprocess.Popen[bytes]:
         log = (logs / f"{name}.log").open("ab")
@@ -181,7 +189,8 @@ async def log_in(client: httpx.AsyncClient, email: str) -> None:
     answer = await client.post("/login", data={"email": email, "password": PASSWORD,
                                                 "csrf": token.group(1) if token else ""}, timeout=120)
     if answer.status_code != 303:
-        raise RuntimeError(f"{email} could not log in: {answer.status_code} {answer.text[:200]}")
+        said = re.findall(r"<p>([^<]{5,200})</p>", answer.text)
+        raise RuntimeError(f"{email} could not log in: {answer.status_code} {said}")
 
 
 async def rep_day(client: httpx.AsyncClient, tally: Tally, until: float, think_s: float, rng: random.Random) -> None:
@@ -222,19 +231,21 @@ async def rep_day(client: httpx.AsyncClient, tally: Tally, until: float, think_s
         await pause()
 
 
-async def run_reps(url: str, reps: list[str], seconds: float, think_s: float) -> tuple[Tally, float]:
+async def run_reps(url: str, reps: list[str], seconds: float, think_s: float,
+                   on_ready: Callable[[], None] = lambda: None) -> tuple[Tally, float]:
+    """Log every rep in, call ``on_ready``, then let them work for ``seconds``."""
     tally = Tally()
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
     clients = [httpx.AsyncClient(base_url=url, timeout=30, limits=limits) for _ in reps]
     try:
-        for batch in range(0, len(reps), 4):  # logging in (password hashing) is not what is measured
-            await asyncio.gather(*(log_in(c, e) for c, e in zip(clients[batch:batch + 4], reps[batch:batch + 4],
-                                                              strict=True)))
+        for client, email in zip(clients, reps, strict=True):  # logging in is not what is measured
+            await log_in(client, email)
         for client in clients:  # the API calls go with the page's session and its CSRF token
             page = await client.get("/today")
             token = CSRF.search(page.text)
             if token:
                 client.headers["X-CSRF-Token"] = token.group(1)
+        on_ready()
         started = time.monotonic()
         until = started + seconds
         await asyncio.gather(*(rep_day(c, tally, until, think_s, random.Random(i)) for i, c in enumerate(clients)))
@@ -327,10 +338,12 @@ def phase(args: argparse.Namespace, env: dict[str, str], reps: list[str], secret
         sender = threading.Thread(target=send_events, args=(url, secret, args.events_per_s, args.seconds,
                                                             number * triggers_per_phase(args), sent, stop_flag,
                                                             event_errors))
-        sender.start()
-        working, rate = asyncio.run(run_reps(url, reps, args.seconds, args.think_s))
-        stop_flag.set()
-        sender.join()
+        try:  # the webhooks start once every rep is logged in, so both loads overlap
+            working, rate = asyncio.run(run_reps(url, reps, args.seconds, args.think_s, on_ready=sender.start))
+        finally:
+            stop_flag.set()
+        if sender.is_alive():
+            sender.join()
         delays = alert_delays(args.database_url, sent)
         saturated, saturated_rate = asyncio.run(run_reps(url, reps[: args.saturation_reps], args.saturation_s, 0.0))
     finally:
@@ -377,12 +390,13 @@ def main() -> None:
     parser.add_argument("--web", default="1,2", help="Web process counts to measure, in order.")
     parser.add_argument("--saturation-reps", type=int, default=50)
     parser.add_argument("--saturation-s", type=float, default=20)
-    parser.add_argument("--port", type=int, default=8190)
+    parser.add_argument("--port", type=int, default=0, help="Port of the web app (default: a free one).")
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         parser.error("the load test runs on PostgreSQL, as a team installation does")
     if args.reset:
         reset(args.database_url, args.redis_url)
+    args.port = args.port or free_port()
     with tempfile.TemporaryDirectory(prefix="ember-load-") as folder:
         data_dir = Path(folder)
         env = environment(args, data_dir)
