@@ -171,7 +171,7 @@ class EventsIntake:
             await self.app(scope, receive, send)
             return
         limit = self.fastapi_app.state.settings.events.events_max_bytes
-        raw = await _read_body(receive, scope, limit)
+        raw = await read_body(receive, scope, limit)
         headers = {name.decode(): "" for name in SIGNATURE_HEADERS}
         for name, value in scope["headers"]:
             if name in SIGNATURE_HEADERS:
@@ -245,7 +245,7 @@ def too_large_message(limit: int) -> str:
             "(or raise EMBER_EVENTS_MAX_BYTES)")
 
 
-async def _read_body(receive: Receive, scope: Scope, limit: int) -> bytes | None:
+async def read_body(receive: Receive, scope: Scope, limit: int) -> bytes | None:
     """The body, or None as soon as it is known to be larger than ``limit``."""
     declared = dict(scope.get("headers", [])).get(b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ember.api.errors import error_body
 from ember.errors import EmberError, InvalidInput, Problem
+from ember.events.intake import read_body
 from ember.tracking.intake import receive_calls
 from ember.tracking.segment import MAX_BATCH_BYTES, PATH_TYPES
 
@@ -48,7 +49,7 @@ class TrackingIntake:
         if scope["method"] != "POST" or (call not in ("batch", "b") and call not in PATH_TYPES):
             await self.app(scope, receive, send)
             return
-        raw = await _read_body(receive, scope)
+        raw = await read_body(receive, scope, MAX_WIRE_BYTES)
         if raw is None:
             await _failure(send, InvalidInput("the batch is too large", [Problem(
                 "request body", f"more than {MAX_WIRE_BYTES} bytes", "send at most 500 KB per batch")]))
@@ -73,26 +74,6 @@ class TrackingIntake:
 async def _failure(send: Send, exc: EmberError) -> None:
     body = {"code": exc.code, "message": exc.message, **error_body(exc.code, exc.message, exc.problems)}
     await _respond(send, exc.status_code, json.dumps(body).encode())
-
-
-async def _read_body(receive: Receive, scope: Scope) -> bytes | None:
-    declared = dict(scope.get("headers", [])).get(b"content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_WIRE_BYTES:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_WIRE_BYTES:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 async def _respond(send: Send, status: int, body: bytes) -> None:

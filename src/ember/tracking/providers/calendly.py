@@ -9,22 +9,17 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from ember.errors import Unauthorized
 from ember.events.rules import Parsed, load_json
 from ember.tracking.mapping import EventMap
 from ember.tracking.providers.common import (
     Delivery,
     Provider,
     add_event,
-    check_fresh,
     email_of,
-    hex_hmac,
     iso_time,
     obj,
-    parse_timestamp,
-    require,
-    same,
-    signature_parts,
+    sign_timestamped,
+    verify_timestamped,
 )
 
 HEADER = "calendly-webhook-signature"
@@ -32,19 +27,12 @@ TOLERANCE_S = 180  # Calendly's own example allows three minutes
 
 
 def sign(key: str, body: bytes, at: int) -> str:
-    return f"t={at},v1={hex_hmac(key, f'{at}.'.encode() + body)}"
+    return sign_timestamped(key, body, at)
 
 
 def verify(delivery: Delivery, key: str) -> None:
-    parts = signature_parts(require(delivery.header(HEADER), "Calendly-Webhook-Signature", "Calendly"))
-    if not parts.get("t") or not parts.get("v1"):
-        raise Unauthorized("the Calendly-Webhook-Signature header must read t=<timestamp>,v1=<signature>")
-    at = parts["t"][0]
-    expected = hex_hmac(key, f"{at}.".encode() + delivery.raw)
-    if not any(same(expected, given) for given in parts["v1"]):
-        raise Unauthorized("the Calendly signature does not match; paste the signing key Ember printed "
-                           "into the webhook subscription")
-    check_fresh(parse_timestamp(at, "Calendly"), delivery.received_at, TOLERANCE_S, "Calendly")
+    verify_timestamped(delivery, key, header=HEADER, header_name="Calendly-Webhook-Signature", label="Calendly",
+                       tolerance_s=TOLERANCE_S, fix="paste the signing key Ember printed into the webhook subscription")
 
 
 def parse(delivery: Delivery, mapping: EventMap) -> Parsed:

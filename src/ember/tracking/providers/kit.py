@@ -9,22 +9,17 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ember.errors import Unauthorized
 from ember.events.rules import Parsed, load_json
 from ember.tracking.mapping import EventMap
 from ember.tracking.providers.common import (
     Delivery,
     Provider,
     add_event,
-    check_fresh,
     email_of,
-    hex_hmac,
     iso_time,
     obj,
-    parse_timestamp,
-    require,
-    same,
-    signature_parts,
+    sign_timestamped,
+    verify_timestamped,
 )
 
 HEADER = "x-kit-signature"
@@ -32,19 +27,13 @@ TOLERANCE_S = 300
 
 
 def sign(secret: str, body: bytes, at: int) -> str:
-    return f"t={at},v1={hex_hmac(secret, f'{at}.'.encode() + body)}"
+    return sign_timestamped(secret, body, at)
 
 
 def verify(delivery: Delivery, secret: str) -> None:
-    parts = signature_parts(require(delivery.header(HEADER), "X-Kit-Signature", "Kit"))
-    if not parts.get("t") or not parts.get("v1"):
-        raise Unauthorized("the X-Kit-Signature header must read t=<timestamp>,v1=<signature>")
-    at = parts["t"][0]
-    expected = hex_hmac(secret, f"{at}.".encode() + delivery.raw)
-    if not any(same(expected, given) for given in parts["v1"]):
-        raise Unauthorized("the Kit signature does not match; paste the endpoint's secret into Ember with "
-                           "`ember sources secret NAME`")
-    check_fresh(parse_timestamp(at, "Kit"), delivery.received_at, TOLERANCE_S, "Kit")
+    verify_timestamped(delivery, secret, header=HEADER, header_name="X-Kit-Signature", label="Kit",
+                       tolerance_s=TOLERANCE_S,
+                       fix="paste the endpoint's secret into Ember with `ember sources secret NAME`")
 
 
 def parse(delivery: Delivery, mapping: EventMap) -> Parsed:
