@@ -18,7 +18,7 @@ from ember.contacts.service import get_contact
 from ember.db import insert_or_ignore
 from ember.dialer.rules import CallEvent
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.messages.service import load_library
+from ember.messages.service import library_for
 from ember.models import Contact, Deal, InboundEvent, Touch, User
 from ember.phones import phone_key
 from ember.settings import Settings
@@ -151,6 +151,6 @@ def mark_gatekeeper(session: Session, actor: Actor, touch_id: int, *, cadence: C
     relabel(session, contact)
     deal = session.get(Deal, touch.deal_id) if touch.deal_id else None
     planned = replan(session, contact, deal, now=now or datetime.now(UTC), settings=cadence,
-                     library=load_library(session), caused_by=touch.id)
+                     library=library_for(session, contact), caused_by=touch.id)
     session.refresh(touch)  # the labels were rewritten in bulk
     return touch, planned

@@ -8,12 +8,8 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from ember.models import Contact, ReplanRun, TeamSetting, User
-
-EVERYONE = "*"
-
-
-def scope_of(team_id: int | None) -> str:
-    return EVERYONE if team_id is None else str(team_id)
+from ember.models.base import SHARED_SCOPE as EVERYONE
+from ember.models.base import scope_of
 
 
 def overrides(session: Session, team_id: int | None) -> dict[str, str]:
