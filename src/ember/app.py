@@ -45,6 +45,7 @@ from ember.web.audit_pages import router as audit_pages_router
 from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
 from ember.web.config_pages import router as config_pages_router
+from ember.web.contact_pages import router as contact_pages_router
 from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
@@ -100,7 +101,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__}
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router,
+               today_router, calls_router, steps_router, messages_router, pages_router,
+               contact_pages_router, follow_up_pages_router,  # /contacts/new before /contacts/{id}
                team_pages_router)
     for router in (*routers, events_router, rules_router, alerts_router, nurture_router, tracking_router,
                    sources_api_router):
