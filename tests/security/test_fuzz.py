@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
+from schemathesis.errors import FailureGroup
+from schemathesis.specs.openapi.checks import response_schema_conformance
 from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
@@ -46,7 +48,17 @@ def no_server_error(case: Any, response: Any, findings: Findings) -> None:
                                  f"{case.as_curl_command()} :: {response.text[:300]}")
 
 
-CHECKS: list[Check] = [no_server_error]
+def matches_its_schema(case: Any, response: Any, findings: Findings) -> None:
+    """The answer has the shape the OpenAPI document gives for its status (success and error alike)."""
+    try:
+        case.validate_response(response, checks=[response_schema_conformance])
+    except FailureGroup as group:
+        for failure in group.exceptions:
+            findings.failures.append(f"{case.method} {case.formatted_path} -> {response.status_code} does not match "
+                                     f"its documented schema: {failure.title}: {failure.message[:400]}")
+
+
+CHECKS: list[Check] = [no_server_error, matches_its_schema]
 
 
 def _seed(engine: Engine, owner_id: int, other_id: int) -> None:
