@@ -103,7 +103,7 @@ def deal_with_owner(session: Session, deal_id: int) -> DealWithOwner | None:
     return None
 
 
-def stakeholder_link(session: Session, deal_id: int, contact_id: int) -> DealStakeholder | None:
+def stakeholder(session: Session, deal_id: int, contact_id: int) -> DealStakeholder | None:
     return session.scalar(select(DealStakeholder).where(DealStakeholder.deal_id == deal_id,
                                                         DealStakeholder.contact_id == contact_id))
 

@@ -17,7 +17,8 @@ from ember.models import Deal, DealStakeholder, NextStep, User
 from ember.taken import check_external_id_free
 from ember.users.access import Actor, require_visible
 from ember.users.owners import resolve_owner
-from ember.vocabulary import CLOSED_STAGES, DealOutcome, DealStage
+from ember.validation import parse_enum
+from ember.vocabulary import CLOSED_STAGES, DealOutcome, DealStage, DecisionRole
 
 
 def list_deals(
@@ -92,13 +93,29 @@ def delete_deal(session: Session, actor: Actor, deal_id: int) -> None:
 def add_stakeholder(session: Session, actor: Actor, deal_id: int, data: StakeholderIn) -> DealStakeholder:
     deal = get_deal(session, actor, deal_id)
     get_contact(session, actor, data.contact_id)
-    existing = repository.stakeholder_link(session, deal.id, data.contact_id)
+    existing = repository.stakeholder(session, deal.id, data.contact_id)
     stakeholder = existing or DealStakeholder(deal_id=deal.id, contact_id=data.contact_id)
     stakeholder.role = data.role.value
     stakeholder.is_primary = data.is_primary
     session.add(stakeholder)
     session.flush()
     return stakeholder
+
+
+def set_stakeholder_role(session: Session, actor: Actor, deal_id: int, contact_id: int, role: str) -> DealStakeholder:
+    """A rep's judgement of someone's say in this deal's decision (the audit trail keeps the change)."""
+    try:
+        chosen = parse_enum(DecisionRole, role)
+    except ValueError as exc:
+        raise InvalidInput(f"{role!r} is not a decision role", [Problem(
+            "role", str(exc).split("; ")[0], "pick one of: " + ", ".join(r.value for r in DecisionRole))]) from None
+    get_deal(session, actor, deal_id)
+    found = repository.stakeholder(session, deal_id, contact_id)
+    if found is None:
+        raise NotFound(f"contact {contact_id} is not on deal {deal_id}")
+    found.role = chosen.value
+    session.flush()
+    return found
 
 
 def stakeholders(session: Session, actor: Actor, deal_id: int) -> list[DealStakeholder]:
