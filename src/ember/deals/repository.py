@@ -28,6 +28,10 @@ class PipelineFilter:
     include_closed: bool = True
 
 
+def deal_by_id(session: Session, deal_id: int) -> Deal | None:
+    return session.get(Deal, deal_id)
+
+
 def _conditions(actor: Actor, wanted: PipelineFilter, closed: list[str], stall_after: int) -> list[Any]:
     conditions: list[Any] = [owner_scope(actor, Deal.owner_id)]
     if wanted.stage:

@@ -17,6 +17,7 @@ from ember.conversation import FORMAT_NAMES
 from ember.deals.service import get_deal
 from ember.errors import EmberError, InvalidInput, Problem
 from ember.models import Contact, Deal
+from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 from ember.validation import parse_datetime
 from ember.web.pages import page_actor
@@ -77,7 +78,7 @@ def add_call_form(
     if actor is None:
         return _login()
     check_csrf(request, csrf)
-    settings = request.app.state.settings
+    settings = settings_for(db, request.app.state.settings, actor.team_id)  # the team's targets and cadence
     form = {"contact_id": contact_id, "contact_email": contact_email, "format": format, "at": at}
     contact = deal = None
     try:
@@ -120,8 +121,9 @@ def sides_form(request: Request, db: Db, call_id: int, rep: Annotated[str, Form(
         return _login()
     check_csrf(request, csrf)
     try:
+        settings = settings_for(db, request.app.state.settings, actor.team_id)
         call_service.correct_sides(db, actor, call_id, call_service.SideChoice(reps=(rep,)),
-                                   thresholds=analysis_thresholds(request.app.state.settings.analysis))
+                                   thresholds=analysis_thresholds(settings.analysis))
     except InvalidInput as exc:
         db.rollback()
         view = call_service.call_view(db, actor, call_id)
