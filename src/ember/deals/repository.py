@@ -110,6 +110,11 @@ def stakeholder_rows(session: Session, deal_id: int) -> list[tuple[DealStakehold
                                 .order_by(DealStakeholder.is_primary.desc(), Contact.last_name, Contact.id)).tuples())
 
 
+def stakeholder(session: Session, deal_id: int, contact_id: int) -> DealStakeholder | None:
+    return session.scalar(select(DealStakeholder).where(DealStakeholder.deal_id == deal_id,
+                                                        DealStakeholder.contact_id == contact_id))
+
+
 def deal_touches(session: Session, deal_id: int, limit: int = 200) -> list[Row[Any]]:
     """The deal's touches, newest first, with the contact touched and the call recorded (if any)."""
     return list(session.execute(

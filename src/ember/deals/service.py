@@ -19,7 +19,8 @@ from ember.models import Contact, Deal, DealStakeholder, NextStep, User
 from ember.taken import check_external_id_free
 from ember.users.access import Actor, owner_scope, require_visible
 from ember.users.owners import resolve_owner
-from ember.vocabulary import CLOSED_STAGES, DealOutcome, DealStage
+from ember.validation import parse_enum
+from ember.vocabulary import CLOSED_STAGES, DealOutcome, DealStage, DecisionRole
 
 
 def list_deals(
@@ -106,6 +107,22 @@ def add_stakeholder(session: Session, actor: Actor, deal_id: int, data: Stakehol
     session.add(stakeholder)
     session.flush()
     return stakeholder
+
+
+def set_stakeholder_role(session: Session, actor: Actor, deal_id: int, contact_id: int, role: str) -> DealStakeholder:
+    """A rep's judgement of someone's say in this deal's decision (the audit trail keeps the change)."""
+    try:
+        chosen = parse_enum(DecisionRole, role)
+    except ValueError as exc:
+        raise InvalidInput(f"{role!r} is not a decision role", [Problem(
+            "role", str(exc).split("; ")[0], "pick one of: " + ", ".join(r.value for r in DecisionRole))]) from None
+    get_deal(session, actor, deal_id)
+    found = repository.stakeholder(session, deal_id, contact_id)
+    if found is None:
+        raise NotFound(f"contact {contact_id} is not on deal {deal_id}")
+    found.role = chosen.value
+    session.flush()
+    return found
 
 
 def stakeholders(session: Session, actor: Actor, deal_id: int) -> list[DealStakeholder]:

@@ -36,12 +36,13 @@ def deals_of(session: Session, contact_id: int) -> list[Deal]:
 
 
 def stakeholders_of(session: Session, deal_ids: list[int]) -> list[Any]:
-    """(deal id, contact id, name, role on the deal, contact's role, evidence) for every stakeholder."""
+    """(deal id, contact id, name, role on the deal, contact's role, evidence, where the role came from)
+    for every stakeholder."""
     if not deal_ids:
         return []
     return list(session.execute(
         select(DealStakeholder.deal_id, Contact.id, Contact.first_name, Contact.last_name, DealStakeholder.role,
-               Contact.decision_role, Contact.decision_role_evidence)
+               Contact.decision_role, Contact.decision_role_evidence, Contact.decision_role_source)
         .join(Contact, Contact.id == DealStakeholder.contact_id)
         .where(DealStakeholder.deal_id.in_(deal_ids)).order_by(Contact.last_name, Contact.id)
     ))

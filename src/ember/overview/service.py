@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.cadence.timing import zone
+from ember.calls.rules import ANALYSIS
 from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
 from ember.messages.rules import missing_facts, readable
@@ -80,7 +81,8 @@ def _deals(session: Session, contact_id: int) -> list[DealView]:
     views = []
     for deal in deals:
         mine = [{"contact_id": cid, "name": f"{first} {last}".strip(), "role": (role if role != "unknown" else crole),
-                 "evidence": evidence} for did, cid, first, last, role, crole, evidence in people if did == deal.id]
+                 "deal_role": role, "evidence": evidence, "from_call": source == ANALYSIS}
+                for did, cid, first, last, role, crole, evidence, source in people if did == deal.id]
         role = next((p["role"] for p in mine if p["contact_id"] == contact_id), "unknown")
         views.append(DealView(deal, role, mine, _qualification(deal)))
     return views

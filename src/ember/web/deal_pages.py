@@ -12,10 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 from ember.api.deps import Db, check_csrf
 from ember.deals import repository as deal_repository
 from ember.deals import service as deal_service
-from ember.errors import EmberError
+from ember.errors import EmberError, InvalidInput
 from ember.users.access import Actor
-from ember.vocabulary import DealStage, Role
-from ember.web.pages import page_actor
+from ember.vocabulary import DealStage, DecisionRole, Role
+from ember.web.pages import back_to, page_actor
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -62,7 +62,8 @@ def _stage_links(shown: dict[str, str]) -> dict[str, str]:
 
 def _deal_context(db: Db, actor: Actor, deal_id: int) -> dict[str, Any]:
     view = deal_service.deal_view(db, actor, deal_id)
-    return {"view": view, "deal": view.deal, "stages": list(DealStage), "zone": actor.timezone}
+    return {"view": view, "deal": view.deal, "stages": list(DealStage), "zone": actor.timezone,
+            "roles": [r.value for r in DecisionRole]}
 
 
 @router.get("/deals/{deal_id}")
@@ -89,3 +90,22 @@ def change_stage_form(request: Request, db: Db, deal_id: int, stage: Annotated[s
                       **_deal_context(db, actor, deal_id))
     request.session["flash"] = f"{deal.name} is now at stage {deal.stage.replace('_', ' ')}."
     return RedirectResponse(f"/deals/{deal_id}", status_code=303)
+
+
+@router.post("/deals/{deal_id}/people/{contact_id}/role")
+def stakeholder_role_form(request: Request, db: Db, deal_id: int, contact_id: int, role: Annotated[str, Form()] = "",
+                          csrf: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    """Someone's say in this deal, set by the rep from the deal page or the contact's page."""
+    actor = page_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    check_csrf(request, csrf)
+    target = back_to(back) or f"/deals/{deal_id}"
+    try:
+        deal_service.set_stakeholder_role(db, actor, deal_id, contact_id, role)
+    except InvalidInput as exc:
+        db.rollback()
+        request.session["flash"] = f"Not changed: {exc.message} ({'; '.join(str(p) for p in exc.problems)})"
+        return RedirectResponse(target, status_code=303)
+    request.session["flash"] = f"Role on this deal set to {role.replace('_', ' ')}."
+    return RedirectResponse(target, status_code=303)

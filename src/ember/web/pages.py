@@ -30,6 +30,11 @@ def page_actor(request: Request, db: Db) -> Actor | None:
     return actor
 
 
+def back_to(back: str) -> str | None:
+    """Where a form sent from another page returns: one of our own pages, never another site."""
+    return back if back.startswith("/") and not back.startswith("//") and "\\" not in back else None
+
+
 @router.get("/login")
 def login_form(request: Request) -> Response:
     return render(request, "login.html")
