@@ -161,13 +161,24 @@ def reset(session: Session, actor: Actor, group: str, team_id: int | None) -> No
 
 def start_replan(session: Session, actor: Actor, team_id: int | None) -> ReplanRun:
     """A re-plan of the team's contacts (admins at the everyone-level: all contacts)."""
-    team_id = _scope_team(session, actor, team_id)
+    return _start_run(session, _scope_team(session, actor, team_id), actor.id)
+
+
+def start_system_replan(session: Session, team_id: int) -> ReplanRun | None:
+    """A re-plan Ember starts itself (the team's learned windows changed); None when one is already running."""
+    try:
+        return _start_run(session, team_id, None)
+    except Conflict:
+        return None  # the running one reads the team's settings batch by batch, so it picks up the change
+
+
+def _start_run(session: Session, team_id: int | None, started_by_id: int | None) -> ReplanRun:
     running = repository.latest_run(session, team_id)
     if running is not None and running.status == "running":
         if datetime.now(UTC) - running.started_at < ABANDONED_AFTER:
             raise Conflict("a re-plan is already running for these contacts; wait for it to finish")
         running.status, running.error = "failed", "the process running it stopped; started again"
-    run = ReplanRun(team_id=team_id, started_by_id=actor.id, status="running",
+    run = ReplanRun(team_id=team_id, started_by_id=started_by_id, status="running",
                     total=repository.contacts_to_replan(session, team_id), done=0)
     session.add(run)
     session.flush()
@@ -184,12 +195,13 @@ def run_view(session: Session, actor: Actor, run_id: int) -> ReplanRun:
 
 def replan_in_background(engine: Engine, base: Settings, run_id: int) -> threading.Thread:
     """Re-plan in batches, each its own transaction, counting progress in the run's row."""
-    thread = threading.Thread(target=_replan, args=(engine, base, run_id), name=f"replan-{run_id}", daemon=True)
+    thread = threading.Thread(target=replan_run, args=(engine, base, run_id), name=f"replan-{run_id}", daemon=True)
     thread.start()
     return thread
 
 
-def _replan(engine: Engine, base: Settings, run_id: int) -> None:
+def replan_run(engine: Engine, base: Settings, run_id: int) -> None:
+    """Carry out a started re-plan here and now (the page runs it in a thread, the worker in its task)."""
     try:
         with unit_of_work(engine) as session:
             run = session.get(ReplanRun, run_id)
