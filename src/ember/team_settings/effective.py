@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ember import secretbox
 from ember.conversation.benchmarks import Thresholds
 from ember.settings import Settings
 from ember.settings.cadence import TeamCadence, parse_windows
@@ -33,12 +34,17 @@ def read(settings: Settings, name: str) -> Any:
     raise KeyError(name)
 
 
-def _typed(values: Mapping[str, str]) -> dict[str, Any]:
+def _typed(values: Mapping[str, str], key: str | None) -> dict[str, Any]:
     typed: dict[str, Any] = {}
     for name, text in values.items():
         field = BY_NAME.get(name)
         if field is None:
             continue  # a setting the desk no longer offers: ignored, not fatal
+        if field.secret and secretbox.is_sealed(text):
+            try:
+                text = secretbox.unseal(key, text)
+            except secretbox.NotReadable:
+                continue  # the key changed: the environment's value stands until someone enters it again
         try:
             typed[name] = field.parse(text)
         except ValueError:
@@ -49,7 +55,7 @@ def _typed(values: Mapping[str, str]) -> dict[str, Any]:
 def settings_for(session: Session, base: Settings, team_id: int | None, *, learned: bool = True) -> Settings:
     """The settings a team works with (team None: the everyone-level); ``learned=False``: as published."""
     stored, taught = repository.levels(session, team_id)
-    values = _typed(stored)
+    values = _typed(stored, base.inbox.inbox_key)
     if learned and taught:
         values.update(_adopted(base, stored, taught))
     return base.model_copy(update=values) if values else base
