@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ember.conversation.boundaries import sentence_ends
 from ember.conversation.questions import contexts, is_punctuated, is_question
 from ember.conversation.text import sentences
 from ember.conversation.transcript import Segment
@@ -47,12 +48,13 @@ def _unfinished(text: str) -> bool:
     return not text.rstrip(" \"'”’)").endswith(tuple(_CLOSERS))
 
 
-def _blocks(segments: Sequence[Segment], join: bool) -> list[_Block]:
+def _blocks(segments: Sequence[Segment], punctuated: bool) -> list[_Block]:
     blocks: list[_Block] = []
     for index, seg in enumerate(segments):
         text = seg.text.strip()
         last = blocks[-1] if blocks else None
-        if (join and last is not None and last.speaker == seg.speaker and _unfinished(last.text)
+        if (last is not None and last.speaker == seg.speaker
+                and (not punctuated or _unfinished(last.text))
                 and seg.start - segments[last.parts[-1][1]].end <= CONTINUATION_GAP_S):
             last.parts.append((len(last.text) + 1, index))
             last.text = f"{last.text} {text}"
@@ -77,13 +79,37 @@ def _time_at(block: _Block, segments: Sequence[Segment], position: int) -> tuple
     return seg.start + seg.duration * share, index
 
 
+def _unpunctuated_sentences(block: _Block) -> list[str]:
+    """The block's text cut where the boundary model ends a sentence."""
+    tokens = block.text.split()
+    # (start, end) character span of every word in the block's text.
+    spans, position = [], 0
+    for token in tokens:
+        position = block.text.find(token, position)
+        spans.append((position, position + len(token)))
+        position += len(token)
+    # A joined segment starting at a word means the word before ends a cue.
+    starts = {offset for offset, _ in block.parts[1:]}
+    edges = frozenset(index - 1 for index, (begin, _) in enumerate(spans)
+                      if index and begin in starts)
+    plain = [token.lower().strip(",;:\"'") for token in tokens]
+    marked = frozenset(index for index, token in enumerate(plain) if token.endswith(tuple(_CLOSERS)))
+    plain = [token.rstrip(_CLOSERS) for token in plain]
+    found, first = [], 0
+    for last in sentence_ends(plain, edges, marked):
+        found.append(block.text[spans[first][0] : spans[last][1]])
+        first = last + 1
+    return found
+
+
 def split_segments(segments: Sequence[Segment]) -> list[Utterance]:
     """Sentence-level units, without question flags yet."""
-    join = is_punctuated([seg.text for seg in segments])
+    punctuated = is_punctuated([seg.text for seg in segments])
     units: list[Utterance] = []
-    for block in _blocks(segments, join):
+    for block in _blocks(segments, punctuated):
         offset = 0
-        for part in sentences(block.text):
+        found = sentences(block.text) if punctuated else _unpunctuated_sentences(block)
+        for part in found:
             position = max(0, block.text.find(part, offset))
             offset = position + len(part)
             start, index = _time_at(block, segments, position)
