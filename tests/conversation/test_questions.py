@@ -37,13 +37,28 @@ def test_an_unpunctuated_question_cut_over_two_cues_counts_once() -> None:
 
 def test_two_unpunctuated_questions_in_one_cue_count_twice() -> None:
     count, asked = rep_questions(vtt(
-        ("Dana Whitfield", "got it what would a good outcome look like by the summer"),
-        ("Dana Whitfield", "and who else cares about fixing that besides you"),
-        ("Marcus Bell", "my ops manager priya she cleans it up after the fact"),
+        ("Dana Whitfield", "thanks for hopping on marcus i know you have"),
+        ("Dana Whitfield", "a busy week so i will keep this short got it"),
+        ("Dana Whitfield", "what would a good outcome look like by june and who else cares"),
+        ("Dana Whitfield", "about fixing that besides you"),
+        ("Marcus Bell", "one place where everyone sees every quote and"),
+        ("Marcus Bell", "my ops manager priya cares she cleans it up"),
     ))
     assert count == 2
-    assert asked == ["what would a good outcome look like by the summer",
+    assert asked == ["what would a good outcome look like by june",
                      "and who else cares about fixing that besides you"]
+
+
+def test_unpunctuated_cues_that_end_at_sentence_ends_are_kept() -> None:
+    # A meeting recorder that cuts at every sentence: its cues are the sentences.
+    text = vtt(
+        ("Dana Whitfield", "we looked at the numbers last week"),
+        ("Dana Whitfield", "do you have the latest export"),
+        ("Dana Whitfield", "i think priya sent it"),
+        ("Marcus Bell", "yes i can send it again"),
+    )
+    report = analyze_text(text, fmt="vtt", reps=("Dana Whitfield",), call_date=CALL_DATE)
+    assert [q.text for q in report.questions] == ["do you have the latest export"]
 
 
 def test_a_punctuated_question_cut_mid_sentence_counts_once() -> None:

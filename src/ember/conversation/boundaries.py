@@ -35,6 +35,14 @@ AT_CUE_EDGE = 0.4
 BEFORE_QUESTION = 0.01
 # A sentence of one word is kept whole with its neighbour ("so", "okay").
 MIN_WORDS = 2
+# Cues are cut by length, not by sentence, when the model is sure that most
+# places where one speaker's cue gives way to their next are not sentence
+# ends. Measured: 0.85-1.0 on calls cut every 6-13 words, 0.34-0.47 on
+# meetings cut at each dialogue act (MRDA, AMI), so the cut is set between.
+CUT_BY_LENGTH_SHARE = 0.7
+_SURE_NOT_AN_END = 0.2
+# Enough cue edges to judge by, and no more (a long call has thousands).
+_EDGES_JUDGED = 200
 
 _WH = frozenset(
     {"what", "what's", "who", "who's", "where", "where's", "when", "why", "how", "how's",
@@ -121,6 +129,21 @@ def boundary_probability(tokens: Sequence[str], index: int) -> float:
 _LEADS = frozenset({"and", "so", "but", "or", "okay", "ok", "then", "also", "now", "well"})
 # The last word of a tag that ends a statement ("..., is that right").
 _TAG_ENDS = frozenset({"right", "correct", "fair", "true", "so", "ok", "okay"})
+
+
+def cut_by_length(edges: Sequence[tuple[str, str]]) -> bool:
+    """Whether a transcript's cues were cut by length rather than at sentence
+    ends, judged from (cue text, next cue text) pairs of one speaker. Cues cut
+    at sentence ends are kept as they are: re-cutting them only loses the
+    segmentation the source got right."""
+    judged = sure = 0
+    for before, after in edges[:_EDGES_JUDGED]:
+        tail, head = before.lower().split()[-2:], after.lower().split()[:2]
+        if not tail or not head:
+            continue
+        judged += 1
+        sure += boundary_probability([*tail, *head], len(tail) - 1) < _SURE_NOT_AN_END
+    return judged > 0 and sure >= CUT_BY_LENGTH_SHARE * judged
 
 
 def opens_question(tokens: Sequence[str], index: int, sentence_start: int = 0) -> bool:

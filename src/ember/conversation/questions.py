@@ -537,31 +537,17 @@ def _text_score(text: str, model: _Model) -> float:
     return sum(map(model.weights.__getitem__, text_features(text)))
 
 
-# In unpunctuated speech, the shapes that ask whatever the model says: a
-# wh-word or an inverted auxiliary opening a sentence of this many words. The
-# meeting-trained model doubts them ("which of those hurts the most" reads
-# like a meeting's relative clause), but in a sales call they ask.
-_SHAPED_WORDS = 4
-_SHAPES = frozenset({"wh_start", "wh_aux", "aux_inversion"})
-
-
 def is_question(text: str, context: Context | None = None) -> bool:
-    tokens, flags, _, _ = _shape(text)
+    tokens = _shape(text)[0]
     if len(tokens) > 3 and " ".join(tokens).endswith(_SURE_TAGS):
         return True
     models = _models()
     if models is None:
         return rule_says_question(text)
     name = _model_name(text, context)
-    if name == "plain" and _plain_shape_asks(text, tokens, flags):
+    if name == "plain" and len(tokens) >= 2 and text.rstrip().endswith("?"):
+        # A recogniser that writes only some marks ("?" alone) is believed
+        # where it writes one; the plain model never saw a "?".
         return True
     model = models[name]
     return _score_with(model, text, context) >= model.cut
-
-
-def _plain_shape_asks(text: str, tokens: tuple[str, ...], flags: tuple[str, ...]) -> bool:
-    """A sentence of an unpunctuated transcript that asks by its shape, or
-    that the recogniser itself closed with "?" (some write only that mark)."""
-    if len(tokens) >= _SHAPED_WORDS and not _SHAPES.isdisjoint(flags):
-        return True
-    return len(tokens) >= 2 and text.rstrip().endswith("?")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
-from ember.conversation.boundaries import sentence_ends
+from ember.conversation.boundaries import cut_by_length, sentence_ends
 from ember.conversation.questions import contexts, is_punctuated, is_question
 from ember.conversation.text import sentences
 from ember.conversation.transcript import Segment
@@ -48,14 +49,20 @@ def _unfinished(text: str) -> bool:
     return not text.rstrip(" \"'”’)").endswith(tuple(_CLOSERS))
 
 
+def _continues(previous: Segment, seg: Segment) -> bool:
+    return (previous.speaker == seg.speaker
+            and seg.start - previous.end <= CONTINUATION_GAP_S)
+
+
 def _blocks(segments: Sequence[Segment], punctuated: bool) -> list[_Block]:
+    """Segments joined while one speaker goes on: in a punctuated transcript
+    while a sentence is open, in an unpunctuated one whatever the words."""
     blocks: list[_Block] = []
     for index, seg in enumerate(segments):
         text = seg.text.strip()
         last = blocks[-1] if blocks else None
-        if (last is not None and last.speaker == seg.speaker
-                and (not punctuated or _unfinished(last.text))
-                and seg.start - segments[last.parts[-1][1]].end <= CONTINUATION_GAP_S):
+        if (last is not None and _continues(segments[last.parts[-1][1]], seg)
+                and (not punctuated or _unfinished(last.text))):
             last.parts.append((len(last.text) + 1, index))
             last.text = f"{last.text} {text}"
         else:
@@ -105,10 +112,19 @@ def _unpunctuated_sentences(block: _Block) -> list[str]:
 def split_segments(segments: Sequence[Segment]) -> list[Utterance]:
     """Sentence-level units, without question flags yet."""
     punctuated = is_punctuated([seg.text for seg in segments])
+    # Unpunctuated cues are re-cut into sentences only when the recorder cut
+    # them by length; cues cut at sentence ends (a dialogue act each) stay.
+    recut = not punctuated and cut_by_length(
+        [(a.text, b.text) for a, b in pairwise(segments) if _continues(a, b)])
     units: list[Utterance] = []
-    for block in _blocks(segments, punctuated):
+    blocks = _blocks(segments, punctuated) if punctuated or recut else [
+        _Block(seg.speaker, seg.text.strip(), [(0, index)]) for index, seg in enumerate(segments)]
+    for block in blocks:
         offset = 0
-        found = sentences(block.text) if punctuated else _unpunctuated_sentences(block)
+        if punctuated:
+            found = sentences(block.text)
+        else:
+            found = _unpunctuated_sentences(block) if recut else sentences(block.text)
         for part in found:
             position = max(0, block.text.find(part, offset))
             offset = position + len(part)
