@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ember import secretbox
 from ember.conversation.benchmarks import Thresholds
 from ember.settings import Settings
-from ember.settings.cadence import parse_windows
+from ember.settings.cadence import TeamCadence, parse_windows
 from ember.team_settings import repository
 from ember.team_settings.fields import BY_NAME
 
@@ -59,6 +59,14 @@ def settings_for(session: Session, base: Settings, team_id: int | None, *, learn
     if learned and taught:
         values.update(_adopted(base, stored, taught))
     return base.model_copy(update=values) if values else base
+
+
+def team_cadence(session: Session, base: Settings) -> TeamCadence:
+    """The planning settings of every team (its own, the everyone-level and learned windows included):
+    what a re-plan across teams plans each contact with."""
+    teams = {team_id: settings_for(session, base, team_id).cadence.planning()
+             for team_id in repository.team_ids(session)}
+    return TeamCadence(settings_for(session, base, None).cadence.planning(), teams)
 
 
 def _is_published(base: Settings, name: str) -> bool:
