@@ -13,8 +13,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from ember.errors import Forbidden, NotFound
-from ember.models import User
-from ember.users import repository
+from ember.models import Team, User
 from ember.vocabulary import Role
 
 
@@ -76,7 +75,7 @@ def require_library_keeper(session: Session, actor: Actor) -> int | None:
     there are, a manager without a team changes nothing (it would change every team's). Reps
     change nothing."""
     require_manager(actor)
-    if actor.is_admin or (actor.team_id is None and not repository.has_teams(session)):
+    if actor.is_admin or (actor.team_id is None and session.scalar(select(Team.id).limit(1)) is None):
         return None
     if actor.team_id is None:
         raise Forbidden("you are a manager without a team; ask an admin to put you in one")

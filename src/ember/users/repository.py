@@ -52,10 +52,6 @@ def team_names(session: Session) -> dict[int, str]:
     return {team.id: team.name for team in session.scalars(select(Team))}
 
 
-def has_teams(session: Session) -> bool:
-    return session.scalar(select(Team.id).limit(1)) is not None
-
-
 def all_teams(session: Session) -> list[Team]:
     return list(session.scalars(select(Team).order_by(Team.name)))
 
