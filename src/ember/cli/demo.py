@@ -51,8 +51,9 @@ def demo(
                            if n and name in _SHOWN)
         console.print(f"Done in {summary.seconds:.1f} s: {counts}.")
         # What the worker does nightly, done once now: the team's history is enough to learn from.
+        # The generated plans stay as they are, so the demo's queues are the ones it was built with.
         with console.status("putting the team's own call targets and windows to work"):
-            adopted = adopt_learned(eng, settings)
+            adopted = adopt_learned(eng, settings, retime=False)
         console.print(f"Learned targets and call windows in use for {sum(bool(a.thresholds) for a in adopted)} "
                       f"of {len(adopted)} teams.")
     console.print("\nLog in with any of these (password [bold]" + DEMO_PASSWORD + "[/]):")
