@@ -46,6 +46,7 @@ from ember.web.audit_pages import router as audit_pages_router
 from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
 from ember.web.config_pages import router as config_pages_router
+from ember.web.contact_pages import router as contact_pages_router
 from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
@@ -56,6 +57,7 @@ from ember.web.nurture_pages import router as nurture_pages_router
 from ember.web.pages import router as pages_router
 from ember.web.session_cookies import SessionCookies
 from ember.web.settings_pages import router as settings_pages_router
+from ember.web.source_pages import router as source_pages_router
 from ember.web.team_pages import router as team_pages_router
 from ember.web.today_pages import router as today_pages_router
 
@@ -101,15 +103,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return Health(status="ok", version=__version__)
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router,
+               today_router, calls_router, steps_router, messages_router, pages_router,
+               contact_pages_router, follow_up_pages_router,  # /contacts/new before /contacts/{id}
                team_pages_router)
     for router in (*routers, events_router, rules_router, alerts_router, nurture_router, tracking_router,
                    sources_api_router):
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
-    desk_routers = (settings_pages_router, library_pages_router, config_pages_router, import_pages_router,
-                    audit_pages_router)
+    desk_routers = (settings_pages_router, library_pages_router, source_pages_router, config_pages_router,
+                    import_pages_router, audit_pages_router)
     for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router, today_pages_router):

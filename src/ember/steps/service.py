@@ -7,7 +7,7 @@ so it reaches Today and leaves it like any other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from ember.models import NextStep, User
 from ember.steps import repository
 from ember.users.access import Actor, require_visible
 from ember.users.repository import user_by_email
-from ember.validation import parse_enum
+from ember.validation import parse_date, parse_enum
 from ember.vocabulary import NextStepStatus
 
 # A step re-dated to a day is due at the start of that working day, in the rep's time.
@@ -124,8 +124,8 @@ def redate(session: Session, actor: Actor, step_id: int, due_at: datetime, *, no
 def due_on(day: str, timezone: str) -> datetime:
     """The moment a step picked for a calendar day is due: that morning in the rep's own time zone."""
     try:
-        picked = date.fromisoformat(day.strip())
-    except ValueError:
-        raise InvalidInput("the new date is not a date", [Problem(
-            "due", f"{day.strip() or 'nothing'!r} is not a date", "pick a day, like 2026-03-04")]) from None
+        picked = parse_date(day)
+    except ValueError as exc:
+        raise InvalidInput("the new date is not a date", [Problem("due", str(exc).split("; ")[0],
+                                                                  "pick a day, like 2026-03-04")]) from None
     return datetime.combine(picked, DUE_TIME, tzinfo=ZoneInfo(timezone))

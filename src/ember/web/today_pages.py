@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from ember.api.deps import Db, check_csrf
 from ember.errors import EmberError
@@ -23,10 +22,11 @@ from ember.team_settings.effective import settings_for
 from ember.today import worklist as work
 from ember.touches.rules import possible_outcomes
 from ember.touches.service import log_touch
-from ember.users.access import Actor, can_see_owner
+from ember.users.access import Actor
+from ember.users.service import visible_users
 from ember.validation import parse_datetime
 from ember.vocabulary import Channel, Outcome, Role
-from ember.web.pages import page_actor
+from ember.web.pages import back_to, page_actor
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +36,7 @@ OUTCOME_WORDS = {o.value: o.value.replace("-", " ") for o in Outcome}
 def _team(db: Db, actor: Actor) -> list[User]:
     if actor.role is Role.REP:
         return []
-    return [u for u in db.scalars(select(User).order_by(User.name)) if can_see_owner(actor, u)]
+    return visible_users(db, actor)
 
 
 def _settings(request: Request, db: Db, actor: Actor) -> Settings:
@@ -189,13 +189,8 @@ def skip_row(request: Request, db: Db, plan_id: int, reason: Annotated[str, Form
                  logged="Skipped.", next_words=next_words)
 
 
-def _back_to(back: str) -> str | None:
-    """Where a step form sent from another page returns: one of our own pages, never another site."""
-    return back if back.startswith("/") and not back.startswith("//") and "\\" not in back else None
-
-
 def _step_done(request: Request, back: str, message: str, contact_id: int | None, logged: str) -> Response:
-    target = _back_to(back)
+    target = back_to(back)
     if target is not None and not _htmx(request):
         request.session["flash"] = message
         return RedirectResponse(target, status_code=303)
@@ -203,7 +198,7 @@ def _step_done(request: Request, back: str, message: str, contact_id: int | None
 
 
 def _step_failed(request: Request, back: str, exc: Exception) -> Response:
-    target = _back_to(back)
+    target = back_to(back)
     if target is None or _htmx(request):
         return _failed(request, exc)
     message = exc.message if isinstance(exc, EmberError) else str(exc)
