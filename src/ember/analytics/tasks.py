@@ -17,7 +17,7 @@ def adopt_learned(engine: Engine, settings: Settings, team_ids: list[int] | None
     (``retime=False``: plans made so far stay as they are, new ones use the windows)."""
     if team_ids is None:
         with unit_of_work(engine) as session:
-            team_ids = [team_id for team_id, _ in repo.teams(session)]
+            team_ids = [team.id for team in repo.teams(session)]
     adoptions = []
     for team_id in team_ids:
         with unit_of_work(engine) as session:
