@@ -16,6 +16,7 @@ from ember.accounts.routes import router as accounts_router
 from ember.alerts.routes import router as alerts_router
 from ember.api.errors import install_error_handlers
 from ember.api.limits import BodySizeLimit
+from ember.api.schemas import CLIENT_ERRORS, Health
 from ember.calls.routes import RECORDING_PATH
 from ember.calls.routes import router as calls_router
 from ember.compose.routes import router as compose_router
@@ -45,16 +46,19 @@ from ember.web.audit_pages import router as audit_pages_router
 from ember.web.call_pages import router as call_pages_router
 from ember.web.compose_pages import router as compose_pages_router
 from ember.web.config_pages import router as config_pages_router
+from ember.web.contact_pages import router as contact_pages_router
 from ember.web.deal_pages import router as deal_pages_router
 from ember.web.errors import error_page
 from ember.web.follow_up_pages import router as follow_up_pages_router
 from ember.web.headers import SecurityHeaders, docs_policy
 from ember.web.import_pages import router as import_pages_router
 from ember.web.library_pages import router as library_pages_router
+from ember.web.mailbox_pages import router as mailbox_pages_router
 from ember.web.nurture_pages import router as nurture_pages_router
 from ember.web.pages import router as pages_router
 from ember.web.session_cookies import SessionCookies
 from ember.web.settings_pages import router as settings_pages_router
+from ember.web.source_pages import router as source_pages_router
 from ember.web.team_pages import router as team_pages_router
 from ember.web.today_pages import router as today_pages_router
 
@@ -75,7 +79,7 @@ def _docs_html(app: FastAPI) -> HTMLResponse:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Ember", version=__version__, docs_url=None)
+    app = FastAPI(title="Ember", version=__version__, docs_url=None, responses=CLIENT_ERRORS)
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings.resolved_database_url)
     # Routes queue background work through this; the queue itself opens on first use.
@@ -96,19 +100,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return _docs_html(app)
 
     @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def healthz() -> Health:
+        return Health(status="ok", version=__version__)
 
     routers = (users_router, contacts_router, accounts_router, deals_router, imports_router, touches_router,
-               today_router, calls_router, steps_router, messages_router, pages_router, follow_up_pages_router,
+               today_router, calls_router, steps_router, messages_router, pages_router,
+               contact_pages_router, follow_up_pages_router,  # /contacts/new before /contacts/{id}
                team_pages_router)
     for router in (*routers, events_router, rules_router, alerts_router, nurture_router, tracking_router,
                    sources_api_router):
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
-    desk_routers = (settings_pages_router, library_pages_router, config_pages_router, import_pages_router,
-                    audit_pages_router)
+    desk_routers = (settings_pages_router, library_pages_router, source_pages_router, mailbox_pages_router,
+                    config_pages_router, import_pages_router, audit_pages_router)
     for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router, today_pages_router):

@@ -6,17 +6,18 @@ behave alike for the rules that matter (cascades, uniqueness, concurrency).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Row, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 
 _engines: dict[str, Engine] = {}
+T = TypeVar("T")
 
 
 def _prepare_sqlite(url: str) -> None:
@@ -71,3 +72,9 @@ def insert_or_ignore(session: Session, table: Any) -> Insert:
     workers insert the same unique row at once."""
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return module.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
+
+
+def typed_rows(record: Callable[..., T], rows: Iterable[Row[Any]]) -> list[T]:
+    """Result rows as named records, matched by column label: a column added to a query
+    without a field to hold it fails at once instead of shifting what every reader gets."""
+    return [record(**row._mapping) for row in rows]

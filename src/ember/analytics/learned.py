@@ -103,6 +103,7 @@ class WindowChoice:
     overall: Rate
     published: tuple[str, ...]
     team: tuple[tuple[str, Rate], ...]  # the team's best windows, best first
+    team_slots: tuple[tuple[int, int], ...] = ()  # the same windows as (weekday, local hour)
 
     @property
     def in_use(self) -> str:
@@ -130,5 +131,7 @@ def learn_windows(cells: Mapping[tuple[int, int], Cell], *, minimum_calls: int, 
     strong = [(cell, cell.rate) for cell in cells.values()
               if cell.calls >= per_window and cell.rate.low > overall.value and cell.weekday < 5]
     strong.sort(key=lambda pair: (-(pair[1].value or 0.0), pair[0].weekday, pair[0].hour))
-    team = tuple((window_name(c.weekday, c.hour), rate) for c, rate in strong[:top])
-    return WindowChoice(overall.n, minimum_calls, overall, tuple(published), team)
+    chosen = strong[:top]
+    team = tuple((window_name(c.weekday, c.hour), rate) for c, rate in chosen)
+    return WindowChoice(overall.n, minimum_calls, overall, tuple(published), team,
+                        tuple((c.weekday, c.hour) for c, _ in chosen))

@@ -158,8 +158,7 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     for outcome, days, deals in repo.cycle_days(session, scope):
         cycles[outcome][days] += deals
     ftc = repo.ftc_attempts(session, scope, talked)
-    cells = local_cells(repo.call_hours(session, scope, talked))
-    calls = repo.discovery_calls(session, scope)
+    cells, learned, windows = _learned(session, scope, options, talked)
     return TeamNumbers(
         view=view,
         follow_ups_won=summarize(by_outcome[DealOutcome.WON.value]),
@@ -169,14 +168,30 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
         give_up=give_up(gave_up, options.persistence),
         cycle_won=summarize(cycles[DealOutcome.WON.value]),
         cycle_lost=summarize(cycles[DealOutcome.LOST.value]),
-        learned=learn(calls, minimum=options.min_closed_deals, thresholds=options.thresholds),
-        windows=learn_windows(cells, minimum_calls=options.min_window_calls,
-                              per_window=options.min_calls_per_window, published=options.published_windows),
+        learned=learned,
+        windows=windows,
         funnel=Funnel(*repo.nurture_funnel(session, scope)),
         reps=_rep_lines(session, view, scope, talked, now),
         stalled=repo.stalled_deals(session, scope),
         coaching=_to_coach(repo.calls_to_coach(session, scope)),
     )
+
+
+def _learned(session: Session, scope: Scope, options: Options, talked: frozenset[str]
+             ) -> tuple[dict[tuple[int, int], Cell], LearnedBenchmarks, WindowChoice]:
+    """Connect rates by local hour, and what the closed deals and those rates teach."""
+    cells = local_cells(repo.call_hours(session, scope, talked))
+    learned = learn(repo.discovery_calls(session, scope), minimum=options.min_closed_deals,
+                    thresholds=options.thresholds)
+    windows = learn_windows(cells, minimum_calls=options.min_window_calls,
+                            per_window=options.min_calls_per_window, published=options.published_windows)
+    return cells, learned, windows
+
+
+def learned_for(session: Session, scope: Scope, options: Options) -> tuple[LearnedBenchmarks, WindowChoice]:
+    """What the closed deals and the connect rates in this scope teach."""
+    _, learned, windows = _learned(session, scope, options, repo.conversation_outcomes(session))
+    return learned, windows
 
 
 def _rep_lines(session: Session, view: View, scope: Scope, talked: frozenset[str], now: datetime) -> list[RepLine]:

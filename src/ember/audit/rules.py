@@ -22,6 +22,8 @@ AUDITED = {
     "compose_templates": "template", "message_variants": "message variant", "proof_points": "customer story",
     "event_sources": "event source",
 }
+# Changes people make by hand on records that are otherwise written in bulk (imports, calls).
+CHANGES_AUDITED = {"deal_stakeholders": "stakeholder"}
 DELETIONS_AUDITED = {
     "contacts": "contact", "accounts": "account", "deals": "deal", "calls": "call", "touches": "touch",
     "next_steps": "next step", "deal_stakeholders": "stakeholder",
@@ -58,6 +60,8 @@ def kind_of(table: str, action: Action) -> str | None:
         return AUDITED[table]
     if "setting" in table:  # stored settings, whatever the table is called
         return "setting"
+    if action is Action.CHANGED and table in CHANGES_AUDITED:
+        return CHANGES_AUDITED[table]
     if action is Action.DELETED and table in DELETIONS_AUDITED:
         return DELETIONS_AUDITED[table]
     return None

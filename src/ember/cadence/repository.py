@@ -8,6 +8,10 @@ from ember.models import Contact, DealStakeholder, MessageVariant, PlannedTouch,
 from ember.vocabulary import CONVERSATION_OUTCOMES, PlannedTouchStatus
 
 
+def planned_touch_by_id(session: Session, plan_id: int) -> PlannedTouch | None:
+    return session.get(PlannedTouch, plan_id)
+
+
 def cancel_planned(session: Session, contact_id: int, *, kinds: tuple[str, ...] | None = None) -> None:
     """Retire the contact's open plans: a new touch or a new plan replaces them."""
     query = update(PlannedTouch).where(

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
 
 from ember.api.deps import CurrentActor, Db
-from ember.calls.schemas import BenchmarkOut, SidesIn, SidesOut, SpeakerOut
+from ember.calls.schemas import AnalysisOut, BenchmarkOut, CallOut, CallRecorded, SidesIn, SidesOut, SpeakerOut
 from ember.calls.service import (
     SideChoice,
     add_call,
@@ -32,7 +32,7 @@ def attach_transcript(
     deal_id: Annotated[RecordId | None, Form()] = None, at: Annotated[datetime | None, Form()] = None,
     format: Annotated[str | None, Form()] = None, rep: Annotated[list[str] | None, Form()] = None,
     prospect: Annotated[list[str] | None, Form()] = None,
-) -> dict[str, Any]:
+) -> CallRecorded:
     """Record a call with its transcript: analysed, next steps stored, role and qualification updated."""
     settings = settings_for(db, request.app.state.settings, actor.team_id)
     limit = settings.analysis.max_transcript_bytes
@@ -46,7 +46,7 @@ def attach_transcript(
                         fmt=format, deal_id=deal_id, at=at, settings=settings.cadence.planning(),
                         thresholds=analysis_thresholds(settings.analysis), notes=notes,
                         choice=SideChoice(tuple(rep or ()), tuple(prospect or ())))
-    return call_summary(recorded)
+    return CallRecorded.model_validate(call_summary(recorded))
 
 
 @router.put("/{call_id}/sides", response_model=SidesOut)
@@ -63,18 +63,18 @@ def set_sides(request: Request, db: Db, actor: CurrentActor, call_id: RecordId, 
 
 
 @router.get("/{call_id}")
-def read_call(db: Db, actor: CurrentActor, call_id: RecordId) -> dict[str, Any]:
+def read_call(db: Db, actor: CurrentActor, call_id: RecordId) -> CallOut:
     call = get_call(db, actor, call_id)
-    return {"id": call.id, "touch_id": call.touch_id, "format": call.transcript_format,
+    return CallOut.model_validate({"id": call.id, "touch_id": call.touch_id, "format": call.transcript_format,
             "source": call.transcript_source, "duration_s": call.duration_s, "analysed_at": call.analysed_at,
-            "analysis": call.analysis}
+            "analysis": call.analysis})
 
 
 @router.post("/recording/analyze")
 def analyze_recording_upload(
     request: Request, actor: CurrentActor, file: UploadFile, transcript: UploadFile | None = None,
     rep_channel: Annotated[int, Form(ge=1, le=2)] = 1, rep: Annotated[list[str] | None, Form()] = None,
-) -> dict[str, Any]:
+) -> AnalysisOut:
     """Call figures from a recording (two channels: timing with no transcript), or from a recording
     and its transcript (the recording's timing, the transcript's words). Nothing is stored."""
     settings = request.app.state.settings
@@ -83,4 +83,4 @@ def analyze_recording_upload(
                               rep_channel=rep_channel, reps=tuple(rep or ()),
                               thresholds=analysis_thresholds(settings.analysis),
                               max_bytes=settings.analysis.max_transcript_bytes)
-    return analysis.to_dict()
+    return AnalysisOut.model_validate(analysis.to_dict())

@@ -28,6 +28,7 @@ from ember.cli.common import (
 from ember.conversation.report import render_text
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings
+from ember.team_settings.effective import settings_for
 
 REP_OPTION = typer.Option(None, "--rep", help="A speaker on our side (repeatable); the others are the prospect's.")
 PROSPECT_OPTION = typer.Option(None, "--prospect", help="A speaker on the prospect's side (repeatable).")
@@ -50,10 +51,11 @@ def add(
     with transaction() as session:
         text, notes = _read(transcript)
         actor, target = acting_on_contact(session, as_user, contact)
+        team = settings_for(session, get_settings(), actor.team_id)  # the team's cadence and call targets
         recorded = add_call(session, actor, contact_id=target.id, transcript=text, notes=notes,
                             filename=transcript.name, fmt=fmt, deal_id=deal, at=parse_when(at, "--at"),
-                            settings=get_settings().cadence.planning(),
-                            thresholds=analysis_thresholds(get_settings().analysis),
+                            settings=team.cadence.planning(),
+                            thresholds=analysis_thresholds(team.analysis),
                             choice=SideChoice(tuple(rep or ()), tuple(prospect or ())))
         summary = call_summary(recorded)
         report = render_text(recorded.analysis)
@@ -85,8 +87,9 @@ def sides(
     """Say who was on which side of a recorded call; its analysis is redone from the stored transcript."""
     with transaction() as session:
         actor = acting_user(session, as_user)
+        team = settings_for(session, get_settings(), actor.team_id)
         done = correct_sides(session, actor, call_id, SideChoice(tuple(rep or ()), tuple(prospect or ())),
-                             thresholds=analysis_thresholds(get_settings().analysis))
+                             thresholds=analysis_thresholds(team.analysis))
         report = render_text(done.analysis)
         data = done.analysis.to_dict()
     if as_json:

@@ -10,11 +10,23 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from ember.analytics import repository as analytics_repo
 from ember.analytics.report import csv_rows, render_html, to_dict
-from ember.analytics.service import resolve_view, team_numbers, team_options
-from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction, user_errors
+from ember.analytics.service import View, resolve_view, team_numbers, team_options
+from ember.analytics.tasks import adopt_learned
+from ember.cli.common import (
+    AS_OPTION,
+    JSON_OPTION,
+    acting_user,
+    console,
+    engine,
+    print_json,
+    transaction,
+    user_errors,
+)
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings
+from ember.team_settings.effective import settings_for
 from ember.validation import parse_date
 
 
@@ -37,15 +49,21 @@ def report(
     as_json: bool = JSON_OPTION,
     csv_file: Path | None = typer.Option(None, "--csv", help="Write every figure as CSV rows to this file."),
     html_file: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report with charts."),
+    adopt: bool = typer.Option(False, "--adopt", help="First put the team's own call targets and windows to work "
+                                                      "now, where its history suffices (the worker does it nightly)."),
     as_user: str | None = AS_OPTION,
 ) -> None:
     """The team's numbers: follow-ups to close, FTC attempts, call windows, give-up points, benchmarks."""
     with user_errors():
         start = _since(since)
+    if adopt:
+        _adopt(team, as_user)
     with transaction() as session:
         actor = acting_user(session, as_user)
         view = resolve_view(session, actor, team=team, rep=rep, since=start)
-        numbers = team_numbers(session, view, team_options(get_settings()))
+        # Published targets as the team's settings have them, so both figures show side by side.
+        published = settings_for(session, get_settings(), view.team_id, learned=False)
+        numbers = team_numbers(session, view, team_options(published))
         data = to_dict(numbers)
         html = render_html(numbers, generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")) if html_file else ""
     if csv_file:
@@ -61,6 +79,20 @@ def report(
         print_json(data)
     elif not (csv_file or html_file):
         _print(data)
+
+
+def _adopt(team: str | None, as_user: str | None) -> None:
+    with transaction() as session:
+        view: View = resolve_view(session, acting_user(session, as_user), team=team)
+        names = dict(analytics_repo.teams(session))
+    team_ids = [view.team_id] if view.team_id is not None else list(names)
+    with user_errors():
+        adopted = adopt_learned(engine(), get_settings(), team_ids)
+    for a in adopted:
+        targets = a.thresholds or "the published targets (not enough closed deals yet)"
+        windows = a.windows or "the published windows (not enough calls yet)"
+        console.print(f"{names.get(a.team_id, a.team_id)}: call targets {targets}; call windows {windows}"
+                      + ("; planned calls re-timed" if a.windows_changed and a.windows else ""))
 
 
 def _num(value: float | None, digits: int = 1) -> str:

@@ -21,6 +21,8 @@ class ContactFields(BaseModel):
     last_name: str | None = Field(default=None, max_length=100)
     email: Email | None = None
     phone: str | None = Field(default=None, max_length=50)
+    mobile_phone: str | None = Field(default=None, max_length=50)
+    other_phone: str | None = Field(default=None, max_length=50)
     title: str | None = Field(default=None, max_length=200)
     linkedin_url: str | None = Field(default=None, max_length=500)
     country: Country | None = None
@@ -48,6 +50,8 @@ class ContactOut(BaseModel):
     last_name: str
     email: str | None
     phone: str | None
+    mobile_phone: str | None
+    other_phone: str | None
     title: str | None
     linkedin_url: str | None
     country: str | None

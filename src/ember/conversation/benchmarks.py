@@ -189,7 +189,7 @@ def _engaging(f: CallFigures, t: Thresholds) -> Benchmark:
         return Benchmark("engaging_moments", n, target, Verdict.BAD,
                          "no moment where the prospect clearly engaged")
     return Benchmark("engaging_moments", n, target, Verdict.WARN,
-                     f"only {n}; winning calls have three to four")
+                     f"only {n}; winning calls have {t.engaging_good} or more")
 
 
 def _next_steps(f: CallFigures, t: Thresholds) -> Benchmark:
@@ -200,7 +200,7 @@ def _next_steps(f: CallFigures, t: Thresholds) -> Benchmark:
     if n <= t.next_steps_bad:
         return Benchmark("next_steps", n, target, Verdict.BAD,
                          f"{n} next steps is what lost deals show")
-    return Benchmark("next_steps", n, target, Verdict.WARN, f"{n}; won deals set about five")
+    return Benchmark("next_steps", n, target, Verdict.WARN, f"{n}; won deals set about {t.next_steps_good}")
 
 
 def _openers(f: CallFigures) -> Benchmark:

@@ -1,4 +1,4 @@
-"""Every background task, registered in one place: events, alerts, outbound email, inboxes and the sweep.
+"""Every background task, registered in one place: events, alerts, email, inboxes, team numbers and the sweep.
 
 The work itself lives beside its domain (``events/tasks.py``, ``alerts/tasks.py``,
 ``outbound/tasks.py``, ``inbox/tasks.py``); this module only names the tasks, gives them their retry
@@ -21,6 +21,7 @@ from huey import Huey, crontab
 from huey.exceptions import TaskLockedException
 
 from ember.alerts.tasks import deliver_alert, due_alerts
+from ember.analytics.tasks import adopt_learned
 from ember.db import get_engine, unit_of_work
 from ember.events.tasks import forget_events, handle_events, pending_events
 from ember.inbox.tasks import sync_inboxes_once
@@ -51,6 +52,7 @@ class Jobs:
     sweep: Any
     sync_inboxes: Any
     forget_events: Any
+    adopt_learned: Any
 
     def enqueue_events(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), EVENTS_PER_TASK):
@@ -102,6 +104,15 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         except TaskLockedException:
             pass  # another worker is at it
 
+    def learn_team_numbers() -> None:
+        try:
+            with huey.lock_task("ember.adopt_learned"):
+                adopted = adopt_learned(get_engine(settings.resolved_database_url), settings)
+                log.info("learned targets and windows: %s", [(a.team_id, bool(a.thresholds), bool(a.windows))
+                                                             for a in adopted])
+        except TaskLockedException:
+            pass  # another worker is at it
+
     def sync_inboxes() -> None:
         try:
             with huey.lock_task("ember.sync_inboxes"):
@@ -118,6 +129,8 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         sync_inboxes=huey.periodic_task(crontab(minute=f"*/{every}"), name="ember.sync_inboxes")(sync_inboxes),
         forget_events=huey.periodic_task(crontab(minute="17", hour="3"), name="ember.forget_events")(
             forget_old_events),
+        adopt_learned=huey.periodic_task(crontab(minute="41", hour="2"), name="ember.adopt_learned")(
+            learn_team_numbers),
     )
     holder["jobs"] = jobs
     return jobs

@@ -15,6 +15,7 @@ from ember.models import (
     Deal,
     DealStakeholder,
     InboundEvent,
+    InboundMail,
     OutboundMessage,
     PlannedTouch,
     Touch,
@@ -36,12 +37,13 @@ def deals_of(session: Session, contact_id: int) -> list[Deal]:
 
 
 def stakeholders_of(session: Session, deal_ids: list[int]) -> list[Any]:
-    """(deal id, contact id, name, role on the deal, contact's role, evidence) for every stakeholder."""
+    """(deal id, contact id, name, role on the deal, contact's role, evidence, where the role came from)
+    for every stakeholder."""
     if not deal_ids:
         return []
     return list(session.execute(
         select(DealStakeholder.deal_id, Contact.id, Contact.first_name, Contact.last_name, DealStakeholder.role,
-               Contact.decision_role, Contact.decision_role_evidence)
+               Contact.decision_role, Contact.decision_role_evidence, Contact.decision_role_source)
         .join(Contact, Contact.id == DealStakeholder.contact_id)
         .where(DealStakeholder.deal_id.in_(deal_ids)).order_by(Contact.last_name, Contact.id)
     ))
@@ -58,7 +60,7 @@ def open_multithread_reasons(session: Session, deal_ids: list[int]) -> list[str]
 
 def touches(session: Session, contact_id: int) -> list[Any]:
     return list(session.execute(
-        select(Touch.occurred_at, Touch.label, Touch.channel, Touch.outcome, Touch.notes, Call.id)
+        select(Touch.occurred_at, Touch.label, Touch.channel, Touch.outcome, Touch.notes, Call.id, Touch.id)
         .outerjoin(Call, Call.touch_id == Touch.id)
         .where(Touch.contact_id == contact_id).order_by(Touch.occurred_at.desc()).limit(TIMELINE_LIMIT)
     ))
@@ -69,6 +71,15 @@ def emails(session: Session, contact_id: int) -> list[Any]:
         select(OutboundMessage.created_at, OutboundMessage.sent_at, OutboundMessage.subject, OutboundMessage.status)
         .where(OutboundMessage.contact_id == contact_id).order_by(OutboundMessage.created_at.desc())
         .limit(TIMELINE_LIMIT)
+    ))
+
+
+def mails(session: Session, contact_id: int) -> list[Any]:
+    """Messages of the rep's mailbox about this contact: replies, out-of-office notes, bounces, sent mail."""
+    return list(session.execute(
+        select(InboundMail.received_at, InboundMail.kind, InboundMail.subject, InboundMail.quote, InboundMail.reason,
+               InboundMail.touch_id, InboundMail.outbound_message_id)
+        .where(InboundMail.contact_id == contact_id).order_by(InboundMail.received_at.desc()).limit(TIMELINE_LIMIT)
     ))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.cadence.timing import zone
+from ember.calls.rules import ANALYSIS
 from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
 from ember.messages.rules import missing_facts, readable
@@ -32,13 +33,20 @@ EVENT_WORDS = {"page_view": "Visited a page", "newsletter_subscribe": "Subscribe
                "meeting_booked": "Booked a meeting", "meeting_canceled": "Cancelled a booked meeting"}
 
 
+# How a message from the rep's mailbox was read, in words (the keys are the inbox's kinds).
+MAIL_WORDS = {"reply": "reply", "out_of_office": "out of office", "bounce_hard": "bounced",
+              "bounce_soft": "bounced for now", "unsubscribe": "asked to stop", "sent": "sent"}
+
+
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    kind: str  # touch | call | email | event | alert
+    kind: str  # touch | call | email | mail | event | alert
     label: str
     text: str
     href: str | None = None
+    quote: str = ""  # the first lines of a message, in the sender's words
+    note: str = ""  # what Ember made of it
 
 
 @dataclass(frozen=True)
@@ -82,23 +90,38 @@ def _deals(session: Session, contact_id: int) -> list[DealView]:
     views = []
     for deal in deals:
         mine = [{"contact_id": cid, "name": f"{first} {last}".strip(), "role": (role if role != "unknown" else crole),
-                 "evidence": evidence} for did, cid, first, last, role, crole, evidence in people if did == deal.id]
+                 "deal_role": role, "evidence": evidence, "from_call": source == ANALYSIS}
+                for did, cid, first, last, role, crole, evidence, source in people if did == deal.id]
         role = next((p["role"] for p in mine if p["contact_id"] == contact_id), "unknown")
         views.append(DealView(deal, role, mine, _qualification(deal)))
     return views
 
 
+def _mail_entries(session: Session, contact_id: int) -> tuple[list[Entry], set[int]]:
+    """The mailbox's messages, and the touches they were logged as (shown once, as the message)."""
+    entries, logged = [], set()
+    for at, kind, subject, quote, reason, touch_id, outbound_id in queries.mails(session, contact_id):
+        if kind == "sent" and outbound_id is not None:
+            continue  # sent through Ember: already in the timeline as that email
+        if touch_id is not None:
+            logged.add(touch_id)
+        heading = "Sent from your mailbox" if kind == "sent" else "Received"
+        entries.append(Entry(at, "mail", MAIL_WORDS.get(kind, kind.replace("_", " ")),
+                             f"{heading}: {subject or '(no subject)'}", quote=quote, note=reason))
+    return entries, logged
+
+
 def _timeline(session: Session, contact_id: int) -> list[Entry]:
-    entries = []
-    for at, label, channel, outcome, notes, call_id in queries.touches(session, contact_id):
+    entries, logged = _mail_entries(session, contact_id)
+    for at, label, channel, outcome, notes, call_id, touch_id in queries.touches(session, contact_id):
         text = f"{channel}: {outcome.replace('-', ' ')}" + (f" — {notes}" if notes else "")
         if call_id:
             entries.append(Entry(at, "call", label or "", f"Recorded call — {outcome.replace('-', ' ')}",
                                  f"/calls/{call_id}"))
-        else:
+        elif touch_id not in logged:
             entries.append(Entry(at, "touch", label or "", text))
     for created, sent, subject, status in queries.emails(session, contact_id):
-        entries.append(Entry(sent or created, "email", "email", f"{subject} ({status})"))
+        entries.append(Entry(sent or created, "email", "email", f"Sent: {subject} ({status})"))
     for at, type_, url, source in queries.events(session, contact_id):
         where = f": {url}" if url else ""
         entries.append(Entry(at, "event", source, f"{EVENT_WORDS.get(type_, type_.replace('_', ' '))}{where}"))

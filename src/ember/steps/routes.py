@@ -16,6 +16,7 @@ class StepChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     due_at: datetime
+    confirm_past: bool = False  # a date before today is refused unless this says it is meant
 
 
 def _one(request: Request, db: Db, actor: CurrentActor, step_id: int) -> dict[str, Any]:
@@ -60,6 +61,6 @@ def reopen(request: Request, db: Db, actor: CurrentActor, step_id: int) -> dict[
 
 @router.patch("/{step_id}")
 def change(request: Request, db: Db, actor: CurrentActor, step_id: int, body: StepChange) -> dict[str, Any]:
-    """Give a next step a new due date."""
-    service.redate(db, actor, step_id, body.due_at)
+    """Give a next step a new due date; a day before today needs confirm_past."""
+    service.redate(db, actor, step_id, body.due_at, confirm_past=body.confirm_past)
     return _one(request, db, actor, step_id)

@@ -7,8 +7,9 @@ so it reaches Today and leaves it like any other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -17,9 +18,11 @@ from ember.models import NextStep, User
 from ember.steps import repository
 from ember.users.access import Actor, require_visible
 from ember.users.repository import user_by_email
-from ember.validation import parse_enum
+from ember.validation import parse_date, parse_enum
 from ember.vocabulary import NextStepStatus
 
+# A step re-dated to a day is due at the start of that working day, in the rep's time.
+DUE_TIME = time(9)
 # What a rep may set a step to; "open" again re-opens one closed by mistake.
 CLOSING = {"done": NextStepStatus.DONE, "cancel": NextStepStatus.CANCELLED, "cancelled": NextStepStatus.CANCELLED,
            "reopen": NextStepStatus.OPEN, "open": NextStepStatus.OPEN}
@@ -98,16 +101,31 @@ def set_status(session: Session, actor: Actor, step_id: int, action: str) -> Nex
     return step
 
 
-def redate(session: Session, actor: Actor, step_id: int, due_at: datetime, *, now: datetime | None = None) -> NextStep:
+def redate(session: Session, actor: Actor, step_id: int, due_at: datetime, *, now: datetime | None = None,
+           confirm_past: bool = False) -> NextStep:
+    """Give an open step a new due date. A date in the past is usually a slip of the picker, so it is
+    refused unless the rep confirms it (a promise that was really due then, kept for the record)."""
     step = get_step(session, actor, step_id)
     if step.status != NextStepStatus.OPEN.value:
         raise Conflict(f"next step {step_id} is {step.status}; re-open it before giving it a new date")
     if due_at.tzinfo is None:
         raise InvalidInput("the new date has no time zone", [Problem("due_at", "has no time zone",
                                                                       "give an offset, like 2026-03-04T16:00+01:00")])
-    if due_at < (now or datetime.now(UTC)) - timedelta(days=1):
-        raise InvalidInput("the new date is in the past", [Problem("due_at", f"{due_at:%Y-%m-%d} is in the past",
-                                                                    "give today or a later date")])
+    today_there = (now or datetime.now(UTC)).astimezone(due_at.tzinfo).date()
+    if due_at.date() < today_there and not confirm_past:  # a day before today where the date was given
+        raise InvalidInput("the new date is in the past", [Problem(
+            "due_at", f"{due_at:%Y-%m-%d} is in the past",
+            "give today or a later date, or confirm that the past date is meant")])
     step.due_at = due_at
     session.flush()
     return step
+
+
+def due_on(day: str, timezone: str) -> datetime:
+    """The moment a step picked for a calendar day is due: that morning in the rep's own time zone."""
+    try:
+        picked = parse_date(day)
+    except ValueError as exc:
+        raise InvalidInput("the new date is not a date", [Problem("due", str(exc).split("; ")[0],
+                                                                  "pick a day, like 2026-03-04")]) from None
+    return datetime.combine(picked, DUE_TIME, tzinfo=ZoneInfo(timezone))

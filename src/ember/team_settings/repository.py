@@ -7,30 +7,61 @@ from collections.abc import Iterator
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
-from ember.models import Contact, ReplanRun, TeamSetting, User
+from ember.models import Contact, ReplanRun, Team, TeamSetting, User
 
 EVERYONE = "*"
+# What the team's own closed deals taught (call targets, call windows): below every explicit setting.
+LEARNED_PREFIX = "learned:"
 
 
 def scope_of(team_id: int | None) -> str:
     return EVERYONE if team_id is None else str(team_id)
 
 
+def learned_scope(team_id: int) -> str:
+    return f"{LEARNED_PREFIX}{team_id}"
+
+
 def overrides(session: Session, team_id: int | None) -> dict[str, str]:
     """The everyone-overrides, then the team's own on top (team None: only the everyone-overrides)."""
-    scopes = [EVERYONE] if team_id is None else [EVERYONE, str(team_id)]
+    return levels(session, team_id)[0]
+
+
+def team_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Team.id).order_by(Team.id)))
+
+
+def levels(session: Session, team_id: int | None) -> tuple[dict[str, str], dict[str, str]]:
+    """In one query: what was set on the desk (everyone, then the team on top), and what the team learned."""
+    scopes = [EVERYONE] if team_id is None else [EVERYONE, str(team_id), learned_scope(team_id)]
     rows = session.execute(select(TeamSetting.scope, TeamSetting.name, TeamSetting.value)
                            .where(TeamSetting.scope.in_(scopes)))
-    found: dict[str, str] = {}
-    for _scope, name, value in sorted(rows, key=lambda row: row[0] != EVERYONE):
-        found[name] = value
-    return found
+    explicit: dict[str, str] = {}
+    taught: dict[str, str] = {}
+    for scope, name, value in sorted(rows, key=lambda row: row[0] != EVERYONE):
+        (taught if scope.startswith(LEARNED_PREFIX) else explicit)[name] = value
+    return explicit, taught
 
 
 def own_overrides(session: Session, team_id: int | None) -> dict[str, str]:
     """Only what was set at this level (everyone, or this team)."""
     rows = session.execute(select(TeamSetting.name, TeamSetting.value).where(TeamSetting.scope == scope_of(team_id)))
     return {name: value for name, value in rows}
+
+
+def learned(session: Session, team_id: int) -> dict[str, str]:
+    """The values learned for a team, by setting name."""
+    rows = session.execute(select(TeamSetting.name, TeamSetting.value)
+                           .where(TeamSetting.scope == learned_scope(team_id)))
+    return {name: value for name, value in rows}
+
+
+def replace_learned(session: Session, team_id: int, values: dict[str, str]) -> None:
+    """Keep exactly these learned values for the team (an empty value is dropped)."""
+    session.execute(delete(TeamSetting).where(TeamSetting.scope == learned_scope(team_id)))
+    session.add_all(TeamSetting(scope=learned_scope(team_id), team_id=team_id, name=name, value=value)
+                    for name, value in values.items() if value)
+    session.flush()
 
 
 def put(session: Session, team_id: int | None, name: str, value: str, user_id: int) -> None:

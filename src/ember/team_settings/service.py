@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ember import validation
+from ember import secretbox, validation
 from ember.cadence.service import replan
 from ember.calls.service import analysis_thresholds
 from ember.db import unit_of_work
-from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList
+from ember.errors import Conflict, EmberError, Forbidden, InvalidInput, NotFound, Problem, ProblemList
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, ReplanRun, Team
 from ember.outbound.mail import SmtpConfig, transmit
@@ -132,6 +132,7 @@ def save(session: Session, actor: Actor, base: Settings, group: str, team_id: in
     team_id = _scope_team(session, actor, team_id)
     problems = ProblemList()
     typed = _parsed(group, form, problems)
+    sealed = _sealed(base, typed, problems)
     current = settings_for(session, base, team_id)
     if not problems.items:
         _domain_check(group, current.model_copy(update=typed), problems)
@@ -144,9 +145,22 @@ def save(session: Session, actor: Actor, base: Settings, group: str, team_id: in
         if as_text(value) == as_text(read(inherited, name)):
             repository.drop(session, team_id, name)
         else:
-            repository.put(session, team_id, name, as_text(value), actor.id)
+            repository.put(session, team_id, name, sealed.get(name, as_text(value)), actor.id)
     session.flush()
     return changed
+
+
+def _sealed(base: Settings, typed: Mapping[str, Any], problems: ProblemList) -> dict[str, str]:
+    """Secrets (the mail server password) as they are stored: encrypted with EMBER_INBOX_KEY, never readable."""
+    sealed: dict[str, str] = {}
+    for name, value in typed.items():
+        if value is None or not BY_NAME[name].secret:
+            continue
+        try:
+            sealed[name] = secretbox.seal(base.inbox.inbox_key, str(value))
+        except EmberError as exc:
+            problems.add(name, "cannot be stored encrypted", exc.message)
+    return sealed
 
 
 def reset(session: Session, actor: Actor, group: str, team_id: int | None) -> None:
@@ -161,13 +175,24 @@ def reset(session: Session, actor: Actor, group: str, team_id: int | None) -> No
 
 def start_replan(session: Session, actor: Actor, team_id: int | None) -> ReplanRun:
     """A re-plan of the team's contacts (admins at the everyone-level: all contacts)."""
-    team_id = _scope_team(session, actor, team_id)
+    return _start_run(session, _scope_team(session, actor, team_id), actor.id)
+
+
+def start_system_replan(session: Session, team_id: int) -> ReplanRun | None:
+    """A re-plan Ember starts itself (the team's learned windows changed); None when one is already running."""
+    try:
+        return _start_run(session, team_id, None)
+    except Conflict:
+        return None  # the running one reads the team's settings batch by batch, so it picks up the change
+
+
+def _start_run(session: Session, team_id: int | None, started_by_id: int | None) -> ReplanRun:
     running = repository.latest_run(session, team_id)
     if running is not None and running.status == "running":
         if datetime.now(UTC) - running.started_at < ABANDONED_AFTER:
             raise Conflict("a re-plan is already running for these contacts; wait for it to finish")
         running.status, running.error = "failed", "the process running it stopped; started again"
-    run = ReplanRun(team_id=team_id, started_by_id=actor.id, status="running",
+    run = ReplanRun(team_id=team_id, started_by_id=started_by_id, status="running",
                     total=repository.contacts_to_replan(session, team_id), done=0)
     session.add(run)
     session.flush()
@@ -184,12 +209,13 @@ def run_view(session: Session, actor: Actor, run_id: int) -> ReplanRun:
 
 def replan_in_background(engine: Engine, base: Settings, run_id: int) -> threading.Thread:
     """Re-plan in batches, each its own transaction, counting progress in the run's row."""
-    thread = threading.Thread(target=_replan, args=(engine, base, run_id), name=f"replan-{run_id}", daemon=True)
+    thread = threading.Thread(target=replan_run, args=(engine, base, run_id), name=f"replan-{run_id}", daemon=True)
     thread.start()
     return thread
 
 
-def _replan(engine: Engine, base: Settings, run_id: int) -> None:
+def replan_run(engine: Engine, base: Settings, run_id: int) -> None:
+    """Carry out a started re-plan here and now (the page runs it in a thread, the worker in its task)."""
     try:
         with unit_of_work(engine) as session:
             run = session.get(ReplanRun, run_id)

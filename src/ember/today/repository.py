@@ -3,17 +3,67 @@ so its cost follows the queue's length, not the size of the database."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from ember.db import typed_rows
 from ember.models import Account, Alert, Contact, Deal, MessageVariant, NextStep, PlannedTouch
 from ember.vocabulary import NextStepStatus, PlannedTouchStatus
 
-_CONTACT_COLUMNS = (Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.timezone,
-                    Account.timezone)
+
+@dataclass(frozen=True, slots=True)
+class QueueContact:
+    """Who a queue row is about, and the time zones that say when it is for them."""
+
+    contact_id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    contact_tz: str | None
+    account_tz: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DuePlan(QueueContact):
+    id: int
+    kind: str
+    channel: str
+    due_at: datetime
+    label: str | None
+    purpose: str
+    reason: str
+    variant_key: str | None
+    body: str | None
+    deal_id: int | None
+    deal_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueStep(QueueContact):
+    id: int
+    type: str
+    owner_side: str
+    due_at: datetime | None
+    due_phrase: str | None
+    quote: str | None
+    deal_id: int | None
+    deal_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnseenAlert(QueueContact):
+    id: int
+    summary: str
+    created_at: datetime
+
+
+_CONTACT_COLUMNS = (Contact.id.label("contact_id"), Contact.first_name, Contact.last_name, Contact.email,
+                    Contact.timezone.label("contact_tz"), Account.timezone.label("account_tz"))
+_DEAL_COLUMNS = (Deal.id.label("deal_id"), Deal.name.label("deal_name"))
 _REP: BindParameter[int] = bindparam("rep")
 _UNTIL: BindParameter[datetime] = bindparam("until")
 _LIMIT: BindParameter[int] = bindparam("limit")
@@ -21,8 +71,8 @@ _LIMIT: BindParameter[int] = bindparam("limit")
 # Built once: constructing a statement costs more than running it on a short queue.
 _DUE_PLANS = (
     select(PlannedTouch.id, PlannedTouch.kind, PlannedTouch.channel, PlannedTouch.due_at, PlannedTouch.label,
-           PlannedTouch.purpose, PlannedTouch.reason, MessageVariant.key, MessageVariant.body,
-           Deal.id, Deal.name, *_CONTACT_COLUMNS)
+           PlannedTouch.purpose, PlannedTouch.reason, MessageVariant.key.label("variant_key"), MessageVariant.body,
+           *_DEAL_COLUMNS, *_CONTACT_COLUMNS)
     .join(Contact, Contact.id == PlannedTouch.contact_id)
     .outerjoin(Account, Account.id == Contact.account_id)
     .outerjoin(Deal, Deal.id == PlannedTouch.deal_id)
@@ -35,7 +85,7 @@ _DUE_PLANS = (
 
 _STEPS = (
     select(NextStep.id, NextStep.type, NextStep.owner_side, NextStep.due_at, NextStep.due_phrase, NextStep.quote,
-           Deal.id, Deal.name, *_CONTACT_COLUMNS)
+           *_DEAL_COLUMNS, *_CONTACT_COLUMNS)
     .join(Contact, Contact.id == NextStep.contact_id)
     .outerjoin(Account, Account.id == Contact.account_id)
     .outerjoin(Deal, Deal.id == NextStep.deal_id)
@@ -55,25 +105,66 @@ _UNSEEN_ALERTS = (
 )
 
 
-def due_plans(session: Session, rep_id: int, until: datetime, limit: int) -> list[Row[Any]]:
-    return list(session.execute(_DUE_PLANS, {"rep": rep_id, "until": until, "limit": limit}))
+def due_plans(session: Session, rep_id: int, until: datetime, limit: int) -> list[DuePlan]:
+    return typed_rows(DuePlan, session.execute(_DUE_PLANS, {"rep": rep_id, "until": until, "limit": limit}))
 
 
-def due_next_steps(session: Session, rep_id: int, until: datetime, limit: int) -> list[Row[Any]]:
-    rows: list[Row[Any]] = list(session.execute(_DATED_STEPS, {"rep": rep_id, "until": until, "limit": limit}))
-    if len(rows) < limit:
-        rows += session.execute(_UNDATED_STEPS, {"rep": rep_id, "limit": limit - len(rows)})
-    return rows
+def due_next_steps(session: Session, rep_id: int, until: datetime, limit: int) -> list[DueStep]:
+    steps = typed_rows(DueStep, session.execute(_DATED_STEPS, {"rep": rep_id, "until": until, "limit": limit}))
+    if len(steps) < limit:
+        steps += typed_rows(DueStep, session.execute(_UNDATED_STEPS, {"rep": rep_id, "limit": limit - len(steps)}))
+    return steps
 
 
-def unseen_alerts(session: Session, rep_id: int, limit: int) -> list[Row[Any]]:
-    return list(session.execute(_UNSEEN_ALERTS, {"rep": rep_id, "limit": limit}))
+def unseen_alerts(session: Session, rep_id: int, limit: int) -> list[UnseenAlert]:
+    return typed_rows(UnseenAlert, session.execute(_UNSEEN_ALERTS, {"rep": rep_id, "limit": limit}))
 
 
 # ---- the worklist page: groups read a page at a time, with counts ----
 
-_ROW_CONTACT = (Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone, Contact.timezone,
-                Account.timezone, Account.name)
+@dataclass(frozen=True, slots=True)
+class LineContact(QueueContact):
+    """A worklist row's contact: the queue's columns plus what the row shows to dial or write."""
+
+    phone: str | None
+    company: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLine(LineContact):
+    id: int
+    kind: str
+    channel: str
+    due_at: datetime
+    label: str | None
+    purpose: str
+    reason: str
+    body: str | None
+    deal_id: int | None
+    deal_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepLine(LineContact):
+    id: int
+    type: str
+    owner_side: str
+    due_at: datetime | None
+    due_phrase: str | None
+    quote: str | None
+    created_at: datetime
+    deal_id: int | None
+    deal_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertLine(LineContact):
+    id: int
+    summary: str
+    created_at: datetime
+
+
+_ROW_CONTACT = (*_CONTACT_COLUMNS, Contact.phone, Account.name.label("company"))
 
 
 def _plan_filter(rep_id: int, after: datetime | None, before: datetime | None, channel: str | None,
@@ -91,11 +182,11 @@ def _plan_filter(rep_id: int, after: datetime | None, before: datetime | None, c
 
 
 def plan_page(session: Session, rep_id: int, *, after: datetime | None, before: datetime | None,
-              channel: str | None, kind: str | None, offset: int, limit: int) -> list[Row[Any]]:
+              channel: str | None, kind: str | None, offset: int, limit: int) -> list[PlanLine]:
     """Planned touches due in [after, before), oldest first, one page of them."""
     query = (
         select(PlannedTouch.id, PlannedTouch.kind, PlannedTouch.channel, PlannedTouch.due_at, PlannedTouch.label,
-               PlannedTouch.purpose, PlannedTouch.reason, MessageVariant.body, Deal.id, Deal.name, *_ROW_CONTACT)
+               PlannedTouch.purpose, PlannedTouch.reason, MessageVariant.body, *_DEAL_COLUMNS, *_ROW_CONTACT)
         .join(Contact, Contact.id == PlannedTouch.contact_id)
         .outerjoin(Account, Account.id == Contact.account_id)
         .outerjoin(Deal, Deal.id == PlannedTouch.deal_id)
@@ -103,7 +194,7 @@ def plan_page(session: Session, rep_id: int, *, after: datetime | None, before: 
         .where(*_plan_filter(rep_id, after, before, channel, kind))
         .order_by(PlannedTouch.due_at, PlannedTouch.id).offset(offset).limit(limit)
     )
-    return list(session.execute(query))
+    return typed_rows(PlanLine, session.execute(query))
 
 
 def plan_count(session: Session, rep_id: int, *, after: datetime | None, before: datetime | None,
@@ -119,17 +210,17 @@ def _step_filter(rep_id: int, until: datetime, undated_since: datetime) -> list[
 
 
 def step_page(session: Session, rep_id: int, *, until: datetime, undated_since: datetime, offset: int,
-              limit: int) -> list[Row[Any]]:
+              limit: int) -> list[StepLine]:
     query = (
         select(NextStep.id, NextStep.type, NextStep.owner_side, NextStep.due_at, NextStep.due_phrase,
-               NextStep.quote, NextStep.created_at, Deal.id, Deal.name, *_ROW_CONTACT)
+               NextStep.quote, NextStep.created_at, *_DEAL_COLUMNS, *_ROW_CONTACT)
         .join(Contact, Contact.id == NextStep.contact_id)
         .outerjoin(Account, Account.id == Contact.account_id)
         .outerjoin(Deal, Deal.id == NextStep.deal_id)
         .where(*_step_filter(rep_id, until, undated_since))
         .order_by(func.coalesce(NextStep.due_at, NextStep.created_at), NextStep.id).offset(offset).limit(limit)
     )
-    return list(session.execute(query))
+    return typed_rows(StepLine, session.execute(query))
 
 
 def step_count(session: Session, rep_id: int, *, until: datetime, undated_since: datetime) -> int:
@@ -137,7 +228,7 @@ def step_count(session: Session, rep_id: int, *, until: datetime, undated_since:
     return int(session.scalar(query) or 0)
 
 
-def alert_page(session: Session, rep_id: int, *, offset: int, limit: int) -> list[Row[Any]]:
+def alert_page(session: Session, rep_id: int, *, offset: int, limit: int) -> list[AlertLine]:
     query = (
         select(Alert.id, Alert.summary, Alert.created_at, *_ROW_CONTACT)
         .join(Contact, Contact.id == Alert.contact_id)
@@ -145,7 +236,7 @@ def alert_page(session: Session, rep_id: int, *, offset: int, limit: int) -> lis
         .where(Alert.rep_id == rep_id, Alert.seen_at.is_(None))
         .order_by(Alert.created_at.desc(), Alert.id.desc()).offset(offset).limit(limit)
     )
-    return list(session.execute(query))
+    return typed_rows(AlertLine, session.execute(query))
 
 
 def alert_count(session: Session, rep_id: int) -> int:

@@ -20,8 +20,9 @@ from ember.inbox.service import replies_for
 from ember.messages.rules import fill
 from ember.models import User
 from ember.today import repository
+from ember.today.repository import QueueContact
 from ember.users.access import Actor, can_see_owner
-from ember.users.repository import user_by_email
+from ember.users.repository import user_by_email, user_by_id
 
 NEXT_STEP_WORDS = {
     "meeting": "Hold the meeting agreed", "email": "Send the email promised", "documents": "Share the documents",
@@ -84,8 +85,8 @@ def end_of_today(user_tz: str, now: datetime) -> datetime:
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _name(first: str, last: str, email: str | None) -> str:
-    return f"{first} {last}".strip() or (email or "?")
+def _contact_name(contact: QueueContact) -> str:
+    return f"{contact.first_name} {contact.last_name}".strip() or (contact.email or "?")
 
 
 def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, now: datetime | None = None,
@@ -105,7 +106,7 @@ def queue_for(session: Session, actor: Actor, rep_email: str | None = None, *, n
 
 
 def queue_owner(session: Session, actor: Actor, rep_email: str | None) -> User:
-    rep = user_by_email(session, rep_email) if rep_email else session.get(User, actor.id)
+    rep = user_by_email(session, rep_email) if rep_email else user_by_id(session, actor.id)
     # One answer for a user who does not exist and one the caller may not see.
     if rep is None or not can_see_owner(actor, rep):
         raise NotFound(f"no queue for {rep_email}: not a user on your team",
@@ -126,26 +127,24 @@ def _replies(session: Session, rep_id: int, limit: int) -> list[QueueItem]:
 
 def _alerts(session: Session, rep_id: int, limit: int) -> list[QueueItem]:
     items = []
-    for row in repository.unseen_alerts(session, rep_id, limit):
-        _id, summary, created_at, contact_id, first, last, email, ctz, atz = tuple(row)
-        at, local = _when(created_at, _contact_zone(ctz, atz))
-        items.append(QueueItem("alert", _name(first, last, email), email, contact_id, None, None, None,
+    for alert in repository.unseen_alerts(session, rep_id, limit):
+        at, local = _when(alert.created_at, _contact_zone(alert.contact_tz, alert.account_tz))
+        items.append(QueueItem("alert", _contact_name(alert), alert.email, alert.contact_id, None, None, None,
                                "Trigger event: follow up while interest is fresh", None, None, "call", at, local,
-                               summary, False))
+                               alert.summary, False))
     return items
 
 
 def _next_steps(session: Session, rep_id: int, until: datetime, now: datetime, limit: int) -> list[QueueItem]:
     items = []
-    for row in repository.due_next_steps(session, rep_id, until, limit):
-        (_id, type_, owner_side, due_at, phrase, quote, deal_id, deal_name,
-         contact_id, first, last, email, ctz, atz) = tuple(row)
-        at, local = _when(due_at, _contact_zone(ctz, atz)) if due_at else ("", "no date agreed")
-        who = {"rep": "you promised", "prospect": "they promised"}.get(owner_side, "agreed")
-        reason = f'Next step from the last call ({who}{", " + phrase if phrase else ""}): "{quote}"'
-        items.append(QueueItem("next_step", _name(first, last, email), email, contact_id, deal_name, deal_id, None,
-                               _step_purpose(type_, owner_side), None, None, None, at, local,
-                               reason, due_at is not None and due_at < now))
+    for step in repository.due_next_steps(session, rep_id, until, limit):
+        due_at, phrase = step.due_at, step.due_phrase
+        at, local = _when(due_at, _contact_zone(step.contact_tz, step.account_tz)) if due_at else ("", "no date agreed")
+        who = {"rep": "you promised", "prospect": "they promised"}.get(step.owner_side, "agreed")
+        reason = f'Next step from the last call ({who}{", " + phrase if phrase else ""}): "{step.quote}"'
+        items.append(QueueItem("next_step", _contact_name(step), step.email, step.contact_id, step.deal_name,
+                               step.deal_id, None, _step_purpose(step.type, step.owner_side), None, None, None, at,
+                               local, reason, due_at is not None and due_at < now))
     return items
 
 
@@ -158,15 +157,14 @@ def _plans(session: Session, rep: User, until: datetime, now: datetime, limit: i
     # Trigger follow-ups and multi-threading come before routine attempts.
     rank = {"trigger": 0, "multithread": 1}
     ranked = []
-    for row in repository.due_plans(session, rep.id, until, limit):
-        (_id, kind, channel, due_at, label, purpose, reason, key, body, deal_id, deal_name,
-         contact_id, first, last, email, ctz, atz) = tuple(row)
-        if kind == "reply":
+    for plan in repository.due_plans(session, rep.id, until, limit):
+        if plan.kind == "reply":
             continue  # listed first, by _replies
-        at, local = _when(due_at, _contact_zone(ctz, atz))
+        at, local = _when(plan.due_at, _contact_zone(plan.contact_tz, plan.account_tz))
         # Names are filled here; facts that need more reads (their problem, a trigger) on the contact page.
-        message = fill(body, {"first_name": first, "rep_name": rep.name}) if body else None
-        item = QueueItem(kind, _name(first, last, email), email, contact_id, deal_name, deal_id, label,
-                         purpose, key, message, channel, at, local, reason, due_at < now)
-        ranked.append((rank.get(kind, 2), due_at, item))
+        message = fill(plan.body, {"first_name": plan.first_name, "rep_name": rep.name}) if plan.body else None
+        item = QueueItem(plan.kind, _contact_name(plan), plan.email, plan.contact_id, plan.deal_name, plan.deal_id,
+                         plan.label, plan.purpose, plan.variant_key, message, plan.channel, at, local, plan.reason,
+                         plan.due_at < now)
+        ranked.append((rank.get(plan.kind, 2), plan.due_at, item))
     return [item for *_, item in sorted(ranked, key=lambda entry: entry[:2])]

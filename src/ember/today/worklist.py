@@ -19,15 +19,18 @@ from ember.cadence import repository as cadence_repository
 from ember.cadence.service import Planned, replan
 from ember.cadence.timing import zone
 from ember.contacts.service import get_contact
+from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, InvalidInput, NotFound, Problem
 from ember.messages.rules import missing_facts, readable
 from ember.messages.service import load_library
-from ember.models import Deal, PlannedTouch, Team, User
+from ember.models import PlannedTouch, User
 from ember.settings.cadence import CadenceSettings
 from ember.steps.service import due_of
 from ember.today import repository
+from ember.today.repository import AlertLine, LineContact, PlanLine, StepLine
 from ember.today.service import NEXT_STEP_WORDS, THEIR_STEP_WORDS, queue_owner
 from ember.users.access import Actor
+from ember.users.repository import team_by_id
 from ember.vocabulary import Channel, PlannedTouchStatus
 
 GROUPS = (("alerts", "Live alerts"), ("due", "Due now"), ("overdue", "Overdue"), ("later", "Later today"),
@@ -152,7 +155,7 @@ def company_name(session: Session, rep: User, configured: str) -> str:
     """Our company as prospects know it: the setting, else the rep's team name."""
     if configured.strip():
         return configured.strip()
-    team = session.get(Team, rep.team_id) if rep.team_id else None
+    team = team_by_id(session, rep.team_id) if rep.team_id else None
     return team.name if team else ""
 
 
@@ -161,11 +164,11 @@ class _RowMaker:
         self.rep, self.now = rep, now
         self.values = {"rep_name": rep.name, "rep_company": our_company}
 
-    def contact(self, cols: tuple[Any, ...]) -> tuple[int, str, str | None, str | None, str | None, ZoneInfo, str]:
-        contact_id, first, last, email, phone, ctz, atz, company = cols
-        where = zone(ctz or atz or "UTC")
+    def contact(self, line: LineContact) -> tuple[str, ZoneInfo, str]:
+        """The contact's name as shown, their zone, and their time now in words."""
+        where = zone(line.contact_tz or line.account_tz or "UTC")
         their_now = f"{self.now.astimezone(where):%H:%M} in {_place(where.key)}"
-        return contact_id, f"{first} {last}".strip() or (email or "?"), company, email, phone, where, their_now
+        return f"{line.first_name} {line.last_name}".strip() or (line.email or "?"), where, their_now
 
     def preview(self, body: str | None, first: str, company: str | None) -> tuple[str | None, tuple[str, ...]]:
         """The readable text, or the facts it still needs (in words)."""
@@ -180,32 +183,31 @@ class _RowMaker:
             return text, ()
         return None, tuple(FACT_WORDS.get(name, name.replace("_", " ")) for name in missing_facts(body, values))
 
-    def plan(self, row: Any) -> Row:
-        (id_, kind, channel, due_at, label, purpose, reason, body, deal_id, deal, *cols) = tuple(row)
-        contact_id, name, company, email, phone, where, their_now = self.contact(tuple(cols))
-        text, needs = self.preview(body, name, company)
-        return Row(kind, id_, contact_id, name, company, email, phone, deal, deal_id, channel, label, purpose,
-                   text, reason, _local(due_at, where, self.now), their_now, how_late(due_at, self.now), needs)
+    def plan(self, plan: PlanLine) -> Row:
+        name, where, their_now = self.contact(plan)
+        text, needs = self.preview(plan.body, name, plan.company)
+        return Row(plan.kind, plan.id, plan.contact_id, name, plan.company, plan.email, plan.phone, plan.deal_name,
+                   plan.deal_id, plan.channel, plan.label, plan.purpose, text, plan.reason,
+                   _local(plan.due_at, where, self.now), their_now, how_late(plan.due_at, self.now), needs)
 
-    def step(self, row: Any, default_days: int) -> Row:
-        (id_, type_, owner_side, due_at, phrase, quote, created_at, deal_id, deal, *cols) = tuple(row)
-        contact_id, name, company, email, phone, where, their_now = self.contact(tuple(cols))
-        due = due_of(due_at, created_at, default_days)
-        who = {"rep": "you promised", "prospect": "they promised"}.get(owner_side, "agreed")
-        when = f", {phrase}" if phrase else ("" if due_at else ", no date agreed")
-        words = THEIR_STEP_WORDS if owner_side == "prospect" else NEXT_STEP_WORDS
-        return Row("step", id_, contact_id, name, company, email, phone, deal, deal_id, None, None,
-                   words.get(type_, words["other"]), None, f'From the last call ({who}{when}): "{quote or ""}"',
-                   _local(due, where, self.now), their_now, how_late(due, self.now))
+    def step(self, step: StepLine, default_days: int) -> Row:
+        name, where, their_now = self.contact(step)
+        due = due_of(step.due_at, step.created_at, default_days)
+        who = {"rep": "you promised", "prospect": "they promised"}.get(step.owner_side, "agreed")
+        when = f", {step.due_phrase}" if step.due_phrase else ("" if step.due_at else ", no date agreed")
+        words = THEIR_STEP_WORDS if step.owner_side == "prospect" else NEXT_STEP_WORDS
+        return Row("step", step.id, step.contact_id, name, step.company, step.email, step.phone, step.deal_name,
+                   step.deal_id, None, None, words.get(step.type, words["other"]), None,
+                   f'From the last call ({who}{when}): "{step.quote or ""}"', _local(due, where, self.now),
+                   their_now, how_late(due, self.now))
 
-    def alert(self, row: Any) -> Row:
-        id_, summary, created_at, *cols = tuple(row)
-        contact_id, name, company, email, phone, where, their_now = self.contact(tuple(cols))
-        purpose = (f"They {summary}: follow up while the interest is fresh" if summary
+    def alert(self, alert: AlertLine) -> Row:
+        name, where, their_now = self.contact(alert)
+        purpose = (f"They {alert.summary}: follow up while the interest is fresh" if alert.summary
                    else "Follow up while their interest is fresh")
-        return Row("alert", id_, contact_id, name, company, email, phone, None, None, "call", None, purpose, None,
-                   "A trigger event: interest is hottest right now.", _local(created_at, where, self.now),
-                   their_now, None)
+        return Row("alert", alert.id, alert.contact_id, name, alert.company, alert.email, alert.phone, None, None,
+                   "call", None, purpose, None, "A trigger event: interest is hottest right now.",
+                   _local(alert.created_at, where, self.now), their_now, None)
 
 
 def _bounds(key: str, window: Window) -> tuple[datetime | None, datetime | None]:
@@ -263,7 +265,7 @@ def more_rows(session: Session, actor: Actor, key: str, offset: int, rep_email: 
 # ---- actions on a planned touch ----
 
 def open_planned(session: Session, actor: Actor, plan_id: int) -> PlannedTouch:
-    plan = session.get(PlannedTouch, plan_id)
+    plan = cadence_repository.planned_touch_by_id(session, plan_id)
     if plan is None:
         raise NotFound(f"planned touch {plan_id} not found")
     get_contact(session, actor, plan.contact_id)  # the same 404 for someone else's plan
@@ -308,7 +310,7 @@ def skip(session: Session, actor: Actor, plan_id: int, reason: str, *, settings:
     plan.reason = f"{plan.reason} Skipped by {actor.name}: {reason}".strip()
     session.flush()
     contact = get_contact(session, actor, plan.contact_id)
-    deal = session.get(Deal, plan.deal_id) if plan.deal_id else None
+    deal = deal_by_id(session, plan.deal_id) if plan.deal_id else None
     tomorrow = Window.of(actor.timezone, now, stale_days=0, step_days=0).end_of_day
     return replan(session, contact, deal, now=max(now, tomorrow), settings=settings, library=load_library(session))
 
@@ -323,6 +325,6 @@ def replan_stale(session: Session, actor: Actor, *, settings: CadenceSettings, s
     for contact_id in contacts:
         contact = get_contact(session, actor, contact_id)
         plan = cadence_repository.open_plan(session, contact_id)
-        deal = session.get(Deal, plan.deal_id) if plan and plan.deal_id else None
+        deal = deal_by_id(session, plan.deal_id) if plan and plan.deal_id else None
         replan(session, contact, deal, now=now, settings=settings, library=library)
     return len(contacts)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from ember.api.deps import Db, check_csrf
-from ember.calls import repository as call_repository
 from ember.calls import service as call_service
 from ember.calls.picture import METRIC_NAMES, metric_value
 from ember.calls.service import analysis_thresholds
@@ -17,6 +16,7 @@ from ember.conversation import FORMAT_NAMES
 from ember.deals.service import get_deal
 from ember.errors import EmberError, InvalidInput, Problem
 from ember.models import Contact, Deal
+from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 from ember.validation import parse_datetime
 from ember.web.pages import page_actor
@@ -39,13 +39,13 @@ def calls_page(request: Request, db: Db, page: int = 1) -> Response:
     page = max(1, min(page, 10_000))
     calls = call_service.list_calls(db, actor, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render(request, "calls.html", calls=calls[:PAGE_SIZE], has_more=len(calls) > PAGE_SIZE, page=page,
-                  formats=FORMAT_NAMES, recent=call_repository.recent_contacts(db, actor), zone=actor.timezone)
+                  formats=FORMAT_NAMES, recent=call_service.recent_contacts(db, actor), zone=actor.timezone)
 
 
 def _upload_page(request: Request, db: Db, actor: Actor, contact: Contact | None, deal: Deal | None,
                  status_code: int = 200, **extra: Any) -> Response:
     return render(request, "call_new.html", status_code=status_code, contact=contact, deal=deal,
-                  formats=FORMAT_NAMES, recent=call_repository.recent_contacts(db, actor), **extra)
+                  formats=FORMAT_NAMES, recent=call_service.recent_contacts(db, actor), **extra)
 
 
 @router.get("/calls/new")
@@ -77,7 +77,7 @@ def add_call_form(
     if actor is None:
         return _login()
     check_csrf(request, csrf)
-    settings = request.app.state.settings
+    settings = settings_for(db, request.app.state.settings, actor.team_id)  # the team's targets and cadence
     form = {"contact_id": contact_id, "contact_email": contact_email, "format": format, "at": at}
     contact = deal = None
     try:
@@ -120,8 +120,9 @@ def sides_form(request: Request, db: Db, call_id: int, rep: Annotated[str, Form(
         return _login()
     check_csrf(request, csrf)
     try:
+        settings = settings_for(db, request.app.state.settings, actor.team_id)
         call_service.correct_sides(db, actor, call_id, call_service.SideChoice(reps=(rep,)),
-                                   thresholds=analysis_thresholds(request.app.state.settings.analysis))
+                                   thresholds=analysis_thresholds(settings.analysis))
     except InvalidInput as exc:
         db.rollback()
         view = call_service.call_view(db, actor, call_id)

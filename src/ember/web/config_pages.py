@@ -12,10 +12,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from ember.api.deps import Db
+from ember.calls.service import analysis_thresholds
 from ember.conversation import Thresholds
 from ember.errors import EmberError, NotFound
 from ember.team_settings import service
-from ember.team_settings.fields import GROUPS
+from ember.team_settings.effective import settings_for
+from ember.team_settings.fields import BY_NAME, GROUPS
 from ember.users import management
 from ember.users.access import Actor
 from ember.web.desk import DeskUser, checked_form, done, failed
@@ -42,11 +44,15 @@ def _context(request: Request, db: Db, actor: Actor, group: str, team: int | Non
     teams = management.visible_teams(db, actor)
     run = service.repository.latest_run(db, team_id) if group == "cadence" else None
     published = Thresholds()
+    in_use = analysis_thresholds(settings_for(db, base, team_id).analysis) if group == "analysis" else published
+    names = {f.name for f in GROUPS[group]}
+    learned = {BY_NAME[name].label: value for name, value in service.repository.learned(db, team_id).items()
+               if name in names} if team_id is not None else {}
     return {"section": group, "group": group, "title": TITLES[group],
             "rows": service.shown(db, actor, base, group, team), "team_id": team_id, "teams": teams,
-            "team_name": next((t.name for t in teams if t.id == team_id), None), "run": run,
-            "thresholds": [(name, getattr(published, name)) for name in published.__dataclass_fields__]
-            if group == "analysis" else None}
+            "team_name": next((t.name for t in teams if t.id == team_id), None), "run": run, "learned": learned,
+            "thresholds": [(name, getattr(published, name), getattr(in_use, name))
+                           for name in published.__dataclass_fields__] if group == "analysis" else None}
 
 
 def _page(group: str):  # type: ignore[no-untyped-def]

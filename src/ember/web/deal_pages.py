@@ -10,12 +10,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ember.api.deps import Db, check_csrf
-from ember.deals import repository as deal_repository
 from ember.deals import service as deal_service
-from ember.errors import EmberError
+from ember.errors import EmberError, InvalidInput
 from ember.users.access import Actor
-from ember.vocabulary import DealStage, Role
-from ember.web.pages import page_actor
+from ember.users.service import visible_users
+from ember.vocabulary import DealStage, DecisionRole, Role
+from ember.web.pages import back_to, page_actor
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,11 +23,11 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 
 
-def _filters(stage: str, owner: str, stalled: str, q: str) -> tuple[deal_repository.PipelineFilter, dict[str, str]]:
+def _filters(stage: str, owner: str, stalled: str, q: str) -> tuple[deal_service.PipelineFilter, dict[str, str]]:
     stage = stage if stage in {s.value for s in DealStage} else ""
     owner_id = int(owner) if owner.isdigit() else None
-    wanted = deal_repository.PipelineFilter(stage=stage or None, owner_id=owner_id, stalled_only=stalled == "1",
-                                            search=q.strip()[:200] or None, include_closed=True)
+    wanted = deal_service.PipelineFilter(stage=stage or None, owner_id=owner_id, stalled_only=stalled == "1",
+                                         search=q.strip()[:200] or None, include_closed=True)
     shown = {k: v for k, v in {"stage": stage, "owner": str(owner_id or ""), "stalled": "1" if stalled == "1" else "",
                                 "q": q.strip()[:200]}.items() if v}
     return wanted, shown
@@ -44,7 +44,7 @@ def deals_page(request: Request, db: Db, stage: str = "", owner: str = "", stall
     stall_after = request.app.state.settings.cadence.follow_ups_before_stalled
     found = deal_service.pipeline(db, actor, wanted, stall_after=stall_after, limit=PAGE_SIZE,
                                   offset=(page - 1) * PAGE_SIZE)
-    owners = deal_repository.visible_owners(db, actor) if actor.role is not Role.REP else []
+    owners = visible_users(db, actor) if actor.role is not Role.REP else []
     return render(request, "deals.html", pipeline=found, stages=list(DealStage), filters=shown, owners=owners,
                   page=page, url=_url(shown), stage_links=_stage_links(shown), stall_after=stall_after,
                   zone=actor.timezone)
@@ -62,7 +62,8 @@ def _stage_links(shown: dict[str, str]) -> dict[str, str]:
 
 def _deal_context(db: Db, actor: Actor, deal_id: int) -> dict[str, Any]:
     view = deal_service.deal_view(db, actor, deal_id)
-    return {"view": view, "deal": view.deal, "stages": list(DealStage), "zone": actor.timezone}
+    return {"view": view, "deal": view.deal, "stages": list(DealStage), "zone": actor.timezone,
+            "roles": [r.value for r in DecisionRole]}
 
 
 @router.get("/deals/{deal_id}")
@@ -89,3 +90,22 @@ def change_stage_form(request: Request, db: Db, deal_id: int, stage: Annotated[s
                       **_deal_context(db, actor, deal_id))
     request.session["flash"] = f"{deal.name} is now at stage {deal.stage.replace('_', ' ')}."
     return RedirectResponse(f"/deals/{deal_id}", status_code=303)
+
+
+@router.post("/deals/{deal_id}/people/{contact_id}/role")
+def stakeholder_role_form(request: Request, db: Db, deal_id: int, contact_id: int, role: Annotated[str, Form()] = "",
+                          csrf: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    """Someone's say in this deal, set by the rep from the deal page or the contact's page."""
+    actor = page_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    check_csrf(request, csrf)
+    target = back_to(back) or f"/deals/{deal_id}"
+    try:
+        deal_service.set_stakeholder_role(db, actor, deal_id, contact_id, role)
+    except InvalidInput as exc:
+        db.rollback()
+        request.session["flash"] = f"Not changed: {exc.message} ({'; '.join(str(p) for p in exc.problems)})"
+        return RedirectResponse(target, status_code=303)
+    request.session["flash"] = f"Role on this deal set to {role.replace('_', ' ')}."
+    return RedirectResponse(target, status_code=303)

@@ -40,6 +40,12 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
     return "just now" if seconds >= 0 else "in the future"
 
 
+def day_in(zone: str | ZoneInfo = "UTC", value: datetime | None = None) -> str:
+    """A calendar day as a date picker holds it ("2026-03-04"), in the reader's zone; today by default."""
+    moment_ = (value if value is None or value.tzinfo else value.replace(tzinfo=UTC)) or datetime.now(UTC)
+    return moment_.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone).date().isoformat()
+
+
 def words(value: str | None) -> str:
     """A stored key as words: "closed_won" -> "closed won"."""
     return (value or "").replace("_", " ").replace("-", " ")
@@ -51,4 +57,5 @@ def fromiso(value: str | None) -> datetime | None:
 
 def install(env: Environment) -> None:
     env.filters.update(money=money, moment=moment, ago=ago, clock=clock, words=words, fromiso=fromiso)
+    env.globals["day_in"] = day_in
     env.globals["transcript_formats"] = FORMAT_NAMES  # the upload form offers every format the parsers read

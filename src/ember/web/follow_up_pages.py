@@ -20,7 +20,8 @@ from ember.team_settings.effective import settings_for
 from ember.touches.service import log_touch
 from ember.users.access import Actor
 from ember.validation import parse_datetime
-from ember.vocabulary import Channel, ContactStatus, DecisionRole, Outcome, PreferredChannel
+from ember.vocabulary import Channel, ContactStatus, Outcome
+from ember.web.contact_pages import FIELDS, account_choices, choice, form_choices, invalid_fields
 from ember.web.pages import page_actor
 from ember.web.templating import render
 
@@ -46,7 +47,7 @@ def _contact_context(request: Request, db: Db, actor: Actor, contact_id: int) ->
                     step_days=settings.today.next_step_default_days)
     return {"contact": view.contact, "view": view, "plan": view.plan, "channels": [c.value for c in Channel],
             "outcomes": [o.value for o in Outcome], "zone": zone(actor.timezone),
-            "roles": [r.value for r in DecisionRole], "preferred": [p.value for p in PreferredChannel]}
+            "accounts": account_choices(db, actor), **form_choices()}
 
 
 @router.get("/contacts/{contact_id}")
@@ -89,11 +90,6 @@ def log_touch_form(
     return RedirectResponse(f"/contacts/{contact_id}", status_code=303)
 
 
-# Fields a rep edits on the contact page; a box left empty clears the value.
-_EDITABLE = ("first_name", "last_name", "title", "email", "phone", "timezone", "country", "preferred_channel",
-             "decision_role", "decision_role_evidence")
-
-
 @router.post("/contacts/{contact_id}/edit")
 async def edit_contact_form(request: Request, db: Db, contact_id: int) -> Response:
     actor = page_actor(request, db)
@@ -101,7 +97,7 @@ async def edit_contact_form(request: Request, db: Db, contact_id: int) -> Respon
         return _login_needed()
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
-    values: dict[str, Any] = {name: (str(form.get(name, "")).strip() or None) for name in _EDITABLE}
+    values: dict[str, Any] = {name: (str(form.get(name, "")).strip() or None) for name in FIELDS}
     values["first_name"] = values["first_name"] or ""
     values["last_name"] = values["last_name"] or ""
     current = get_contact(db, actor, contact_id)
@@ -115,14 +111,20 @@ async def edit_contact_form(request: Request, db: Db, contact_id: int) -> Respon
     elif current.status == ContactStatus.DO_NOT_CONTACT.value:
         values["status"] = ContactStatus.ACTIVE.value
     try:
-        update_contact(db, actor, contact_id, ContactFields(**values))
+        values["account_id"] = choice(str(form.get("account_id", "")), "account_id")
+        try:
+            fields = ContactFields(**values)
+        except ValidationError as exc:
+            raise invalid_fields(exc, "the contact was not changed") from None
+        update_contact(db, actor, contact_id, fields)
         if values.get("status") == ContactStatus.DO_NOT_CONTACT.value:
             cadence_repository.cancel_planned(db, contact_id)  # nothing more is planned for them
-    except (EmberError, ValidationError) as exc:
+    except EmberError as exc:
         db.rollback()
-        problems = ([f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-                    if isinstance(exc, ValidationError) else [str(p) for p in exc.problems])
-        return render(request, "contact.html", status_code=422, error="The contact was not changed", problems=problems,
+        errors = {p.where: f"{p.what}; {p.fix}" for p in reversed(exc.problems)}
+        return render(request, "contact.html", status_code=exc.status_code if exc.status_code == 409 else 422,
+                      error=exc.message, problems=[str(p) for p in exc.problems], errors=errors,
+                      form_values={"decision_role": current.decision_role, **values},
                       **_contact_context(request, db, actor, contact_id))
     request.session["flash"] = "Contact saved."
     return RedirectResponse(f"/contacts/{contact_id}", status_code=303)

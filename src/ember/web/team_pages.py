@@ -16,6 +16,7 @@ from ember.analytics.service import TeamNumbers, View, behind, resolve_view, tea
 from ember.api.deps import Db
 from ember.cadence.timing import zone
 from ember.errors import NotFound
+from ember.team_settings.effective import settings_for
 from ember.vocabulary import Role
 from ember.web.pages import page_actor
 from ember.web.templating import render
@@ -72,14 +73,15 @@ def team_page(request: Request, db: Db, team: str = "", rep: str = "", period: s
                   computed_at=computed_at.astimezone(zone(request.state.user.timezone)))
 
 
-def _numbers(db: Db, view: View, period: str, settings: Any) -> tuple[TeamNumbers, datetime]:
-    key = (id(settings), view.team_id, view.rep_ids, period)
+def _numbers(db: Db, view: View, period: str, base: Any) -> tuple[TeamNumbers, datetime]:
+    key = (id(base), view.team_id, view.rep_ids, period)
     now = time.monotonic()
     with _recent_lock:
         hit = _recent.get(key)
         if hit is not None and now - hit[0] < FRESH_FOR_S:
             return hit[1], hit[2]
-    numbers = team_numbers(db, view, team_options(settings))
+    # Published targets as the team's settings have them, so the learned ones show beside them.
+    numbers = team_numbers(db, view, team_options(settings_for(db, base, view.team_id, learned=False)))
     computed_at = datetime.now(UTC)
     with _recent_lock:
         if len(_recent) > 64:  # old views go first; a handful of managers keep it small anyway

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from ember.api.deps import Db, check_csrf
 from ember.errors import EmberError
@@ -23,10 +22,11 @@ from ember.team_settings.effective import settings_for
 from ember.today import worklist as work
 from ember.touches.rules import possible_outcomes
 from ember.touches.service import log_touch
-from ember.users.access import Actor, can_see_owner
+from ember.users.access import Actor
+from ember.users.service import visible_users
 from ember.validation import parse_datetime
 from ember.vocabulary import Channel, Outcome, Role
-from ember.web.pages import page_actor
+from ember.web.pages import back_to, page_actor
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +36,7 @@ OUTCOME_WORDS = {o.value: o.value.replace("-", " ") for o in Outcome}
 def _team(db: Db, actor: Actor) -> list[User]:
     if actor.role is Role.REP:
         return []
-    return [u for u in db.scalars(select(User).order_by(User.name)) if can_see_owner(actor, u)]
+    return visible_users(db, actor)
 
 
 def _settings(request: Request, db: Db, actor: Actor) -> Settings:
@@ -189,8 +189,47 @@ def skip_row(request: Request, db: Db, plan_id: int, reason: Annotated[str, Form
                  logged="Skipped.", next_words=next_words)
 
 
+def _step_done(request: Request, back: str, message: str, contact_id: int | None, logged: str) -> Response:
+    target = back_to(back)
+    if target is not None and not _htmx(request):
+        request.session["flash"] = message
+        return RedirectResponse(target, status_code=303)
+    return _done(request, message, "_today_result.html", contact_id=contact_id, logged=logged, next_words="")
+
+
+def _step_failed(request: Request, back: str, exc: Exception) -> Response:
+    target = back_to(back)
+    if target is None or _htmx(request):
+        return _failed(request, exc)
+    message = exc.message if isinstance(exc, EmberError) else str(exc)
+    problems = [str(p) for p in exc.problems] if isinstance(exc, EmberError) else []
+    request.session["flash"] = f"Not done: {message}" + (f" ({'; '.join(problems)})" if problems else "")
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/today/steps/{step_id}/redate")
+def redate_step(request: Request, db: Db, step_id: int, due: Annotated[str, Form()] = "",
+                confirm_past: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "",
+                csrf: Annotated[str, Form()] = "") -> Response:
+    """A new due date from the picker: the step moves to that day in Today (or leaves it until then)."""
+    actor = page_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    check_csrf(request, csrf)
+    try:
+        step = step_service.redate(db, actor, step_id, step_service.due_on(due, actor.timezone),
+                                   confirm_past=bool(confirm_past))
+    except (EmberError, ValueError) as exc:
+        db.rollback()
+        return _step_failed(request, back, exc)
+    assert step.due_at is not None  # just given
+    day = f"{step.due_at.astimezone(ZoneInfo(actor.timezone)):%a %d %b}"
+    return _step_done(request, back, f"The next step is now due {day}.", step.contact_id, f"Now due {day}.")
+
+
 @router.post("/today/steps/{step_id}/{action}")
-def close_step(request: Request, db: Db, step_id: int, action: str, csrf: Annotated[str, Form()] = "") -> Response:
+def close_step(request: Request, db: Db, step_id: int, action: str, csrf: Annotated[str, Form()] = "",
+               back: Annotated[str, Form()] = "") -> Response:
     actor = page_actor(request, db)
     if actor is None:
         return RedirectResponse("/login", status_code=303)
@@ -199,10 +238,10 @@ def close_step(request: Request, db: Db, step_id: int, action: str, csrf: Annota
         step = step_service.set_status(db, actor, step_id, action)
     except (EmberError, ValueError) as exc:
         db.rollback()
-        return _failed(request, exc)
+        return _step_failed(request, back, exc)
     words = {"done": "Marked done", "cancelled": "Cancelled", "open": "Re-opened"}[step.status]
-    return _done(request, f"{words}: the next step leaves Today.", "_today_result.html",
-                 contact_id=step.contact_id, logged=f"{words}.", next_words="")
+    leaves = "the next step leaves Today" if step.status != "open" else "the next step is back in Today when due"
+    return _step_done(request, back, f"{words}: {leaves}.", step.contact_id, f"{words}.")
 
 
 @router.post("/today/replan-overdue")
