@@ -6,27 +6,23 @@ owned account follows the same visibility as contacts and deals.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from ember.accounts import repository
 from ember.accounts.schemas import AccountCreate, AccountFields
 from ember.errors import Conflict, NotFound, Problem
 from ember.models import Account
 from ember.taken import check_external_id_free
-from ember.users.access import Actor, owner_scope
+from ember.users.access import Actor
 from ember.users.owners import resolve_owner
 
 
-def _visible(actor: Actor) -> Select[Account]:
-    return select(Account).where(or_(Account.owner_id.is_(None), owner_scope(actor, Account.owner_id)))
-
-
 def list_accounts(session: Session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[Account]:
-    return list(session.scalars(_visible(actor).order_by(Account.id).limit(limit).offset(offset)))
+    return repository.visible_accounts(session, actor, limit=limit, offset=offset)
 
 
 def get_account(session: Session, actor: Actor, account_id: int) -> Account:
-    account = session.scalar(_visible(actor).where(Account.id == account_id))
+    account = repository.visible_account(session, actor, account_id)
     if account is None:
         raise NotFound(f"account {account_id} not found")
     return account
@@ -34,7 +30,7 @@ def get_account(session: Session, actor: Actor, account_id: int) -> Account:
 
 def create_account(session: Session, actor: Actor, data: AccountCreate) -> Account:
     _check_domain_free(session, data.domain)
-    check_external_id_free(session, Account, data.external_id)
+    check_external_id_free(repository.account_id_with_external_id(session, data.external_id))
     owner = resolve_owner(session, actor, data.owner_email)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
     if "domain" in values:
@@ -49,7 +45,7 @@ def _check_domain_free(session: Session, domain: str | None, account_id: int | N
     """One account per domain. The same answer whoever's account holds it."""
     if not domain:
         return
-    holder = session.scalar(select(Account.id).where(Account.domain == domain.lower()))
+    holder = repository.account_id_with_domain(session, domain)
     if holder is not None and holder != account_id:
         raise Conflict("this domain is already used by another account",
                        [Problem("domain", "already used by another account",
@@ -62,7 +58,7 @@ def update_account(session: Session, actor: Actor, account_id: int, data: Accoun
     if changes.get("domain"):
         changes["domain"] = changes["domain"].lower()
         _check_domain_free(session, changes["domain"], account.id)
-    check_external_id_free(session, Account, changes.get("external_id"), account.id)
+    check_external_id_free(repository.account_id_with_external_id(session, changes.get("external_id")), account.id)
     if "owner_email" in changes:
         account.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     for field, value in changes.items():

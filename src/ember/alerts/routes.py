@@ -20,7 +20,7 @@ from ember.alerts.hub import SUPERSEDED, AlertHub, Subscriber
 from ember.api.deps import CurrentActor, Db, actor_briefly
 from ember.db import unit_of_work
 from ember.ids import RecordId
-from ember.models import User
+from ember.users.service import current_user
 
 router = APIRouter(prefix="/api", tags=["alerts"])
 
@@ -47,16 +47,14 @@ def mark_seen(db: Db, actor: CurrentActor, alert_id: RecordId) -> dict[str, Any]
 
 @router.get("/me/notify")
 def get_notify(db: Db, actor: CurrentActor) -> NotifyUrls:
-    user = db.get(User, actor.id)
-    return NotifyUrls(urls=service.notify_urls(db, user) if user else [])
+    return NotifyUrls(urls=service.notify_urls(db, current_user(db, actor)))
 
 
 @router.put("/me/notify")
 def put_notify(request: Request, db: Db, actor: CurrentActor, body: NotifyUrls) -> NotifyUrls:
     """Replace where your alerts go besides the app. Each URL is checked before it is kept: one
     that leads to this server or a private network is refused unless an administrator allows it."""
-    user = db.get(User, actor.id)
-    assert user is not None  # the actor was just loaded from this row
+    user = current_user(db, actor)
     policy = destination_policy(request.app.state.settings)
     return NotifyUrls(urls=service.set_notify_urls(db, user, policy=policy, replace=body.urls))
 

@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from ember.db import typed_rows
 from ember.models import Call, Contact, Deal, NextStep, Touch, User
 from ember.users.access import Actor, owner_scope
+
+
+@dataclass(frozen=True, slots=True)
+class CallLine:
+    """A call as the list shows it: who it was with, and the figures read out of its analysis."""
+
+    call_id: int
+    duration_s: float | None
+    rep_talk_ratio: float | None
+    rep_questions: int | None
+    next_steps: list[Any] | None
+    benchmarks: list[dict[str, Any]] | None
+    occurred_at: datetime
+    label: str | None
+    contact_id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    deal_id: int | None
+    deal_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallPlace:
+    """Where a call belongs: its touch, the contact and the deal (if any)."""
+
+    touch: Touch
+    contact: Contact
+    deal: Deal | None
+
+
+def call_by_id(session: Session, call_id: int) -> Call | None:
+    return session.get(Call, call_id)
 
 
 def team_user_names(session: Session) -> list[str]:
@@ -28,7 +64,7 @@ _contact = aliased(Contact)
 _touch = aliased(Touch)
 
 
-def visible_calls(session: Session, actor: Actor, *, limit: int, offset: int) -> list[Row[Any]]:
+def visible_calls(session: Session, actor: Actor, *, limit: int, offset: int) -> list[CallLine]:
     """Calls on contacts the actor may see, newest first, with who the call was with."""
     # The page's ids are picked first, from the calls alone: the stored analyses are large, and only
     # the page's few are opened for the figures the list shows. Time and owner are read through each
@@ -39,21 +75,25 @@ def visible_calls(session: Session, actor: Actor, *, limit: int, offset: int) ->
                              owner_scope(actor, _contact.owner_id))
     page = (select(Call.id, at.label("at")).where(visible).order_by(at.desc(), Call.id.desc())
             .limit(limit).offset(offset).subquery())
-    figures = (Call.analysis["rep_talk_ratio"].as_float(), Call.analysis[("questions", "rep")].as_integer(),
-               Call.analysis["next_steps"], Call.analysis["benchmarks"])
-    query = (select(Call.id, Call.duration_s, *figures, Touch.occurred_at, Touch.label, Contact.id,
-                    Contact.first_name, Contact.last_name, Contact.email, Deal.id, Deal.name)
+    figures = (Call.analysis["rep_talk_ratio"].as_float().label("rep_talk_ratio"),
+               Call.analysis[("questions", "rep")].as_integer().label("rep_questions"),
+               Call.analysis["next_steps"].label("next_steps"), Call.analysis["benchmarks"].label("benchmarks"))
+    query = (select(Call.id.label("call_id"), Call.duration_s, *figures, Touch.occurred_at, Touch.label,
+                    Contact.id.label("contact_id"), Contact.first_name, Contact.last_name, Contact.email,
+                    Deal.id.label("deal_id"), Deal.name.label("deal_name"))
              .join(page, page.c.id == Call.id)
              .join(Touch, Touch.id == Call.touch_id).join(Contact, Contact.id == Touch.contact_id)
              .outerjoin(Deal, Deal.id == Touch.deal_id).order_by(page.c.at.desc(), Call.id.desc()))
-    return list(session.execute(query))
+    return typed_rows(CallLine, session.execute(query))
 
 
-def call_place(session: Session, call_id: int) -> tuple[Touch, Contact, Deal | None] | None:
+def call_place(session: Session, call_id: int) -> CallPlace | None:
     """The touch, contact and deal a call belongs to."""
-    return session.execute(select(Touch, Contact, Deal).join(Contact, Contact.id == Touch.contact_id)
-                           .outerjoin(Deal, Deal.id == Touch.deal_id)
-                           .join(Call, Call.touch_id == Touch.id).where(Call.id == call_id)).tuples().first()
+    query = (select(Touch, Contact, Deal).join(Contact, Contact.id == Touch.contact_id)
+             .outerjoin(Deal, Deal.id == Touch.deal_id).join(Call, Call.touch_id == Touch.id).where(Call.id == call_id))
+    for touch, contact, deal in session.execute(query):
+        return CallPlace(touch, contact, deal)
+    return None
 
 
 def steps_of_call(session: Session, call_id: int) -> list[NextStep]:

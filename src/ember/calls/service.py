@@ -36,10 +36,12 @@ from ember.conversation import (
 )
 from ember.conversation.audio import is_audio
 from ember.conversation.recording import analyze_recording
+from ember.deals.repository import deal_by_id
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Call, Contact, Deal, NextStep, Touch
 from ember.settings import AnalysisSection
 from ember.settings.cadence import CadenceSettings
+from ember.touches.repository import touch_by_id
 from ember.touches.service import LoggedTouch, log_touch
 from ember.users.access import Actor
 from ember.vocabulary import Outcome
@@ -114,7 +116,7 @@ def add_call(
                 analysed_at=datetime.now(UTC), sides=choice.as_dict())
     session.add(call)
     session.flush()
-    deal = session.get(Deal, logged.touch.deal_id) if logged.touch.deal_id else None
+    deal = deal_by_id(session, logged.touch.deal_id) if logged.touch.deal_id else None
     steps = _record_next_steps(session, analysis, call, contact, deal, actor.id, zone)
     _update_role(contact, analysis)
     if deal is not None:
@@ -136,7 +138,8 @@ def correct_sides(session: Session, actor: Actor, call_id: int, choice: SideChoi
     open next steps (those a rep already acted on stay), the contact's role and the deal's
     qualification."""
     call = get_call(session, actor, call_id)
-    touch = session.get_one(Touch, call.touch_id)
+    touch = touch_by_id(session, call.touch_id)
+    assert touch is not None  # a call's touch is deleted with it
     contact = get_contact(session, actor, touch.contact_id)
     speakers = [s["name"] for s in (call.analysis or {}).get("speakers", [])]
     _check_names(choice, speakers)
@@ -148,7 +151,7 @@ def correct_sides(session: Session, actor: Actor, call_id: int, choice: SideChoi
     call.analysis, call.analysed_at, call.sides = analysis.to_dict(), datetime.now(UTC), choice.as_dict()
     kept = {(step.quote, step.start_s) for step in repository.kept_next_steps(session, call.id)}
     repository.delete_open_next_steps(session, call.id)
-    deal = session.get(Deal, touch.deal_id) if touch.deal_id else None
+    deal = deal_by_id(session, touch.deal_id) if touch.deal_id else None
     fresh = [step for step in analysis.next_steps if (step.quote, step.start_s) not in kept]
     steps = _record_next_steps(session, replace(analysis, next_steps=tuple(fresh)), call, contact, deal,
                                touch.rep_id or actor.id, zone)
@@ -200,8 +203,8 @@ def _update_role(contact: Contact, analysis: Analysis) -> None:
 
 
 def get_call(session: Session, actor: Actor, call_id: int) -> Call:
-    call = session.get(Call, call_id)
-    touch = session.get(Touch, call.touch_id) if call else None
+    call = repository.call_by_id(session, call_id)
+    touch = touch_by_id(session, call.touch_id) if call else None
     if call is None or touch is None:
         raise NotFound(f"call {call_id} not found")
     contact_behind(session, actor, touch.contact_id, missing=f"call {call_id} not found")
@@ -262,14 +265,14 @@ class CallListing:
 
 def list_calls(session: Session, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[CallListing]:
     listed = []
-    for (call_id, duration, talk_ratio, rep_questions, steps, benchmarks, at, label, contact_id, first, last, email,
-         deal_id, deal) in map(tuple, repository.visible_calls(session, actor, limit=limit, offset=offset)):
+    for line in repository.visible_calls(session, actor, limit=limit, offset=offset):
         verdicts: dict[str, int] = {}
-        for bench in benchmarks or []:
+        for bench in line.benchmarks or []:
             verdicts[bench["verdict"]] = verdicts.get(bench["verdict"], 0) + 1
-        listed.append(CallListing(call_id, at, label, contact_id, f"{first} {last}".strip() or email or "",
-                                  deal_id, deal, duration, talk_ratio, rep_questions or 0, len(steps or []),
-                                  verdicts))
+        contact = f"{line.first_name} {line.last_name}".strip() or line.email or ""
+        listed.append(CallListing(line.call_id, line.occurred_at, line.label, line.contact_id, contact, line.deal_id,
+                                  line.deal_name, line.duration_s, line.rep_talk_ratio, line.rep_questions or 0,
+                                  len(line.next_steps or []), verdicts))
     return listed
 
 
@@ -284,19 +287,23 @@ class CallView:
     steps: list[NextStep]
 
 
+def recent_contacts(session: Session, actor: Actor) -> list[Contact]:
+    """The contacts the actor touched last: whom a new call was most likely with."""
+    return repository.recent_contacts(session, actor)
+
+
 def call_view(session: Session, actor: Actor, call_id: int) -> CallView:
     """Everything the call page shows: the stored analysis, the picture drawn from the transcript, the steps."""
     call = get_call(session, actor, call_id)
     place = repository.call_place(session, call_id)
     assert place is not None  # get_call found the call and its touch
-    touch, contact, deal = place
     try:
         segments = parse_transcript(call.transcript_text or "", fmt=call.transcript_format,
                                     filename_hint=call.transcript_source).segments
     except TranscriptError:  # stored before a parser change: the analysis still stands, the picture is empty
         segments = ()
     analysis = call.analysis or {}
-    return CallView(call, touch, contact, deal, analysis, build_picture(segments, analysis),
+    return CallView(call, place.touch, place.contact, place.deal, analysis, build_picture(segments, analysis),
                     repository.steps_of_call(session, call_id))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ember.audit.service import act_as
@@ -19,12 +19,11 @@ from ember.contacts.service import get_contact_by_email
 from ember.db import get_engine, unit_of_work
 from ember.errors import EmberError, InvalidInput, Problem
 from ember.migrate import upgrade
-from ember.models import Contact, User
+from ember.models import Contact
 from ember.settings import get_settings
 from ember.users.access import Actor
-from ember.users.service import actor_for_email
+from ember.users.service import actor_for_email, first_admin
 from ember.validation import parse_datetime
-from ember.vocabulary import Role
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -76,7 +75,7 @@ def acting_user(session: Session, email: str | None, fallback: str | None = None
 def _named_user(session: Session, email: str | None, fallback: str | None) -> Actor:
     if email:
         return actor_for_email(session, email)
-    admin = session.scalar(select(User).where(User.role == Role.ADMIN.value).order_by(User.id))
+    admin = first_admin(session)
     if admin is not None:
         return Actor.of(admin)
     if fallback:

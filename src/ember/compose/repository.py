@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ember.models import Account, Call, ComposeTemplate, Contact, Deal, DealStakeholder, ProofPoint, Touch
+from ember.models import Account, Call, ComposeTemplate, Contact, Deal, ProofPoint, Touch
 
 
 def last_analysed_call(session: Session, contact_id: int) -> tuple[Call, Touch] | None:
@@ -38,14 +38,6 @@ def touch_notes(session: Session, contact_id: int, limit: int = 5) -> list[str]:
 
 def account_of(session: Session, contact: Contact) -> Account | None:
     return session.get(Account, contact.account_id) if contact.account_id else None
-
-
-def stakeholders(session: Session, deal_id: int) -> list[tuple[DealStakeholder, Contact]]:
-    rows = session.execute(
-        select(DealStakeholder, Contact).join(Contact, Contact.id == DealStakeholder.contact_id)
-        .where(DealStakeholder.deal_id == deal_id).order_by(DealStakeholder.is_primary.desc(), Contact.id)
-    )
-    return [(row[0], row[1]) for row in rows]
 
 
 def deal(session: Session, deal_id: int | None) -> Deal | None:

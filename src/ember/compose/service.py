@@ -30,6 +30,7 @@ from ember.compose.facts import (
 from ember.compose.sandbox import Rendered
 from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
+from ember.deals import repository as deal_repository
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import ComposeTemplate, Contact, Deal
 from ember.touches import repository as touch_repository
@@ -115,10 +116,9 @@ def _gather(session: Session, actor: Actor, contact: Contact, zone: ZoneInfo, no
 
 
 def _people(session: Session, contact: Contact, deal: Deal | None) -> list[Person]:
-    rows = repository.stakeholders(session, deal.id) if deal else []
-    if not any(person.id == contact.id for _, person in rows):
-        return [_person(contact, None)] + [_person(person, link.role) for link, person in rows]
-    return [_person(person, link.role) for link, person in rows]
+    people = deal_repository.stakeholders(session, deal.id, by_name=False) if deal else []
+    found = [_person(p.contact, p.link.role) for p in people]
+    return found if any(p.contact.id == contact.id for p in people) else [_person(contact, None), *found]
 
 
 def _person(contact: Contact, deal_role: str | None) -> Person:
@@ -135,7 +135,7 @@ def _referrer(session: Session, actor: Actor, deal: Deal | None) -> str | None:
         return deal.referred_by_name
     found = contact_repository.contact_with_owner(session, deal.referred_by_contact_id) \
         if deal.referred_by_contact_id else None
-    return found[0].full_name if found and can_see_owner(actor, found[1]) else None
+    return found.contact.full_name if found and can_see_owner(actor, found.owner) else None
 
 
 def _stories(session: Session) -> list[Story]:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ember.models import Account, Contact, User
@@ -25,11 +27,25 @@ def list_contacts(
     return list(session.scalars(query.order_by(Contact.id).limit(limit).offset(offset)))
 
 
-def contact_with_owner(session: Session, contact_id: int) -> tuple[Contact, User] | None:
-    row = session.execute(
-        select(Contact, User).join(User, User.id == Contact.owner_id).where(Contact.id == contact_id)
-    ).first()
-    return (row[0], row[1]) if row else None
+@dataclass(frozen=True, slots=True)
+class ContactWithOwner:
+    """A contact and its owner: the owner decides who may see the contact."""
+
+    contact: Contact
+    owner: User
+
+
+def contact_with_owner(session: Session, contact_id: int) -> ContactWithOwner | None:
+    query = select(Contact, User).join(User, User.id == Contact.owner_id).where(Contact.id == contact_id)
+    for contact, owner in session.execute(query):
+        return ContactWithOwner(contact, owner)
+    return None
+
+
+def contact_id_with_external_id(session: Session, external_id: str | None) -> int | None:
+    if not external_id:
+        return None
+    return session.scalar(select(Contact.id).where(Contact.external_id == external_id))
 
 
 def contact_by_email(session: Session, email: str) -> Contact | None:
@@ -51,3 +67,8 @@ def contact_country(session: Session, contact: Contact) -> str | None:
     if contact.country or contact.account_id is None:
         return contact.country
     return session.scalar(select(Account.country).where(Account.id == contact.account_id))
+
+
+def count_visible(session: Session, actor: Actor) -> int:
+    query = select(func.count()).select_from(Contact).where(owner_scope(actor, Contact.owner_id))
+    return int(session.scalar(query) or 0)

@@ -17,9 +17,9 @@ from ember.users.owners import resolve_owner
 
 def get_contact(session: Session, actor: Actor, contact_id: int) -> Contact:
     found = repository.contact_with_owner(session, contact_id)
-    require_visible(actor, found[1] if found else None, f"contact {contact_id}")
+    require_visible(actor, found.owner if found else None, f"contact {contact_id}")
     assert found is not None
-    return found[0]
+    return found.contact
 
 
 def contact_behind(session: Session, actor: Actor, contact_id: int, *, missing: str) -> Contact:
@@ -27,9 +27,9 @@ def contact_behind(session: Session, actor: Actor, contact_id: int, *, missing: 
     cannot see it, the answer is that record's own "not found" (``missing``), word for word: never
     the contact's id, which would tell that the record exists."""
     found = repository.contact_with_owner(session, contact_id)
-    if found is None or not can_see_owner(actor, found[1]):
+    if found is None or not can_see_owner(actor, found.owner):
         raise NotFound(missing)
-    return found[0]
+    return found.contact
 
 
 def get_contact_by_email(session: Session, actor: Actor, email: str) -> Contact:
@@ -57,7 +57,7 @@ def _email_taken() -> Conflict:
 def create_contact(session: Session, actor: Actor, data: ContactCreate) -> Contact:
     if repository.contact_by_email(session, data.email) is not None:
         raise _email_taken()
-    check_external_id_free(session, Contact, data.external_id)
+    check_external_id_free(repository.contact_id_with_external_id(session, data.external_id))
     _check_account(session, actor, data.account_id)
     owner = resolve_owner(session, actor, data.owner_email)
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
@@ -75,7 +75,8 @@ def update_contact(session: Session, actor: Actor, contact_id: int, data: Contac
         contact.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     if "account_id" in changes:
         _check_account(session, actor, changes["account_id"])
-    check_external_id_free(session, Contact, changes.get("external_id"), contact.id)
+    check_external_id_free(repository.contact_id_with_external_id(session, changes.get("external_id")),
+                           contact.id)
     new_email = changes.get("email")
     if new_email and new_email != contact.email and repository.contact_by_email(session, new_email) is not None:
         raise _email_taken()
@@ -99,3 +100,8 @@ def list_contacts(
     limit: int = 100, offset: int = 0,
 ) -> list[Contact]:
     return repository.list_contacts(session, actor, status=status, search=search, limit=limit, offset=offset)
+
+
+def count_contacts(session: Session, actor: Actor) -> int:
+    """How many contacts the actor may see."""
+    return repository.count_visible(session, actor)

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from ember.accounts.service import get_account
 from ember.contacts.service import get_contact
 from ember.deals import repository
+from ember.deals.repository import PipelineFilter
 from ember.deals.schemas import DealCreate, DealFields, StakeholderIn
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.models import Contact, Deal, DealStakeholder, NextStep, User
+from ember.models import Deal, DealStakeholder, NextStep, User
 from ember.taken import check_external_id_free
-from ember.users.access import Actor, owner_scope, require_visible
+from ember.users.access import Actor, require_visible
 from ember.users.owners import resolve_owner
 from ember.validation import parse_enum
 from ember.vocabulary import CLOSED_STAGES, DealOutcome, DealStage, DecisionRole
@@ -26,19 +24,18 @@ from ember.vocabulary import CLOSED_STAGES, DealOutcome, DealStage, DecisionRole
 def list_deals(
     session: Session, actor: Actor, *, stage: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[Deal]:
-    query = select(Deal).where(owner_scope(actor, Deal.owner_id))
-    if stage:
-        query = query.where(Deal.stage == stage)
-    return list(session.scalars(query.order_by(Deal.id).limit(limit).offset(offset)))
+    return repository.list_deals(session, actor, stage=stage, limit=limit, offset=offset)
+
+
+def _visible_deal(session: Session, actor: Actor, deal_id: int) -> repository.DealWithOwner:
+    found = repository.deal_with_owner(session, deal_id)
+    require_visible(actor, found.owner if found else None, f"deal {deal_id}")
+    assert found is not None
+    return found
 
 
 def get_deal(session: Session, actor: Actor, deal_id: int) -> Deal:
-    row = session.execute(
-        select(Deal, User).join(User, User.id == Deal.owner_id).where(Deal.id == deal_id)
-    ).first()
-    require_visible(actor, row[1] if row else None, f"deal {deal_id}")
-    assert row is not None
-    return row[0]
+    return _visible_deal(session, actor, deal_id).deal
 
 
 def _check_outcome(stage: str | None, outcome: str | None) -> None:
@@ -66,7 +63,7 @@ def create_deal(session: Session, actor: Actor, data: DealCreate) -> Deal:
     _check_outcome(data.stage, data.outcome)
     owner = resolve_owner(session, actor, data.owner_email)
     _check_references(session, actor, data.model_dump(include={"account_id", "referred_by_contact_id"}))
-    check_external_id_free(session, Deal, data.external_id)
+    check_external_id_free(repository.deal_id_with_external_id(session, data.external_id))
     values = data.model_dump(exclude_none=True, exclude={"owner_email"})
     deal = Deal(owner_id=owner.id, qualification={}, **values)
     session.add(deal)
@@ -81,7 +78,7 @@ def update_deal(session: Session, actor: Actor, deal_id: int, data: DealFields) 
     if "owner_email" in changes:
         deal.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
     _check_references(session, actor, changes)
-    check_external_id_free(session, Deal, changes.get("external_id"), deal.id)
+    check_external_id_free(repository.deal_id_with_external_id(session, changes.get("external_id")), deal.id)
     for field, value in changes.items():
         setattr(deal, field, value)
     session.flush()
@@ -96,11 +93,7 @@ def delete_deal(session: Session, actor: Actor, deal_id: int) -> None:
 def add_stakeholder(session: Session, actor: Actor, deal_id: int, data: StakeholderIn) -> DealStakeholder:
     deal = get_deal(session, actor, deal_id)
     get_contact(session, actor, data.contact_id)
-    existing = session.scalar(
-        select(DealStakeholder).where(
-            DealStakeholder.deal_id == deal.id, DealStakeholder.contact_id == data.contact_id
-        )
-    )
+    existing = repository.stakeholder(session, deal.id, data.contact_id)
     stakeholder = existing or DealStakeholder(deal_id=deal.id, contact_id=data.contact_id)
     stakeholder.role = data.role.value
     stakeholder.is_primary = data.is_primary
@@ -127,11 +120,11 @@ def set_stakeholder_role(session: Session, actor: Actor, deal_id: int, contact_i
 
 def stakeholders(session: Session, actor: Actor, deal_id: int) -> list[DealStakeholder]:
     get_deal(session, actor, deal_id)
-    return list(session.scalars(select(DealStakeholder).where(DealStakeholder.deal_id == deal_id)))
+    return repository.stakeholder_links(session, deal_id)
 
 
 def require_deal_exists(session: Session, deal_id: int) -> None:
-    if session.get(Deal, deal_id) is None:
+    if repository.deal_by_id(session, deal_id) is None:
         raise NotFound(f"deal {deal_id} not found")
 
 
@@ -140,6 +133,7 @@ def require_deal_exists(session: Session, deal_id: int) -> None:
 STAGE_ORDER = tuple(DealStage)
 OPEN_STAGES = tuple(s for s in DealStage if s not in CLOSED_STAGES)
 _CLOSED = [s.value for s in CLOSED_STAGES]
+_UNTOUCHED = repository.TouchFigures(None, 0)
 
 
 @dataclass(frozen=True)
@@ -156,27 +150,26 @@ class PipelineRow:
 @dataclass(frozen=True)
 class Pipeline:
     rows: list[PipelineRow]
-    totals: dict[str, tuple[int, Decimal]]  # stage -> (deals, amount), under the same filters
+    totals: dict[str, repository.StageTotal]  # per stage, under the same filters
     has_more: bool
 
 
-def _stage_rank() -> Any:
-    return case({stage.value: rank for rank, stage in enumerate(STAGE_ORDER)}, value=Deal.stage, else_=99)
-
-
-def pipeline(session: Session, actor: Actor, wanted: repository.PipelineFilter, *, stall_after: int,
+def pipeline(session: Session, actor: Actor, wanted: PipelineFilter, *, stall_after: int,
              limit: int = 50, offset: int = 0) -> Pipeline:
     """The deals the actor may see, stage by stage, with what a rep needs to pick the next one to work."""
-    found = repository.pipeline_page(session, actor, wanted, _CLOSED, stall_after, _stage_rank(), limit + 1, offset)
+    found = repository.pipeline_page(session, actor, wanted, _CLOSED, stall_after, STAGE_ORDER, limit + 1,
+                                       offset)
     page = found[:limit]
-    ids = [row[0].id for row in page]
+    ids = [line.deal.id for line in page]
     figures = repository.touch_figures(session, ids)
     steps = repository.next_open_steps(session, ids)
     rows = []
-    for deal, owner, account in page:
-        last, follow_ups = figures.get(deal.id, (None, 0))
-        stalled = deal.stage not in _CLOSED and (deal.stalled_at is not None or follow_ups >= stall_after)
-        rows.append(PipelineRow(deal, owner, account, last, follow_ups, steps.get(deal.id), stalled))
+    for line in page:
+        deal = line.deal
+        touched = figures.get(deal.id, _UNTOUCHED)
+        stalled = deal.stage not in _CLOSED and (deal.stalled_at is not None or touched.follow_ups >= stall_after)
+        rows.append(PipelineRow(deal, line.owner, line.account, touched.last_touch, touched.follow_ups,
+                                steps.get(deal.id), stalled))
     totals = repository.stage_totals(session, actor, wanted, _CLOSED, stall_after)
     return Pipeline(rows, totals, len(found) > limit)
 
@@ -186,19 +179,16 @@ class DealView:
     deal: Deal
     owner: User
     account: str | None
-    stakeholders: list[tuple[DealStakeholder, Contact]]
-    touches: list[Any]  # (Touch, first name, last name, call id or None)
+    stakeholders: list[repository.Stakeholder]
+    touches: list[repository.DealTouch]
     steps: list[NextStep]
 
 
 def deal_view(session: Session, actor: Actor, deal_id: int) -> DealView:
-    row = repository.deal_row(session, deal_id)
-    require_visible(actor, row[1] if row else None, f"deal {deal_id}")
-    assert row is not None
-    deal, owner, account = row
-    return DealView(deal, owner, account,
-                    repository.stakeholder_rows(session, deal_id),
-                    list(repository.deal_touches(session, deal_id)), repository.deal_steps(session, deal_id))
+    found = _visible_deal(session, actor, deal_id)
+    return DealView(found.deal, found.owner, found.account, repository.stakeholders(session, deal_id),
+                    repository.deal_touches(session, deal_id), repository.deal_steps(session, deal_id))
+
 
 
 def change_stage(session: Session, actor: Actor, deal_id: int, stage: str, *, reason: str | None,
@@ -221,3 +211,8 @@ def change_stage(session: Session, actor: Actor, deal_id: int, stage: str, *, re
                         outcome_reason=reason if outcome else None)
     # Fields given as None are cleared: a re-opened deal has no outcome any more.
     return update_deal(session, actor, deal_id, fields)
+
+
+def count_open_deals(session: Session, actor: Actor) -> int:
+    """How many deals the actor may see that are not closed."""
+    return repository.count_open(session, actor, _CLOSED)

@@ -9,6 +9,10 @@ from ember.models import Deal, DealStakeholder, Touch
 from ember.vocabulary import CLOSED_STAGES
 
 
+def touch_by_id(session: Session, touch_id: int) -> Touch | None:
+    return session.get(Touch, touch_id)
+
+
 def set_labels(session: Session, labels: dict[int, str]) -> None:
     if labels:
         session.execute(update(Touch), [{"id": id_, "label": label} for id_, label in labels.items()])

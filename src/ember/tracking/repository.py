@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ember.models import Contact, EventSource, InboundEvent, WriteKey
@@ -18,6 +18,13 @@ def source_by_name(session: Session, name: str) -> EventSource | None:
 
 def all_sources(session: Session) -> list[EventSource]:
     return list(session.scalars(select(EventSource).order_by(EventSource.name)))
+
+
+def last_received(session: Session) -> dict[str, datetime]:
+    """When each source's latest event arrived (sources that never sent one are absent)."""
+    rows = session.execute(select(InboundEvent.source, func.max(InboundEvent.received_at))
+                           .group_by(InboundEvent.source))
+    return {str(source): when for source, when in rows if when is not None}
 
 
 def live_keys(session: Session) -> list[Any]:

@@ -132,6 +132,22 @@ def _check_secret(secret: str) -> None:
             "secret", f"must be 1-{PROVIDER_SECRET_MAX} characters", "paste the secret exactly as the tool shows it")])
 
 
+def rotate_secret(session: Session, name: str, *, base_url: str) -> SourceSetup:
+    """A new secret Ember makes (a webhook source's whsec_, Calendly's signing key, Typeform's, Mailchimp's
+    address key); the old one stops verifying. Returned this once, with the address that goes with it."""
+    source = get_source(session, name)
+    if source.kind == SourceKind.WEBHOOK:
+        source.secret = event_service.new_secret()
+    elif source.kind in PROVIDERS and PROVIDERS[source.kind].ember_makes_secret:
+        source.provider_secret = secrets.token_urlsafe(32)
+    else:
+        fix = ("make a new write key, then revoke the old one" if source.kind == SourceKind.SEGMENT
+               else f"make a new secret in {PROVIDERS[source.kind].label} and paste it here")
+        raise InvalidInput(f"Ember does not make the secret of {name}", [Problem("secret", source.kind, fix)])
+    session.flush()
+    return describe(session, source, base_url)
+
+
 def set_provider_secret(session: Session, name: str, secret: str) -> EventSource:
     """Store the secret a tool made (Zoom's Secret Token, HubSpot's client secret, Kit's endpoint secret)."""
     source = get_source(session, name)

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 
 from ember.db import insert_or_ignore
 from ember.models import ApiToken, LoginThrottle, Team, User, WebSession
+from ember.users.access import Actor, owner_scope
+from ember.vocabulary import Role
 
 
 def user_by_id(session: Session, user_id: int) -> User | None:
@@ -15,6 +17,15 @@ def user_by_id(session: Session, user_id: int) -> User | None:
 
 def team_by_id(session: Session, team_id: int) -> Team | None:
     return session.get(Team, team_id)
+
+
+def first_admin(session: Session) -> User | None:
+    return session.scalar(select(User).where(User.role == Role.ADMIN.value).order_by(User.id).limit(1))
+
+
+def visible_users(session: Session, actor: Actor) -> list[User]:
+    """The users whose records the actor may see, by name."""
+    return list(session.scalars(select(User).where(owner_scope(actor, User.id)).order_by(User.name)))
 
 
 def user_by_email(session: Session, email: str) -> User | None:

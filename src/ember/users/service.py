@@ -16,6 +16,23 @@ from ember.users.passwords import hash_password, new_token, token_digest, verify
 from ember.vocabulary import Role
 
 
+def current_user(session: Session, actor: Actor) -> User:
+    """The stored user behind an actor: they were read from this row when they were authenticated."""
+    user = repository.user_by_id(session, actor.id)
+    assert user is not None
+    return user
+
+
+def visible_users(session: Session, actor: Actor) -> list[User]:
+    """The users whose records the actor may see, by name: the owner filters of the pages."""
+    return repository.visible_users(session, actor)
+
+
+def first_admin(session: Session) -> User | None:
+    """The oldest administrator: who acts when a command names nobody."""
+    return repository.first_admin(session)
+
+
 def _checked(parse: Callable[[str], str], value: str, where: str) -> str:
     """Run a shared field parser, reporting its complaint against ``where``."""
     try:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from ember.api.deps import Db, check_csrf
-from ember.calls import repository as call_repository
 from ember.calls import service as call_service
 from ember.calls.picture import METRIC_NAMES, metric_value
 from ember.calls.service import analysis_thresholds
@@ -40,13 +39,13 @@ def calls_page(request: Request, db: Db, page: int = 1) -> Response:
     page = max(1, min(page, 10_000))
     calls = call_service.list_calls(db, actor, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render(request, "calls.html", calls=calls[:PAGE_SIZE], has_more=len(calls) > PAGE_SIZE, page=page,
-                  formats=FORMAT_NAMES, recent=call_repository.recent_contacts(db, actor), zone=actor.timezone)
+                  formats=FORMAT_NAMES, recent=call_service.recent_contacts(db, actor), zone=actor.timezone)
 
 
 def _upload_page(request: Request, db: Db, actor: Actor, contact: Contact | None, deal: Deal | None,
                  status_code: int = 200, **extra: Any) -> Response:
     return render(request, "call_new.html", status_code=status_code, contact=contact, deal=deal,
-                  formats=FORMAT_NAMES, recent=call_repository.recent_contacts(db, actor), **extra)
+                  formats=FORMAT_NAMES, recent=call_service.recent_contacts(db, actor), **extra)
 
 
 @router.get("/calls/new")

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ember.api.deps import Db, check_csrf
-from ember.deals import repository as deal_repository
 from ember.deals import service as deal_service
 from ember.errors import EmberError, InvalidInput
 from ember.users.access import Actor
+from ember.users.service import visible_users
 from ember.vocabulary import DealStage, DecisionRole, Role
 from ember.web.pages import back_to, page_actor
 from ember.web.templating import render
@@ -23,11 +23,11 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 
 
-def _filters(stage: str, owner: str, stalled: str, q: str) -> tuple[deal_repository.PipelineFilter, dict[str, str]]:
+def _filters(stage: str, owner: str, stalled: str, q: str) -> tuple[deal_service.PipelineFilter, dict[str, str]]:
     stage = stage if stage in {s.value for s in DealStage} else ""
     owner_id = int(owner) if owner.isdigit() else None
-    wanted = deal_repository.PipelineFilter(stage=stage or None, owner_id=owner_id, stalled_only=stalled == "1",
-                                            search=q.strip()[:200] or None, include_closed=True)
+    wanted = deal_service.PipelineFilter(stage=stage or None, owner_id=owner_id, stalled_only=stalled == "1",
+                                         search=q.strip()[:200] or None, include_closed=True)
     shown = {k: v for k, v in {"stage": stage, "owner": str(owner_id or ""), "stalled": "1" if stalled == "1" else "",
                                 "q": q.strip()[:200]}.items() if v}
     return wanted, shown
@@ -44,7 +44,7 @@ def deals_page(request: Request, db: Db, stage: str = "", owner: str = "", stall
     stall_after = request.app.state.settings.cadence.follow_ups_before_stalled
     found = deal_service.pipeline(db, actor, wanted, stall_after=stall_after, limit=PAGE_SIZE,
                                   offset=(page - 1) * PAGE_SIZE)
-    owners = deal_repository.visible_owners(db, actor) if actor.role is not Role.REP else []
+    owners = visible_users(db, actor) if actor.role is not Role.REP else []
     return render(request, "deals.html", pipeline=found, stages=list(DealStage), filters=shown, owners=owners,
                   page=page, url=_url(shown), stage_links=_stage_links(shown), stall_after=stall_after,
                   zone=actor.timezone)

@@ -1,4 +1,4 @@
-"""The desk's libraries: trigger rules, event sources, the message library, templates, customer stories.
+"""The desk's libraries: trigger rules, the message library, templates, customer stories.
 
 Each page lists what there is and offers a form; a form that does not validate
 comes back as typed with the error on it, and nothing is stored.
@@ -80,37 +80,6 @@ def toggle_rule(request: Request, db: Db, actor: DeskUser, rule_id: int, active:
     checked_form(request, csrf)
     rule = event_service.update_rule(db, actor, rule_id, {"active": active == "1"})
     return done(request, f"Rule “{rule.name}” {'enabled' if rule.is_active else 'disabled'}.", "/settings/rules")
-
-
-# ---- event sources (admins) -------------------------------------------------------------------
-
-def _snippet_base(request: Request) -> str:
-    public = request.app.state.settings.server.public_url
-    return (public or str(request.base_url)).rstrip("/")
-
-
-@router.get("/settings/sources")
-def sources_page(request: Request, db: Db, actor: DeskUser) -> Response:
-    return desk(request, "settings/sources.html", actor, section="sources",
-                sources=event_service.list_sources(db, actor), base=_snippet_base(request))
-
-
-@router.post("/settings/sources")
-def add_source(request: Request, db: Db, actor: DeskUser, name: FormText = "", csrf: FormText = "") -> Response:
-    checked_form(request, csrf)
-    try:
-        created = event_service.create_source(db, actor, name)
-    except EmberError as exc:
-        db.rollback()
-        for problem in exc.problems:  # the service names the CLI's argument; the form calls it "name"
-            exc.problems[exc.problems.index(problem)] = Problem("name", problem.what, problem.fix)
-        if not exc.problems:
-            exc.problems.append(Problem("name", "is taken", "choose another name"))
-        return failed(request, db, "settings/sources.html", exc, sections=sections_for(actor, request),
-                      section="sources", sources=event_service.list_sources(db, actor),
-                      base=_snippet_base(request), form={"name": name})
-    return desk(request, "settings/sources.html", actor, section="sources", created=created,
-                sources=event_service.list_sources(db, actor), base=_snippet_base(request))
 
 
 # ---- message library ------------------------------------------------------------------------

@@ -7,16 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
 
 from ember.api.deps import Db, _session_actor, check_csrf
 from ember.audit.service import act_as
+from ember.contacts.service import count_contacts
+from ember.deals.service import count_open_deals
 from ember.errors import Unauthorized
-from ember.models import Contact, Deal, User
-from ember.users.access import Actor, owner_scope
+from ember.users.access import Actor
 from ember.users.login import LockedOut, LoginLimits, log_in
+from ember.users.service import current_user
 from ember.users.sessions import SessionTimeouts, end_session, start_session
-from ember.vocabulary import CLOSED_STAGES
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -56,8 +56,7 @@ def login(
         return page
     except Unauthorized as exc:
         return render(request, "login.html", status_code=401, error=exc.message, email=email)
-    user = db.get(User, actor.id)
-    assert user is not None  # just logged in as this user
+    user = current_user(db, actor)
     request.session.clear()  # a fresh cookie and CSRF token on login: no fixation
     request.session["sid"] = start_session(db, user, now=now, timeouts=SessionTimeouts.of(settings))
     return RedirectResponse("/", status_code=303)
@@ -78,10 +77,6 @@ def home(request: Request, db: Db) -> Response:
     actor = page_actor(request, db)
     if actor is None:
         return RedirectResponse("/login", status_code=303)
-    contacts = db.scalar(select(func.count()).select_from(Contact).where(owner_scope(actor, Contact.owner_id)))
-    open_deals = db.scalar(
-        select(func.count()).select_from(Deal).where(
-            owner_scope(actor, Deal.owner_id), Deal.stage.not_in([s.value for s in CLOSED_STAGES])
-        )
-    )
+    contacts = count_contacts(db, actor)
+    open_deals = count_open_deals(db, actor)
     return render(request, "home.html", contacts=contacts, open_deals=open_deals)

@@ -21,6 +21,7 @@ from ember.models import User
 from ember.users import management
 from ember.users.access import Actor
 from ember.users.management import UserInput
+from ember.users.service import current_user
 from ember.vocabulary import Role
 from ember.web.desk import DeskUser, PageUser, checked_form, done, failed
 from ember.web.templating import render
@@ -224,9 +225,7 @@ def rename_team(request: Request, db: Db, actor: DeskUser, team_id: int, name: F
 def _channel_owner(db: Db, actor: Actor, user_id: int | None) -> User:
     """Your own channels, or (managers, admins) those of someone you manage."""
     if user_id is None or user_id == actor.id:
-        user = db.get(User, actor.id)
-        assert user is not None  # the logged-in user
-        return user
+        return current_user(db, actor)
     return management.managed_user(db, actor, user_id)
 
 

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from ember.api.deps import Db, check_csrf
 from ember.errors import EmberError
@@ -23,7 +22,8 @@ from ember.team_settings.effective import settings_for
 from ember.today import worklist as work
 from ember.touches.rules import possible_outcomes
 from ember.touches.service import log_touch
-from ember.users.access import Actor, can_see_owner
+from ember.users.access import Actor
+from ember.users.service import visible_users
 from ember.validation import parse_datetime
 from ember.vocabulary import Channel, Outcome, Role
 from ember.web.pages import back_to, page_actor
@@ -36,7 +36,7 @@ OUTCOME_WORDS = {o.value: o.value.replace("-", " ") for o in Outcome}
 def _team(db: Db, actor: Actor) -> list[User]:
     if actor.role is Role.REP:
         return []
-    return [u for u in db.scalars(select(User).order_by(User.name)) if can_see_owner(actor, u)]
+    return visible_users(db, actor)
 
 
 def _settings(request: Request, db: Db, actor: Actor) -> Settings:
