@@ -1,7 +1,7 @@
 """Train the packaged question and commitment classifiers on public dialogue-act corpora.
 
 Usage: python scripts/train_question_model.py [--data DIR] [--quick]
-       [--only questions|plain|commitments]
+       [--only questions|plain|commitments|sentences]
 
 Needs numpy, scipy and scikit-learn (development only; the package reads the
 resulting JSON weights in pure Python).
@@ -26,7 +26,12 @@ Writes, into src/ember/conversation/:
   plain model also learns the timing features: cue length, the pause before
   it and before the other speaker's reply);
 - commitment_model.json: one over ember.conversation.next_steps features,
-  trained on MRDA commit (cc) and directive (co) cues.
+  trained on MRDA commit (cc) and directive (co) cues;
+- sentence_model.json: one over ember.conversation.boundaries features that
+  says after which word a sentence ends in unpunctuated speech, trained on
+  the SwDA training calls with their punctuation removed: each run of one
+  speaker's utterances is read as one stream of words, and a sentence ends
+  at every utterance end and every ".", "?" or "!" inside one.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ import re
 import sys
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +53,10 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from ember.conversation import boundaries  # noqa: E402
 from ember.conversation.commitments import commitment_features, rule_kind  # noqa: E402
 from ember.conversation.questions import BUCKETS, Context, bucket, contexts, features  # noqa: E402
+from ember.conversation.text import words  # noqa: E402
 
 SWDA_QUESTION_TAGS = frozenset({"qy", "qw", "qy^d", "qo", "qh", "qrr", "^g", "qw^d"})
 HELD_OUT_EVERY = 5
@@ -171,14 +178,17 @@ def commitment_rows(calls: Sequence[Call]) -> tuple[list[list[str]], list[bool]]
     return rows, labels
 
 
-def matrix(rows: list[list[str]]) -> csr_matrix:
+def matrix(
+    rows: list[list[str]], hasher: Callable[[str], int] = bucket, size: int = BUCKETS
+) -> csr_matrix:
     """Hashed feature counts: a feature said twice weighs twice, as at run time."""
-    indptr, indices = [0], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
     for feats in rows:
-        indices.extend(bucket(f) for f in feats)
+        indices.extend(hasher(f) for f in feats)
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.float32)
-    m = csr_matrix((data, np.array(indices), np.array(indptr)), shape=(len(rows), BUCKETS))
+    m = csr_matrix((data, np.array(indices), np.array(indptr)), shape=(len(rows), size))
     m.sum_duplicates()
     return m
 
@@ -310,6 +320,62 @@ def about(tuned: Tuned, what: str) -> dict[str, object]:
                           "recall": round(tuned.recall, 4), "data": what}}
 
 
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def speaker_runs(call: Call) -> list[tuple[list[str], list[bool]]]:
+    """Each run of one speaker's utterances as (words, whether a sentence
+    ends after each word)."""
+    runs: list[tuple[list[str], list[bool]]] = []
+    previous = None
+    for speaker, text in zip(call.speakers, call.texts, strict=True):
+        tokens: list[str] = []
+        ends: list[bool] = []
+        for sentence in _SENTENCE_END.split(text):
+            found = words(sentence)
+            tokens += found
+            ends += [False] * (len(found) - 1) + [True] if found else []
+        if not tokens:
+            continue
+        if runs and previous == speaker:
+            runs[-1][0].extend(tokens)
+            runs[-1][1].extend(ends)
+        else:
+            runs.append((tokens, ends))
+        previous = speaker
+    return runs
+
+
+def sentence_rows(calls: Sequence[Call]) -> tuple[list[list[str]], list[bool]]:
+    rows, labels = [], []
+    for call in calls:
+        for tokens, ends in speaker_runs(call):
+            for index in range(len(tokens) - 1):
+                rows.append(boundaries.boundary_features(tokens, index))
+                labels.append(ends[index])
+    return rows, labels
+
+
+def train_sentences(calls: Sequence[Call]) -> None:
+    """The sentence-end model, on every SwDA training call (the thresholds that
+    use it were chosen on the sales development calls, not here)."""
+    rows, labels = sentence_rows(calls)
+    x = matrix(rows, boundaries.bucket, boundaries.BUCKETS)
+    began = time.perf_counter()
+    model = fit(x, np.array(labels), 0.5, 1.0)
+    print(f"sentence ends: {len(rows)} word gaps, {sum(labels)} ends"
+          f" [{time.perf_counter() - began:.0f} s]", file=sys.stderr)
+    weights = model.coef_[0].astype(float)
+    weights[boundaries.bucket("bias")] += float(model.intercept_[0])
+    write(OUT / boundaries.MODEL_FILE, {
+        "about": "Logistic regression over hashed features of ember.conversation.boundaries"
+        " (the words around a gap), trained by scripts/train_question_model.py on the SwDA"
+        " training calls without punctuation (one file in five held out).",
+        "buckets": boundaries.BUCKETS,
+        # Two decimals are plenty for a sum of eight weights and keep the file small.
+        "weights": [round(float(w), 2) or 0 for w in weights]})
+
+
 COMMITMENT_FOLDS = 5
 
 
@@ -331,13 +397,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--quick", action="store_true", help="a small grid")
-    parser.add_argument("--only", choices=("questions", "plain", "commitments"), default=None,
+    parser.add_argument("--only", choices=("questions", "plain", "commitments", "sentences"),
+                        default=None,
                         help="train only these models (plain: only the unpunctuated question"
                         " model, keeping the packaged punctuated one)")
     args = parser.parse_args()
     swda = swda_calls(args.data / "swda" / "train")
     mrda = mrda_calls(args.data / "mrda" / "train")
     swda_train, swda_val = split(swda)
+    if args.only in (None, "sentences"):
+        train_sentences([*swda_train, *swda_val])
+        if args.only == "sentences":
+            return
     mrda_train, mrda_val = split(mrda)
     print(f"SwDA {len(swda_train)} train / {len(swda_val)} validation calls; "
           f"MRDA {len(mrda_train)} / {len(mrda_val)} meetings", file=sys.stderr)

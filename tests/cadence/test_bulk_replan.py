@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,8 +12,9 @@ from ember.cadence.bulk import replan_all
 from ember.cadence.service import replan
 from ember.db import unit_of_work
 from ember.messages.service import load_library
-from ember.models import Contact, PlannedTouch
+from ember.models import Contact, PlannedTouch, User
 from ember.settings.cadence import CadenceSettings, parse_windows
+from ember.team_settings import repository as team_settings
 from ember.touches.service import log_touch
 from ember.users.access import Actor
 from ember.users.repository import user_by_email
@@ -68,9 +70,49 @@ def test_bulk_replan_moves_plans_to_the_new_windows_like_the_single_path(engine)
 
 
 def test_ember_replan_reports_what_it_planned(ember, engine) -> None:
-    import json
-
     _history(engine)
     result = ember("replan", "--workers", "1", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["planned"] == 4
+
+
+def _local_call_times(engine) -> dict[str, list[tuple[int, int]]]:  # type: ignore[no-untyped-def]
+    """Per owner's email: (weekday, hour) of each planned call, in the contact's own time."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    with unit_of_work(engine) as session:
+        rows = session.execute(select(PlannedTouch.due_at, Contact.timezone, User.email)
+                               .join(Contact, Contact.id == PlannedTouch.contact_id)
+                               .join(User, User.id == Contact.owner_id)
+                               .where(PlannedTouch.status == "planned", PlannedTouch.channel == "call"))
+        for due, zone, email in rows:
+            local = due.astimezone(ZoneInfo(zone))
+            found.setdefault(email, []).append((local.weekday(), local.hour))
+    return found
+
+
+def test_ember_replan_plans_each_contact_with_its_owners_team_settings(ember, engine) -> None:
+    _history(engine)  # rep@ember.example, team East
+    make_user(engine, "west@ember.example", team="West")
+    with unit_of_work(engine) as session:
+        west = Actor.of(user_by_email(session, "west@ember.example"))  # type: ignore[arg-type]
+        contact = Contact(owner_id=west.id, first_name="W", email="w@x.example", timezone="Europe/Berlin",
+                          phone="+49 555", created_at=NOW)
+        session.add(contact)
+        session.flush()
+        log_touch(session, west, contact_id=contact.id, channel="call", outcome="no-answer",
+                  settings=CadenceSettings(), now=NOW, occurred_at=NOW)
+        east = user_by_email(session, "rep@ember.example")
+        assert east is not None and east.team_id is not None
+        # What the desk stores when a manager gives East its own windows.
+        team_settings.put(session, east.team_id, "call_windows", "mon 11:00-12:00 1", east.id)
+        team_settings.put(session, east.team_id, "qualifying_windows", "", east.id)
+
+    result = ember("replan", "--workers", "1", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["planned"] == 5
+    calls = _local_call_times(engine)
+    assert calls["rep@ember.example"] and set(calls["rep@ember.example"]) == {(0, 11)}  # East: Monday 11-12
+    # West keeps the windows everyone has: Wednesday to Friday late afternoon, never East's Monday.
+    assert calls["west@ember.example"] and all(day in (2, 3, 4) and hour == 16
+                                               for day, hour in calls["west@ember.example"])

@@ -88,6 +88,21 @@ def test_next_step_types_and_owners() -> None:
     assert len(steps) == 4
 
 
+def test_a_budget_quote_naming_the_cfo_is_budget_evidence_not_decision_makers() -> None:
+    result = analyze_text(
+        "Dana: What budget do you have for this?\n"
+        "Marco: Our CFO has set aside forty thousand dollars for the year.\n"
+        "Dana: And who signs off on it?\n"
+        "Marco: The CFO makes the final decision.\n",
+        reps=("Dana",), call_date=datetime(2026, 3, 10, 10, 0)).to_dict()
+    quotes = {area: [e["quote"] for e in found["evidence"]]
+              for area, found in result["qualification"].items()}
+    assert "Our CFO has set aside forty thousand dollars for the year." in quotes["budget"]
+    assert quotes["decision_makers"] == ["And who signs off on it?",
+                                         "The CFO makes the final decision."]
+    assert result["qualification"]["budget"]["covered"]
+
+
 def test_qualification_roles_problems_and_closing_points() -> None:
     result = analysis()
     assert all(area["covered"] for area in result["qualification"].values())

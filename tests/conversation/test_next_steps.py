@@ -41,7 +41,7 @@ def test_can_you_send_me_is_the_reps_step_whoever_asks() -> None:
     ("lines", "expected"),
     [
         ("Dana: I'll get the revised numbers over to you by Thursday.\n",
-         [("documents", "rep", "2026-03-12")]),
+         [("pricing", "rep", "2026-03-12")]),
         ("Dana: I'll bring our security lead along next Tuesday.\n",
          [("introduction", "rep", "2026-03-17")]),
         ("Dana: So that is the plan.\nMarco: Could we loop in our IT director on that call?\n",
@@ -90,6 +90,71 @@ def test_an_agreed_date_in_the_answer_dates_the_proposal() -> None:
     lines = ("Dana: Would Thursday or Friday work better for the review?\n"
              "Marco: Friday, ideally in the morning.\n")
     assert steps(lines) == [("meeting", "rep", "2026-03-13")]
+
+
+def test_the_calls_own_agenda_is_no_step() -> None:
+    lines = ("Dana: Thanks for joining. Today I'd like to walk you through three things: how leads "
+             "come in, how they're routed, and the reporting.\n"
+             "Marco: Sounds good.\n"
+             "Dana: We'll cover routing first, then reporting, and we'll finish with pricing and next "
+             "steps.\n"
+             "Marco: Routing is what we care about.\n"
+             "Dana: Then we'll look at the reporting, and after that I'll hand over to your questions.\n"
+             "Dana: I'll send you the price sheet after the call.\n")
+    assert steps(lines) == [("pricing", "rep", "2026-03-10")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # Without a subject, as terse reps say it.
+        ("Dana: Got it. Sending you a two-minute video tonight.\n",
+         [("documents", "rep", "2026-03-10T17:00")]),
+        ("Dana: Expect a calendar hold from me for you and your boss next week.\n",
+         [("meeting", "rep", "2026-03-16")]),
+        ("Dana: Then there'll be a two-page summary in your inbox by Thursday morning.\n",
+         [("documents", "rep", "2026-03-12T09:00")]),
+        # Present tense for the future, as many non-native speakers say it.
+        ("Dana: I prepare for you the offer with the price for three plants, you receive it in "
+         "the beginning of next week.\n", [("pricing", "rep", "2026-03-16")]),
+        # Fillers and a false start.
+        ("Marco: Can I filter by tier?\n"
+         "Dana: Uh, yeah, I think so. Actually, let me, um, let me double-check that with product "
+         "and, uh, get back to you, like, tomorrow?\n", [("email", "rep", "2026-03-11")]),
+        # An approval the prospect needs, said without a date.
+        ("Dana: What did the team think?\nMarco: They loved it. But our CFO would have to sign "
+         "off first.\n", [("authority", "prospect", None)]),
+        ("Dana: Where did legal land?\nMarco: Once legal is settled I can sign.\n",
+         [("authority", "prospect", None)]),
+        # A second action without a subject is the same person's, the same step.
+        ("Dana: I'll have legal update the order form and send you a fresh copy by Monday.\n",
+         [("documents", "rep", "2026-03-16")]),
+    ],
+)
+def test_commitments_said_in_other_styles_are_steps(lines: str, expected: list[tuple]) -> None:
+    assert steps(lines) == expected
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "Dana: Every Friday? That's hours.\n",
+        "Marco: Okay. That's above what I can approve myself.\n",
+        "Marco: Not at all. I've read your response. It's thorough, I'll grant you that.\n",
+        "Dana: Perfect, I'll wait for your call.\n",
+    ],
+)
+def test_look_alikes_of_commitments_are_no_steps(lines: str) -> None:
+    assert steps(lines) == []
+
+
+def test_the_day_the_prospect_counters_with_dates_the_step() -> None:
+    assert steps("Dana: Should I call you on Thursday, then?\n"
+                 "Marco: Make it Friday, Thursday is packed.\n") == [("meeting", "rep", "2026-03-13")]
+    assert steps("Dana: Let's get a demo on the calendar with your COO. Is Thursday afternoon "
+                 "possible?\nMarco: He's traveling Thursday. Monday the sixteenth?\n"
+                 "Dana: Monday the sixteenth at two, I'll send the invite now.\n") == [
+        ("demo", "rep", "2026-03-16")]
 
 
 def test_commitments_list_every_kind_with_a_score() -> None:

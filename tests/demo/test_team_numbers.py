@@ -28,3 +28,6 @@ def test_default_demo_learns_the_teams_own_benchmarks(build: Build) -> None:
     assert talk.best is not None and talk.best.bin.high is not None and talk.best.bin.high <= 0.5
     assert numbers.windows.in_use == "team"
     assert all(name.endswith("16:00-17:00") for name, _ in numbers.windows.team)
+    # Every step of the nurture funnel has contacts: some "no"s came back through a trigger and bought.
+    nurtured, alerted, reopened, won = (count for _, count, _ in numbers.funnel.steps())
+    assert nurtured > alerted > 0 and reopened > won > 0

@@ -27,13 +27,13 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 from ember.cadence.attempts import TouchFact
 from ember.cadence.bulk_read import ContactRow, CoreReader, DealRow, RangeRows, SQLiteReader, connect_sqlite
 from ember.cadence.facts import ContactFacts
-from ember.cadence.rules import Plan, plan_next
-from ember.cadence.service import QUALIFYING_STAGES, build_contact_facts, plan_kind
+from ember.cadence.rules import Plan
+from ember.cadence.service import build_contact_facts, decide, plan_kind
 from ember.db import make_engine, unit_of_work
 from ember.messages.rules import Exhausted, VariantLibrary
 from ember.messages.service import load_library
 from ember.models import Contact, MessageVariant, PlannedTouch, TouchOutcome, User
-from ember.settings.cadence import CadenceSettings
+from ember.settings.cadence import CadenceSettings, TeamCadence
 from ember.vocabulary import CLOSED_STAGES, PlannedTouchStatus
 
 # Ranges small enough that the last one (planned while the other worker idles)
@@ -76,9 +76,10 @@ class _WorkerState:
     reader: _Reader
     library: VariantLibrary
     custom: dict[int, dict[str, bool]]  # user id -> team outcome -> counts as conversation
+    teams: dict[int, int | None]  # user id -> team id: whose settings plan the user's contacts
     variant_ids: dict[str, int]
     sqlite: bool
-    settings: CadenceSettings | None = None
+    cadence: TeamCadence | None = None
     # Many contacts share the same planning facts (zone, country, channels):
     # ContactFacts is immutable, so one object serves them all.
     facts: dict[tuple[Any, ...], ContactFacts] = field(default_factory=dict)
@@ -87,7 +88,9 @@ class _WorkerState:
 _worker: dict[str, _WorkerState] = {}
 
 
-def _load_reference_data(engine: Engine) -> tuple[VariantLibrary, dict[int, dict[str, bool]], dict[str, int]]:
+def _load_reference_data(engine: Engine) -> tuple[
+    VariantLibrary, dict[int, dict[str, bool]], dict[int, int | None], dict[str, int]
+]:
     with unit_of_work(engine) as session:
         library = load_library(session)
         custom: dict[int, dict[str, bool]] = {}
@@ -98,7 +101,7 @@ def _load_reference_data(engine: Engine) -> tuple[VariantLibrary, dict[int, dict
             custom[user_id] = {name: counts for outcome_team, name, counts in outcomes
                                if outcome_team in (None, team_id)}
         variant_ids = dict(session.execute(select(MessageVariant.key, MessageVariant.id)).all())
-    return library, custom, variant_ids
+    return library, custom, teams, variant_ids
 
 
 def _worker_state(url: str) -> _WorkerState:
@@ -109,21 +112,21 @@ def _worker_state(url: str) -> _WorkerState:
     state = _worker.get("state")
     if state is None or state.url != url or state.pid != os.getpid():
         engine = make_engine(url)
-        library, custom, variant_ids = _load_reference_data(engine)
+        library, custom, teams, variant_ids = _load_reference_data(engine)
         sqlite = engine.dialect.name == "sqlite"
         reader: _Reader = SQLiteReader(connect_sqlite(engine.url.database or "")) if sqlite else CoreReader(engine)
-        state = _WorkerState(url, os.getpid(), reader, library, custom, variant_ids, sqlite)
+        state = _WorkerState(url, os.getpid(), reader, library, custom, teams, variant_ids, sqlite)
         _worker["state"] = state
     return state
 
 
-def plan_range(url: str, low: int, high: int, settings: CadenceSettings, now: datetime) -> ChunkResult:
+def plan_range(url: str, low: int, high: int, cadence: TeamCadence, now: datetime) -> ChunkResult:
     state = _worker_state(url)
     # Each range arrives with its own unpickled settings; keep the first equal one,
     # so timing's per-settings tables (and their day cache) survive across ranges.
-    if state.settings != settings:
-        state.settings = settings
-    return plan_rows(state.reader.read(low, high), low, high, state, state.settings or settings, now)
+    if state.cadence != cadence:
+        state.cadence = cadence
+    return plan_rows(state.reader.read(low, high), low, high, state, state.cadence or cadence, now)
 
 
 def _open_deal(history: list[TouchFact], deals: Mapping[int, DealRow]) -> tuple[int | None, DealRow | None]:
@@ -155,7 +158,7 @@ def _contact_facts(state: _WorkerState, contact: ContactRow, deal: DealRow | Non
     return facts
 
 
-def plan_rows(rows: RangeRows, low: int, high: int, state: _WorkerState, settings: CadenceSettings,
+def plan_rows(rows: RangeRows, low: int, high: int, state: _WorkerState, cadence: TeamCadence,
               now: datetime) -> ChunkResult:
     """Plan every contact of a range read by a reader; plan rows come out ready to insert."""
     store = _sqlite_text if state.sqlite else _aware
@@ -167,10 +170,10 @@ def plan_rows(rows: RangeRows, low: int, high: int, state: _WorkerState, setting
         history = rows.touches.get(cid, _NO_TOUCHES)
         deal_id, deal = _open_deal(history, rows.deals)
         facts = _contact_facts(state, contact, deal, rows.alerts.get(cid))
-        decision = plan_next(
-            history, facts, now, settings, {t.variant_key for t in history if t.variant_key}, state.library,
-            deal_id=deal_id, qualifying=deal is None or deal[0] in QUALIFYING_STAGES,
-            custom_outcomes=state.custom.get(owner), presorted=True)
+        decision = decide(
+            history, facts, now=now, settings=cadence.of(state.teams.get(owner)),
+            received={t.variant_key for t in history if t.variant_key}, library=state.library, deal_id=deal_id,
+            deal_stage=deal[0] if deal else None, custom_outcomes=state.custom.get(owner), presorted=True)
         if decision.contact_status.value != status:
             statuses.append((cid, decision.contact_status.value))
         plan = decision.plan
@@ -242,9 +245,11 @@ def _set_pragmas(conn: Connection, values: Mapping[str, Any]) -> None:
         conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")
 
 
-def replan_all(engine: Engine, settings: CadenceSettings, *, workers: int | None = None, chunk: int = CHUNK,
-               now: datetime | None = None, progress: Callable[[int], None] | None = None) -> int:
-    """Re-plan every contact; returns how many plans were written."""
+def replan_all(engine: Engine, settings: TeamCadence | CadenceSettings, *, workers: int | None = None,
+               chunk: int = CHUNK, now: datetime | None = None, progress: Callable[[int], None] | None = None) -> int:
+    """Re-plan every contact, each with its owner's team settings (one CadenceSettings: the same for
+    everyone); returns how many plans were written."""
+    cadence = settings if isinstance(settings, TeamCadence) else TeamCadence(settings)
     now = now or datetime.now(UTC)
     url = engine.url.render_as_string(hide_password=False)
     with unit_of_work(engine) as session:
@@ -257,7 +262,7 @@ def replan_all(engine: Engine, settings: CadenceSettings, *, workers: int | None
         try:
             pending: deque[Future[ChunkResult]] = deque()
             for low, high in _ranges(engine, chunk):
-                pending.append(pool.submit(plan_range, url, low, high, settings, now))
+                pending.append(pool.submit(plan_range, url, low, high, cadence, now))
                 # A few ranges in flight, not all: memory stays bounded on a million
                 # contacts, and the workers plan ahead while this process writes.
                 if len(pending) > 2 * workers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,14 +10,15 @@ from sqlalchemy.orm import Session
 
 from ember.alerts import repository as alert_repository
 from ember.cadence import repository
-from ember.cadence.attempts import AttemptPhase
+from ember.cadence.attempts import AttemptPhase, TouchFact
 from ember.cadence.facts import ContactFacts, TriggerFact
 from ember.cadence.rules import MULTI_THREAD_PURPOSE, Decision, Plan, decision_power_gap, plan_next
 from ember.contacts import repository as contact_repository
 from ember.messages import repository as message_repository
 from ember.messages.rules import VariantLibrary
-from ember.models import Contact, Deal, PlannedTouch, User
+from ember.models import Contact, Deal, PlannedTouch
 from ember.settings.cadence import CadenceSettings
+from ember.users.repository import user_by_id
 from ember.vocabulary import ContactStatus, DealSource, DealStage, MessagePhase, PreferredChannel
 
 QUALIFYING_STAGES = frozenset({DealStage.PROSPECTING, DealStage.QUALIFICATION, DealStage.DISCOVERY})
@@ -63,16 +65,25 @@ def contact_facts(session: Session, contact: Contact, deal: Deal | None) -> Cont
     )
 
 
+def decide(history: Iterable[TouchFact], facts: ContactFacts, *, now: datetime, settings: CadenceSettings,
+           received: Collection[str], library: VariantLibrary, deal_id: int | None, deal_stage: str | None,
+           custom_outcomes: Mapping[str, bool] | None, presorted: bool = False) -> Decision:
+    """The one re-planning decision. A logged touch, a settings change on the desk and ``ember replan``
+    all come here, the bulk path with facts it read in bulk, so one contact is planned alike whoever asks."""
+    return plan_next(history, facts, now, settings, received, library, deal_id=deal_id,
+                     qualifying=deal_stage is None or deal_stage in QUALIFYING_STAGES,
+                     custom_outcomes=custom_outcomes, presorted=presorted)
+
+
 def replan(session: Session, contact: Contact, deal: Deal | None, *, now: datetime, settings: CadenceSettings,
            library: VariantLibrary, caused_by: int | None = None) -> Planned:
     """Replace the contact's open plan with a fresh one computed from the whole history."""
-    owner = session.get(User, contact.owner_id)
+    owner = user_by_id(session, contact.owner_id)
     team_id = owner.team_id if owner else None
-    decision = plan_next(
-        repository.touch_facts(session, contact.id), contact_facts(session, contact, deal), now, settings,
-        message_repository.received_keys(session, contact.id), library,
-        deal_id=deal.id if deal else None,
-        qualifying=deal is None or deal.stage in QUALIFYING_STAGES,
+    decision = decide(
+        repository.touch_facts(session, contact.id), contact_facts(session, contact, deal), now=now,
+        settings=settings, received=message_repository.received_keys(session, contact.id), library=library,
+        deal_id=deal.id if deal else None, deal_stage=deal.stage if deal else None,
         custom_outcomes=repository.custom_outcomes(session, team_id),
     )
     repository.cancel_planned(session, contact.id, kinds=("ftc", "follow_up", "callback", "trigger"))

@@ -14,26 +14,28 @@ from ember.cli.common import (
     engine,
     err_console,
     print_json,
+    transaction,
     user_errors,
 )
 from ember.settings import get_settings
+from ember.team_settings.effective import team_cadence
 
 
 def replan(
     workers: int = typer.Option(0, "--workers", help="Processes to use (default: all cores)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Re-plan the next touch of every contact, e.g. after changing the cadence settings."""
+    """Re-plan the next touch of every contact, e.g. after changing the cadence settings.
 
-
-
+    Each contact is planned with its owner's team settings, as set on the settings pages."""
     with user_errors():
         eng = engine()
         start = time.perf_counter()
+        with transaction() as session:
+            cadence = team_cadence(session, get_settings())
         with Progress(console=err_console, transient=True, disable=as_json) as bar:
             task = bar.add_task("re-planning", total=None)
-            written = replan_all(eng, get_settings().cadence.planning(), workers=workers or None,
-                                 progress=lambda n: bar.advance(task, n))
+            written = replan_all(eng, cadence, workers=workers or None, progress=lambda n: bar.advance(task, n))
         seconds = time.perf_counter() - start
     if as_json:
         print_json({"planned": written, "seconds": round(seconds, 2)})

@@ -44,7 +44,8 @@ KINDS = (COMMIT, REQUEST, OFFER, PROPOSAL)
 _ACT = (r"(?:send|get|set|share|put|give|open|do|have|forward|introduce|come|book|arrange|write|"
         r"draft|prepare|include|extend|offer|hold|provide|run|show|walk|email|call|schedule|"
         r"connect|record|add|invite|bring|loop|follow|check|confirm|find|pull|make|organi[sz]e|"
-        r"ask|resend|update|build|review|host|cover|lower|move|credit|talk|sign|propose|redraft)")
+        r"ask|resend|update|build|review|host|cover|lower|move|credit|talk|sign|propose|redraft|ping|"
+        r"text|ring|revert|discuss|present|brief|circulate|double-check|intro|coordinate|reach)")
 # "I'll" and friends commit unless a stative or saying verb follows
 # ("we'll see", "I'll be honest"); measured on MRDA, "we can", "you could"
 # and a bare "I can" are mostly descriptions, so they count only as offers
@@ -59,7 +60,8 @@ _COMMIT = re.compile(
     r"we're going to|we're gonna|we are going to|i'd be happy to|i promise to|i plan to|"
     r"we plan to|i intend to)\b" + _STATIVE
     + r"|\b(?:let me|i need to|i have to|i'd have to|i'd need to|we need to|we'd need to|"
-    r"i'll need to|i must)\s+(?:just\s+|first\s+|quickly\s+)?" + _ACT + r"\b"
+    r"i'll need to|i'll also need to|we'll need to|we'll also need to|i must)\s+"
+    r"(?:just\s+|first\s+|quickly\s+)?" + _ACT + r"\b"
     r"|\b(?:consider it done|will do|on it)\b"
     r"|\byou'll (?:have|get|receive|see it|see the invite|get the invite)\b(?!\s+(?:to|a chance))"
     r"|\b(?:it|that|they|the \w+|your \w+|it all)(?:'ll| will) be (?:with you|there|in your inbox|"
@@ -69,6 +71,26 @@ _COMMIT = re.compile(
     r"come|join|prepare|draft|pull|confirm|put together|walk|run)\b"
     r"|\b(?:he'll|she'll|they'll|he will|she will|they will) (?:send|set up|reach out|email|call|"
     r"schedule|book|write|share|follow up|get back|be in touch|prepare|draft|put together)\b"
+    # Said without a subject: "Sending you a video tonight", "gonna ping you in July".
+    r"|^(?:(?:ok|okay|so|and|right|cool|great|got it|perfect|fine|sure)[,.]?\s+)*(?:sending|sharing|"
+    r"forwarding|emailing|booking|texting)\s+(?:you|it|them|that|this|over|the|a|an)\b"
+    r"|^(?:(?:ok|okay|so|and|right|cool|great|perfect|fine|sure)[,.]?\s+)*(?:gonna|going to) " + _ACT
+    + r"\b"
+    r"|\bthere(?:'ll| will) be [\w' -]{1,40} (?:in your inbox|with you|on your desk)"
+    r"|^(?:\w+[,.]?\s+)?expect (?:a|an|the|my|our|it|them)\b[^.?!]*\bfrom (?:me|us)\b"
+    # Present tense for the future, common in non-native English: "I send you
+    # the offer tomorrow", "after I show him, I call you", "you receive it next week".
+    r"|(?<!may )(?<!can )(?<!could )(?<!should )(?<!let me )\b(?:i|we) (?:send|prepare|call|write|"
+    r"share|email|forward|come back|mail|ring|revert)\b(?=[^.?!]*\b(?:tomorrow|today|tonight|monday|"
+    r"tuesday|wednesday|thursday|friday|next week|this week|end of|until|beginning of)\b)"
+    r"|\bi (?:call|ring|email|write|come back to) you\b"
+    r"|\byou (?:receive|get) (?:it|them|the \w+|this|that)\b(?=[^.?!]*\b(?:tomorrow|today|monday|"
+    r"tuesday|wednesday|thursday|friday|next week|this week|beginning of|end of|by)\b)"
+    # An approval someone on the speaker's side must give: "our CFO would
+    # have to sign off first", "once legal is settled I can sign".
+    r"|\b(?:would|will|'d|'ll)?\s*(?:have to|has to|need to|needs to|must) (?:sign(?: it)?(?: off)?|"
+    r"approve|give (?:the|it the|us the) (?:go-ahead|green light)|okay it|bless it)\b"
+    r"|(?<!what )\b(?:i|we) can (?:sign|approve|decide|raise (?:the|a|our) (?:po|purchase order))\b"
 )
 _OFFER = re.compile(
     r"\b(?:would you like me to|do you want me to|want me to|shall i|should i|how about i|"
@@ -79,7 +101,8 @@ _OFFER = re.compile(
     r"could i (?:send|share|get you|introduce|set|book|put))\b"
     # "I can send you", "we can open a sandbox on Monday": an offer to the other side.
     r"|\b(?:i|we) (?:can|could)(?: also| easily| certainly| definitely)? " + _ACT
-    + r"\b(?=.*\b(?:you|your|today|tomorrow|monday|tuesday|wednesday|thursday|friday|week)\b)"
+    + r"\b(?=.*\b(?:you|your|today|tomorrow|monday|tuesday|wednesday|thursday|friday|week|"
+    r"the (?:[a-z]+-)?(?:first|second|third|[a-z]+th)|the \d+(?:st|nd|rd|th))\b)"
 )
 _PROPOSAL = re.compile(
     r"\b(?:let's|let us|shall we|should we|why don't we|how about we|what if we|"
@@ -90,7 +113,8 @@ _PROPOSAL = re.compile(
     r"tomorrow|the (?:first|second|end|week|\d)|\d)"
     r"|\b(?:does|would|will|do) (?:next |this )?(?:monday|tuesday|wednesday|thursday|friday|"
     r"tomorrow|the \w+|that|either|one of those)[\w ]{0,30} (?:work|suit|be (?:ok|okay|good|better))"
-    r"|^(?:\w+,? )?(?:monday|tuesday|wednesday|thursday|friday|tomorrow)(?: \w+){0,4}\?"
+    r"|^(?!(?:every|each|last|since|past|on|most)\b)(?:\w+,? )?(?:monday|tuesday|wednesday|"
+    r"thursday|friday|tomorrow)(?: \w+){0,4}\?"
 )
 _REQUEST = re.compile(
     r"\b(?:can you|could you|would you|will you|can i ask you to|would you mind|"
@@ -99,7 +123,9 @@ _REQUEST = re.compile(
     r"let)|could i (?:get|have|ask)|can i (?:get|have|ask)|(?:can|could) we get|"
     r"(?:i'd|i) need (?:a|an|the|your|you to|some)(?! (?:few|couple|little|bit|more|week|day))|"
     r"we need (?:a|an|the|your|some)|we'll need (?:your|you to|a|an|the)|"
-    r"(?:i'd|we'd) like (?:a|an|the|some|to see|you to)|send me|get me|i'll need (?:a|an|the|your|you to))\b"
+    r"(?:i'd|we'd) like (?:a|an|the|some|to see|you to)|send me|get me|i'll need (?:a|an|the|your|you to)|"
+    r"i'd be grateful (?:for|if you)|i would be grateful (?:for|if you)|i'd appreciate|"
+    r"i would appreciate)\b"
     r"(?!\s+(?:see|hear|imagine|believe|tell me (?:about|how|what|why|a bit|more)|tell me|explain|"
     r"describe|say|walk me through (?:your|how|what)|share more|elaborate|remind me))"
 )
@@ -123,12 +149,16 @@ _NOT = re.compile(
     r"we'll see|let's (?:get started|dive in|jump in|begin|start|see|take them|not|wait|just say|"
     r"say|face it|be honest|go back|keep going|move on|look at|talk about (?:what|how|the)|"
     r"call it|hope)|i'll take that|i'll let you go|i'll leave it|i'll pass|i'll hand over|"
-    r"i'll stay on|i'll try to explain|we'll get there|i'll do my best)\b"
+    r"i'll stay on|i'll try to explain|we'll get there|i'll do my best|i'll grant you|i'll wait|"
+    r"i'll hold (?:the|off|on|it)|i'll keep (?:that|it|this) in mind)\b"
     # Questions about the other side ("what would you want to see?"), not asks to act.
     r"|^(?:\w+,? )?(?:what|how|who|where|which)\b(?! about| if)"
 )
 _TRIGGER = re.compile(
-    r"\b(?:i'll|i will|i'm|i am|we'll|we will|we're|we are|let|let's|happy|i'd|i can|we can|i could|"
+    r"\b(?:sending|sharing|forwarding|emailing|booking|texting|gonna|going|expect|there'll|"
+    r"have to|has to|needs? to|grateful|appreciate|(?:i|we) (?:send|prepare|call|write|share|email|"
+    r"forward|come back|mail|ring|revert)|i'll|i will|i'm|i am|we'll|we will|we're|we are|let|"
+    r"let's|happy|i'd|i can|we can|i could|"
     r"we could|you|please|shall|should|how|what|why|does|would|will|do|consider|on it|can we|"
     r"could we|need|must|plan|intend|promise|it'll|that'll|they'll|he'll|she'll|\w+'ll|"
     r"monday|tuesday|wednesday|thursday|friday|tomorrow|be)\b"
@@ -162,8 +192,18 @@ def _rules(lowered: str) -> tuple[str | None, bool, bool | None]:
     return _kind_by_rules(lowered, imperative), imperative is not None, False
 
 
+# Fillers and false starts hide the words the rules read: "let me, um, let
+# me double-check", "would it, would it make sense", "I'll, uh, I'll send".
+_FILLER = re.compile(r"(?:,\s*)?\b(?:um+|uh+|erm|uhm|hmm)\b,?|,\s*(?:like|you know|i mean|basically),")
+_REPEAT = re.compile(r"\b([\w']+(?: [\w']+)?),? \1\b")
+
+
 def _lower(text: str) -> str:
-    return text.lower().replace("’", "'")
+    lowered = text.lower().replace("’", "'")
+    if "," not in lowered and " um" not in lowered and " uh" not in lowered:
+        return lowered
+    lowered = " ".join(_FILLER.sub(" ", lowered).split())
+    return _REPEAT.sub(r"\1", lowered)
 
 
 def rule_kind(text: str) -> str | None:

@@ -63,10 +63,11 @@ _TYPES: tuple[tuple[NextStepType, re.Pattern[str]], ...] = (
         r"procurement|legal|counsel|general counsel|finance|board|dpo|security)|"
         r"take it (?:to|into) (?:our|the|my)|the board|committee|answer of|"
         r"(?:walk|take) (?:her|him|them) through it|the decision|(?:budget|it) approved|"
-        r"sign(?![- ]up)(?!ed)|signature)\b")),
+        r"sign(?![- ]up)(?!ed)|signature|(?:present|show|take|bring) (?:it|this|that|them) to (?:my|our|the) "
+        r"(?:boss|cfo|ceo|coo|md|vp|manager|director|board|committee)|in front of (?:her|him|them|my|our))\b")),
     (NextStepType.PRICING, re.compile(
-        r"\b(?:pric\w*|quote|discount|credit|cost|commercials|payment terms|invoice|rate card|"
-        r"price comparison|nonprofit|startup plan)\b")),
+        r"\b(?:pric\w*|quote|quotation|discount|credit|cost|commercials|payment terms|invoice|rate card|"
+        r"price comparison|nonprofit|startup plan|(?:revised|new|updated|final) (?:numbers|figures))\b")),
     (NextStepType.TRIAL, re.compile(
         r"\b(?:trial|pilot|sandbox|proof of concept|poc|test tenant|tenant|workspace|logins?|"
         r"sign-up link|setup link|credentials|demo environment|accounts ready|test account)\b")),
@@ -87,7 +88,8 @@ _TYPES: tuple[tuple[NextStepType, re.Pattern[str]], ...] = (
         r"catch up|check in|check back|touch base|regroup|sync|review|kickoff|kick-off|chat|"
         r"talk (?:again|next|then|friday|monday|tuesday|wednesday|thursday)|get together|"
         r"reconvene|come out|reach out in|jump back on|onboarding|lock in|in the calendar|"
-        r"block (?:out )?time)\b")),
+        r"block (?:out )?time|(?:few|some|two|three|a couple of) (?:options|dates)|ring you|"
+        r"phone you|a (?:calendar )?hold)\b")),
     (NextStepType.EMAIL, re.compile(
         r"\b(?:e-?mail\w*|note|recap|reply|get back to|come back to|let you know|let me know|"
         r"confirm|reach out|write to|ping|heads up|send (?:it|them) right|contact you|notify|"
@@ -99,6 +101,22 @@ _IN_CALL = re.compile(
     r"look (?:that|it) up|walk you through|start|go through|cover|take you|switch|open up|"
     r"click|scroll|stop sharing|jump|go over)\b"
 )
+# The call's own plan said at its start ("today I'd like to walk you through
+# three things", "we'll cover routing first, then reporting", "we'll finish
+# with pricing and next steps"): what happens on this call, not after it.
+_AGENDA = re.compile(
+    r"\b(?:the plan for today|the agenda (?:for today|is)|here's the agenda|today i'd like to|"
+    r"today we'll|today i'll|today we're going to|"
+    r"on today's call|in this call|for this call|for today)\b"
+    r"|\b(?:we'll|i'll|let's|we're going to|i'm going to|we will|i will) (?:start|begin|finish|end|wrap up|"
+    r"close|cover|go through|look at|get to|leave|spend|kick off)\b"
+    r"|\b(?:i'll|we'll|i will|let me) (?:give (?:you )?(?:a )?(?:quick |short |brief )?(?:overview|tour|"
+    r"intro|introduction|recap of))"
+    r"|\bthen we'll\b|\bhand (?:it )?over to (?:your|you for) questions\b"
+)
+_AFTER_CALL = re.compile(
+    r"\b(?:after (?:the|this) call|afterwards|tomorrow|next week|follow(?:ing)? up|monday|tuesday|"
+    r"wednesday|thursday|friday|next time|next call|by email)\b")
 # An undated step the rules find needs this much of the commitment model's
 # probability: below it, in the meetings the model was fitted on, the
 # rules' hits were talk about the work ("send the laptop", "we should add
@@ -110,7 +128,8 @@ _RECAP = re.compile(r"\b(?:recap|to sum up|summari[sz]e|so the plan is|just to c
                     r"to confirm|so to be clear|so,? (?:friday|monday|tuesday|wednesday|thursday))\b")
 _CLAUSE = re.compile(r"(?:,\s*|\s+)(?:and|but|then|and then|also|so)\s+(?=(?:i'll|i will|we'll|"
                      r"we will|i'm going to|let me|i can also|you'll)\b)|;\s+"
-                     r"|(?<=\w)\s+and (?:then )?(?=(?:check in|follow up|book|schedule|touch base)\b)")
+                     r"|(?<=\w)\s+and (?:then )?(?=(?:check in|follow up|book|schedule|touch base|"
+                     r"send you|send the|send a)\b)")
 _DECLINE = re.compile(
     r"^(?:(?:oh|well|um|uh|honestly|actually|hmm),?\s+)*(?:no\b|nope|not (?:really|yet|now|right "
     r"now|at this|for now|this)|i don't think|i'd rather not|i would rather not|maybe later|"
@@ -152,9 +171,13 @@ find_due_phrase = lru_cache(maxsize=4096)(_find_due_phrase)
 _CONTACT = re.compile(r"\b(?:his|her|their|my) (?:e-?mail|address|details|contact\w*|number)\b")
 # A purpose or reason after the action names no further action: "book a call
 # for Friday to help you load your staff list" is a meeting, not a list.
-_PURPOSE = re.compile(r"\b(?:so (?:that|you|we|he|she|they|nobody|everyone|it)|because|since|in case|"
+_PURPOSE = re.compile(r"\b(?:so (?:that|you|we|he|she|they|nobody|everyone|it)|because|since|in case|once|"
                       r"which|to (?:help|make|see|check|go|talk|close|answer|get|review|load|find|"
                       r"give|compare|poke|share|understand|start))\b")
+# When something happens is not what it is: "I'll send one over after the call"
+# is no meeting.
+_WHEN_SAID = re.compile(r"\b(?:after|before|on|during|from) (?:the|this|our|today's) call\b|"
+                        r"\bwhen we hang up\b")
 _SEND = re.compile(r"\b(?:send|share|forward|resend|get (?:[\w-]+ ){1,4}(?:over|across)|"
                    r"get (?:it|that|them|those|this) to|have (?:it|that|them) (?:to|over|with|in))\b")
 
@@ -163,7 +186,7 @@ _SEND = re.compile(r"\b(?:send|share|forward|resend|get (?:[\w-]+ ){1,4}(?:over|
 def classify_type(text: str) -> NextStepType:
     """The step's type from the action and its object (the words before any
     purpose clause), else from the whole text; something sent is a document."""
-    lowered = text.lower().replace("’", "'")
+    lowered = _WHEN_SAID.sub("", text.lower().replace("’", "'"))
     if _CONTACT.search(lowered):
         return NextStepType.EMAIL
     for kind, pattern in _TYPES[:2]:  # who is brought in, who decides: anywhere in it
@@ -239,10 +262,18 @@ def _date_after(units: Sequence[Utterance], index: int) -> str | None:
     return find_due_phrase(text)
 
 
+# A clause cut off after "and" with no subject of its own ("I'll have legal
+# update the form and send you a fresh copy by Monday") goes on with the
+# clause before it: the same person undertakes it, it asks nothing.
+_NO_SUBJECT = re.compile(r"^send\b", re.IGNORECASE)
+
+
 def _draft(units: Sequence[Utterance], commitment: Commitment, clause: str,
-           call_date: datetime, whole: bool) -> NextStep | None:
+           call_date: datetime, whole: bool, before: str | None = None) -> NextStep | None:
     unit = units[commitment.unit]
     kind = rule_kind(clause)
+    if before is not None and _NO_SUBJECT.match(clause):
+        kind = rule_kind(before) or commitment.kind
     if kind is None and whole and names_action(clause):
         kind = commitment.kind  # the model's find: only with a deal action named
     if kind is None:
@@ -256,6 +287,8 @@ def _draft(units: Sequence[Utterance], commitment: Commitment, clause: str,
     if phrase is None and not named:
         return None
     if _IN_CALL.search(lowered) and phrase is None and not _LATER.search(lowered):
+        return None
+    if _AGENDA.search(lowered) and not _AFTER_CALL.search(lowered):
         return None
     if phrase is None and commitment.score < UNDATED_FLOOR:
         return None
@@ -334,6 +367,34 @@ def _answers(first: NextStep, later: NextStep, answer_side: Side | None,
     return False
 
 
+# The answer names another day ("Make it the third", "How about Monday?")...
+_COUNTER = re.compile(r"^(?:(?:oh|well|um|uh|hmm|no|actually),?\s+)*(?:make it|let's make it|how about|"
+                      r"what about|can we do|could we do|can we make it|could we make it|"
+                      r"(?:i'd|we'd) rather|better)\b")
+# ...or says when it cannot be ("He's traveling Thursday", "the second is packed").
+_UNAVAILABLE = re.compile(r"\b(?:travel\w*|busy|packed|booked|away|out of (?:the )?office|on leave|"
+                          r"off|out|can't|cannot|won't work|doesn't work|does not work|not (?:good|great|"
+                          r"possible|available|free|ideal)|bad for)\b")
+
+
+def _agreed_date(units: Sequence[Utterance], answer: range) -> str | None:
+    """The sentence of an answer that gives the day agreed on: a counter
+    proposal, or the first short or agreeing sentence with a date that is
+    not a day someone cannot make."""
+    for index in answer[:3]:
+        text = units[index].text
+        lowered = text.lower().replace("’", "'")
+        if _COUNTER.search(lowered):
+            return text
+        if _UNAVAILABLE.search(lowered):
+            continue
+        if (_ACCEPT.search(lowered) or len(text.split()) <= 6) and find_due_phrase(text):
+            return text
+        if index == answer.start and not _ACCEPT.search(lowered):
+            return None  # a long answer about something else
+    return None
+
+
 def _answer_date(units: Sequence[Utterance], answer: range, call_date: datetime,
                  sides: dict[str, Side]) -> tuple[str, datetime, bool] | None:
     """The date an agreeing answer gives ("Tuesday at ten works"), or the date
@@ -347,8 +408,11 @@ def _answer_date(units: Sequence[Utterance], answer: range, call_date: datetime,
             text = units[reply.start].text
         else:
             return None
-    elif not _ACCEPT.search(lowered) and len(text.split()) > 6:
-        return None
+    else:
+        found = _agreed_date(units, answer)
+        if found is None:
+            return None
+        text = found
     phrase = find_due_phrase(text)
     if phrase is None or re.search(r"\b(?:not|after)\s+(?:\w+\s+)?$", text[: text.find(phrase)]):
         return None  # "not before the end of the quarter" sets no date
@@ -396,6 +460,12 @@ def _continues(first: NextStep, later: NextStep) -> bool:
     confirms an offer or a meeting being arranged a few sentences on."""
     if later.owner != first.owner or later.unit - first.unit > 8:
         return False
+    if later.unit == first.unit and later.type == first.type:
+        return True  # "I'll draft it and send you a copy by Monday": one step
+    if (later.speaker == first.speaker and later.type == first.type and later.type in _SINGULAR
+            and later.unit - first.unit <= 6 and (first.due is None or later.due is None
+                                                  or first.due.date() == later.due.date())):
+        return True  # "Device cost I will revert" ... "I will send the quotation tomorrow"
     vague = (NextStepType.OTHER, NextStepType.EMAIL)
     referring = _BACK_REFERENCE.search(later.quote.lower()) is not None
     if later.speaker == first.speaker and later.unit - first.unit <= 1 and (
@@ -417,10 +487,25 @@ def _continues(first: NextStep, later: NextStep) -> bool:
     return later.type in arranged and first.type in (*arranged, NextStepType.OTHER)
 
 
+# Step types a call rarely holds two of from one speaker a few sentences
+# apart: a second mention dates or restates the first.
+_SINGULAR = frozenset({NextStepType.PRICING, NextStepType.AUTHORITY, NextStepType.TRIAL,
+                       NextStepType.DEMO, NextStepType.INTRODUCTION})
+
+
 def _said_before(step: NextStep, earlier: list[NextStep]) -> bool:
     recap: bool | None = None
     for other in earlier:
-        if other.type != step.type or other.owner != step.owner:
+        if other.owner != step.owner:
+            continue
+        if other.type != step.type:
+            # A recap names several steps in one sentence, so its type may be
+            # another step's ("I send the contract tomorrow and you get the
+            # signature Friday"); the same day from the same person is the same step.
+            if (step.due is not None and other.due is not None
+                    and step.due.date() == other.due.date()
+                    and _RECAP.search(step.quote.lower())):
+                return True
             continue
         if step.due is not None and other.due is not None and step.due.date() == other.due.date():
             return True
@@ -455,8 +540,9 @@ def extract_next_steps(
     for commitment in commitments:
         unit = units[commitment.unit]
         parts = _clauses(unit.text)
-        for clause in parts:
-            step = _draft(units, commitment, clause, call_date, whole=len(parts) == 1)
+        for position, clause in enumerate(parts):
+            step = _draft(units, commitment, clause, call_date, whole=len(parts) == 1,
+                          before=parts[position - 1] if position else None)
             if step is not None:
                 drafts.append(step)
     return _joined(_answered(drafts, units, sides, call_date))

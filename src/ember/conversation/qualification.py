@@ -19,17 +19,35 @@ AREAS: dict[str, re.Pattern[str]] = {
         r"manual(ly)?|spreadsheets?|falling through the cracks|losing|we can't|we don't have a way|"
         r"hard to|difficult|what's not working|biggest headache)\b"),
     "decision_makers": re.compile(
-        r"\b(decision|decide|sign(s)? off|approv\w*|final say|who else|stakeholders?|"
+        r"\b(decision|decide|sign(s)? off|approv\w*|final (say|call|word)|who else|stakeholders?|"
         r"buying committee|procurement|my boss|cfo|ceo|cto|vp of|head of|board|legal team|"
-        r"involved in (the|this))\b"),
+        r"involved in (the|this)|owns the budget|holds the purse strings)\b"),
     "timeline": re.compile(
         r"\b(timeline|time frame|timeframe|go live|go-live|roll ?out|implement\w*|deadline|"
         r"by (q[1-4]|the end of|next (quarter|month|year))|this quarter|next quarter|"
         r"renewal|when (would|do) you (need|want|plan))\b"),
     "budget": re.compile(
         r"\b(budget\w*|price|pricing|cost\w*|spend|afford|per (seat|user|month|year)|"
-        r"\$\s?\d|\d+ ?(k|thousand|dollars|euros)|investment|roi|quote)\b"),
+        r"\$\s?\d|\d+ ?(k|thousand|dollars|euros)|investment|roi|quote|set aside|"
+        r"thousand|million|dollars|euros|pounds|per (licen[cs]e|location|site))\b"),
 }
+
+
+# A person's title alone ("our CFO set aside forty thousand") says who holds
+# the money, not who decides: such a sentence is evidence of the other area
+# it names, and of decision makers only when it says nothing else.
+_TITLE_ONLY = re.compile(r"\b(procurement|my boss|cfo|ceo|cto|vp of|head of|board|legal team)\b")
+_DECIDING = re.compile(
+    r"\b(decision|decide|sign(s)? off|approv\w*|final (say|call|word)|who else|stakeholders?|"
+    r"buying committee|involved in (the|this)|owns the budget|holds the purse strings)\b")
+
+
+def _areas_of(text: str) -> list[str]:
+    """The areas a sentence is evidence of."""
+    found = [area for area, pattern in AREAS.items() if pattern.search(text)]
+    if "decision_makers" in found and len(found) > 1 and not _DECIDING.search(text):
+        found.remove("decision_makers")
+    return found
 
 
 # All areas in one pattern: one search per sentence finds the few that
@@ -54,13 +72,13 @@ class Coverage:
 def qualification(units: list[Utterance], sides: dict[str, Side]) -> dict[str, Coverage]:
     result: dict[str, Coverage] = {}
     lowered = [u.text.lower() for u in units]
-    hits = [i for i, text in enumerate(lowered) if _ANY_AREA.search(text)]
-    for area, pattern in AREAS.items():
+    areas = {i: _areas_of(text) for i, text in enumerate(lowered) if _ANY_AREA.search(text)}
+    for area in AREAS:
         evidence: list[Evidence] = []
         covered = False
-        for index in hits:
+        for index, found in areas.items():
             unit = units[index]
-            if not pattern.search(lowered[index]):
+            if area not in found:
                 continue
             side = sides.get(unit.speaker)
             evidence.append(Evidence(unit.speaker, side, unit.text, round(unit.start, 2)))

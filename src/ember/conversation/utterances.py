@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
+from ember.conversation.boundaries import cut_by_length, sentence_ends
 from ember.conversation.questions import contexts, is_punctuated, is_question
 from ember.conversation.text import sentences
 from ember.conversation.transcript import Segment
@@ -47,13 +49,20 @@ def _unfinished(text: str) -> bool:
     return not text.rstrip(" \"'”’)").endswith(tuple(_CLOSERS))
 
 
-def _blocks(segments: Sequence[Segment], join: bool) -> list[_Block]:
+def _continues(previous: Segment, seg: Segment) -> bool:
+    return (previous.speaker == seg.speaker
+            and seg.start - previous.end <= CONTINUATION_GAP_S)
+
+
+def _blocks(segments: Sequence[Segment], punctuated: bool) -> list[_Block]:
+    """Segments joined while one speaker goes on: in a punctuated transcript
+    while a sentence is open, in an unpunctuated one whatever the words."""
     blocks: list[_Block] = []
     for index, seg in enumerate(segments):
         text = seg.text.strip()
         last = blocks[-1] if blocks else None
-        if (join and last is not None and last.speaker == seg.speaker and _unfinished(last.text)
-                and seg.start - segments[last.parts[-1][1]].end <= CONTINUATION_GAP_S):
+        if (last is not None and _continues(segments[last.parts[-1][1]], seg)
+                and (not punctuated or _unfinished(last.text))):
             last.parts.append((len(last.text) + 1, index))
             last.text = f"{last.text} {text}"
         else:
@@ -77,13 +86,46 @@ def _time_at(block: _Block, segments: Sequence[Segment], position: int) -> tuple
     return seg.start + seg.duration * share, index
 
 
+def _unpunctuated_sentences(block: _Block) -> list[str]:
+    """The block's text cut where the boundary model ends a sentence."""
+    tokens = block.text.split()
+    # (start, end) character span of every word in the block's text.
+    spans, position = [], 0
+    for token in tokens:
+        position = block.text.find(token, position)
+        spans.append((position, position + len(token)))
+        position += len(token)
+    # A joined segment starting at a word means the word before ends a cue.
+    starts = {offset for offset, _ in block.parts[1:]}
+    edges = frozenset(index - 1 for index, (begin, _) in enumerate(spans)
+                      if index and begin in starts)
+    plain = [token.lower().strip(",;:\"'") for token in tokens]
+    marked = frozenset(index for index, token in enumerate(plain) if token.endswith(tuple(_CLOSERS)))
+    plain = [token.rstrip(_CLOSERS) for token in plain]
+    found, first = [], 0
+    for last in sentence_ends(plain, edges, marked):
+        found.append(block.text[spans[first][0] : spans[last][1]])
+        first = last + 1
+    return found
+
+
 def split_segments(segments: Sequence[Segment]) -> list[Utterance]:
     """Sentence-level units, without question flags yet."""
-    join = is_punctuated([seg.text for seg in segments])
+    punctuated = is_punctuated([seg.text for seg in segments])
+    # Unpunctuated cues are re-cut into sentences only when the recorder cut
+    # them by length; cues cut at sentence ends (a dialogue act each) stay.
+    recut = not punctuated and cut_by_length(
+        [(a.text, b.text) for a, b in pairwise(segments) if _continues(a, b)])
     units: list[Utterance] = []
-    for block in _blocks(segments, join):
+    blocks = _blocks(segments, punctuated) if punctuated or recut else [
+        _Block(seg.speaker, seg.text.strip(), [(0, index)]) for index, seg in enumerate(segments)]
+    for block in blocks:
         offset = 0
-        for part in sentences(block.text):
+        if punctuated:
+            found = sentences(block.text)
+        else:
+            found = _unpunctuated_sentences(block) if recut else sentences(block.text)
+        for part in found:
             position = max(0, block.text.find(part, offset))
             offset = position + len(part)
             start, index = _time_at(block, segments, position)

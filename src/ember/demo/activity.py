@@ -17,6 +17,7 @@ from ember.demo.context import Context
 from ember.demo.dialogue import LISTENING, MIXED, PITCHING, build_call
 from ember.demo.transcripts import render
 from ember.demo.world import AccountFacts, ContactFacts
+from ember.events.rules import what_happened
 from ember.vocabulary import (
     CONVERSATION_OUTCOMES,
     Channel,
@@ -287,6 +288,32 @@ def nurture(ctx: Context, contact: ContactFacts, said_no: datetime, dnc: bool) -
     ctx.writer.add("nurture_memberships", {
         "contact_id": contact.id, "reason": "said-no", "note": ctx.rng.choice(names.NURTURE_NOTES),
         "started_at": said_no, "ended_at": None, "ended_reason": None,
+    })
+
+
+def came_back(ctx: Context, contact: ContactFacts, said_no: datetime, reopened: datetime) -> None:
+    """A contact who said no, sat on the nurture list, and was re-opened by an alert on a pricing-page visit."""
+    ctx.writer.add("nurture_memberships", {
+        "contact_id": contact.id, "reason": "said-no", "note": ctx.rng.choice(names.NURTURE_NOTES),
+        "started_at": said_no, "ended_at": reopened, "ended_reason": "trigger",
+    })
+    visited = reopened - timedelta(minutes=4)
+    url = SITE + "/pricing"
+    message_id = str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
+    event_id = ctx.writer.add("inbound_events", {
+        "source": "website", "external_id": message_id, "type": EventType.PAGE_VIEW.value,
+        "email": contact.row["email"], "anonymous_id": None, "url": url, "contact_id": contact.id,
+        "payload": {"type": "page", "name": "Pricing", "userId": contact.row["email"], "messageId": message_id,
+                    "properties": {"url": url, "path": "/pricing", "title": "Pricing"},
+                    "timestamp": visited.isoformat().replace("+00:00", "Z")},
+        "occurred_at": visited, "received_at": visited + timedelta(seconds=2),
+        "status": EventStatus.HANDLED.value, "handled_at": visited + timedelta(seconds=3),
+    })
+    ctx.writer.add("alerts", {
+        "dedup_key": f"came-back:{contact.id}:{event_id}", "contact_id": contact.id,
+        "rep_id": contact.row["owner_id"], "rule_id": ctx.pricing_rule_id, "event_id": event_id,
+        "summary": what_happened(EventType.PAGE_VIEW.value, url, 1), "status": "delivered", "attempts": 1,
+        "delivered_at": reopened, "seen_at": reopened + timedelta(minutes=20), "created_at": reopened,
     })
 
 

@@ -29,7 +29,7 @@ BATCH = 10_000
 ORDER = (
     "teams", "users", "accounts", "contacts", "deals", "deal_stakeholders", "message_variants",
     "touches", "calls", "next_steps", "planned_touches", "nurture_memberships",
-    "event_sources", "inbound_events", "trigger_rules", "proof_points",
+    "event_sources", "inbound_events", "trigger_rules", "alerts", "proof_points",
 )
 
 

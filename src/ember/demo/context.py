@@ -77,6 +77,7 @@ class Context:
     referrers: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=200))
     rep_by_id: dict[int, Rep] = field(default_factory=dict)
     variant_ids: dict[str, int] = field(default_factory=dict)  # message library key -> id
+    pricing_rule_id: int | None = None  # the trigger rule a pricing-page visit fires, when it exists already
 
     def __post_init__(self) -> None:
         self.rep_by_id = {rep.id: rep for rep in self.reps}

@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
@@ -30,7 +30,7 @@ from ember.db import unit_of_work
 from ember.demo import activity, fixtures
 from ember.demo.bulk import Writer, bulk_session
 from ember.demo.cadence import MAX_HISTORY, Shape, Step, labeller, outcomes, place, stamp
-from ember.demo.clock import Calendar, anchor_for
+from ember.demo.clock import Calendar, anchor_for, random_minute
 from ember.demo.context import Context, Rep, Scale
 from ember.demo.world import (
     EXTRA_STAKEHOLDERS,
@@ -47,7 +47,7 @@ from ember.demo.world import (
     secondary_shape,
 )
 from ember.models import EventSource, Team, TriggerRule, User
-from ember.vocabulary import DealStage, Outcome
+from ember.vocabulary import Channel, DealStage, Outcome
 
 FLUSH_ROWS = 50_000
 DEFAULT_CONTACTS = 800
@@ -100,6 +100,8 @@ def generate(
         team_id = session.scalar(select(Team.id).where(Team.name == fixtures.TEAM))
         variant_ids = fixtures.message_library(session)
         has_rules = bool(session.scalar(select(func.count(TriggerRule.id))))
+        pricing_rule = session.scalar(select(TriggerRule.id).where(TriggerRule.url_pattern.like("%pricing%"))
+                                      .order_by(TriggerRule.id).limit(1))
         sources = set(session.scalars(select(EventSource.name)))
         fixtures.drop_sample_stories(session)
     summary = Summary()
@@ -113,6 +115,7 @@ def generate(
         ctx.calls_left, ctx.events_left = scale.calls, scale.events
         ctx.call_chance = min(1.0, 1.3 * scale.calls / (contacts * _RECORDABLE_PER_CONTACT))
         ctx.variant_ids = variant_ids
+        ctx.pricing_rule_id = pricing_rule
         summary.variants = len(variant_ids)
         while ctx.contacts_made < contacts:
             _account(ctx, contacts - ctx.contacts_made)
@@ -205,10 +208,36 @@ def _deal_history(ctx: Context, account: AccountFacts, plan: DealPlan,
     earliest = [s.at for o in plan.others for s, d in history[o.id] if d == plan.id and s.at]
     if earliest and min(earliest) < plan.row["created_at"]:
         plan.row["created_at"] = min(earliest)
+    _came_back(ctx, account, plan, start, history)
     if plan.stage == DealStage.CLOSED_WON:
         ctx.referrers.append((plan.primary.id, plan.primary.name))
     if shape.ending == "said_no":
         said_no[plan.primary.id] = last
+
+
+# Share of won and open deals whose contact had said no before, sat on the nurture list and
+# came back through a trigger (a visit to the pricing page): the nurture funnel's last steps.
+CAME_BACK = 0.16
+
+
+def _came_back(ctx: Context, account: AccountFacts, plan: DealPlan, start: int,
+               history: dict[int, list[tuple[Step, int | None]]]) -> None:
+    """Maybe give the deal's contact an earlier "no", a stay on the nurture list and the alert that re-opened them."""
+    if plan.row["outcome"] == "lost":
+        return
+    # A stream of its own, so the rest of the data set does not shift with this choice.
+    rng = random.Random(f"{ctx.seed}:came-back:{plan.id}")
+    if rng.random() >= CAME_BACK:
+        return
+    reopened = plan.row["created_at"] - timedelta(days=1 + rng.random() * 3)
+    no = Step(Channel.CALL, Outcome.SAID_NO, offset=start + 30 + int(rng.random() * 60), minute=random_minute(rng))
+    if no.offset > MAX_HISTORY:
+        return
+    stamp(ctx.calendar, account.country, account.tz, [no])
+    if no.instant > reopened - timedelta(days=14):
+        return
+    history[plan.primary.id].append((no, None))
+    activity.came_back(ctx, plan.primary, said_no=no.instant, reopened=reopened)
 
 
 def _loose_history(ctx: Context, account: AccountFacts, contact: ContactFacts,

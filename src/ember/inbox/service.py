@@ -90,19 +90,19 @@ def _check(host: str, port: int, security: str, auth: str, username: str, secret
         raise InvalidInput("the mailbox cannot be connected", problems)
 
 
-def connect_mailbox(session: Session, actor: Actor, *, host: str, username: str, secret: str, key: str | None,
-                    port: int = 993, security: str = "ssl", auth: str = "password", sent_folder: str | None = None,
-                    inbox_folder: str = "INBOX", ca_file: str | None = None, timeout: float = 30.0) -> MailboxView:
-    """Log in once to prove the details, then store them (the secret encrypted) as the actor's mailbox."""
-    _check(host, port, security, auth, username, secret)
-    encrypted = secrets.encrypt(key, secret)  # fails early, before the server sees anything, without a key
-    connection = imap.Connection(host.strip(), port, security, username.strip(), auth, secret, ca_file, timeout)
+def try_mailbox(connection: imap.Connection, *, inbox_folder: str = "INBOX",
+                sent_folder: str | None = None) -> str | None:
+    """Log in and open the folders, storing nothing; the sent folder found. InvalidInput with the server's
+    answer when it refuses."""
+    _check(connection.host, connection.port, connection.security, connection.auth, connection.username,
+           connection.secret)
     try:
         with imap.connect(connection) as client:
             imap.open_folder(client, inbox_folder)
             sent = sent_folder or imap.sent_folder(client)
             if sent_folder:
                 imap.open_folder(client, sent_folder)
+            return sent
     except imap.MailServerError as exc:
         raise InvalidInput("the mail server did not accept these details; nothing was stored",
                            [Problem("mailbox", str(exc), "check the host, port, user and password "
@@ -110,6 +110,16 @@ def connect_mailbox(session: Session, actor: Actor, *, host: str, username: str,
     except Exception as exc:  # a missing folder is the server's "NO" to SELECT
         raise InvalidInput("the mail server did not accept these details; nothing was stored",
                            [Problem("folder", str(exc), "check the folder names")]) from exc
+
+
+def connect_mailbox(session: Session, actor: Actor, *, host: str, username: str, secret: str, key: str | None,
+                    port: int = 993, security: str = "ssl", auth: str = "password", sent_folder: str | None = None,
+                    inbox_folder: str = "INBOX", ca_file: str | None = None, timeout: float = 30.0) -> MailboxView:
+    """Log in once to prove the details, then store them (the secret encrypted) as the actor's mailbox."""
+    _check(host, port, security, auth, username, secret)
+    encrypted = secrets.encrypt(key, secret)  # fails early, before the server sees anything, without a key
+    connection = imap.Connection(host.strip(), port, security, username.strip(), auth, secret, ca_file, timeout)
+    sent = try_mailbox(connection, inbox_folder=inbox_folder, sent_folder=sent_folder)
     mailbox = repository.mailbox_of(session, actor.id) or Mailbox(user_id=actor.id)
     mailbox.host, mailbox.port, mailbox.security = host.strip(), port, security
     mailbox.username, mailbox.auth, mailbox.secret = username.strip(), auth, encrypted

@@ -163,6 +163,22 @@ class CadenceSettings:
             raise ValueError("search_days must be 7 or more (one full week)")
 
 
+@dataclass(frozen=True)
+class TeamCadence:
+    """The cadence each team plans with: its own settings where the desk set any, else everyone's.
+
+    Every re-plan that spans teams (``ember replan``, the bulk path) plans each contact with the
+    settings of its owner's team, as a touch logged by that owner would."""
+
+    everyone: CadenceSettings
+    teams: dict[int, CadenceSettings] = field(default_factory=dict)
+
+    def of(self, team_id: int | None) -> CadenceSettings:
+        if team_id is None:
+            return self.everyone
+        return self.teams.get(team_id, self.everyone)
+
+
 def _days(text: str, name: str) -> tuple[int, ...]:
     try:
         values = tuple(int(part) for part in text.replace(";", ",").split(",") if part.strip())

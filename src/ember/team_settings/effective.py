@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ember import secretbox
 from ember.conversation.benchmarks import Thresholds
 from ember.settings import Settings
-from ember.settings.cadence import parse_windows
+from ember.settings.cadence import TeamCadence, parse_windows
 from ember.team_settings import repository
 from ember.team_settings.fields import BY_NAME
 
@@ -33,12 +34,17 @@ def read(settings: Settings, name: str) -> Any:
     raise KeyError(name)
 
 
-def _typed(values: Mapping[str, str]) -> dict[str, Any]:
+def _typed(values: Mapping[str, str], key: str | None) -> dict[str, Any]:
     typed: dict[str, Any] = {}
     for name, text in values.items():
         field = BY_NAME.get(name)
         if field is None:
             continue  # a setting the desk no longer offers: ignored, not fatal
+        if field.secret and secretbox.is_sealed(text):
+            try:
+                text = secretbox.unseal(key, text)
+            except secretbox.NotReadable:
+                continue  # the key changed: the environment's value stands until someone enters it again
         try:
             typed[name] = field.parse(text)
         except ValueError:
@@ -49,10 +55,18 @@ def _typed(values: Mapping[str, str]) -> dict[str, Any]:
 def settings_for(session: Session, base: Settings, team_id: int | None, *, learned: bool = True) -> Settings:
     """The settings a team works with (team None: the everyone-level); ``learned=False``: as published."""
     stored, taught = repository.levels(session, team_id)
-    values = _typed(stored)
+    values = _typed(stored, base.inbox.inbox_key)
     if learned and taught:
         values.update(_adopted(base, stored, taught))
     return base.model_copy(update=values) if values else base
+
+
+def team_cadence(session: Session, base: Settings) -> TeamCadence:
+    """The planning settings of every team (its own, the everyone-level and learned windows included):
+    what a re-plan across teams plans each contact with."""
+    teams = {team_id: settings_for(session, base, team_id).cadence.planning()
+             for team_id in repository.team_ids(session)}
+    return TeamCadence(settings_for(session, base, None).cadence.planning(), teams)
 
 
 def _is_published(base: Settings, name: str) -> bool:

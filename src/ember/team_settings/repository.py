@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
-from ember.models import Contact, ReplanRun, TeamSetting, User
+from ember.models import Contact, ReplanRun, Team, TeamSetting, User
 
 EVERYONE = "*"
 # What the team's own closed deals taught (call targets, call windows): below every explicit setting.
@@ -25,6 +25,10 @@ def learned_scope(team_id: int) -> str:
 def overrides(session: Session, team_id: int | None) -> dict[str, str]:
     """The everyone-overrides, then the team's own on top (team None: only the everyone-overrides)."""
     return levels(session, team_id)[0]
+
+
+def team_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Team.id).order_by(Team.id)))
 
 
 def levels(session: Session, team_id: int | None) -> tuple[dict[str, str], dict[str, str]]:

@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ember import validation
+from ember import secretbox, validation
 from ember.cadence.service import replan
 from ember.calls.service import analysis_thresholds
 from ember.db import unit_of_work
-from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList
+from ember.errors import Conflict, EmberError, Forbidden, InvalidInput, NotFound, Problem, ProblemList
 from ember.messages.service import load_library
 from ember.models import Contact, Deal, ReplanRun, Team
 from ember.outbound.mail import SmtpConfig, transmit
@@ -132,6 +132,7 @@ def save(session: Session, actor: Actor, base: Settings, group: str, team_id: in
     team_id = _scope_team(session, actor, team_id)
     problems = ProblemList()
     typed = _parsed(group, form, problems)
+    sealed = _sealed(base, typed, problems)
     current = settings_for(session, base, team_id)
     if not problems.items:
         _domain_check(group, current.model_copy(update=typed), problems)
@@ -144,9 +145,22 @@ def save(session: Session, actor: Actor, base: Settings, group: str, team_id: in
         if as_text(value) == as_text(read(inherited, name)):
             repository.drop(session, team_id, name)
         else:
-            repository.put(session, team_id, name, as_text(value), actor.id)
+            repository.put(session, team_id, name, sealed.get(name, as_text(value)), actor.id)
     session.flush()
     return changed
+
+
+def _sealed(base: Settings, typed: Mapping[str, Any], problems: ProblemList) -> dict[str, str]:
+    """Secrets (the mail server password) as they are stored: encrypted with EMBER_INBOX_KEY, never readable."""
+    sealed: dict[str, str] = {}
+    for name, value in typed.items():
+        if value is None or not BY_NAME[name].secret:
+            continue
+        try:
+            sealed[name] = secretbox.seal(base.inbox.inbox_key, str(value))
+        except EmberError as exc:
+            problems.add(name, "cannot be stored encrypted", exc.message)
+    return sealed
 
 
 def reset(session: Session, actor: Actor, group: str, team_id: int | None) -> None:

@@ -33,6 +33,7 @@ SECTIONS = (
     ("users", "/settings/users", "People", "Add people, set roles, teams and time zones, reset passwords, API tokens."),
     ("teams", "/settings/teams", "Teams", "The teams people belong to."),
     ("alerts", "/settings/alerts", "Alert channels", "Where each person's alerts go besides the app."),
+    ("mailbox", "/settings/mailbox", "Mailbox", "Your own mailbox: replies, bounces and sent mail log themselves."),
     ("sources", "/settings/sources", "Event sources", "Sites and tools that send events: secrets, snippet."),
     ("rules", "/settings/rules", "Trigger rules", "Which events mean a contact is warm again."),
     ("messages", "/settings/messages", "Message library", "Voicemails, emails and lines reps rotate through."),
@@ -45,12 +46,13 @@ SECTIONS = (
     ("audit", "/admin/audit", "Audit trail", "Who changed people, rules, templates, sources and settings, and when."),
 )
 ADMIN_ONLY = frozenset({"sources", "audit"})
+EVERYONE = frozenset({"alerts", "mailbox"})  # what a rep may open: their own
 
 
 def sections_for(actor: Actor, request: Request | None = None) -> list[tuple[str, str, str, str]]:
-    """The sections this person may open: a rep only their alert channels, admins everything."""
+    """The sections this person may open: a rep only their alert channels and mailbox, admins everything."""
     return [s for s in SECTIONS
-            if (s[0] == "alerts" or actor.role is not Role.REP) and (s[0] not in ADMIN_ONLY or actor.is_admin)]
+            if (s[0] in EVERYONE or actor.role is not Role.REP) and (s[0] not in ADMIN_ONLY or actor.is_admin)]
 
 
 def desk(request: Request, template: str, actor: Actor, status_code: int = 200, **context: Any) -> HTMLResponse:
