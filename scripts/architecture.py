@@ -15,7 +15,7 @@
 * positional rows: a repository function declared to return tuples or ``Row``s,
   or a caller reading a row by a numeric index;
 * JSON routes without a response model: API operations whose OpenAPI
-  description has no schema for their success response.
+  description has no schema (or only a free-form object) for their success answer.
 
 tests/test_architecture.py imports the same functions, so the counts here are
 the ones the tests hold at zero.
@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "ember"
@@ -38,6 +39,7 @@ QUERY_BUILDERS = {"select", "insert", "update", "delete", "text", "union", "unio
 SESSION_READS = {"execute", "scalars", "scalar", "get", "query"}
 # The interface layer: parse input, call a service, render. Nothing below it imports it.
 INTERFACE_PACKAGES = {"web", "api", "cli", "jobs", "app"}
+NO_BODY = {"204", "304"}  # answers that carry no body, so no schema
 INTERFACE_MODULES = {"routes", "tasks", "intake", "api", "asgi"}
 
 
@@ -261,8 +263,50 @@ def positional_rows(mods: list[Module]) -> list[str]:
     return found
 
 
+def _resolve_ref(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if not ref:
+        return schema
+    found: Any = document
+    for part in ref.removeprefix("#/").split("/"):
+        found = found[part]
+    return dict(found)
+
+
+def shapeless(document: dict[str, Any], schema: dict[str, Any] | None) -> bool:
+    """No schema, ``{}``, or an object (or a list of objects) that names none of its fields."""
+    if not schema:
+        return True
+    schema = _resolve_ref(document, schema)
+    if schema.get("type") == "array":
+        return shapeless(document, schema.get("items"))
+    if schema.get("type") == "object" or ("type" not in schema and "additionalProperties" in schema):
+        return not schema.get("properties")
+    return False
+
+
+def answer_schemas(response: dict[str, Any]) -> list[dict[str, Any] | None]:
+    """The schema of each media type an answer comes in (JSON, CSV, an event stream); [None] for none."""
+    return [media.get("schema") for media in response.get("content", {}).values()] or [None]
+
+
+def undescribed_successes(document: dict[str, Any]) -> list[str]:
+    """Operations with no success answer, or one whose body has no schema or a free-form one."""
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            label = f"{method.upper()} {path}"
+            successes = {code: r for code, r in operation.get("responses", {}).items() if code.startswith("2")}
+            if not successes:
+                found.append(f"{label}: no success answer documented")
+            found.extend(f"{label} -> {code}: no schema (or a free-form object) for the answer"
+                         for code, response in successes.items()
+                         if code not in NO_BODY and any(shapeless(document, s) for s in answer_schemas(response)))
+    return found
+
+
 def routes_without_response_model() -> list[str]:
-    """API operations whose success response has no schema in the OpenAPI document."""
+    """API operations whose success answer has no schema in the OpenAPI document (or a free-form one)."""
     sys.path.insert(0, str(ROOT / "src"))
     from ember.app import create_app  # noqa: PLC0415 - the app is built only when asked for
     from ember.settings import Settings  # noqa: PLC0415
@@ -270,16 +314,7 @@ def routes_without_response_model() -> list[str]:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(data_dir=Path(data_dir), secret_key="architecture-count-" * 3, database_url="sqlite://")
         document = create_app(settings).openapi()
-    found = []
-    for path, operations in document["paths"].items():
-        for method, operation in operations.items():
-            ok = [r for code, r in operation.get("responses", {}).items() if code.startswith("2")]
-            described = any(r.get("content", {}).get("application/json", {}).get("schema") not in (None, {})
-                            for r in ok)
-            no_body = any(code == "204" for code in operation.get("responses", {}))
-            if not described and not no_body:
-                found.append(f"{method.upper()} {path}")
-    return found
+    return undescribed_successes(document)
 
 
 def _use_root(root: Path) -> None:

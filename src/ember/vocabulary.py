@@ -169,6 +169,8 @@ class EventType(StrEnum):
     # Not signals on their own: ties an anonymous visitor to an email address; a goodbye.
     IDENTIFY = "identify"
     NEWSLETTER_UNSUBSCRIBE = "newsletter_unsubscribe"
+    # A booking called off: its planned meeting goes, no alert.
+    MEETING_CANCELED = "meeting_canceled"
 
 
 class EventStatus(StrEnum):

@@ -9,6 +9,7 @@ still wins.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -111,6 +112,22 @@ def test_the_desk_shows_what_was_learned_and_what_is_in_use(data: Engine, ember,
     _login(client, MANAGER)
     analysis = client.get("/settings/analysis")
     assert analysis.status_code == 200
-    assert "Learned from Harborlight Sales" in analysis.text and "in use: <strong>" in analysis.text
+    assert "Learned from the history of Harborlight Sales" in analysis.text and "in use: <strong>" in analysis.text
     cadence = client.get("/settings/cadence")
-    assert "Learned from Harborlight Sales" in cadence.text and "Call windows" in cadence.text
+    assert "Learned from the history of Harborlight Sales" in cadence.text and "Call windows" in cadence.text
+
+
+def test_saving_the_desk_form_unchanged_keeps_the_learned_values(data: Engine, ember, client) -> None:  # type: ignore[no-untyped-def]
+    team_id, _ = _team_and_contact(data)
+    assert ember("report", "--adopt", "--as", MANAGER).exit_code == 0
+    _login(client, MANAGER)
+    page = client.get("/settings/cadence")
+    form = dict(re.findall(r'<input name="([a-z_]+)"[^>]*value="([^"]*)"', page.text))
+    form |= dict(re.findall(r'<textarea name="([a-z_]+)"[^>]*>([^<]*)</textarea>', page.text))
+    form["csrf"] = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    form["skip_public_holidays"] = "true"
+    saved = client.post("/settings/cadence", data=form, follow_redirects=True)
+    assert "Nothing changed." in saved.text
+    with unit_of_work(data) as session:
+        learned = team_repo.learned(session, team_id)["call_windows"]
+        assert settings_for(session, Settings(), team_id).cadence.call_windows == learned

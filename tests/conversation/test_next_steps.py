@@ -187,7 +187,8 @@ def test_a_question_cut_across_two_cues_counts_once() -> None:
      ("Wednesday next week", "2026-03-18"), ("after this call", "2026-03-10"),
      ("tomorrow morning", "2026-03-11T09:00"), ("by end of day tomorrow", "2026-03-11T17:00"),
      ("at nine thirty on Friday", "2026-03-13T09:30"), ("in May", "2026-05-01"),
-     ("first week of April", "2026-04-01")],
+     ("first week of April", "2026-04-01"), ("a week from today", "2026-03-17"),
+     ("two weeks from now", "2026-03-24"), ("the week after next", "2026-03-23")],
 )
 def test_spoken_dates_resolve_the_way_sales_calls_mean_them(said: str, due: str) -> None:
     phrase = find_due_phrase(f"I'll send it {said}.")

@@ -111,3 +111,9 @@ def test_sentence_ends_follow_the_words_not_the_cues() -> None:
     assert sentence_ends(tokens, frozenset({2})) == [1, len(tokens) - 1]
     assert opens_question(tokens, 2)
     assert not opens_question(["tell", "me", "what", "the", "impact", "was"], 2)
+
+
+def test_a_wh_word_with_its_auxiliary_opens_a_question_whatever_follows() -> None:
+    tokens = ["i", "saw", "your", "note", "what's", "the", "sticking", "point"]
+    assert opens_question(tokens, 4)
+    assert not opens_question(["we", "know", "what", "the", "plan", "is"], 2)

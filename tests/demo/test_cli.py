@@ -20,6 +20,7 @@ def test_demo_builds_then_reuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         first = runner.invoke(app, ["demo", "--no-serve", "--contacts", "60", "--seed", "2"])
         assert first.exit_code == 0, first.output
         assert "Done in" in first.output and "60 contacts" in first.output
+        assert "Learned targets and call windows in use for" in first.output
         assert "maya.chen@harborlight.example" in first.output and "ember-demo" in first.output
         assert (tmp_path / "ember.db").exists()
         second = runner.invoke(app, ["demo", "--no-serve"])

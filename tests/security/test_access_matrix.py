@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from ember.conversation import analyze_text
 from ember.db import unit_of_work
 from ember.events.service import ensure_default_rules
 from ember.models import (
@@ -43,6 +44,8 @@ MISSING = 6_999_999  # no record has this id: what "not found" looks like
 _ids = count(7_000_001)  # explicit, distinct ids, so an id never matches other digits in an answer
 VTT = "WEBVTT\n\n00:00.000 --> 00:04.000\n<v Vera>We will send the pricing by Friday.\n\n" \
       "00:04.000 --> 00:08.000\n<v Sam>Great, talk then.\n"
+# Stored as a real call's is: the shape GET /api/calls/{id} documents.
+ANALYSIS = analyze_text(VTT, fmt="vtt", reps=("Vera",), call_date=datetime(2026, 1, 5, tzinfo=UTC)).to_dict()
 
 CALLERS = ("rep", "manager", "admin")
 SCOPES = ("own", "team", "other")
@@ -99,7 +102,7 @@ def _records(engine: Engine, owner_id: int, owner_email: str, tag: str) -> Recor
         session.add(touch)
         session.flush()
         call = Call(id=next(_ids), touch_id=touch.id, transcript_text=VTT, transcript_format="vtt",
-                    transcript_source="call.vtt", analysis={"speakers": [{"name": "Vera"}, {"name": "Sam"}]})
+                    transcript_source="call.vtt", analysis=ANALYSIS)
         alert = Alert(id=next(_ids), dedup_key=f"alert-{tag}", contact_id=contact.id, rep_id=owner_id,
                       rule_id=rule_id, summary=f"visited pricing {tag}")
         token = ApiToken(id=next(_ids), user_id=owner_id, token_hash=f"unused-{tag}", name=f"sync {tag}")

@@ -18,6 +18,7 @@ from ember.alerts import repository, service
 from ember.alerts.destinations import destination_policy
 from ember.alerts.hub import SUPERSEDED, AlertHub, Subscriber
 from ember.api.deps import CurrentActor, Db, actor_briefly
+from ember.api.schemas import streamed
 from ember.db import unit_of_work
 from ember.ids import RecordId
 from ember.users.service import current_user
@@ -33,16 +34,42 @@ class NotifyUrls(BaseModel):
                             description="apprise URLs: slack://..., msteams://..., mailto://..., json://...")
 
 
+class AlertOut(BaseModel):
+    id: int
+    contact: str | None
+    contact_id: int | None
+    contact_email: str | None
+    rule: str | None = Field(description="The trigger rule that raised the alert")
+    event: str | None = Field(description="The event type behind it (page_view, email_reply, ...)")
+    url: str | None
+    source: str | None
+    occurred_at: str | None
+    summary: str | None
+    at: str = Field(description="When the alert was raised (ISO 8601)")
+    delivered: bool
+    status: str
+    attempts: int
+    last_error: str | None
+    seen: bool
+    rep: str | None
+
+
+class SeenOut(BaseModel):
+    id: int
+    seen: bool
+
+
 @router.get("/alerts")
 def list_alerts(db: Db, actor: CurrentActor, rep: str | None = None, unseen: bool = False,
-                limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
+                limit: int = Query(100, ge=1, le=1000)) -> list[AlertOut]:
     """Alerts of the reps you may see (yours, your team's as a manager), newest first."""
-    return service.list_alerts(db, actor, rep_email=rep, unseen_only=unseen, limit=limit)
+    return [AlertOut.model_validate(alert)
+            for alert in service.list_alerts(db, actor, rep_email=rep, unseen_only=unseen, limit=limit)]
 
 
 @router.post("/alerts/{alert_id}/seen")
-def mark_seen(db: Db, actor: CurrentActor, alert_id: RecordId) -> dict[str, Any]:
-    return service.mark_seen(db, actor, alert_id)
+def mark_seen(db: Db, actor: CurrentActor, alert_id: RecordId) -> SeenOut:
+    return SeenOut.model_validate(service.mark_seen(db, actor, alert_id))
 
 
 @router.get("/me/notify")
@@ -128,7 +155,8 @@ async def _wait_for_alerts(subscriber: Subscriber, after: int, sent: set[int]) -
         yield _frame("alert", {**alert, "unseen": unseen}, alert["id"])
 
 
-@router.get("/alerts/stream", response_class=StreamingResponse)
+@router.get("/alerts/stream", response_class=StreamingResponse, responses=streamed(
+    "text/event-stream", "Server-sent events: `count` ({\"unseen\": n}) first, then one `alert` per new alert"))
 async def alert_stream(request: Request, once: bool = Query(
         False, description="Send the current count and close (for scripts).")) -> StreamingResponse:
     """Your new alerts as they happen (text/event-stream): `count` first, then one `alert` each.

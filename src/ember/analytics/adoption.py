@@ -32,7 +32,7 @@ class Adoption:
 def adopt_for_team(session: Session, base: Settings, team_id: int) -> Adoption:
     """Learn the team's targets and windows from its history and keep them as its learned settings."""
     published = team_options(settings_for(session, base, team_id, learned=False))
-    reps = tuple(r[0] for r in repo.reps(session, team_id))
+    reps = tuple(r.id for r in repo.reps(session, team_id))
     learned, windows = learned_for(session, Scope(reps, None), published)
     values = {"analysis_thresholds": thresholds_text(learned, published.thresholds),
               "call_windows": windows_text(windows)}

@@ -30,7 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from ember.analytics.metrics import ActivityRow, CallRow, HourRow
+from ember.analytics.metrics import ActivityRow, CallRow, Funnel, HourRow
+from ember.db import typed_rows
 from ember.models import (
     Alert,
     Call,
@@ -78,17 +79,31 @@ def conversation_outcomes(session: Session) -> frozenset[str]:
 
 # --- people -----------------------------------------------------------------
 
-def teams(session: Session) -> list[tuple[int, str]]:
-    return [(r[0], r[1]) for r in session.execute(select(Team.id, Team.name).order_by(Team.name))]
+@dataclass(frozen=True, slots=True)
+class TeamName:
+    id: int
+    name: str
 
 
-def reps(session: Session, team_id: int | None) -> list[tuple[int, str, str, int | None]]:
-    """(id, name, email, team id) of the active reps, of one team or all."""
+@dataclass(frozen=True, slots=True)
+class RepName:
+    id: int
+    name: str
+    email: str
+    team_id: int | None
+
+
+def teams(session: Session) -> list[TeamName]:
+    return typed_rows(TeamName, session.execute(select(Team.id, Team.name).order_by(Team.name)))
+
+
+def reps(session: Session, team_id: int | None) -> list[RepName]:
+    """The active reps, of one team or all, by name."""
     query = select(User.id, User.name, User.email, User.team_id).where(
         User.role == Role.REP.value, User.is_active.is_(True))
     if team_id is not None:
         query = query.where(User.team_id == team_id)
-    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query.order_by(User.name))]
+    return typed_rows(RepName, session.execute(query.order_by(User.name)))
 
 
 # --- deals: follow-ups to close, give-up points, cycle length ----------------
@@ -107,8 +122,26 @@ def _ended_at() -> Any:
     return func.coalesce(Deal.closed_at, Deal.stalled_at)
 
 
-def deal_follow_ups(session: Session, scope: Scope) -> list[tuple[str | None, bool, bool, int, int]]:
-    """(outcome, stalled, someone said no, follow-ups, deals) for deals closed or stalled in the period."""
+@dataclass(frozen=True, slots=True)
+class FollowUpCount:
+    """How many deals ended this way after this many follow-ups."""
+
+    outcome: str | None
+    stalled: bool
+    said_no: bool  # someone on the deal said no
+    follow_ups: int
+    deals: int
+
+
+@dataclass(frozen=True, slots=True)
+class CycleCount:
+    outcome: str
+    days: int  # from the deal's creation to its close
+    deals: int
+
+
+def deal_follow_ups(session: Session, scope: Scope) -> list[FollowUpCount]:
+    """Deals closed or stalled in the period, counted by how they ended and their follow-ups."""
     ended = or_(Deal.outcome.is_not(None), Deal.stalled_at.is_not(None))
     inner = (select(Deal.outcome.label("outcome"),
                     (Deal.stalled_at.is_not(None) & Deal.outcome.is_(None)).label("stalled"),
@@ -116,7 +149,8 @@ def deal_follow_ups(session: Session, scope: Scope) -> list[tuple[str | None, bo
              .where(ended, scope.owned(Deal.owner_id), scope.after(_ended_at())).subquery())
     query = (select(inner.c.outcome, inner.c.stalled, inner.c.said_no, inner.c.fu, func.count())
              .group_by(inner.c.outcome, inner.c.stalled, inner.c.said_no, inner.c.fu))
-    return [(r[0], bool(r[1]), bool(r[2]), int(r[3]), int(r[4])) for r in session.execute(query)]
+    return [FollowUpCount(outcome, bool(stalled), bool(said_no), int(fu), int(deals))
+            for outcome, stalled, said_no, fu, deals in session.execute(query)]
 
 
 def _days(session: Session, start: Any, end: Any) -> ColumnElement[int]:
@@ -126,14 +160,14 @@ def _days(session: Session, start: Any, end: Any) -> ColumnElement[int]:
     return cast(func.floor(func.extract("epoch", end - start) / 86400), Integer)
 
 
-def cycle_days(session: Session, scope: Scope) -> list[tuple[str, int, int]]:
-    """(outcome, days from first touch to close, deals) for deals closed in the period."""
+def cycle_days(session: Session, scope: Scope) -> list[CycleCount]:
+    """Deals closed in the period, counted by outcome and days from first touch to close."""
     days = _days(session, Deal.created_at, Deal.closed_at).label("days")
     query = (select(Deal.outcome, days, func.count())
              .where(Deal.outcome.is_not(None), Deal.closed_at.is_not(None), scope.owned(Deal.owner_id),
                     scope.after(Deal.closed_at))
              .group_by(Deal.outcome, days))
-    return [(str(r[0]), max(int(r[1]), 0), int(r[2])) for r in session.execute(query)]
+    return [CycleCount(str(outcome), max(int(days), 0), int(deals)) for outcome, days, deals in session.execute(query)]
 
 
 # --- contacts: first-time-call attempts to the first conversation ------------
@@ -204,8 +238,8 @@ def call_hours(session: Session, scope: Scope, outcomes: Iterable[str]) -> list[
              .where(Touch.channel == Channel.CALL.value, scope.owned(Touch.rep_id),
                     scope.after(Touch.occurred_at))
              .group_by(Contact.timezone, hour, quarter))
-    return [HourRow(r[0], datetime.fromisoformat(f"{r[1]}:{15 * int(r[2]):02d}"), int(r[3]), int(r[4] or 0))
-            for r in session.execute(query)]
+    return [HourRow(zone, datetime.fromisoformat(f"{hour}:{15 * int(quarter):02d}"), int(calls), int(connects or 0))
+            for zone, hour, quarter, calls, connects in session.execute(query)]
 
 
 def _json_length(column: Any) -> ColumnElement[int]:
@@ -218,37 +252,42 @@ def discovery_calls(session: Session, scope: Scope) -> list[CallRow]:
     steps = (select(func.count()).select_from(NextStep).where(NextStep.call_id == Call.id)
              .correlate(Call).scalar_subquery())
     analysis = Call.analysis
-    query = (select(Deal.id, Deal.outcome, steps, analysis[("questions", "rep")].as_integer(),
-                    analysis["rep_talk_ratio"].as_float(), analysis["longest_rep_monologue_s"].as_float(),
-                    _json_length(analysis["engaging_moments"]), Touch.occurred_at, Call.id)
+    query = (select(Deal.id.label("deal_id"), Deal.outcome, steps.label("next_steps"),
+                    analysis[("questions", "rep")].as_integer().label("questions"),
+                    analysis["rep_talk_ratio"].as_float().label("talk_ratio"),
+                    analysis["longest_rep_monologue_s"].as_float().label("monologue_s"),
+                    _json_length(analysis["engaging_moments"]).label("engaging"), Touch.occurred_at, Call.id)
              .join(Touch, Touch.id == Call.touch_id).join(Deal, Deal.id == Touch.deal_id)
              .where(Deal.outcome.is_not(None), Call.analysis.is_not(None), scope.owned(Deal.owner_id),
                     scope.after(Deal.closed_at))
              .order_by(Deal.id, Touch.occurred_at, Call.id))
     first: dict[int, CallRow] = {}
-    for r in session.execute(query):
-        if r[0] in first:
+    for row in session.execute(query):
+        if row.deal_id in first:
             continue
-        first[r[0]] = CallRow(deal_id=r[0], won=r[1] == DealOutcome.WON.value, next_steps=int(r[2]),
-                              questions=r[3], talk_ratio=r[4], monologue_s=r[5], engaging=r[6])
+        first[row.deal_id] = CallRow(deal_id=row.deal_id, won=row.outcome == DealOutcome.WON.value,
+                                     next_steps=int(row.next_steps), questions=row.questions,
+                                     talk_ratio=row.talk_ratio, monologue_s=row.monologue_s, engaging=row.engaging)
     return list(first.values())
 
 
 def calls_to_coach(session: Session, scope: Scope, limit: int = 40) -> list[dict[str, Any]]:
     """Recent analysed calls with their benchmark verdicts, newest first."""
-    query = (select(Call.id, Touch.occurred_at, Touch.rep_id, User.name, Contact.id, Contact.first_name,
-                    Contact.last_name, Call.analysis["benchmarks"])
+    query = (select(Call.id.label("call_id"), Touch.occurred_at, Touch.rep_id, User.name.label("rep"),
+                    Contact.id.label("contact_id"), Contact.first_name, Contact.last_name,
+                    Call.analysis["benchmarks"].label("benchmarks"))
              .join(Touch, Touch.id == Call.touch_id).join(Contact, Contact.id == Touch.contact_id)
              .join(User, User.id == Touch.rep_id)
              .where(Call.analysis.is_not(None), scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
              .order_by(Touch.occurred_at.desc()).limit(limit))
-    return [{"call_id": r[0], "at": r[1], "rep_id": r[2], "rep": r[3], "contact_id": r[4],
-             "contact": f"{r[5]} {r[6]}".strip(), "benchmarks": r[7] or []} for r in session.execute(query)]
+    return [{"call_id": row.call_id, "at": row.occurred_at, "rep_id": row.rep_id, "rep": row.rep,
+             "contact_id": row.contact_id, "contact": f"{row.first_name} {row.last_name}".strip(),
+             "benchmarks": row.benchmarks or []} for row in session.execute(query)]
 
 
 # --- the nurture funnel ------------------------------------------------------
 
-def nurture_funnel(session: Session, scope: Scope) -> tuple[int, int, int, int]:
+def nurture_funnel(session: Session, scope: Scope) -> Funnel:
     """Contacts put on the nurture list in the period; of them, alerted again, re-opened, won after."""
     base = (select(NurtureMembership.contact_id, NurtureMembership.started_at, NurtureMembership.ended_at,
                    NurtureMembership.ended_reason)
@@ -263,8 +302,8 @@ def nurture_funnel(session: Session, scope: Scope) -> tuple[int, int, int, int]:
                                DealStakeholder.deal_id == Deal.id, Deal.outcome == DealOutcome.WON.value,
                                Deal.closed_at >= base.c.ended_at)
     won = select(func.count(func.distinct(base.c.contact_id))).where(reopened_rows, won_after)
-    return (int(session.scalar(nurtured) or 0), int(session.scalar(triggered) or 0),
-            int(session.scalar(reopened) or 0), int(session.scalar(won) or 0))
+    return Funnel(nurtured=int(session.scalar(nurtured) or 0), triggered=int(session.scalar(triggered) or 0),
+                  reopened=int(session.scalar(reopened) or 0), won=int(session.scalar(won) or 0))
 
 
 # --- activity, queues, stalled deals ----------------------------------------
@@ -273,18 +312,25 @@ def activity(session: Session, scope: Scope) -> list[ActivityRow]:
     query = (select(Touch.rep_id, Touch.channel, Touch.outcome, func.count())
              .where(scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
              .group_by(Touch.rep_id, Touch.channel, Touch.outcome))
-    return [ActivityRow(r[0], r[1], r[2], int(r[3])) for r in session.execute(query)]
+    return [ActivityRow(rep_id, channel, outcome, int(touches))
+            for rep_id, channel, outcome, touches in session.execute(query)]
 
 
 def calls_analysed(session: Session, scope: Scope) -> dict[int, int]:
     query = (select(Touch.rep_id, func.count()).select_from(Call).join(Touch, Touch.id == Call.touch_id)
              .where(Call.analysis.is_not(None), scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
              .group_by(Touch.rep_id))
-    return {r[0]: int(r[1]) for r in session.execute(query)}
+    return {rep_id: int(calls) for rep_id, calls in session.execute(query)}
 
 
-def queue_sizes(session: Session, rep_ids: Sequence[int], until: datetime, now: datetime) -> dict[int, tuple[int, int]]:
-    """{rep: (planned touches due by ``until``, of them overdue before ``now``)}."""
+@dataclass(frozen=True, slots=True)
+class QueueSize:
+    due: int  # planned touches due by the end of the period asked
+    overdue: int  # of them, due before now
+
+
+def queue_sizes(session: Session, rep_ids: Sequence[int], until: datetime, now: datetime) -> dict[int, QueueSize]:
+    """Per rep: planned touches due by ``until``, and how many of them are overdue before ``now``."""
     if not rep_ids:
         return {}
     overdue = func.sum(case((PlannedTouch.due_at < now, 1), else_=0))
@@ -292,17 +338,17 @@ def queue_sizes(session: Session, rep_ids: Sequence[int], until: datetime, now: 
              .where(PlannedTouch.rep_id.in_(list(rep_ids)), PlannedTouch.status == PlannedTouchStatus.PLANNED.value,
                     PlannedTouch.due_at <= until)
              .group_by(PlannedTouch.rep_id))
-    return {r[0]: (int(r[1]), int(r[2] or 0)) for r in session.execute(query)}
+    return {rep_id: QueueSize(int(due), int(overdue or 0)) for rep_id, due, overdue in session.execute(query)}
 
 
 def stalled_deals(session: Session, scope: Scope, limit: int = 50) -> list[dict[str, Any]]:
     """Open deals that went quiet, longest-stalled first."""
-    query = (select(Deal.id, Deal.name, Deal.stalled_at, User.name, _follow_ups(), _primary_contact())
+    query = (select(Deal.id.label("deal_id"), Deal.name, Deal.stalled_at, User.name.label("rep"),
+                    _follow_ups().label("follow_ups"), _primary_contact().label("contact_id"))
              .join(User, User.id == Deal.owner_id)
              .where(Deal.outcome.is_(None), Deal.stalled_at.is_not(None), scope.owned(Deal.owner_id))
              .order_by(Deal.stalled_at).limit(limit))
-    return [{"deal_id": r[0], "name": r[1], "stalled_at": r[2], "rep": r[3], "follow_ups": int(r[4]),
-             "contact_id": r[5]} for r in session.execute(query)]
+    return [{**row._asdict(), "follow_ups": int(row.follow_ups)} for row in session.execute(query)]
 
 
 def _primary_contact() -> Any:
@@ -363,5 +409,5 @@ def contacts_reached_at(session: Session, scope: Scope, outcomes: Iterable[str],
              .where(Touch.outcome.in_(sorted(outcomes)), Touch.label == f"FTC #{attempt}",
                     scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
              .order_by(Touch.occurred_at.desc()).limit(limit))
-    return [{"contact_id": r[0], "name": f"{r[1]} {r[2]}".strip(), "at": r[3], "rep": r[4]}
-            for r in session.execute(query)]
+    return [{"contact_id": contact_id, "name": f"{first} {last}".strip(), "at": at, "rep": rep}
+            for contact_id, first, last, at, rep in session.execute(query)]

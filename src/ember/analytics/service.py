@@ -63,8 +63,8 @@ class View:
     rep_name: str | None
     rep_ids: tuple[int, ...] | None
     since: datetime | None
-    reps: tuple[tuple[int, str, str, int | None], ...]  # every rep the viewer may pick
-    teams: tuple[tuple[int, str], ...]  # every team the viewer may pick
+    reps: tuple[repo.RepName, ...]  # every rep the viewer may pick
+    teams: tuple[repo.TeamName, ...]  # every team the viewer may pick
 
     @property
     def scope(self) -> Scope:
@@ -107,37 +107,37 @@ def resolve_view(session: Session, actor: Actor, *, team: str | None = None, rep
         raise Forbidden("team numbers are for managers and admins",
                         [Problem("user", f"{actor.email} is a rep", "ask your manager for the team view")])
     all_teams = repo.teams(session)
-    teams = [t for t in all_teams if t[0] == actor.team_id] if actor.role is Role.MANAGER else all_teams
+    teams = [t for t in all_teams if t.id == actor.team_id] if actor.role is Role.MANAGER else all_teams
     team_id = _pick_team(teams, team) if team else (actor.team_id if actor.role is Role.MANAGER else None)
     if actor.role is Role.MANAGER and team_id is None:
         raise NotFound("you are not in a team", [Problem("user", actor.email, "ask an admin to set your team")])
-    visible = tuple(r for r in repo.reps(session, None) if actor.role is Role.ADMIN or r[3] == actor.team_id)
-    in_team = tuple(r for r in visible if team_id is None or r[3] == team_id)
-    rep_row = _pick_rep(in_team, rep) if rep else None
+    visible = tuple(r for r in repo.reps(session, None) if actor.role is Role.ADMIN or r.team_id == actor.team_id)
+    in_team = tuple(r for r in visible if team_id is None or r.team_id == team_id)
+    picked = _pick_rep(in_team, rep) if rep else None
     rep_ids: tuple[int, ...] | None
-    if rep_row is not None:
-        rep_ids = (rep_row[0],)
+    if picked is not None:
+        rep_ids = (picked.id,)
     elif team_id is not None or actor.role is Role.MANAGER:
-        rep_ids = tuple(r[0] for r in in_team)
+        rep_ids = tuple(r.id for r in in_team)
     else:
         rep_ids = None
-    team_name = next((t[1] for t in teams if t[0] == team_id), "All teams")
-    return View(team_id, team_name, rep_row[0] if rep_row else None, rep_row[1] if rep_row else None,
+    team_name = next((t.name for t in teams if t.id == team_id), "All teams")
+    return View(team_id, team_name, picked.id if picked else None, picked.name if picked else None,
                 rep_ids, since, visible, tuple(teams))
 
 
-def _pick_team(teams: list[tuple[int, str]], wanted: str) -> int:
-    for team_id, name in teams:
-        if wanted.strip().lower() in (name.lower(), str(team_id)):
-            return team_id
-    names = ", ".join(name for _, name in teams) or "none"
+def _pick_team(teams: list[repo.TeamName], wanted: str) -> int:
+    for team in teams:
+        if wanted.strip().lower() in (team.name.lower(), str(team.id)):
+            return team.id
+    names = ", ".join(team.name for team in teams) or "none"
     raise NotFound(f"no team {wanted!r} that you may see",
                    [Problem("team", repr(wanted), f"use one of: {names}")])
 
 
-def _pick_rep(reps: tuple[tuple[int, str, str, int | None], ...], wanted: str) -> tuple[int, str, str, int | None]:
+def _pick_rep(reps: tuple[repo.RepName, ...], wanted: str) -> repo.RepName:
     for row in reps:
-        if wanted.strip().lower() in (row[2].lower(), str(row[0])):
+        if wanted.strip().lower() in (row.email.lower(), str(row.id)):
             return row
     raise NotFound(f"no rep {wanted!r} in the team you are looking at",
                    [Problem("rep", repr(wanted), "give the email of a rep of this team")])
@@ -149,14 +149,14 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     talked = repo.conversation_outcomes(session)
     by_outcome: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     gave_up: dict[int, int] = defaultdict(int)
-    for outcome, stalled, said_no, follow_ups, deals in repo.deal_follow_ups(session, scope):
-        if outcome:
-            by_outcome[outcome][follow_ups] += deals
-        if (stalled or outcome == DealOutcome.LOST.value) and not said_no:
-            gave_up[follow_ups] += deals
+    for ended in repo.deal_follow_ups(session, scope):
+        if ended.outcome:
+            by_outcome[ended.outcome][ended.follow_ups] += ended.deals
+        if (ended.stalled or ended.outcome == DealOutcome.LOST.value) and not ended.said_no:
+            gave_up[ended.follow_ups] += ended.deals
     cycles: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for outcome, days, deals in repo.cycle_days(session, scope):
-        cycles[outcome][days] += deals
+    for cycle in repo.cycle_days(session, scope):
+        cycles[cycle.outcome][cycle.days] += cycle.deals
     ftc = repo.ftc_attempts(session, scope, talked)
     cells, learned, windows = _learned(session, scope, options, talked)
     return TeamNumbers(
@@ -170,7 +170,7 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
         cycle_lost=summarize(cycles[DealOutcome.LOST.value]),
         learned=learned,
         windows=windows,
-        funnel=Funnel(*repo.nurture_funnel(session, scope)),
+        funnel=repo.nurture_funnel(session, scope),
         reps=_rep_lines(session, view, scope, talked, now),
         stalled=repo.stalled_deals(session, scope),
         coaching=_to_coach(repo.calls_to_coach(session, scope)),
@@ -195,12 +195,13 @@ def learned_for(session: Session, scope: Scope, options: Options) -> tuple[Learn
 
 
 def _rep_lines(session: Session, view: View, scope: Scope, talked: frozenset[str], now: datetime) -> list[RepLine]:
-    shown = [r for r in view.reps if view.rep_ids is None or r[0] in view.rep_ids]
+    shown = [r for r in view.reps if view.rep_ids is None or r.id in view.rep_ids]
     per_rep = activity(repo.activity(session, scope), repo.calls_analysed(session, scope), talked)
     end_of_day = now + timedelta(hours=24)
-    queues = repo.queue_sizes(session, [r[0] for r in shown], end_of_day, now)
-    return [RepLine(r[0], r[1], r[2], *queues.get(r[0], (0, 0)), per_rep.get(r[0], RepActivity(r[0])))
-            for r in shown]
+    queues = repo.queue_sizes(session, [r.id for r in shown], end_of_day, now)
+    empty = repo.QueueSize(0, 0)
+    return [RepLine(r.id, r.name, r.email, queues.get(r.id, empty).due, queues.get(r.id, empty).overdue,
+                    per_rep.get(r.id, RepActivity(r.id))) for r in shown]
 
 
 def _to_coach(calls: list[dict[str, Any]], limit: int = 12) -> list[dict[str, Any]]:

@@ -34,3 +34,8 @@ CLIENT_ERRORS: dict[int | str, dict[str, object]] = {
 class Health(BaseModel):
     status: str = Field(description="ok when the server answers")
     version: str
+
+
+def streamed(media_type: str, description: str) -> dict[int | str, dict[str, object]]:
+    """The OpenAPI answer of a route that streams a file or a feed rather than JSON."""
+    return {200: {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}}

@@ -22,6 +22,33 @@ def cancel_planned(session: Session, contact_id: int, *, kinds: tuple[str, ...] 
     session.execute(query.values(status=PlannedTouchStatus.CANCELLED.value))
 
 
+def planned_booking(session: Session, booking_key: str) -> PlannedTouch | None:
+    """The planned meeting of a booking, when it is still to be held."""
+    return session.scalar(
+        select(PlannedTouch).where(PlannedTouch.booking_key == booking_key,
+                                   PlannedTouch.status == PlannedTouchStatus.PLANNED.value).limit(1)
+    )
+
+
+def cancel_booking(session: Session, booking_key: str) -> int:
+    """Call off the planned meeting of a booking; how many were still planned."""
+    result = session.execute(
+        update(PlannedTouch).where(PlannedTouch.booking_key == booking_key,
+                                   PlannedTouch.status == PlannedTouchStatus.PLANNED.value)
+        .values(status=PlannedTouchStatus.CANCELLED.value).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def planned_meetings(session: Session, contact_id: int) -> list[PlannedTouch]:
+    """Meetings the contact booked that are still to be held, soonest first."""
+    return list(session.scalars(
+        select(PlannedTouch).where(PlannedTouch.contact_id == contact_id, PlannedTouch.kind == "meeting",
+                                   PlannedTouch.status == PlannedTouchStatus.PLANNED.value)
+        .order_by(PlannedTouch.due_at)
+    ))
+
+
 def open_plan(session: Session, contact_id: int) -> PlannedTouch | None:
     return session.scalar(
         select(PlannedTouch).where(PlannedTouch.contact_id == contact_id,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ember.alerts import repository as alert_repository
 from ember.cadence import repository
 from ember.cadence.attempts import AttemptPhase, TouchFact
+from ember.cadence.bookings import Booking, meeting_purpose, meeting_reason
 from ember.cadence.facts import ContactFacts, TriggerFact
 from ember.cadence.rules import MULTI_THREAD_PURPOSE, Decision, Plan, decision_power_gap, plan_next
 from ember.contacts import repository as contact_repository
@@ -19,7 +20,7 @@ from ember.messages.rules import VariantLibrary
 from ember.models import Contact, Deal, PlannedTouch
 from ember.settings.cadence import CadenceSettings
 from ember.users.repository import user_by_id
-from ember.vocabulary import ContactStatus, DealSource, DealStage, MessagePhase, PreferredChannel
+from ember.vocabulary import Channel, ContactStatus, DealSource, DealStage, MessagePhase, PreferredChannel
 
 QUALIFYING_STAGES = frozenset({DealStage.PROSPECTING, DealStage.QUALIFICATION, DealStage.DISCOVERY})
 
@@ -133,3 +134,26 @@ def flag_decision_power(session: Session, deal: Deal, *, now: datetime) -> None:
                "Ask them to introduce you to the person who signs.",
     ))
 
+
+
+def book_meeting(session: Session, contact: Contact, booking: Booking, *, source: str,
+                 deal_id: int | None) -> PlannedTouch | None:
+    """The meeting a contact booked, planned for the rep at the booked time (moved if the tool
+    reports the same booking again with another time); None when the booking has no time."""
+    if booking.start is None:
+        return None
+    row = repository.planned_booking(session, booking.key)
+    if row is None:
+        row = PlannedTouch(contact_id=contact.id, deal_id=deal_id, rep_id=contact.owner_id, kind="meeting",
+                           channel=Channel.MEETING.value, label=None, booking_key=booking.key)
+        session.add(row)
+    row.due_at = booking.start
+    row.purpose = meeting_purpose(booking)
+    row.reason = meeting_reason(booking, source)
+    session.flush()
+    return row
+
+
+def cancel_meeting(session: Session, booking: Booking) -> int:
+    """The tool says the booking is off: its planned meeting goes too."""
+    return repository.cancel_booking(session, booking.key)

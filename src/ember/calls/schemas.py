@@ -100,7 +100,10 @@ class ProspectRoleOut(BaseModel):
 
 
 class AnalysisOut(BaseModel):
-    """One call's analysis: the versioned JSON that ``ember analyze --json`` prints too."""
+    """One call's analysis: the versioned JSON that ``ember analyze --json`` prints too (docs/analysis.md).
+    Fields a later minor version adds pass through."""
+
+    model_config = ConfigDict(extra="allow")
 
     schema_version: str
     source: str | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ember.analytics.tasks import adopt_learned
 from ember.cli.common import console, engine, err_console, user_errors
 from ember.cli.serve import serve  # the very code `ember serve` runs
 from ember.demo.fixtures import DEMO_PASSWORD, USERS
@@ -49,6 +50,12 @@ def demo(
         counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.counts.items()
                            if n and name in _SHOWN)
         console.print(f"Done in {summary.seconds:.1f} s: {counts}.")
+        # What the worker does nightly, done once now: the team's history is enough to learn from.
+        # The generated plans stay as they are, so the demo's queues are the ones it was built with.
+        with console.status("putting the team's own call targets and windows to work"):
+            adopted = adopt_learned(eng, settings, retime=False)
+        console.print(f"Learned targets and call windows in use for {sum(bool(a.thresholds) for a in adopted)} "
+                      f"of {len(adopted)} teams.")
     console.print("\nLog in with any of these (password [bold]" + DEMO_PASSWORD + "[/]):")
     for email, name, role, _tz in USERS:
         console.print(f"  {email:<34} {name} ({role.value})", highlight=False)

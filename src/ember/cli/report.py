@@ -84,7 +84,7 @@ def report(
 def _adopt(team: str | None, as_user: str | None) -> None:
     with transaction() as session:
         view: View = resolve_view(session, acting_user(session, as_user), team=team)
-        names = dict(analytics_repo.teams(session))
+        names = {team.id: team.name for team in analytics_repo.teams(session)}
     team_ids = [view.team_id] if view.team_id is not None else list(names)
     with user_errors():
         adopted = adopt_learned(engine(), get_settings(), team_ids)

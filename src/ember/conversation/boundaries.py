@@ -48,6 +48,7 @@ _WH = frozenset(
     {"what", "what's", "who", "who's", "where", "where's", "when", "why", "how", "how's",
      "how'd", "which"}
 )
+_WH_AUX = frozenset({"what's", "who's", "where's", "how's", "how'd"})
 _AUX = frozenset(
     {"do", "does", "did", "is", "are", "was", "were", "can", "could", "would", "will",
      "should", "shall", "have", "has", "don't", "doesn't", "didn't", "isn't", "aren't",
@@ -161,8 +162,9 @@ def opens_question(tokens: Sequence[str], index: int, sentence_start: int = 0) -
     if second == "that" and third in _TAG_ENDS:
         return False  # a tag closes the sentence before it
     if first in _WH:
+        # "what's the..." carries its auxiliary: whatever follows, it asks.
         return before not in _EMBEDDING and (
-            second in _AUX or (second != "" and second not in _EMBEDDED))
+            first in _WH_AUX or second in _AUX or (second != "" and second not in _EMBEDDED))
     if tokens[sentence_start] in _LEADS and sentence_start + 1 < index:
         sentence_start += 1
     return (first in _AUX and second in _SUBJECT

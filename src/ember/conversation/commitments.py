@@ -62,7 +62,10 @@ _COMMIT = re.compile(
     + r"|\b(?:let me|i need to|i have to|i'd have to|i'd need to|we need to|we'd need to|"
     r"i'll need to|i'll also need to|we'll need to|we'll also need to|i must)\s+"
     r"(?:just\s+|first\s+|quickly\s+)?" + _ACT + r"\b"
-    r"|\b(?:consider it done|will do|on it)\b"
+    # Short replies only: "will do", "on it"; inside a sentence they are
+    # something else ("what it will do", "working on it").
+    r"|\bconsider it done\b|^(?:(?:ok|okay|sure|yes|yeah|great|right|fine)[,.!]?\s+)*(?:i'm |we're )?"
+    r"(?:will do|on it)\b[.!]?$"
     r"|\byou'll (?:have|get|receive|see it|see the invite|get the invite)\b(?!\s+(?:to|a chance))"
     r"|\b(?:it|that|they|the \w+|your \w+|it all)(?:'ll| will) be (?:with you|there|in your inbox|"
     r"ready|over|on its way)"
@@ -140,7 +143,8 @@ _IMPERATIVE = re.compile(
 _NOT = re.compile(
     r"\b(?:if (?:i|we|you(?! can| could)|things|anything|not|so|necessary|needed|ever)|"
     r"i'll tell you|i'll be honest|i'll say|i'll admit|"
-    r"let me ask (?:you|a|one|the)|let me see|let me think|let me understand|let me be|let me tell you|let me start|"
+    r"let me (?:just )?ask (?:you|a|one|the)|let me (?:just )?give you (?:an|the|a) (?:example|other)|"
+    r"let me see|let me think|let me understand|let me be|let me tell you|let me start|"
     r"let me begin|let me just say|let me share my screen|let me share my|let me pull (?:that|it|"
     r"this) up|let me look (?:that|it) up|let me go back|let me jump|let me repeat|let me rephrase|"
     r"let me explain|let me stop|i'll start there|i'll keep it|i'll be brief|i'll cover|i can see|"

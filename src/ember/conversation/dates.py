@@ -11,6 +11,8 @@ with the conventions of sales calls:
   Monday ("early next week" too), "end of next week" the Friday after;
 - "end of the month / quarter / year" is its last day; "in two weeks" and
   "within two weeks" are fourteen days on; "in May" is the first of May;
+- "a week from today", "two weeks from now" count like "in two weeks"; "the
+  week after next" is the Monday two weeks on;
 - "today", "tonight", "later today", "after this call", "before lunch"
   are the call's own day; "tomorrow (morning)" the next;
 - a bare hour means business hours: "at 3" is 15:00, "at 9" is 09:00,
@@ -54,6 +56,7 @@ _CLOCK = (rf"(?:at|around|by|from)\s+(?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm|a\.m\.
 _PART = r"(?:\s+(?:morning|afternoon|evening|night|lunchtime|after lunch))"
 _WHEN = (
     rf"(?:(?:next|this|coming|this coming)\s+)?{_DAY}{_PART}?(?:\s+next week)?"
+    rf"|{_NUM} (?:days?|weeks?|months?) from (?:now|today|tomorrow)|the week after next"
     rf"|tomorrow{_PART}?|today(?!'s)|tonight|later today|this (?:morning|afternoon|evening)"
     rf"|before lunch|(?:right\s+)?after (?:this|the|our) call|(?:as soon as|once|when|after) we hang up"
     rf"|in the next (?:\d+|few|couple of|ten|twenty|thirty) minutes"
@@ -196,11 +199,23 @@ def _end_of_month(year: int, month: int) -> date:
 
 
 def _day(text: str, today: date) -> date | None:
-    for finder in (_relative_day, _weekday_day, _period_day, _span_day, _calendar_day):
+    for finder in (_from_now_day, _relative_day, _weekday_day, _period_day, _span_day, _calendar_day):
         found = finder(text, today)
         if found is not None:
             return found
     return None
+
+
+def _from_now_day(text: str, today: date) -> date | None:
+    """ "A week from today", "two weeks from now" (counted like "in two
+    weeks"); "the week after next" is the Monday two weeks on."""
+    if re.search(r"\bthe week after next\b", text):
+        return _monday(today, 2)
+    found = re.search(r"\b(.+?) (day|week|month)s? from (now|today|tomorrow)\b", text)
+    if not found:
+        return None
+    start = today + timedelta(days=1) if found.group(3) == "tomorrow" else today
+    return _span_day(f"{found.group(1)} {found.group(2)}", start)
 
 
 def _relative_day(text: str, today: date) -> date | None:

@@ -8,16 +8,23 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ember.api.deps import CurrentActor, Db
+from ember.api.schemas import ErrorOut
 from ember.dialer import rules, service
+from ember.dialer.service import Received
 from ember.dialer.signatures import BadSignature, verify_aircall, verify_standard, verify_twilio
 from ember.errors import InvalidInput, Problem, Unauthorized
 from ember.settings import Settings
 from ember.team_settings.effective import settings_for
 
 router = APIRouter(tags=["dialer"])
+# A provider retries a call it sent before: answered 200 with status "duplicate", nothing logged twice.
+WEBHOOK_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"model": Received, "description": "a call received before; nothing changed"},
+    401: {"model": ErrorOut, "description": "signature or token missing or wrong"},
+}
 
 
 def _settings(request: Request) -> Settings:
@@ -55,7 +62,7 @@ def _called_url(request: Request, settings: Settings) -> str:
     return str(request.url)
 
 
-@router.post("/webhooks/dialer/twilio", status_code=202)
+@router.post("/webhooks/dialer/twilio", status_code=202, response_model=Received, responses=WEBHOOK_ANSWERS)
 async def twilio_status(request: Request, db: Db) -> JSONResponse:
     """Twilio Voice status callback (form-encoded, X-Twilio-Signature)."""
     settings = _settings(request)
@@ -70,7 +77,7 @@ async def twilio_status(request: Request, db: Db) -> JSONResponse:
     return _accepted(db, event, settings)
 
 
-@router.post("/webhooks/dialer/aircall", status_code=202)
+@router.post("/webhooks/dialer/aircall", status_code=202, response_model=Received, responses=WEBHOOK_ANSWERS)
 async def aircall_call_ended(request: Request, db: Db) -> JSONResponse:
     """Aircall ``call.ended`` webhook (JSON with the webhook's token)."""
     settings = _settings(request)
@@ -83,7 +90,7 @@ async def aircall_call_ended(request: Request, db: Db) -> JSONResponse:
     return _accepted(db, event, settings)
 
 
-@router.post("/webhooks/dialer/generic", status_code=202)
+@router.post("/webhooks/dialer/generic", status_code=202, response_model=Received, responses=WEBHOOK_ANSWERS)
 async def generic_call(request: Request, db: Db) -> JSONResponse:
     """Any phone system, in Ember's documented shape, signed per Standard Webhooks."""
     settings = _settings(request)
@@ -104,25 +111,52 @@ class AttachIn(BaseModel):
     contact_id: int
 
 
+class UnmatchedCall(BaseModel):
+    id: int
+    provider: str
+    number: str | None
+    at: str
+    outcome: str | None
+    reason: str | None
+    rep_email: str | None
+
+
+class TouchBrief(BaseModel):
+    id: int
+    outcome: str
+    label: str | None
+
+
+class NextBrief(BaseModel):
+    channel: str
+    at: str
+    label: str
+
+
+class GatekeeperOut(BaseModel):
+    touch: TouchBrief
+    next: NextBrief | None = Field(description="The plan after the correction; null when the cadence stopped")
+    why: str | None
+
+
 @router.get("/api/dialer/unmatched")
-def list_unmatched(db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
+def list_unmatched(db: Db, actor: CurrentActor) -> list[UnmatchedCall]:
     """Calls whose number matched no contact."""
-    return service.unmatched(db, actor)
+    return [UnmatchedCall.model_validate(call) for call in service.unmatched(db, actor)]
 
 
 @router.post("/api/dialer/unmatched/{event_id}/attach")
-def attach_call(request: Request, event_id: int, body: AttachIn, db: Db, actor: CurrentActor) -> dict[str, Any]:
+def attach_call(request: Request, event_id: int, body: AttachIn, db: Db, actor: CurrentActor) -> Received:
     """Log an unmatched call on a contact."""
-    settings = _settings(request)
-    return service.attach(db, actor, event_id, body.contact_id, settings=settings).as_dict()
+    return service.attach(db, actor, event_id, body.contact_id, settings=_settings(request))
 
 
 @router.post("/api/dialer/touches/{touch_id}/gatekeeper")
-def correct_to_gatekeeper(request: Request, touch_id: int, db: Db, actor: CurrentActor) -> dict[str, Any]:
+def correct_to_gatekeeper(request: Request, touch_id: int, db: Db, actor: CurrentActor) -> GatekeeperOut:
     """One click on Today: the call a phone system logged reached a gatekeeper."""
     planning = settings_for(db, _settings(request), actor.team_id).cadence.planning()
     touch, planned = service.mark_gatekeeper(db, actor, touch_id, cadence=planning)
     plan = planned.decision.plan
-    return {"touch": {"id": touch.id, "outcome": touch.outcome, "label": touch.label},
-            "next": {"channel": plan.channel.value, "at": plan.at.isoformat(), "label": plan.label.text}
-            if plan else None, "why": planned.decision.reason}
+    return GatekeeperOut(touch=TouchBrief(id=touch.id, outcome=touch.outcome, label=touch.label),
+                         next=NextBrief(channel=plan.channel.value, at=plan.at.isoformat(), label=plan.label.text)
+                         if plan else None, why=planned.decision.reason)

@@ -20,13 +20,16 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ember.api.deps import CurrentActor, Db
+from ember.api.schemas import ErrorOut
 from ember.db import unit_of_work
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.events import service
 from ember.events.intake import answer_signed, source_cache
+from ember.events.schemas import AcceptedOut, RuleOut
 from ember.events.service import Accepted, RuleInput, receive_beacon
 from ember.ids import RecordId
 from ember.jobs.outbox import after_commit
+from ember.models import TriggerRule
 
 router = APIRouter(tags=["events"])
 SNIPPET = Path(__file__).parent / "static" / "t.js"
@@ -40,7 +43,8 @@ def _queue_after_commit(app: FastAPI, session: Any, accepted: Accepted | None) -
         after_commit(session, lambda: enqueue(ids))
 
 
-@router.post("/events", status_code=202, responses={401: {"description": "signature missing, wrong or stale"}})
+@router.post("/events", status_code=202, response_model=AcceptedOut, responses={
+    401: {"model": ErrorOut, "description": "signature missing, wrong or stale"}})
 async def receive_events(request: Request, source: str | None = Query(
         None, description="The source's name, to pick its secret at once (optional).")) -> JSONResponse:
     """Signed events (Standard Webhooks). Our schema or Segment track/page/identify, one or a list.
@@ -124,17 +128,21 @@ class RuleChange(BaseModel):
     active: bool | None = None
 
 
+def _rule(rule: TriggerRule) -> RuleOut:
+    return RuleOut.model_validate(service.rule_dict(rule))
+
+
 @rules_router.get("")
-def list_rules(db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
-    return [service.rule_dict(rule) for rule in service.list_rules(db, actor)]
+def list_rules(db: Db, actor: CurrentActor) -> list[RuleOut]:
+    return [_rule(rule) for rule in service.list_rules(db, actor)]
 
 
 @rules_router.post("", status_code=201)
-def add_rule(db: Db, actor: CurrentActor, body: RuleCreate) -> dict[str, Any]:
-    return service.rule_dict(service.add_rule(db, actor, RuleInput(**body.model_dump())))
+def add_rule(db: Db, actor: CurrentActor, body: RuleCreate) -> RuleOut:
+    return _rule(service.add_rule(db, actor, RuleInput(**body.model_dump())))
 
 
 @rules_router.patch("/{rule_id}")
-def change_rule(db: Db, actor: CurrentActor, rule_id: RecordId, body: RuleChange) -> dict[str, Any]:
+def change_rule(db: Db, actor: CurrentActor, rule_id: RecordId, body: RuleChange) -> RuleOut:
     changes = body.model_dump(exclude_unset=True)
-    return service.rule_dict(service.update_rule(db, actor, rule_id, changes))
+    return _rule(service.update_rule(db, actor, rule_id, changes))

@@ -42,7 +42,7 @@ from ember.validation import parse_email
 from ember.vocabulary import EventType
 
 # Recorded but never a sign of interest on their own.
-NOT_SIGNALS = (EventType.IDENTIFY, EventType.NEWSLETTER_UNSUBSCRIBE)
+NOT_SIGNALS = (EventType.IDENTIFY, EventType.NEWSLETTER_UNSUBSCRIBE, EventType.MEETING_CANCELED)
 SIGNAL_TYPES = tuple(t for t in EventType if t not in NOT_SIGNALS)
 
 
@@ -129,6 +129,7 @@ _WHAT = {
     EventType.WEBINAR_ATTEND: "attended a webinar",
     EventType.IDENTIFY: "identified themselves on the website",
     EventType.NEWSLETTER_UNSUBSCRIBE: "unsubscribed from the newsletter",
+    EventType.MEETING_CANCELED: "cancelled a meeting they had booked",
 }
 
 

@@ -39,7 +39,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from ember.alerts import repository as alert_repository
-from ember.cadence.service import replan
+from ember.cadence.bookings import booking_of
+from ember.cadence.service import book_meeting, cancel_meeting, replan
 from ember.db import insert_or_ignore
 from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList, Unauthorized
 from ember.events import repository
@@ -189,9 +190,23 @@ def process_event(session: Session, event_id: int, *, settings: Settings, now: d
     for past in earlier:
         past.contact_id = contact.id
     session.flush()
+    for each in (*earlier, event):
+        _keep_booking(session, contact, each)
     ctx = TriggerContext(settings=settings, now=now)
     alert_ids = _evaluate(session, contact, [*earlier, event], _rules(session, contact), ctx)
     return Outcome(handled=True, contact_id=contact.id, alert_ids=alert_ids)
+
+
+def _keep_booking(session: Session, contact: Contact, event: InboundEvent) -> None:
+    """A booked meeting becomes a planned meeting touch; a cancelled one calls it off."""
+    booking = booking_of(event.source, event.type, event.payload)
+    if booking is None:
+        return
+    if booking.booked:
+        book_meeting(session, contact, booking, source=event.source,
+                     deal_id=touch_repository.default_deal_id(session, contact.id))
+    else:
+        cancel_meeting(session, booking)
 
 
 def sweep_cutoff(now: datetime, grace_s: float) -> datetime:

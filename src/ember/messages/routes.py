@@ -28,35 +28,50 @@ class VariantCreate(VariantIn):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,79}$")
 
 
+class VariantOut(BaseModel):
+    key: str
+    situation: str
+    phase: str | None
+    attempt: int | None
+    subject: str | None
+    body: str
+    pairs_with: str | None = Field(description="The key of the message sent with this one (voicemail + email)")
+    active: bool
+
+
 def variant_dict(row: MessageVariant) -> dict[str, Any]:
     return {"key": row.key, "situation": row.situation, "phase": row.phase, "attempt": row.attempt,
             "subject": row.subject, "body": row.body, "pairs_with": row.pairs_with_key, "active": row.is_active}
 
 
+def _out(row: MessageVariant) -> VariantOut:
+    return VariantOut.model_validate(variant_dict(row))
+
+
 @router.get("")
-def list_variants(db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
+def list_variants(db: Db, actor: CurrentActor) -> list[VariantOut]:
     """The message library every rep draws from (shared by the team)."""
     if not repository.all_variants(db):
         service.ensure_defaults(db)
-    return [variant_dict(row) for row in repository.all_variants(db)]
+    return [_out(row) for row in repository.all_variants(db)]
 
 
 @router.post("", status_code=201)
-def create_variant(db: Db, actor: CurrentActor, body: VariantCreate) -> dict[str, Any]:
+def create_variant(db: Db, actor: CurrentActor, body: VariantCreate) -> VariantOut:
     row = service.save_variant(db, actor, key=body.key, situation=body.situation.value,
                                phase=body.phase.value if body.phase else None, body=body.body, attempt=body.attempt,
                                subject=body.subject, pairs_with=body.pairs_with, create=True)
-    return variant_dict(row)
+    return _out(row)
 
 
 @router.put("/{key}")
-def edit_variant(db: Db, actor: CurrentActor, key: str, body: VariantIn) -> dict[str, Any]:
+def edit_variant(db: Db, actor: CurrentActor, key: str, body: VariantIn) -> VariantOut:
     row = service.save_variant(db, actor, key=key, situation=body.situation.value,
                                phase=body.phase.value if body.phase else None, body=body.body, attempt=body.attempt,
                                subject=body.subject, pairs_with=body.pairs_with, create=False)
-    return variant_dict(row)
+    return _out(row)
 
 
 @router.post("/{key}/active")
-def set_active(db: Db, actor: CurrentActor, key: str, active: bool) -> dict[str, Any]:
-    return variant_dict(service.set_active(db, actor, key, active))
+def set_active(db: Db, actor: CurrentActor, key: str, active: bool) -> VariantOut:
+    return _out(service.set_active(db, actor, key, active))

@@ -15,13 +15,14 @@ class PlannedTouch(Timestamped, Base):
     __table_args__ = (
         Index("ix_planned_touches_rep_status_due", "rep_id", "status", "due_at"),
         Index("ix_planned_touches_contact_status", "contact_id", "status"),
+        Index("ix_planned_touches_booking_key", "booking_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
     rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    # ftc | follow_up | callback | trigger | multithread | next_step
+    # ftc | follow_up | callback | trigger | multithread | next_step | meeting
     kind: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20))
     due_at: Mapped[datetime]
@@ -35,3 +36,5 @@ class PlannedTouch(Timestamped, Base):
     caused_by_touch_id: Mapped[int | None] = mapped_column(
         ForeignKey("touches.id", ondelete="SET NULL")
     )
+    # A meeting the contact booked in a scheduling tool: "<source>:<the tool's booking id>".
+    booking_key: Mapped[str | None] = mapped_column(String(300))

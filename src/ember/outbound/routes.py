@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -29,7 +28,30 @@ class SendIn(BaseModel):
                                                                            "subject and body")
 
 
-@router.post("/send", responses={409: {"description": "refused: already sent, or not allowed for this contact"}})
+class SendOut(BaseModel):
+    message_id: str | None = Field(description="The email's Message-ID, once it has one")
+    status: str = Field(description="sent, queued (a retry is planned), refused or failed")
+    reason: str
+    id: int | None = Field(description="The stored message; null when nothing was stored")
+
+
+class OutboundOut(BaseModel):
+    id: int
+    contact_id: int
+    kind: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    created_at: datetime
+    invite_at: datetime | None
+    message_id: str | None
+
+
+@router.post("/send", response_model=SendOut, responses={
+    409: {"model": SendOut, "description": "refused: already sent, or not allowed for this contact"}})
 def send(request: Request, db: Db, actor: CurrentActor, data: SendIn) -> JSONResponse:
     """Send one email now, exactly once. Refusals (409) say why; a failure is retried with backoff."""
     settings = settings_for(db, request.app.state.settings, actor.team_id)
@@ -40,6 +62,6 @@ def send(request: Request, db: Db, actor: CurrentActor, data: SendIn) -> JSONRes
 
 
 @router.get("/outbound")
-def outbound(db: Db, actor: CurrentActor, contact_id: RecordId | None = None) -> list[dict[str, Any]]:
+def outbound(db: Db, actor: CurrentActor, contact_id: RecordId | None = None) -> list[OutboundOut]:
     """Emails to one contact (with failures and next retry), or all the caller sent."""
-    return service.history(db, actor, contact_id)
+    return [OutboundOut.model_validate(sent) for sent in service.history(db, actor, contact_id)]

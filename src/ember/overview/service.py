@@ -29,7 +29,8 @@ QUALIFICATION = (("problem", "Problem recognised"), ("decision_makers", "All dec
 EVENT_WORDS = {"page_view": "Visited a page", "newsletter_subscribe": "Subscribed to the newsletter",
                "podcast_subscribe": "Subscribed to the podcast", "webinar_rsvp": "Signed up for a webinar",
                "content_share": "Shared our content", "demo_use": "Used the demo", "email_reply": "Replied by email",
-               "email_click": "Clicked a link in an email", "identify": "Identified on the website"}
+               "email_click": "Clicked a link in an email", "identify": "Identified on the website",
+               "meeting_booked": "Booked a meeting", "meeting_canceled": "Cancelled a booked meeting"}
 
 
 # How a message from the rep's mailbox was read, in words (the keys are the inbox's kinds).
@@ -70,6 +71,7 @@ class Overview:
     warnings: list[str]
     steps: list[tuple[NextStep, datetime]]
     timeline: list[Entry] = field(default_factory=list)
+    meetings: list[PlannedTouch] = field(default_factory=list)  # booked by the contact, still to be held
 
 
 def _qualification(deal: Deal) -> list[tuple[str, bool, str | None]]:
@@ -151,4 +153,5 @@ def overview(session: Session, actor: Actor, contact_id: int, *, our_company: st
     deals = _deals(session, contact.id)
     warnings = queries.open_multithread_reasons(session, [d.deal.id for d in deals])
     return Overview(contact, owner, account.name if account else None, f"{now.astimezone(where):%a %H:%M}",
-                    where.key, plan, message, needs, deals, warnings, steps, _timeline(session, contact.id))
+                    where.key, plan, message, needs, deals, warnings, steps, _timeline(session, contact.id),
+                    cadence_repository.planned_meetings(session, contact.id))

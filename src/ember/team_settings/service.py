@@ -133,7 +133,7 @@ def save(session: Session, actor: Actor, base: Settings, group: str, team_id: in
     problems = ProblemList()
     typed = _parsed(group, form, problems)
     sealed = _sealed(base, typed, problems)
-    current = settings_for(session, base, team_id)
+    current = settings_for(session, base, team_id, learned=False)  # what the form shows
     if not problems.items:
         _domain_check(group, current.model_copy(update=typed), problems)
     problems.raise_if_any(f"the {group} settings were not saved")

@@ -51,3 +51,43 @@ def logged_dict(logged: LoggedTouch) -> dict[str, Any]:
         "stopped": logged.planned.decision.stop.value if logged.planned.decision.stop else None,
         "why": logged.planned.decision.reason,
     }
+
+
+class LoggedTouchSummary(BaseModel):
+    id: int
+    label: str | None = Field(description="FTC #n or follow-up #n")
+    variant: str | None
+    channel: str
+    outcome: str
+    occurred_at: str
+    contact_id: int
+    deal_id: int | None
+
+
+class PlannedOut(BaseModel):
+    channel: str
+    at: str = Field(description="ISO 8601, in the contact's own UTC offset")
+    label: str
+    purpose: str | None
+    variant: str | None
+    reason: str | None
+
+
+class TouchLogged(BaseModel):
+    """What logging a touch did: the touch, the contact's status, the next plan (or why there is none)."""
+
+    touch: LoggedTouchSummary
+    contact_status: str
+    next: PlannedOut | None
+    stopped: str | None = Field(description="Why the cadence stopped, when it did")
+    why: str | None
+
+
+class TouchOut(BaseModel):
+    id: int
+    label: str | None
+    channel: str
+    outcome: str
+    deal_id: int | None
+    occurred_at: str
+    notes: str | None

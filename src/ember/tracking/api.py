@@ -55,6 +55,10 @@ class MappingOut(BaseModel):
     url_from: list[str]
 
 
+class Revoked(BaseModel):
+    revoked: int = Field(description="How many keys were revoked (0: it was revoked already)")
+
+
 class MappingChange(BaseModel):
     events: dict[str, str | None] = Field(default_factory=dict)
     url_from: list[str] | None = None
@@ -98,9 +102,9 @@ def add_key(request: Request, db: Db, actor: CurrentActor, name: str, body: KeyC
 
 
 @router.delete("/{name}/keys/{prefix}")
-def revoke_key(db: Db, actor: CurrentActor, name: str, prefix: str) -> dict[str, int]:
+def revoke_key(db: Db, actor: CurrentActor, name: str, prefix: str) -> Revoked:
     service.require_admin(actor)
-    return {"revoked": service.revoke_write_key(db, name, prefix)}
+    return Revoked(revoked=service.revoke_write_key(db, name, prefix))
 
 
 @router.put("/{name}/secret", status_code=204)

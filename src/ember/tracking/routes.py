@@ -12,9 +12,12 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from ember.api.errors import error_body
+from ember.api.schemas import ErrorOut
 from ember.errors import EmberError, InvalidInput, Problem
+from ember.events.schemas import AcceptedOut
 from ember.tracking.intake import receive_calls, receive_delivery
 from ember.tracking.providers.common import Delivery
 from ember.tracking.segment import PATH_TYPES
@@ -25,6 +28,34 @@ CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POS
         "Access-Control-Allow-Headers": "Authorization, Content-Type, Content-Encoding",
         "Access-Control-Max-Age": "86400"}
 SUCCESS = json.dumps({"success": True}).encode()
+
+
+class Success(BaseModel):
+    success: bool = Field(description="Always true: every call was stored (or was a duplicate)")
+
+
+class SegmentError(ErrorOut):
+    """Our error shape, with Segment's own ``code`` and ``message`` beside it for its libraries."""
+
+    code: str
+    message: str
+
+
+class Challenge(BaseModel):
+    """Zoom's address check: the token it sent, and its HMAC with the source's secret."""
+
+    plainToken: str
+    encryptedToken: str
+
+
+CALL_ANSWERS: dict[int | str, dict[str, object]] = {
+    401: {"model": SegmentError, "description": "write key missing, unknown or revoked"},
+    "4XX": {"model": SegmentError, "description": "refused, with every problem; nothing stored"},
+}
+HOOK_ANSWERS: dict[int | str, dict[str, object]] = {
+    200: {"model": Challenge, "description": "the tool checked the address (Zoom's URL validation)"},
+    401: {"model": ErrorOut, "description": "signature missing or wrong"},
+}
 
 
 def _failure(exc: EmberError) -> JSONResponse:
@@ -41,7 +72,7 @@ async def _calls(request: Request, path_type: str | None) -> Response:
     return Response(SUCCESS, media_type="application/json", headers=CORS)
 
 
-@router.post("/v1/batch", responses={401: {"description": "write key missing, unknown or revoked"}})
+@router.post("/v1/batch", response_model=Success, responses=CALL_ANSWERS)
 async def batch(request: Request) -> Response:
     """Segment's batch call: ``{"batch": [calls...], "sentAt"?}``, the write key as the HTTP Basic user.
 
@@ -56,7 +87,7 @@ async def batch_short(request: Request) -> Response:
     return await _calls(request, None)
 
 
-@router.post("/v1/{call}", responses={401: {"description": "write key missing, unknown or revoked"}})
+@router.post("/v1/{call}", response_model=Success, responses=CALL_ANSWERS)
 async def single_call(call: str, request: Request) -> Response:
     """One call: track, page, screen, identify, group or alias (analytics.js's t, p, s, i, g, a too)."""
     path_type = PATH_TYPES.get(call)
@@ -80,7 +111,7 @@ def _public_url(request: Request) -> str:
     return base.rstrip("/") + request.url.path + query
 
 
-@router.post("/hooks/{source}", status_code=202, responses={401: {"description": "signature missing or wrong"}})
+@router.post("/hooks/{source}", status_code=202, response_model=AcceptedOut, responses=HOOK_ANSWERS)
 async def hook(source: str, request: Request) -> JSONResponse:
     """A webhook from a marketing tool (Mailchimp, Kit, Zoom, Calendly, HubSpot, Typeform), checked its way.
 

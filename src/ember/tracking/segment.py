@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ember.cadence.bookings import BOOKING, END, START, TITLE
 from ember.errors import Problem
 from ember.events.rules import LINK_PARAMETER, EventIn, Parsed, identity_proven
 from ember.tracking.keys import KeyScope
@@ -179,6 +180,21 @@ def _name(item: dict[str, Any], kind: str) -> str:
     return kind
 
 
+def _booking_fields(properties: dict[str, Any]) -> dict[str, Any]:
+    """What a scheduling tool's ``Meeting Booked`` / ``Meeting Canceled`` call says about the booking."""
+    fields: dict[str, Any] = {}
+    booking = properties.get("booking_id") or properties.get("meeting_id")
+    if isinstance(booking, str | int) and not isinstance(booking, bool):
+        fields[BOOKING] = str(booking)[:250]
+    for name in (START, END):
+        if isinstance(properties.get(name), str):
+            fields[name] = properties[name][:60]
+    title = properties.get("meeting_name") or properties.get("title")
+    if isinstance(title, str):
+        fields[TITLE] = title[:200]
+    return fields
+
+
 def _identity(sender: Sender, parts: _Parts, email: str | None, user_id: str | None,
               payload: dict[str, Any]) -> tuple[str | None, str | None]:
     """(trusted email, user id) for this call; what a browser claims goes to the payload only."""
@@ -238,6 +254,8 @@ def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | 
         payload["contact_id"] = contact_id  # checked by the job: the contact may be gone
     if kind == "page" and isinstance(item.get("name"), str):
         payload["title"] = str(item["name"])[:300]
+    if type_ in (EventType.MEETING_BOOKED, EventType.MEETING_CANCELED):
+        payload.update(_booking_fields(parts.properties))
     if type_ == EventType.IDENTIFY and email is None:
         parsed.skipped.append("identify without a verified email")
         return []

@@ -1,6 +1,7 @@
 """Calendly: ``Calendly-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">``
 keyed with the subscription's signing key (Ember makes it; you pass it as ``signing_key``
-when creating the webhook subscription). Events: ``invitee.created``, ``invitee.canceled``.
+when creating the webhook subscription). Events: ``invitee.created`` (a trigger, and a planned
+meeting at the booked time), ``invitee.canceled`` (calls that planned meeting off).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from ember.cadence.bookings import BOOKING, END, START, TITLE
 from ember.events.rules import Parsed, load_json
 from ember.tracking.mapping import EventMap
 from ember.tracking.providers.common import (
@@ -46,8 +48,10 @@ def parse(delivery: Delivery, mapping: EventMap) -> Parsed:
     add_event(parsed, mapping, name, external_id=external_id,
               occurred_at=iso_time(body.get("created_at") or invitee.get("created_at"), delivery.received_at),
               email=email_of(invitee.get("email")), where="payload.email", url=meeting.get("name"),
-              payload={"name": str(invitee.get("name") or "")[:200], "meeting": str(meeting.get("name") or "")[:200],
-                       "start_time": meeting.get("start_time"), "end_time": meeting.get("end_time")})
+              payload={"name": str(invitee.get("name") or "")[:200], TITLE: str(meeting.get("name") or "")[:200],
+                       START: meeting.get("start_time"), END: meeting.get("end_time"),
+                       # The same URI comes with the cancellation: it finds the planned meeting.
+                       BOOKING: str(invitee.get("uri") or "")[:250] or None})
     return parsed
 
 

@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from ember.cadence.bookings import BOOKING, START, TITLE
 from ember.errors import Unauthorized
 from ember.events.rules import Parsed, load_json
 from ember.tracking.mapping import EventMap
@@ -62,6 +63,14 @@ def _person(name: str, thing: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return person, str(person.get("id") or person.get("email"))
 
 
+def _booking(name: str, thing: dict[str, Any], person: dict[str, Any]) -> dict[str, Any]:
+    """A registration for a meeting (not a webinar) is a booked meeting: the meeting and the
+    registrant name it, in the registration and in its cancellation alike."""
+    if not name.startswith("meeting.registration") or not person.get("id"):
+        return {}
+    return {BOOKING: f"{thing.get('id')}:{person.get('id')}", TITLE: str(thing.get("topic") or "")[:200]}
+
+
 def parse(delivery: Delivery, mapping: EventMap) -> Parsed:
     body = obj(load_json(delivery.raw))
     parsed = Parsed()
@@ -73,7 +82,7 @@ def parse(delivery: Delivery, mapping: EventMap) -> Parsed:
               occurred_at=epoch_time(body.get("event_ts"), delivery.received_at), email=email_of(person.get("email")),
               where="payload.object", url=thing.get("topic"),
               payload={"topic": str(thing.get("topic") or "")[:300], "webinar_id": thing.get("id"),
-                       "start_time": thing.get("start_time")})
+                       START: thing.get("start_time"), **_booking(name, thing, person)})
     return parsed
 
 
