@@ -169,7 +169,7 @@ def recent_of_type(session: Session, event_type: str, since: datetime, team_id: 
         query = query.join(Contact, Contact.id == InboundEvent.contact_id).join(User, User.id == Contact.owner_id) \
             .where(User.team_id == team_id)
     rows = session.execute(query.order_by(InboundEvent.occurred_at.desc()).limit(limit))
-    return [(int(contact_id), EventFact(type_, url, at)) for contact_id, type_, url, at in rows]
+    return [(contact_id, EventFact(type_, url, at)) for contact_id, type_, url, at in rows if contact_id is not None]
 
 
 def contacts_with_state(session: Session, contact_ids: Sequence[int]) -> list[tuple[Contact, bool]]:
