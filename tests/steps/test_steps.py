@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from ember.db import unit_of_work
 from ember.models import NextStep
 from tests.factories import make_user
-from tests.today_support import seed_today
+from tests.today.support import seed_today
 
 
 def _log_in(client, email: str) -> str:  # type: ignore[no-untyped-def]

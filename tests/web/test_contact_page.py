@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 from tests.factories import make_user
-from tests.today_support import seed_today
+from tests.today.support import seed_today
 
 from ember.db import unit_of_work
 from ember.models import Alert, Contact, PlannedTouch

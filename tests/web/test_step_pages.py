@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from tests.factories import make_user
-from tests.today_support import seed_today
+from tests.today.support import seed_today
 from tests.web.page_support import BROWSER, log_in
 
 from ember.db import unit_of_work

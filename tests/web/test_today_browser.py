@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.factories import make_user
-from tests.today_support import seed_today
+from tests.today.support import seed_today
 
 from ember.models import NextStep, PlannedTouch
 

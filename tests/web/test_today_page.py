@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.factories import make_user
-from tests.today_support import seed_today
+from tests.today.support import seed_today
 
 
 def _log_in(client, email: str) -> str:  # type: ignore[no-untyped-def]

@@ -45,6 +45,7 @@ from ember.db import insert_or_ignore
 from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList, Unauthorized
 from ember.events import repository
 from ember.events.rules import (
+    ALIASES,
     DEFAULT_RULES,
     FUTURE_SLACK,
     SIGNAL_TYPES,
@@ -132,19 +133,44 @@ def _resolve_contact(session: Session, event: InboundEvent) -> Contact | None:
     if isinstance(linked, int) and (contact := session.get(Contact, linked)) is not None:
         return contact
     contact = repository.contact_by_email(session, event.email) if event.email else None
-    if contact is None and event.anonymous_id:
-        known = repository.contact_id_for_anonymous(session, event.anonymous_id)
-        contact = session.get(Contact, known) if known is not None else None
+    for visitor in _visitor_ids(event) if contact is None else []:
+        known = repository.contact_id_for_anonymous(session, visitor)
+        if known is not None:
+            return session.get(Contact, known)
     return contact
 
 
+def _visitor_ids(event: InboundEvent) -> list[str]:
+    """The stored ids this event speaks for: its own, and for an alias the person's other ids."""
+    aliases = (event.payload or {}).get(ALIASES) if event.type == EventType.ALIAS else None
+    others = [str(a) for a in aliases] if isinstance(aliases, list) else []
+    return [event.anonymous_id, *others] if event.anonymous_id else others
+
+
+ALIAS_HOPS = 3  # an alias of an alias of an alias: far enough for real sign-up flows, bounded for floods
+
+
 def _earlier_unmatched(session: Session, event: InboundEvent) -> list[InboundEvent]:
-    """Events of this visitor from before we knew who it was; they count from now on."""
+    """Events of this visitor from before we knew who it was; they count from now on.
+
+    Aliases are followed: the unmatched events of every id named together with this one
+    (Segment's alias) become the same person's, a few hops deep.
+    """
     found: dict[int, InboundEvent] = {}
-    if event.anonymous_id:
-        found.update((e.id, e) for e in repository.unmatched_for_anonymous(session, event.anonymous_id))
     if event.email:
         found.update((e.id, e) for e in repository.unmatched_for_email(session, event.email))
+    seen: set[str] = set()
+    visitors = _visitor_ids(event)
+    for _ in range(ALIAS_HOPS):
+        fresh = [v for v in visitors if v not in seen]
+        if not fresh:
+            break
+        seen.update(fresh)
+        visitors = []
+        for visitor in fresh:
+            for past in repository.unmatched_for_anonymous(session, visitor):
+                found[past.id] = past
+                visitors += _visitor_ids(past)
     found.pop(event.id, None)
     return sorted(found.values(), key=lambda e: e.occurred_at)
 

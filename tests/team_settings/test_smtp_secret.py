@@ -17,15 +17,15 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import Engine, text
-from tests.compose_support import Mailbox, free_port
-from tests.desk_support import PASSWORD, Desk
-from tests.factories import make_user
 
 from ember import secretbox
 from ember.app import create_app
 from ember.db import unit_of_work
 from ember.models import AuditEntry, TeamSetting
 from ember.settings import Settings, get_settings
+from tests.compose_support import Mailbox, free_port
+from tests.desk_support import PASSWORD, Desk
+from tests.factories import make_user
 
 KEY = secretbox.new_key()
 SECRET = "hunter2-very-secret"
