@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ember.db import insert_or_ignore
 from ember.events.rules import EventFact, EventIn, RuleSpec
 from ember.models import Contact, Deal, DealStakeholder, EventSource, InboundEvent, TriggerRule, User
-from ember.vocabulary import CLOSED_STAGES
+from ember.vocabulary import CLOSED_STAGES, EventType
 
 # ---- sources ---------------------------------------------------------------
 
@@ -113,6 +113,7 @@ def claim_contactless(session: Session, event_ids: Sequence[int], now: datetime)
                                                 earlier.c.contact_id.is_not(None)).exists())
     stmt = (update(InboundEvent)
             .where(InboundEvent.id.in_(list(event_ids)), InboundEvent.status == "pending",
+                   InboundEvent.type != EventType.ALIAS.value,  # an alias may tie its other ids to someone
                    InboundEvent.contact_id.is_(None), InboundEvent.payload["contact_id"].as_string().is_(None),
                    or_(InboundEvent.email.is_(None), ~known_email),
                    or_(InboundEvent.anonymous_id.is_(None), ~known_visitor))

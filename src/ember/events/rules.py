@@ -41,8 +41,10 @@ from ember.errors import InvalidInput, Problem
 from ember.validation import parse_email
 from ember.vocabulary import EventType
 
+# Payload field of an alias event: the other stored visitor ids of the same person.
+ALIASES = "aliases"
 # Recorded but never a sign of interest on their own.
-NOT_SIGNALS = (EventType.IDENTIFY, EventType.NEWSLETTER_UNSUBSCRIBE, EventType.MEETING_CANCELED)
+NOT_SIGNALS = (EventType.IDENTIFY, EventType.NEWSLETTER_UNSUBSCRIBE, EventType.MEETING_CANCELED, EventType.ALIAS)
 SIGNAL_TYPES = tuple(t for t in EventType if t not in NOT_SIGNALS)
 
 
@@ -130,6 +132,7 @@ _WHAT = {
     EventType.IDENTIFY: "identified themselves on the website",
     EventType.NEWSLETTER_UNSUBSCRIBE: "unsubscribed from the newsletter",
     EventType.MEETING_CANCELED: "cancelled a meeting they had booked",
+    EventType.ALIAS: "were recognised under another id",
 }
 
 
