@@ -41,7 +41,9 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from ember.alerts import repository as alert_repository
 from ember.cadence.bookings import booking_of
 from ember.cadence.service import book_meeting, cancel_meeting, replan
+from ember.contacts.repository import contact_by_id
 from ember.db import insert_or_ignore
+from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList, Unauthorized
 from ember.events import repository
 from ember.events.rules import (
@@ -68,7 +70,7 @@ from ember.events.rules import (
 )
 from ember.messages.rules import VariantLibrary
 from ember.messages.service import load_library
-from ember.models import Contact, Deal, EventSource, InboundEvent, TriggerRule
+from ember.models import Contact, EventSource, InboundEvent, TriggerRule
 from ember.nurture.service import reopen
 from ember.settings import Settings
 from ember.team_settings.effective import settings_for
@@ -119,7 +121,7 @@ def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: Inbou
     reopen(session, contact, reason="trigger", now=ctx.now)
     deal_id = touch_repository.default_deal_id(session, contact.id)
     team_settings = settings_for(session, ctx.settings, repository.owner_team(session, contact.owner_id))
-    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=ctx.now,
+    replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=ctx.now,
             settings=team_settings.cadence.planning(), library=ctx.library(session))
     return alert_id
 
@@ -128,15 +130,15 @@ def _resolve_contact(session: Session, event: InboundEvent) -> Contact | None:
     """The contact an event belongs to: set by a signed link, by email, or by an earlier
     event of the same anonymous visitor that was tied to someone."""
     if event.contact_id is not None:
-        return session.get(Contact, event.contact_id)
+        return contact_by_id(session, event.contact_id)
     linked = (event.payload or {}).get("contact_id")
-    if isinstance(linked, int) and (contact := session.get(Contact, linked)) is not None:
+    if isinstance(linked, int) and (contact := contact_by_id(session, linked)) is not None:
         return contact
     contact = repository.contact_by_email(session, event.email) if event.email else None
     for visitor in _visitor_ids(event) if contact is None else []:
         known = repository.contact_id_for_anonymous(session, visitor)
         if known is not None:
-            return session.get(Contact, known)
+            return contact_by_id(session, known)
     return contact
 
 
