@@ -261,7 +261,7 @@ def rule_dict(rule: TriggerRule) -> dict[str, Any]:
             "active": rule.is_active, "team_id": rule.team_id}
 
 
-def _validate(data: RuleInput) -> None:
+def validate_rule(data: RuleInput) -> None:
     problems = ProblemList()
     if not data.name.strip() or len(data.name) > 100:
         problems.add("name", "must be 1-100 characters", "give the rule a short name")
@@ -304,7 +304,7 @@ def list_rules(session: Session, actor: Actor) -> list[TriggerRule]:
 
 def add_rule(session: Session, actor: Actor, data: RuleInput) -> TriggerRule:
     require_manager(actor)
-    _validate(data)
+    validate_rule(data)
     rule = TriggerRule(team_id=None if actor.role is Role.ADMIN else actor.team_id, name=data.name.strip(),
                        event_type=data.event_type, url_pattern=(data.url_pattern or "").strip() or None,
                        min_count=data.min_count, window_hours=data.window_hours, audience=data.audience)
@@ -313,7 +313,7 @@ def add_rule(session: Session, actor: Actor, data: RuleInput) -> TriggerRule:
     return rule
 
 
-def _editable(session: Session, actor: Actor, rule_id: int) -> TriggerRule:
+def editable_rule(session: Session, actor: Actor, rule_id: int) -> TriggerRule:
     rule = session.get(TriggerRule, rule_id)
     visible = rule is not None and (actor.role is Role.ADMIN or rule.team_id in (None, actor.team_id))
     if rule is None or not visible:
@@ -325,13 +325,13 @@ def _editable(session: Session, actor: Actor, rule_id: int) -> TriggerRule:
 
 
 def update_rule(session: Session, actor: Actor, rule_id: int, changes: dict[str, Any]) -> TriggerRule:
-    rule = _editable(session, actor, rule_id)
+    rule = editable_rule(session, actor, rule_id)
     current = RuleInput(rule.name, rule.event_type, rule.url_pattern, rule.min_count, rule.window_hours,
                         rule.audience)
     fields = {k: v for k, v in changes.items()
               if k in RuleInput.__dataclass_fields__ and (v is not None or k == "url_pattern")}
     merged = RuleInput(**{**current.__dict__, **fields})
-    _validate(merged)
+    validate_rule(merged)
     for key, value in fields.items():
         setattr(rule, key, value.strip() or None if key == "url_pattern" and isinstance(value, str) else value)
     if "active" in changes and changes["active"] is not None:
