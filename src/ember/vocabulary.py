@@ -171,6 +171,8 @@ class EventType(StrEnum):
     NEWSLETTER_UNSUBSCRIBE = "newsletter_unsubscribe"
     # A booking called off: its planned meeting goes, no alert.
     MEETING_CANCELED = "meeting_canceled"
+    # Two ids of one person (Segment's alias): whatever either id did is theirs.
+    ALIAS = "alias"
 
 
 class EventStatus(StrEnum):

@@ -1,7 +1,8 @@
 """A rep's day in a real browser, from login to the nurture list, without the CLI:
 work Today by keyboard, log a gatekeeper and see the next touch appear in place, add a call's transcript
-and read its picture, mark a promise done, see an alert arrive live and mark it seen, and log a "no"
-that puts the contact on the nurture list."""
+and read its picture, mark a promise done and give another a new date, add a person to a deal and set
+someone's say in it, see an alert arrive live and mark it seen, and log a "no" that puts the contact on
+the nurture list."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.trigger_support import drain, event, make_source, signed
 
 from ember.db import unit_of_work
 from ember.messages.service import ensure_defaults
-from ember.models import Account, Contact, MessageVariant, NextStep, PlannedTouch
+from ember.models import Account, Contact, Deal, DealStakeholder, MessageVariant, NextStep, PlannedTouch
 
 pytestmark = pytest.mark.browser
 
@@ -46,9 +47,15 @@ def _day(engine, rep_id: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
                             message_variant_id=variant, reason="First attempt: nobody reached yet.")
         step = NextStep(contact_id=people["Jonas"], rep_id=rep_id, type="documents", owner_side="rep",
                         due_at=now - timedelta(hours=3), quote="I'll send you the security paper tomorrow.")
-        session.add_all([plan, step])
+        later = NextStep(contact_id=people["Ida"], rep_id=rep_id, type="email", owner_side="rep",
+                         due_at=now - timedelta(hours=1), quote="I'll write up the pricing for you.")
+        deal = Deal(owner_id=rep_id, account_id=account.id, name="Nordwerk rollout", stage="discovery",
+                    qualification={})
+        session.add_all([plan, step, later, deal])
         session.flush()
-        return {**people, "plan": plan.id, "step": step.id}
+        session.add_all([DealStakeholder(deal_id=deal.id, contact_id=people["Maren"]),
+                         DealStakeholder(deal_id=deal.id, contact_id=people["Jonas"])])
+        return {**people, "plan": plan.id, "step": step.id, "later": later.id, "deal": deal.id}
 
 
 def _log_in(page, server_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
@@ -84,6 +91,36 @@ def test_a_reps_day_in_the_browser(page, server_url, engine, settings) -> None:
     # The promise from an earlier call is kept: marked done where it sits.
     page.locator(f"#row-step-{day['step']} button", has_text="Mark done").click()
     page.wait_for_selector("text=Marked done.")
+
+    # A promise that will slip gets a new date from the picker on its row, and leaves today's list.
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    page.locator(f"#row-step-{day['later']} summary", has_text="New date").click()
+    picker = page.locator(f"#f-redate-{day['later']}")
+    picker.locator("input[name=due]").fill(tomorrow.isoformat())
+    picker.locator("button[type=submit]").click()
+    page.wait_for_selector(f"text=Now due {tomorrow:%a %d %b}.")
+    assert page.evaluate("window.notReloaded") is True
+    page.reload()
+    assert page.locator(f"#row-step-{day['later']}").count() == 0
+
+    # Someone new joins the deal from its page, with their role; Jonas turns out to decide.
+    page.goto(f"{server_url}/deals/{day['deal']}")
+    page.click("#add-person")
+    page.fill("input[name=first_name]", "Lena")
+    page.fill("input[name=last_name]", "Vogt")
+    page.fill("input[name=email]", "lena@nordwerk.example")
+    page.fill("input[name=timezone]", "Europe/Berlin")
+    page.select_option("select[name=decision_role]", "influencer")
+    page.click("#new-contact button[type=submit]")
+    page.wait_for_url(re.compile(r"/contacts/\d+$"))
+    assert "Lena Vogt added to Nordwerk rollout." in (page.text_content("main") or "")
+    page.goto(f"{server_url}/deals/{day['deal']}")
+    assert "Lena Vogt" in (page.text_content("#stakeholders") or "")
+    role = page.locator(f"#f-role-{day['deal']}-{day['Jonas']}")
+    role.locator("select[name=role]").select_option("decision_maker")
+    role.locator("button[type=submit]").click()
+    page.wait_for_selector("text=Role on this deal set to decision maker.")
+    assert page.locator(f"#f-role-{day['deal']}-{day['Jonas']} select[name=role]").input_value() == "decision_maker"
 
     # A call with Maren goes in from her page; its page draws who talked when.
     page.goto(f"{server_url}/contacts/{day['Maren']}")

@@ -61,23 +61,29 @@ def delete_open_next_steps(session: Session, call_id: int) -> None:
 
 
 _contact = aliased(Contact)
+_touch = aliased(Touch)
 
 
 def visible_calls(session: Session, actor: Actor, *, limit: int, offset: int) -> list[CallLine]:
     """Calls on contacts the actor may see, newest first, with who the call was with."""
-    # Only the figures the list shows are read out of each stored analysis, not the whole document.
+    # The page's ids are picked first, from the calls alone: the stored analyses are large, and only
+    # the page's few are opened for the figures the list shows. Time and owner are read through each
+    # call's own touch, so the database walks the calls (far fewer than the touches of a rep with
+    # thousands of deals), never a whole table of touches.
+    at = select(_touch.occurred_at).where(_touch.id == Call.touch_id).scalar_subquery()
+    visible = exists().where(_touch.id == Call.touch_id, _contact.id == _touch.contact_id,
+                             owner_scope(actor, _contact.owner_id))
+    page = (select(Call.id, at.label("at")).where(visible).order_by(at.desc(), Call.id.desc())
+            .limit(limit).offset(offset).subquery())
     figures = (Call.analysis["rep_talk_ratio"].as_float().label("rep_talk_ratio"),
                Call.analysis[("questions", "rep")].as_integer().label("rep_questions"),
                Call.analysis["next_steps"].label("next_steps"), Call.analysis["benchmarks"].label("benchmarks"))
     query = (select(Call.id.label("call_id"), Call.duration_s, *figures, Touch.occurred_at, Touch.label,
                     Contact.id.label("contact_id"), Contact.first_name, Contact.last_name, Contact.email,
                     Deal.id.label("deal_id"), Deal.name.label("deal_name"))
+             .join(page, page.c.id == Call.id)
              .join(Touch, Touch.id == Call.touch_id).join(Contact, Contact.id == Touch.contact_id)
-             .outerjoin(Deal, Deal.id == Touch.deal_id)
-             # Asked as "exists", the rule lets the database walk the calls rather than every touch of
-             # every contact the rep owns (a rep with thousands of deals has far more touches than calls).
-             .where(exists().where(_contact.id == Touch.contact_id, owner_scope(actor, _contact.owner_id)))
-             .order_by(Touch.occurred_at.desc(), Call.id.desc()).limit(limit).offset(offset))
+             .outerjoin(Deal, Deal.id == Touch.deal_id).order_by(page.c.at.desc(), Call.id.desc()))
     return typed_rows(CallLine, session.execute(query))
 
 

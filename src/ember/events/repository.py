@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ember.db import insert_or_ignore
 from ember.events.rules import EventFact, EventIn, RuleSpec
 from ember.models import Contact, Deal, DealStakeholder, EventSource, InboundEvent, TriggerRule, User
-from ember.vocabulary import CLOSED_STAGES
+from ember.vocabulary import CLOSED_STAGES, EventType
 
 # ---- sources ---------------------------------------------------------------
 
@@ -113,6 +113,7 @@ def claim_contactless(session: Session, event_ids: Sequence[int], now: datetime)
                                                 earlier.c.contact_id.is_not(None)).exists())
     stmt = (update(InboundEvent)
             .where(InboundEvent.id.in_(list(event_ids)), InboundEvent.status == "pending",
+                   InboundEvent.type != EventType.ALIAS.value,  # an alias may tie its other ids to someone
                    InboundEvent.contact_id.is_(None), InboundEvent.payload["contact_id"].as_string().is_(None),
                    or_(InboundEvent.email.is_(None), ~known_email),
                    or_(InboundEvent.anonymous_id.is_(None), ~known_visitor))
@@ -156,6 +157,32 @@ def recent_facts(session: Session, contact_id: int, since: datetime) -> list[Eve
 def event_counts(session: Session) -> dict[str, int]:
     rows = session.execute(select(InboundEvent.status, func.count()).group_by(InboundEvent.status))
     return {status: int(count) for status, count in rows}
+
+
+def recent_of_type(session: Session, event_type: str, since: datetime, team_id: int | None,
+                   limit: int) -> list[tuple[int, EventFact]]:
+    """(contact id, event) of matched events of one type since ``since``, newest first; only the contacts
+    of a team's reps when ``team_id`` is given."""
+    query = (select(InboundEvent.contact_id, InboundEvent.type, InboundEvent.url, InboundEvent.occurred_at)
+             .where(InboundEvent.type == event_type, InboundEvent.occurred_at >= since,
+                    InboundEvent.contact_id.is_not(None)))
+    if team_id is not None:
+        query = query.join(Contact, Contact.id == InboundEvent.contact_id).join(User, User.id == Contact.owner_id) \
+            .where(User.team_id == team_id)
+    rows = session.execute(query.order_by(InboundEvent.occurred_at.desc()).limit(limit))
+    return [(contact_id, EventFact(type_, url, at)) for contact_id, type_, url, at in rows if contact_id is not None]
+
+
+def contacts_with_state(session: Session, contact_ids: Sequence[int]) -> list[tuple[Contact, bool]]:
+    """The contacts, each with whether it is on an open stalled deal."""
+    if not contact_ids:
+        return []
+    closed = [s.value for s in CLOSED_STAGES]
+    stalled = set(session.scalars(
+        select(DealStakeholder.contact_id).join(Deal, Deal.id == DealStakeholder.deal_id)
+        .where(DealStakeholder.contact_id.in_(contact_ids), Deal.stalled_at.is_not(None), Deal.stage.not_in(closed))))
+    contacts = session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))
+    return [(contact, contact.id in stalled) for contact in contacts]
 
 
 # ---- contacts, as the matching needs them ----------------------------------

@@ -41,8 +41,10 @@ from ember.errors import InvalidInput, Problem
 from ember.validation import parse_email
 from ember.vocabulary import EventType
 
+# Payload field of an alias event: the other stored visitor ids of the same person.
+ALIASES = "aliases"
 # Recorded but never a sign of interest on their own.
-NOT_SIGNALS = (EventType.IDENTIFY, EventType.NEWSLETTER_UNSUBSCRIBE, EventType.MEETING_CANCELED)
+NOT_SIGNALS = (EventType.IDENTIFY, EventType.NEWSLETTER_UNSUBSCRIBE, EventType.MEETING_CANCELED, EventType.ALIAS)
 SIGNAL_TYPES = tuple(t for t in EventType if t not in NOT_SIGNALS)
 
 
@@ -130,6 +132,7 @@ _WHAT = {
     EventType.IDENTIFY: "identified themselves on the website",
     EventType.NEWSLETTER_UNSUBSCRIBE: "unsubscribed from the newsletter",
     EventType.MEETING_CANCELED: "cancelled a meeting they had booked",
+    EventType.ALIAS: "were recognised under another id",
 }
 
 
@@ -182,6 +185,22 @@ def fired_rules(rules: Sequence[RuleSpec], event: EventFact, history: Sequence[E
     return [rule for rule in rules
             if event_matches(rule, event) and audience_matches(rule, contact)
             and count_in_window(rule, event, history) >= rule.min_count]
+
+
+def first_firings(rule: RuleSpec, events: Sequence[EventFact], contact: ContactState) -> list[tuple[EventFact, int]]:
+    """The events of one contact (any order) at which ``rule`` would have fired, with the count reached;
+    once it fired, the rest of that window is one alert, as ``dedup_key`` makes it."""
+    ordered = sorted(events, key=lambda e: e.occurred_at)
+    firings: list[tuple[EventFact, int]] = []
+    fired_bucket: int | None = None
+    for event in ordered:
+        if not fired_rules([rule], event, ordered, contact):
+            continue
+        bucket = window_bucket(rule, event.occurred_at)
+        if bucket != fired_bucket:
+            firings.append((event, count_in_window(rule, event, ordered)))
+            fired_bucket = bucket
+    return firings
 
 
 def window_bucket(rule: RuleSpec, occurred_at: datetime) -> int:

@@ -12,7 +12,7 @@ from ember.models.base import Base, utcnow
 
 class Deal(Base):
     __tablename__ = "deals"
-    __table_args__ = (Index("ix_deals_owner_stage", "owner_id", "stage"),)
+    __table_args__ = (Index("ix_deals_owner_stage_amount", "owner_id", "stage", "amount"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int | None] = mapped_column(

@@ -15,10 +15,11 @@ class NextStep(Timestamped, Base):
     __table_args__ = (
         Index("ix_next_steps_status_due", "status", "due_at"),
         Index("ix_next_steps_rep_status_due", "rep_id", "status", "due_at"),
+        Index("ix_next_steps_deal_status_due", "deal_id", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )

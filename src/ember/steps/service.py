@@ -17,7 +17,7 @@ from ember.errors import Conflict, InvalidInput, NotFound, Problem
 from ember.models import NextStep, User
 from ember.steps import repository
 from ember.users.access import Actor, require_visible
-from ember.users.repository import user_by_email
+from ember.users.repository import user_by_email, user_by_id
 from ember.validation import parse_date, parse_enum
 from ember.vocabulary import NextStepStatus
 
@@ -60,7 +60,7 @@ def view(step: NextStep, contact: str | None, deal: str | None, default_days: in
 
 
 def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
-    rep = user_by_email(session, rep_email) if rep_email else session.get(User, actor.id)
+    rep = user_by_email(session, rep_email) if rep_email else user_by_id(session, actor.id)
     require_visible(actor, rep, f"user {rep_email}")
     assert rep is not None  # require_visible refuses None
     return rep

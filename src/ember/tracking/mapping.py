@@ -36,7 +36,7 @@ E = EventType
 DEFAULT_EVENTS: dict[SourceKind, dict[str, str | None]] = {
     SourceKind.WEBHOOK: {},
     SourceKind.SEGMENT: {
-        "page": E.PAGE_VIEW, "screen": E.PAGE_VIEW, "identify": E.IDENTIFY, "group": None, "alias": None,
+        "page": E.PAGE_VIEW, "screen": E.PAGE_VIEW, "identify": E.IDENTIFY, "group": None, "alias": E.ALIAS,
         **{name: type_.value for name, type_ in SEGMENT_TRACK.items()},
         "form submitted": E.FORM_SUBMIT, "meeting booked": E.MEETING_BOOKED,
         "meeting canceled": E.MEETING_CANCELED, "meeting cancelled": E.MEETING_CANCELED,

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ember.cadence.bookings import BOOKING, END, START, TITLE
 from ember.errors import Problem
-from ember.events.rules import LINK_PARAMETER, EventIn, Parsed, identity_proven
+from ember.events.rules import ALIASES, LINK_PARAMETER, EventIn, Parsed, identity_proven
 from ember.tracking.keys import KeyScope
 from ember.tracking.mapping import EventMap
 from ember.validation import parse_email
@@ -236,8 +236,12 @@ def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | 
     sent_at = parse_moment(item.get("sentAt"), f"{where}.sentAt", problems) or batch_sent_at
     if kind == "track" and not name:
         problems.append(Problem(f"{where}.event", "is missing", "name the track event, e.g. Webinar Registered"))
+    previous_id = _id(item.get("previousId"), f"{where}.previousId", problems) if kind == "alias" else None
     if kind != "alias" and user_id is None and anonymous_id is None:
         problems.append(Problem(where, "has neither userId nor anonymousId", "send at least one of them"))
+    if kind == "alias" and (user_id is None or previous_id is None):
+        problems.append(Problem(where, "an alias needs both userId and previousId",
+                                "send the new id as userId and the old one as previousId"))
     if len(problems) > before or message_id is None:
         return []
     if type_ is None:
@@ -259,6 +263,9 @@ def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | 
     if type_ == EventType.IDENTIFY and email is None:
         parsed.skipped.append("identify without a verified email")
         return []
+    if type_ == EventType.ALIAS:
+        return _alias_events(message_id, corrected_time(timestamp, sent_at, received_at), trusted_user,
+                             previous_id, payload, parsed)
     occurred_at = corrected_time(timestamp, sent_at, received_at)
     visitor = f"u:{trusted_user}" if trusted_user else (f"a:{anonymous_id}" if anonymous_id else None)
     events = [EventIn(message_id, type_, occurred_at, email, visitor, url, payload)]
@@ -267,6 +274,25 @@ def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | 
         events.append(EventIn(f"{message_id}#anonymous", type_, occurred_at, email, f"a:{anonymous_id}", url,
                               payload))
     return events
+
+
+def _alias_events(message_id: str, occurred_at: datetime, user_id: str | None, previous_id: str | None,
+                  payload: dict[str, Any], parsed: Parsed) -> list[EventIn]:
+    """One event per id an alias names, each listing the others, so that whichever id is tied to a
+    contact first (now or later) brings the others along.
+
+    Segment's previousId may be an anonymous id or an earlier user id: both are named. Only a
+    server key may merge ids: from a browser anyone could claim to be anyone's user id.
+    """
+    if user_id is None or previous_id is None:
+        parsed.skipped.append("alias from a browser key (not trusted to merge identities)")
+        return []
+    ids = [f"u:{user_id}", f"a:{previous_id}", f"u:{previous_id}"]
+    ids = list(dict.fromkeys(ids))  # an alias of an id to itself names it once
+    suffixes = ("", "#previous-anonymous", "#previous-user")
+    return [EventIn(f"{message_id}{suffix}", EventType.ALIAS, occurred_at, None, visitor, None,
+                    {**payload, ALIASES: [other for other in ids if other != visitor]})
+            for suffix, visitor in zip(suffixes, ids, strict=False)]
 
 
 def calls_of(body: Any, path_type: str | None) -> tuple[list[Any], Any]:

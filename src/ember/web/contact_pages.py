@@ -43,8 +43,8 @@ def invalid_fields(exc: ValidationError, message: str) -> InvalidInput:
     problems = []
     for error in exc.errors():
         where = str(error["loc"][0]) if error.get("loc") else "form"
-        what = str(error.get("msg", "not valid")).removeprefix("Value error, ")
-        problems.append(Problem(where, what, "correct it and save again"))
+        what, _, fix = str(error.get("msg", "not valid")).removeprefix("Value error, ").partition("; ")
+        problems.append(Problem(where, what, fix or "correct it and save again"))
     return InvalidInput(message, problems)
 
 
