@@ -56,6 +56,7 @@ from ember.web.library_pages import router as library_pages_router
 from ember.web.mailbox_pages import router as mailbox_pages_router
 from ember.web.nurture_pages import router as nurture_pages_router
 from ember.web.pages import router as pages_router
+from ember.web.rule_pages import router as rule_pages_router
 from ember.web.session_cookies import SessionCookies
 from ember.web.settings_pages import router as settings_pages_router
 from ember.web.source_pages import router as source_pages_router
@@ -112,8 +113,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     for router in (compose_router, outbound_router, compose_pages_router, dialer_router):  # writing, sending, calls
         app.include_router(router)
-    desk_routers = (settings_pages_router, library_pages_router, source_pages_router, mailbox_pages_router,
-                    config_pages_router, import_pages_router, audit_pages_router)
+    desk_routers = (settings_pages_router, library_pages_router, rule_pages_router, source_pages_router,
+                    mailbox_pages_router, config_pages_router, import_pages_router, audit_pages_router)
     for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router, today_pages_router):

@@ -72,3 +72,14 @@ def test_the_cli_lists_and_closes_steps(ember, engine) -> None:
     assert again.exit_code == 0 and "cancelled" in again.stdout
     assert json.loads(ember("steps", "list", "--as", rep.email, "--json").stdout) == []
     assert ember("steps", "done", "999999", "--as", rep.email).exit_code == 1
+
+
+def test_a_day_before_today_needs_confirming_through_the_api(client, engine) -> None:
+    rep = make_user(engine, "rep@ember.example")
+    data = seed_today(engine, rep.id)
+    last_week = (datetime.now(UTC) - timedelta(days=7)).replace(microsecond=0).isoformat()
+    refused = client.patch(f"/api/steps/{data.step}", headers=rep.headers, json={"due_at": last_week})
+    assert refused.status_code == 422 and "in the past" in refused.text and "confirm" in refused.text
+    moved = client.patch(f"/api/steps/{data.step}", headers=rep.headers,
+                         json={"due_at": last_week, "confirm_past": True})
+    assert moved.status_code == 200 and moved.json()["due_at"].startswith(last_week[:10])

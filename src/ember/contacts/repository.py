@@ -42,6 +42,10 @@ def contact_with_owner(session: Session, contact_id: int) -> ContactWithOwner | 
     return None
 
 
+def contact_by_id(session: Session, contact_id: int) -> Contact | None:
+    return session.get(Contact, contact_id)
+
+
 def contact_id_with_external_id(session: Session, external_id: str | None) -> int | None:
     if not external_id:
         return None

@@ -16,16 +16,19 @@ from sqlalchemy.orm import Session
 from ember.cadence.service import Planned, replan
 from ember.contacts.service import get_contact
 from ember.db import insert_or_ignore
+from ember.deals.repository import deal_by_id
 from ember.dialer.rules import CallEvent
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.messages.service import load_library
-from ember.models import Contact, Deal, InboundEvent, Touch, User
+from ember.models import Contact, InboundEvent, Touch, User
 from ember.phones import phone_key
 from ember.settings import Settings
 from ember.settings.cadence import CadenceSettings
 from ember.team_settings.effective import settings_for
+from ember.touches.repository import touch_by_id
 from ember.touches.service import log_touch, relabel
 from ember.users.access import Actor, owner_scope
+from ember.users.repository import user_by_id
 from ember.vocabulary import Channel, ContactStatus, Outcome
 
 SOURCE_PREFIX = "dialer:"
@@ -89,7 +92,7 @@ def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent
         row.status, row.handled_at = "skipped", now
         return Received(row.id, "skipped", contact_id=contact.id, outcome=event.outcome,
                         reason=f"{contact.full_name} is do-not-contact: the call is kept, no touch logged")
-    owner = session.get(User, contact.owner_id)
+    owner = user_by_id(session, contact.owner_id)
     assert owner is not None
     cadence = settings_for(session, settings, owner.team_id).cadence.planning()  # the owner's team plans its own way
     notes = f"{event.provider} call ({event.direction}, {event.duration_s} s): {event.reason}"
@@ -101,6 +104,23 @@ def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent
     row.status, row.handled_at = "handled", now
     row.payload = {**row.payload, "touch_id": logged.touch.id}
     return Received(row.id, "logged", logged.touch.id, contact.id, event.outcome, logged.touch.label, event.reason)
+
+
+ANSWERED_SOURCE = SOURCE_PREFIX + "ringcentral-answered"
+
+
+def remember_answered(session: Session, session_id: str, at: datetime, now: datetime) -> None:
+    """When a telephony session's rep party was answered: the talk time runs from here to the end.
+    Kept in the database, so a restart between the two notifications loses nothing."""
+    session.execute(insert_or_ignore(session, InboundEvent.__table__).values(
+        source=ANSWERED_SOURCE, external_id=session_id[:200], type="call_answered", payload={},
+        occurred_at=at, received_at=now, status="handled", handled_at=now))
+
+
+def answered_at(session: Session, session_id: str) -> datetime | None:
+    found = session.scalar(select(InboundEvent.occurred_at).where(InboundEvent.source == ANSWERED_SOURCE,
+                                                                  InboundEvent.external_id == session_id[:200]))
+    return found.replace(tzinfo=UTC) if found is not None and found.tzinfo is None else found
 
 
 def unmatched(session: Session, actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
@@ -138,7 +158,7 @@ def mark_gatekeeper(session: Session, actor: Actor, touch_id: int, *, cadence: C
                     now: datetime | None = None) -> tuple[Touch, Planned]:
     """The rep's one-click correction of a call a phone system logged: the person who answered was
     a gatekeeper, not the contact. Labels and the next plan follow from the corrected history."""
-    touch = session.get(Touch, touch_id)
+    touch = touch_by_id(session, touch_id)
     if touch is None:
         raise NotFound(f"touch {touch_id} not found")
     contact = get_contact(session, actor, touch.contact_id)  # 404 for another rep's touch
@@ -149,7 +169,7 @@ def mark_gatekeeper(session: Session, actor: Actor, touch_id: int, *, cadence: C
     touch.notes = f"{touch.notes or ''}\ncorrected by the rep: a gatekeeper answered".strip()
     session.flush()
     relabel(session, contact)
-    deal = session.get(Deal, touch.deal_id) if touch.deal_id else None
+    deal = deal_by_id(session, touch.deal_id) if touch.deal_id else None
     planned = replan(session, contact, deal, now=now or datetime.now(UTC), settings=cadence,
                      library=load_library(session), caused_by=touch.id)
     session.refresh(touch)  # the labels were rewritten in bulk

@@ -159,6 +159,32 @@ def event_counts(session: Session) -> dict[str, int]:
     return {status: int(count) for status, count in rows}
 
 
+def recent_of_type(session: Session, event_type: str, since: datetime, team_id: int | None,
+                   limit: int) -> list[tuple[int, EventFact]]:
+    """(contact id, event) of matched events of one type since ``since``, newest first; only the contacts
+    of a team's reps when ``team_id`` is given."""
+    query = (select(InboundEvent.contact_id, InboundEvent.type, InboundEvent.url, InboundEvent.occurred_at)
+             .where(InboundEvent.type == event_type, InboundEvent.occurred_at >= since,
+                    InboundEvent.contact_id.is_not(None)))
+    if team_id is not None:
+        query = query.join(Contact, Contact.id == InboundEvent.contact_id).join(User, User.id == Contact.owner_id) \
+            .where(User.team_id == team_id)
+    rows = session.execute(query.order_by(InboundEvent.occurred_at.desc()).limit(limit))
+    return [(contact_id, EventFact(type_, url, at)) for contact_id, type_, url, at in rows if contact_id is not None]
+
+
+def contacts_with_state(session: Session, contact_ids: Sequence[int]) -> list[tuple[Contact, bool]]:
+    """The contacts, each with whether it is on an open stalled deal."""
+    if not contact_ids:
+        return []
+    closed = [s.value for s in CLOSED_STAGES]
+    stalled = set(session.scalars(
+        select(DealStakeholder.contact_id).join(Deal, Deal.id == DealStakeholder.deal_id)
+        .where(DealStakeholder.contact_id.in_(contact_ids), Deal.stalled_at.is_not(None), Deal.stage.not_in(closed))))
+    contacts = session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))
+    return [(contact, contact.id in stalled) for contact in contacts]
+
+
 # ---- contacts, as the matching needs them ----------------------------------
 
 def contact_by_email(session: Session, email: str) -> Contact | None:

@@ -187,6 +187,22 @@ def fired_rules(rules: Sequence[RuleSpec], event: EventFact, history: Sequence[E
             and count_in_window(rule, event, history) >= rule.min_count]
 
 
+def first_firings(rule: RuleSpec, events: Sequence[EventFact], contact: ContactState) -> list[tuple[EventFact, int]]:
+    """The events of one contact (any order) at which ``rule`` would have fired, with the count reached;
+    once it fired, the rest of that window is one alert, as ``dedup_key`` makes it."""
+    ordered = sorted(events, key=lambda e: e.occurred_at)
+    firings: list[tuple[EventFact, int]] = []
+    fired_bucket: int | None = None
+    for event in ordered:
+        if not fired_rules([rule], event, ordered, contact):
+            continue
+        bucket = window_bucket(rule, event.occurred_at)
+        if bucket != fired_bucket:
+            firings.append((event, count_in_window(rule, event, ordered)))
+            fired_bucket = bucket
+    return firings
+
+
 def window_bucket(rule: RuleSpec, occurred_at: datetime) -> int:
     """Fixed windows since the epoch: one alert per contact, rule and window."""
     return int(occurred_at.timestamp() // (max(rule.window_hours, 1) * 3600))

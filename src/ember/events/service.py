@@ -41,7 +41,9 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from ember.alerts import repository as alert_repository
 from ember.cadence.bookings import booking_of
 from ember.cadence.service import book_meeting, cancel_meeting, replan
+from ember.contacts.repository import contact_by_id
 from ember.db import insert_or_ignore
+from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList, Unauthorized
 from ember.events import repository
 from ember.events.rules import (
@@ -68,7 +70,7 @@ from ember.events.rules import (
 )
 from ember.messages.rules import VariantLibrary
 from ember.messages.service import load_library
-from ember.models import Contact, Deal, EventSource, InboundEvent, TriggerRule
+from ember.models import Contact, EventSource, InboundEvent, TriggerRule
 from ember.nurture.service import reopen
 from ember.settings import Settings
 from ember.team_settings.effective import settings_for
@@ -119,7 +121,7 @@ def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: Inbou
     reopen(session, contact, reason="trigger", now=ctx.now)
     deal_id = touch_repository.default_deal_id(session, contact.id)
     team_settings = settings_for(session, ctx.settings, repository.owner_team(session, contact.owner_id))
-    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=ctx.now,
+    replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=ctx.now,
             settings=team_settings.cadence.planning(), library=ctx.library(session))
     return alert_id
 
@@ -128,15 +130,15 @@ def _resolve_contact(session: Session, event: InboundEvent) -> Contact | None:
     """The contact an event belongs to: set by a signed link, by email, or by an earlier
     event of the same anonymous visitor that was tied to someone."""
     if event.contact_id is not None:
-        return session.get(Contact, event.contact_id)
+        return contact_by_id(session, event.contact_id)
     linked = (event.payload or {}).get("contact_id")
-    if isinstance(linked, int) and (contact := session.get(Contact, linked)) is not None:
+    if isinstance(linked, int) and (contact := contact_by_id(session, linked)) is not None:
         return contact
     contact = repository.contact_by_email(session, event.email) if event.email else None
     for visitor in _visitor_ids(event) if contact is None else []:
         known = repository.contact_id_for_anonymous(session, visitor)
         if known is not None:
-            return session.get(Contact, known)
+            return contact_by_id(session, known)
     return contact
 
 
@@ -259,7 +261,7 @@ def rule_dict(rule: TriggerRule) -> dict[str, Any]:
             "active": rule.is_active, "team_id": rule.team_id}
 
 
-def _validate(data: RuleInput) -> None:
+def validate_rule(data: RuleInput) -> None:
     problems = ProblemList()
     if not data.name.strip() or len(data.name) > 100:
         problems.add("name", "must be 1-100 characters", "give the rule a short name")
@@ -302,7 +304,7 @@ def list_rules(session: Session, actor: Actor) -> list[TriggerRule]:
 
 def add_rule(session: Session, actor: Actor, data: RuleInput) -> TriggerRule:
     require_manager(actor)
-    _validate(data)
+    validate_rule(data)
     rule = TriggerRule(team_id=None if actor.role is Role.ADMIN else actor.team_id, name=data.name.strip(),
                        event_type=data.event_type, url_pattern=(data.url_pattern or "").strip() or None,
                        min_count=data.min_count, window_hours=data.window_hours, audience=data.audience)
@@ -311,7 +313,7 @@ def add_rule(session: Session, actor: Actor, data: RuleInput) -> TriggerRule:
     return rule
 
 
-def _editable(session: Session, actor: Actor, rule_id: int) -> TriggerRule:
+def editable_rule(session: Session, actor: Actor, rule_id: int) -> TriggerRule:
     rule = session.get(TriggerRule, rule_id)
     visible = rule is not None and (actor.role is Role.ADMIN or rule.team_id in (None, actor.team_id))
     if rule is None or not visible:
@@ -323,13 +325,13 @@ def _editable(session: Session, actor: Actor, rule_id: int) -> TriggerRule:
 
 
 def update_rule(session: Session, actor: Actor, rule_id: int, changes: dict[str, Any]) -> TriggerRule:
-    rule = _editable(session, actor, rule_id)
+    rule = editable_rule(session, actor, rule_id)
     current = RuleInput(rule.name, rule.event_type, rule.url_pattern, rule.min_count, rule.window_hours,
                         rule.audience)
     fields = {k: v for k, v in changes.items()
               if k in RuleInput.__dataclass_fields__ and (v is not None or k == "url_pattern")}
     merged = RuleInput(**{**current.__dict__, **fields})
-    _validate(merged)
+    validate_rule(merged)
     for key, value in fields.items():
         setattr(rule, key, value.strip() or None if key == "url_pattern" and isinstance(value, str) else value)
     if "active" in changes and changes["active"] is not None:

@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ember.cadence.service import replan
+from ember.contacts.repository import contact_by_id
+from ember.deals.repository import deal_by_id
 from ember.errors import Problem
 from ember.imports import repository
 from ember.imports.rules import RowResult
 from ember.messages.service import load_library
-from ember.models import Contact, Deal, Touch
+from ember.models import Touch
 from ember.settings.cadence import CadenceSettings
 from ember.touches.service import relabel
 from ember.users.access import Actor, can_see_owner
@@ -67,10 +69,10 @@ def replan_touched(session: Session, contact_ids: Iterable[int], cadence: Cadenc
     library = load_library(session)
     now = datetime.now(UTC)
     for contact_id in sorted(contact_ids):
-        contact = session.get(Contact, contact_id)
+        contact = contact_by_id(session, contact_id)
         if contact is None:
             continue
         relabel(session, contact)
         deal_id = repository.latest_deal_of_touches(session, contact_id)
-        replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=now, settings=cadence,
+        replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now, settings=cadence,
                library=library)

@@ -27,15 +27,18 @@ from sqlalchemy.orm import Session
 
 from ember.cadence.service import replan
 from ember.contacts import repository as contact_repository
+from ember.contacts.repository import contact_by_id
+from ember.deals.repository import deal_by_id
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.inbox import imap, repository, secrets
 from ember.inbox.rules import MailKind, Verdict, new_text, quote
 from ember.messages.service import load_library
-from ember.models import Contact, Deal, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
+from ember.models import Contact, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
 from ember.users.access import Actor
+from ember.users.repository import user_by_id
 from ember.vocabulary import Channel, ContactStatus, Outcome, PlannedTouchStatus
 
 REPLY_PURPOSE = "replied: read and answer"
@@ -127,7 +130,7 @@ def connect_mailbox(session: Session, actor: Actor, *, host: str, username: str,
     mailbox.status, mailbox.last_error = "new", None
     session.add(mailbox)
     session.flush()
-    user = session.get(User, actor.id)
+    user = user_by_id(session, actor.id)
     assert user is not None
     return view(mailbox, user)
 
@@ -142,7 +145,7 @@ def disconnect_mailbox(session: Session, actor: Actor) -> None:
 
 def mailbox_view(session: Session, actor: Actor) -> MailboxView | None:
     mailbox = repository.mailbox_of(session, actor.id)
-    user = session.get(User, actor.id)
+    user = user_by_id(session, actor.id)
     return view(mailbox, user) if mailbox is not None and user is not None else None
 
 
@@ -197,7 +200,7 @@ def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, own
     if mail_id is None:
         return None
     mail = repository.mail(session, mail_id)
-    contact = session.get(Contact, incoming.contact_id)
+    contact = contact_by_id(session, incoming.contact_id)
     assert mail is not None and contact is not None
     actor = Actor.of(owner)
     if verdict is None:
@@ -259,7 +262,7 @@ def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: C
     if not plans or plans[0].due_at >= back:
         mail.reason += "; the next touch was already after that"
         return
-    deal = session.get(Deal, plans[0].deal_id) if plans[0].deal_id else None
+    deal = deal_by_id(session, plans[0].deal_id) if plans[0].deal_id else None
     planned = replan(session, contact, deal, now=max(back, now), settings=cadence, library=load_library(session),
                      caused_by=plans[0].caused_by_touch_id)
     if planned.row is not None:
@@ -316,7 +319,7 @@ def _sent_by_rep(session: Session, actor: Actor, mail: InboundMail, contact: Con
 def _stop_email(session: Session, contact: Contact, now: datetime, cadence: CadenceSettings) -> None:
     contact.do_not_email = True
     deal_id = touch_repository.default_deal_id(session, contact.id)
-    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=now, settings=cadence,
+    replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now, settings=cadence,
            library=load_library(session))
 
 
@@ -341,7 +344,7 @@ def confirm_removal(session: Session, actor: Actor, mail_id: int, *, stop: bool,
         raise InvalidInput(f"message {mail_id} waits for no decision", [Problem(
             "message", f"its status is {mail.status}",
             "list the ones waiting with `ember inbox messages --to-confirm`")])
-    contact = session.get(Contact, mail.contact_id)
+    contact = contact_by_id(session, mail.contact_id)
     assert contact is not None
     if stop:
         _stop_email(session, contact, now, cadence)

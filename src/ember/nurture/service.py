@@ -20,9 +20,10 @@ from ember.cadence import repository as cadence_repository
 from ember.cadence.service import replan
 from ember.contacts.service import get_contact
 from ember.csvcells import SafeWriter
+from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, InvalidInput, Problem
 from ember.messages.service import load_library
-from ember.models import Contact, Deal, NurtureMembership
+from ember.models import Contact, NurtureMembership
 from ember.nurture import repository
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
@@ -108,7 +109,7 @@ def remove_from_nurture(session: Session, actor: Actor, contact_id: int, *, sett
         raise Conflict(f"{contact.full_name} is not on the nurture list")
     reopen(session, contact, reason="manual", now=now, note=note)
     deal_id = touch_repository.default_deal_id(session, contact.id)
-    replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=now, settings=settings,
+    replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now, settings=settings,
            library=load_library(session))
     # Planning still sees the old "no"; a manual removal means the rep wants to try again.
     contact.status = ContactStatus.ACTIVE.value

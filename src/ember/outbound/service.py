@@ -29,15 +29,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ember.contacts import repository as contact_repository
+from ember.contacts.repository import contact_by_id
 from ember.contacts.service import get_contact
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
-from ember.models import Contact, OutboundMessage, User
+from ember.models import OutboundMessage
 from ember.outbound import repository, rules
 from ember.outbound.mail import Letter, SmtpConfig, build_message, is_permanent, plain_failure, transmit
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.service import log_touch
 from ember.users.access import Actor
+from ember.users.repository import user_by_id
 
 # The planning defaults, for callers that do not pass their own (tests, one-off scripts).
 DEFAULT_CADENCE = CadenceSettings()
@@ -151,7 +153,7 @@ def deliver(session: Session, message_id: int, *, smtp: SmtpConfig, now: datetim
 def _log_sent_touch(session: Session, row: OutboundMessage, now: datetime, cadence: CadenceSettings) -> None:
     """A sent follow-up email is a touch: the attempt count and the plan move on.
     Done after the send is recorded, so a problem here can never cause a second send."""
-    rep = session.get(User, row.rep_id)
+    rep = user_by_id(session, row.rep_id)
     if rep is None:
         return
     try:
@@ -180,8 +182,8 @@ def _record_failure(session: Session, row: OutboundMessage, exc: Exception, smtp
 
 
 def _letter(session: Session, row: OutboundMessage, smtp: SmtpConfig, now: datetime) -> Letter:
-    contact = session.get(Contact, row.contact_id)
-    rep = session.get(User, row.rep_id)
+    contact = contact_by_id(session, row.contact_id)
+    rep = user_by_id(session, row.rep_id)
     if contact is None or rep is None or not contact.email:
         raise NotFound(f"outbound message {row.id}: its contact or rep no longer exists")
     return Letter(
@@ -216,7 +218,7 @@ def retry_due(session: Session, now: datetime | None = None, *, smtp: SmtpConfig
 
 def _blocked(session: Session, row: OutboundMessage) -> str | None:
     """A contact may have said no or asked not to be contacted since the message first failed."""
-    contact = session.get(Contact, row.contact_id)
+    contact = contact_by_id(session, row.contact_id)
     if contact is None:
         return "the contact no longer exists"
     broken = rules.header_problems({"subject": row.subject, "the contact's name": contact.full_name})

@@ -23,6 +23,7 @@ from ember.steps import repository as step_repository
 from ember.steps.service import due_of
 from ember.today.worklist import FACT_WORDS, company_name
 from ember.users.access import Actor
+from ember.users.repository import user_by_id
 
 QUALIFICATION = (("problem", "Problem recognised"), ("decision_makers", "All decision makers known"),
                  ("timeline", "Timeline to implement"), ("budget", "Price / budget qualified"))
@@ -134,7 +135,7 @@ def overview(session: Session, actor: Actor, contact_id: int, *, our_company: st
              now: datetime | None = None) -> Overview:
     now = now or datetime.now(UTC)
     contact = get_contact(session, actor, contact_id)
-    owner = session.get(User, contact.owner_id)
+    owner = user_by_id(session, contact.owner_id)
     account = queries.account_of(session, contact)
     where = zone(contact_repository.contact_timezone(session, contact))
     plan = cadence_repository.open_plan(session, contact.id)

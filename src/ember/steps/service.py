@@ -17,7 +17,7 @@ from ember.errors import Conflict, InvalidInput, NotFound, Problem
 from ember.models import NextStep, User
 from ember.steps import repository
 from ember.users.access import Actor, require_visible
-from ember.users.repository import user_by_email
+from ember.users.repository import user_by_email, user_by_id
 from ember.validation import parse_date, parse_enum
 from ember.vocabulary import NextStepStatus
 
@@ -60,7 +60,7 @@ def view(step: NextStep, contact: str | None, deal: str | None, default_days: in
 
 
 def _rep(session: Session, actor: Actor, rep_email: str | None) -> User:
-    rep = user_by_email(session, rep_email) if rep_email else session.get(User, actor.id)
+    rep = user_by_email(session, rep_email) if rep_email else user_by_id(session, actor.id)
     require_visible(actor, rep, f"user {rep_email}")
     assert rep is not None  # require_visible refuses None
     return rep
@@ -76,11 +76,11 @@ def list_steps(session: Session, actor: Actor, *, rep_email: str | None = None, 
         except ValueError as exc:
             raise InvalidInput(f"unknown status {status!r}", [Problem("status", *str(exc).split("; ", 1))]) from exc
     rows = repository.steps_of_rep(session, rep.id, status, limit)
-    return [view(row[0], f"{row[1] or ''} {row[2] or ''}".strip() or row[3], row[4], default_days) for row in rows]
+    return [view(row.step, row.contact, row.deal_name, default_days) for row in rows]
 
 
 def get_step(session: Session, actor: Actor, step_id: int) -> NextStep:
-    step = session.get(NextStep, step_id)
+    step = repository.step_by_id(session, step_id)
     if step is None:
         raise NotFound(f"next step {step_id} not found")
     require_visible(actor, repository.step_owner(session, step), f"next step {step_id}")

@@ -102,6 +102,10 @@ def owner_teams(session: Session, contact_ids: list[int]) -> Iterator[tuple[int,
         yield int(contact_id), team_id
 
 
+def run_by_id(session: Session, run_id: int) -> ReplanRun | None:
+    return session.get(ReplanRun, run_id)
+
+
 def latest_run(session: Session, team_id: int | None) -> ReplanRun | None:
     query = select(ReplanRun).order_by(ReplanRun.id.desc()).limit(1)
     query = query.where(ReplanRun.team_id.is_(None) if team_id is None else ReplanRun.team_id == team_id)

@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session
 from ember import secretbox, validation
 from ember.cadence.service import replan
 from ember.calls.service import analysis_thresholds
+from ember.contacts.repository import contact_by_id
 from ember.db import unit_of_work
+from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, EmberError, Forbidden, InvalidInput, NotFound, Problem, ProblemList
 from ember.messages.service import load_library
-from ember.models import Contact, Deal, ReplanRun, Team
+from ember.models import ReplanRun
 from ember.outbound.mail import SmtpConfig, transmit
 from ember.settings import Settings
 from ember.team_settings import repository
@@ -36,6 +38,7 @@ from ember.team_settings.effective import read, settings_for
 from ember.team_settings.fields import BY_NAME, GROUPS, Field, as_text
 from ember.touches import repository as touch_repository
 from ember.users.access import Actor, require_manager
+from ember.users.repository import team_by_id
 from ember.vocabulary import Role
 
 REPLAN_BATCH = 200
@@ -57,7 +60,7 @@ def _scope_team(session: Session, actor: Actor, team_id: int | None) -> int | No
     """The level the actor works on: an admin any team or everyone (None), a manager their own team."""
     require_manager(actor)
     if actor.role is Role.ADMIN:
-        if team_id is not None and session.get(Team, team_id) is None:
+        if team_id is not None and team_by_id(session, team_id) is None:
             raise NotFound(f"team {team_id} not found")
         return team_id
     if actor.team_id is None:
@@ -200,7 +203,7 @@ def _start_run(session: Session, team_id: int | None, started_by_id: int | None)
 
 
 def run_view(session: Session, actor: Actor, run_id: int) -> ReplanRun:
-    run = session.get(ReplanRun, run_id)
+    run = repository.run_by_id(session, run_id)
     if run is None:
         raise NotFound(f"re-plan {run_id} not found")
     _scope_team(session, actor, run.team_id)
@@ -218,7 +221,7 @@ def replan_run(engine: Engine, base: Settings, run_id: int) -> None:
     """Carry out a started re-plan here and now (the page runs it in a thread, the worker in its task)."""
     try:
         with unit_of_work(engine) as session:
-            run = session.get(ReplanRun, run_id)
+            run = repository.run_by_id(session, run_id)
             team_id = run.team_id if run else None
         after = 0
         while True:
@@ -228,7 +231,7 @@ def replan_run(engine: Engine, base: Settings, run_id: int) -> None:
                     break
                 _replan_batch(session, base, ids)
                 after = ids[-1]
-                run = session.get(ReplanRun, run_id)
+                run = repository.run_by_id(session, run_id)
                 if run is not None:
                     run.done += len(ids)
         _finish(engine, run_id, None)
@@ -243,17 +246,17 @@ def _replan_batch(session: Session, base: Settings, ids: list[int]) -> None:
     for contact_id, team_id in repository.owner_teams(session, ids):
         if team_id not in per_team:
             per_team[team_id] = settings_for(session, base, team_id).cadence.planning()
-        contact = session.get(Contact, contact_id)
+        contact = contact_by_id(session, contact_id)
         if contact is None:
             continue
         deal_id = touch_repository.default_deal_id(session, contact.id)
-        replan(session, contact, session.get(Deal, deal_id) if deal_id else None, now=now,
+        replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now,
                settings=per_team[team_id], library=library)
 
 
 def _finish(engine: Engine, run_id: int, error: str | None) -> None:
     with unit_of_work(engine) as session:
-        run = session.get(ReplanRun, run_id)
+        run = repository.run_by_id(session, run_id)
         if run is not None:
             run.status, run.error, run.finished_at = ("failed" if error else "done"), error, datetime.now(UTC)
             if error is None:

@@ -12,17 +12,20 @@ from ember.cadence import repository as cadence_repository
 from ember.cadence.attempts import AttemptLabel, AttemptPhase, label_touches
 from ember.cadence.service import Planned, replan
 from ember.contacts.service import contact_behind, get_contact
+from ember.deals.repository import deal_by_id
 from ember.deals.service import get_deal
 from ember.errors import InvalidInput, NotFound, Problem, ProblemList
 from ember.messages import repository as message_repository
 from ember.messages.rules import MessageVariant as VariantRule
 from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import load_library
-from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch, User
+from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository
+from ember.touches.repository import touch_by_id
 from ember.touches.rules import NOTES_MAX, date_problem, impossible_pair, possible_outcomes
 from ember.users.access import Actor
+from ember.users.repository import user_by_id
 from ember.validation import parse_enum
 from ember.vocabulary import Channel, ContactStatus, MessagePhase, MessageSituation, Outcome, PlannedTouchStatus
 
@@ -86,7 +89,7 @@ def _variant_used(session: Session, contact: Contact, situation: MessageSituatio
 
 def relabel(session: Session, contact: Contact) -> dict[int, AttemptLabel]:
     """Labels are a function of the whole history: recompute and store what changed."""
-    owner = session.get(User, contact.owner_id)
+    owner = user_by_id(session, contact.owner_id)
     custom = cadence_repository.custom_outcomes(session, owner.team_id if owner else None)
     labels = label_touches(cadence_repository.touch_facts(session, contact.id), custom)
     current = repository.current_labels(session, contact.id)
@@ -112,7 +115,7 @@ def _resolve_deal(session: Session, actor: Actor, contact: Contact, deal_id: int
     if deal_id is not None:
         return get_deal(session, actor, deal_id)
     found = repository.default_deal_id(session, contact.id)
-    return session.get(Deal, found) if found else None
+    return deal_by_id(session, found) if found else None
 
 
 def check_touch(contact: Contact, *, channel: str, outcome: str, occurred_at: datetime, now: datetime,
@@ -149,7 +152,7 @@ def log_touch(
         raise InvalidInput(f"{contact.full_name} is marked do-not-contact", [Problem(
             "contact", "is do-not-contact", "change the contact's status first if this is wrong")])
     channel = _channel(channel)
-    owner = session.get(User, contact.owner_id)
+    owner = user_by_id(session, contact.owner_id)
     _check_outcome(session, outcome, owner.team_id if owner else None)
     check_touch(contact, channel=channel, outcome=outcome, occurred_at=occurred_at or now, now=now, notes=notes,
                 callback_at=callback_at, confirm_date=confirm_date)
@@ -180,11 +183,11 @@ def _mark_plan_done(session: Session, contact_id: int) -> None:
 
 def delete_touch(session: Session, actor: Actor, touch_id: int, *, settings: CadenceSettings,
                  now: datetime | None = None) -> Planned:
-    touch = session.get(Touch, touch_id)
+    touch = touch_by_id(session, touch_id)
     if touch is None:
         raise NotFound(f"touch {touch_id} not found")
     contact = contact_behind(session, actor, touch.contact_id, missing=f"touch {touch_id} not found")
-    deal = session.get(Deal, touch.deal_id) if touch.deal_id else None
+    deal = deal_by_id(session, touch.deal_id) if touch.deal_id else None
     session.delete(touch)  # plans it caused keep existing (the foreign key is set to NULL)
     session.flush()
     relabel(session, contact)

@@ -18,6 +18,7 @@ from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, P
 from ember.models import ApiToken, Team, User
 from ember.users import repository
 from ember.users.access import Actor, require_manager
+from ember.users.repository import team_by_id, user_by_id
 from ember.users.service import add_user, check_timezone, issue_token, normalise_email, set_password
 from ember.vocabulary import Role
 
@@ -47,7 +48,7 @@ def managed_users(session: Session, actor: Actor) -> list[User]:
 
 def managed_user(session: Session, actor: Actor, user_id: int) -> User:
     require_manager(actor)
-    user = session.get(User, user_id)
+    user = user_by_id(session, user_id)
     if user is None or not manageable(actor, user):
         raise NotFound(f"user {user_id} not found")
     return user
@@ -75,7 +76,7 @@ def _team_id(session: Session, actor: Actor, team_id: int | None, problems: Prob
         if team_id != actor.team_id:
             problems.add("team", "managers add and keep people in their own team", "leave your team selected")
         return actor.team_id
-    if team_id is not None and session.get(Team, team_id) is None:
+    if team_id is not None and team_by_id(session, team_id) is None:
         problems.add("team", f"team {team_id} does not exist", "choose a team from the list or add it first")
     return team_id
 

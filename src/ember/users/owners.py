@@ -8,12 +8,13 @@ from ember.errors import InvalidInput, Problem
 from ember.models import User
 from ember.users import repository
 from ember.users.access import Actor, can_see_owner
+from ember.users.repository import user_by_id
 
 
 def resolve_owner(session: Session, actor: Actor, owner_email: str | None, where: str = "owner") -> User:
     """The owner named, if the actor may assign to them; the actor when none is named."""
     if not owner_email:
-        user = session.get(User, actor.id)
+        user = user_by_id(session, actor.id)
         assert user is not None
         return user
     owner = repository.user_by_email(session, owner_email)

@@ -19,6 +19,7 @@ from ember.models import User, WebSession
 from ember.settings import Settings
 from ember.users import repository
 from ember.users.passwords import token_digest
+from ember.users.repository import user_by_id
 
 # Recording every request's time would write on every page view; a minute is plenty
 # for an idle timeout counted in hours.
@@ -54,7 +55,7 @@ def resume_session(session: Session, token: str, *, now: datetime, timeouts: Ses
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         session.flush()
-    return session.get(User, row.user_id)
+    return user_by_id(session, row.user_id)
 
 
 def end_session(session: Session, token: str, *, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""The desk's libraries: trigger rules, the message library, templates, customer stories.
+"""The desk's libraries: the message library, templates, customer stories.
 
 Each page lists what there is and offers a form; a form that does not validate
 comes back as typed with the error on it, and nothing is stored.
@@ -17,9 +17,6 @@ from ember.compose import stories as story_service
 from ember.compose.rules import TEMPLATE_NAMES, VARIABLES
 from ember.contacts.service import list_contacts
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
-from ember.events import service as event_service
-from ember.events.rules import SIGNAL_TYPES, Audience
-from ember.events.service import RuleInput
 from ember.messages import repository as message_repository
 from ember.messages import service as message_service
 from ember.users.access import Actor
@@ -41,45 +38,6 @@ def _number(value: str, where: str, default: int | None = None) -> int | None:
         raise InvalidInput(f"{where} is not a number", [Problem(where, f"{text!r} is not a whole number",
                                                                 "type digits only, e.g. 3")])
     return int(text)
-
-
-# ---- trigger rules --------------------------------------------------------------------------
-
-def _rules_context(db: Db, actor: Actor) -> dict[str, Any]:
-    return {"section": "rules", "rules": [event_service.rule_dict(r) for r in event_service.list_rules(db, actor)],
-            "event_types": [t.value for t in SIGNAL_TYPES], "audiences": [a.value for a in Audience]}
-
-
-@router.get("/settings/rules")
-def rules_page(request: Request, db: Db, actor: DeskUser) -> Response:
-    return desk(request, "settings/rules.html", actor, form={"window_hours": "168", "min_count": "1"},
-                **_rules_context(db, actor))
-
-
-@router.post("/settings/rules")
-def add_rule(request: Request, db: Db, actor: DeskUser, name: FormText = "", event_type: FormText = "",
-             url_pattern: FormText = "", min_count: FormText = "1", window_hours: FormText = "168",
-             audience: FormText = "any", csrf: FormText = "") -> Response:
-    checked_form(request, csrf)
-    form = {"name": name, "event_type": event_type, "url_pattern": url_pattern, "min_count": min_count,
-            "window_hours": window_hours, "audience": audience}
-    try:
-        rule = event_service.add_rule(db, actor, RuleInput(
-            name, event_type, url_pattern or None, _number(min_count, "min_count", 1) or 0,
-            _number(window_hours, "window_hours", 168) or 0, audience))
-    except EmberError as exc:
-        db.rollback()
-        return failed(request, db, "settings/rules.html", exc, sections=sections_for(actor, request), form=form,
-                      **_rules_context(db, actor))
-    return done(request, f"Rule “{rule.name}” added: it applies from the next event on.", "/settings/rules")
-
-
-@router.post("/settings/rules/{rule_id}/active")
-def toggle_rule(request: Request, db: Db, actor: DeskUser, rule_id: int, active: FormText = "",
-                csrf: FormText = "") -> Response:
-    checked_form(request, csrf)
-    rule = event_service.update_rule(db, actor, rule_id, {"active": active == "1"})
-    return done(request, f"Rule “{rule.name}” {'enabled' if rule.is_active else 'disabled'}.", "/settings/rules")
 
 
 # ---- message library ------------------------------------------------------------------------
