@@ -121,14 +121,14 @@ def _store(session: Session, contact: Contact, plan: Plan, caused_by: int | None
 def flag_decision_power(session: Session, deal: Deal, *, now: datetime) -> None:
     """Chasing someone with no power: if only non-deciders were reached, ask to multi-thread."""
     reached = repository.reached_roles(session, deal.id)
-    if not decision_power_gap(role for _, _, role in reached):
+    if not decision_power_gap(person.role for person in reached):
         repository.close_multithread(session, deal.id)
         return
     if repository.has_open_multithread(session, deal.id):
         return
-    names = ", ".join(f"{name} ({role.replace('_', ' ')})" for _, name, role in reached)
+    names = ", ".join(f"{person.name} ({person.role.replace('_', ' ')})" for person in reached)
     session.add(PlannedTouch(
-        contact_id=reached[0][0], deal_id=deal.id, rep_id=deal.owner_id,
+        contact_id=reached[0].contact_id, deal_id=deal.id, rep_id=deal.owner_id,
         kind="multithread", channel="call", due_at=now, label=None, purpose=MULTI_THREAD_PURPOSE,
         reason=f"Everyone reached on {deal.name} so far has no final say: {names}. "
                "Ask them to introduce you to the person who signs.",

@@ -1,25 +1,27 @@
-"""``POST /webhooks/dialer/{twilio,aircall,generic}`` (each signed as its provider signs) and the
+"""``POST /webhooks/dialer/{twilio,aircall,ringcentral,generic}`` (each signed as its provider signs) and the
 unmatched calls a rep can attach (``/api/dialer/unmatched``)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ember.api.deps import CurrentActor, Db
 from ember.api.schemas import ErrorOut
-from ember.dialer import rules, service
+from ember.dialer import ringcentral, rules, service
 from ember.dialer.service import Received
-from ember.dialer.signatures import BadSignature, verify_aircall, verify_standard, verify_twilio
+from ember.dialer.signatures import BadSignature, verify_aircall, verify_ringcentral, verify_standard, verify_twilio
 from ember.errors import InvalidInput, Problem, Unauthorized
 from ember.settings import Settings
 from ember.team_settings.effective import settings_for
 
 router = APIRouter(tags=["dialer"])
+T = TypeVar("T")
 # A provider retries a call it sent before: answered 200 with status "duplicate", nothing logged twice.
 WEBHOOK_ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"model": Received, "description": "a call received before; nothing changed"},
@@ -36,9 +38,9 @@ def _accepted(db: Db, event: rules.CallEvent, settings: Settings) -> JSONRespons
     return JSONResponse(received.as_dict(), status_code=200 if received.status == "duplicate" else 202)
 
 
-def _checked(call: Any) -> rules.CallEvent:
+def _checked(call: Callable[[], T]) -> T:
     try:
-        return call()  # type: ignore[no-any-return]
+        return call()
     except rules.BadEvent as exc:
         raise InvalidInput("the call event cannot be read; nothing was logged", [Problem(
             "body", str(exc), "send the provider's documented shape (see docs/dialer.md)")]) from exc
@@ -87,6 +89,36 @@ async def aircall_call_ended(request: Request, db: Db) -> JSONResponse:
     except BadSignature as exc:
         raise Unauthorized(str(exc)) from exc
     event = _checked(lambda: rules.aircall(body, minimum_s=settings.dialer.dialer_conversation_s))
+    return _accepted(db, event, settings)
+
+
+@router.post("/webhooks/dialer/ringcentral", status_code=202, response_model=Received, responses=WEBHOOK_ANSWERS)
+async def ringcentral_call(request: Request, db: Db) -> Response:
+    """RingCentral webhook: the Validation-Token handshake, then telephony session events and call log
+    records, each carrying the subscription's Verification-Token."""
+    settings = _settings(request)
+    handshake = request.headers.get("Validation-Token")
+    if handshake:  # RingCentral creates the subscription only once the address echoes it
+        if not settings.dialer.dialer_ringcentral_token:
+            raise Unauthorized("RingCentral events are not accepted: set EMBER_DIALER_RINGCENTRAL_TOKEN")
+        return Response(status_code=200, headers={"Validation-Token": handshake})
+    try:
+        verify_ringcentral(settings.dialer.dialer_ringcentral_token, request.headers.get("Verification-Token", ""))
+    except BadSignature as exc:
+        raise Unauthorized(str(exc)) from exc
+    raw = await request.body()
+    body = _checked(lambda: ringcentral.body_of(_json(raw)))
+    minimum_s = settings.dialer.dialer_conversation_s
+    if not ringcentral.is_session(body):
+        return _accepted(db, _checked(lambda: ringcentral.call_log_call(body, minimum_s=minimum_s)), settings)
+    change = _checked(lambda: ringcentral.session_change(body))
+    if change.status == "Answered":
+        service.remember_answered(db, change.session_id, change.at, service.now())
+    if not change.ended:
+        return JSONResponse(Received(None, "skipped", reason=f"status {change.status}: the call is logged when "
+                                     "it ends").as_dict(), status_code=200)
+    answered = service.answered_at(db, change.session_id)
+    event = _checked(lambda: ringcentral.session_call(change, answered, minimum_s=minimum_s))
     return _accepted(db, event, settings)
 
 

@@ -106,6 +106,23 @@ def _log(session: Session, row: InboundEvent, contact: Contact, event: CallEvent
     return Received(row.id, "logged", logged.touch.id, contact.id, event.outcome, logged.touch.label, event.reason)
 
 
+ANSWERED_SOURCE = SOURCE_PREFIX + "ringcentral-answered"
+
+
+def remember_answered(session: Session, session_id: str, at: datetime, now: datetime) -> None:
+    """When a telephony session's rep party was answered: the talk time runs from here to the end.
+    Kept in the database, so a restart between the two notifications loses nothing."""
+    session.execute(insert_or_ignore(session, InboundEvent.__table__).values(
+        source=ANSWERED_SOURCE, external_id=session_id[:200], type="call_answered", payload={},
+        occurred_at=at, received_at=now, status="handled", handled_at=now))
+
+
+def answered_at(session: Session, session_id: str) -> datetime | None:
+    found = session.scalar(select(InboundEvent.occurred_at).where(InboundEvent.source == ANSWERED_SOURCE,
+                                                                  InboundEvent.external_id == session_id[:200]))
+    return found.replace(tzinfo=UTC) if found is not None and found.tzinfo is None else found
+
+
 def unmatched(session: Session, actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
     """Calls whose number matched no contact, newest first (any rep may attach them to their own contact)."""
     rows = session.scalars(select(InboundEvent).where(InboundEvent.source.startswith(SOURCE_PREFIX),

@@ -3,6 +3,7 @@
 * Twilio: ``X-Twilio-Signature`` = base64(HMAC-SHA1(auth token, the full URL Twilio
   called + every POST parameter name and value, sorted by name)).
 * Aircall: the webhook's ``token`` field equals the token shown on the webhook.
+* RingCentral: the ``Verification-Token`` header equals the subscription's ``verificationToken``.
 * Generic: Standard Webhooks (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``).
 """
 
@@ -40,6 +41,14 @@ def verify_aircall(token: str | None, body_token: object) -> None:
         raise BadSignature("Aircall events are not accepted: set EMBER_DIALER_AIRCALL_TOKEN")
     if not isinstance(body_token, str) or not hmac.compare_digest(token, body_token):
         raise BadSignature("the Aircall token is missing or does not match the webhook's token")
+
+
+def verify_ringcentral(token: str | None, header_token: str) -> None:
+    if not token:
+        raise BadSignature("RingCentral events are not accepted: set EMBER_DIALER_RINGCENTRAL_TOKEN")
+    if not header_token or not hmac.compare_digest(token, header_token):
+        raise BadSignature("the Verification-Token header is missing or does not match the subscription's "
+                           "verificationToken")
 
 
 def verify_standard(secret: str | None, raw: bytes, headers: Mapping[str, str]) -> None:

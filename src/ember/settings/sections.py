@@ -146,6 +146,7 @@ class DialerSection(BaseSettings):
 
     dialer_twilio_auth_token: str | None = None
     dialer_aircall_token: str | None = None
+    dialer_ringcentral_token: str | None = None  # the subscription's verificationToken
     dialer_webhook_secret: str | None = None  # whsec_... for the generic, Standard Webhooks-signed shape
     dialer_conversation_s: int = 30
     dialer_region: str = "US"
