@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -243,7 +244,9 @@ def _returns_positional(func: ast.FunctionDef) -> bool:
     if func.returns is None:
         return False
     text = ast.unparse(func.returns)
-    return any(word in text for word in ("tuple[", "Tuple[", "Row[", "Row", "Sequence[Any]", "list[Any]"))
+    # SQLAlchemy's Row as a whole word: a record class of our own named ``...Row`` (a dataclass) is named.
+    return (re.search(r"\bRow\b", text) is not None
+            or any(word in text for word in ("tuple[", "Tuple[", "Sequence[Any]", "list[Any]")))
 
 
 def positional_rows(mods: list[Module]) -> list[str]:

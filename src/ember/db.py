@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
@@ -74,7 +74,7 @@ def insert_or_ignore(session: Session, table: Any) -> Insert:
     return module.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
-def typed_rows(record: Callable[..., T], rows: Iterable[Row[Any]]) -> list[T]:
+def typed_rows(record: Callable[..., T], rows: Iterable[Any]) -> list[T]:
     """Result rows as named records, matched by column label: a column added to a query
     without a field to hold it fails at once instead of shifting what every reader gets."""
     return [record(**row._mapping) for row in rows]

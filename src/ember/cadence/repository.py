@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ember.cadence.attempts import TouchFact
+from ember.db import typed_rows
 from ember.models import Contact, DealStakeholder, MessageVariant, PlannedTouch, Touch, TouchOutcome
 from ember.vocabulary import CONVERSATION_OUTCOMES, PlannedTouchStatus
 
@@ -58,8 +61,17 @@ def open_plan(session: Session, contact_id: int) -> PlannedTouch | None:
     )
 
 
-def reached_roles(session: Session, deal_id: int) -> list[tuple[int, str, str]]:
-    """(contact id, name, decision role) of the deal's stakeholders someone actually spoke with."""
+@dataclass(frozen=True, slots=True)
+class ReachedPerson:
+    """A stakeholder of the deal someone actually spoke with, and their say in the decision."""
+
+    contact_id: int
+    name: str
+    role: str
+
+
+def reached_roles(session: Session, deal_id: int) -> list[ReachedPerson]:
+    """The deal's stakeholders someone actually spoke with."""
     talked = select(Touch.contact_id).where(
         Touch.deal_id == deal_id, Touch.outcome.in_([o.value for o in CONVERSATION_OUTCOMES])
     )
@@ -69,7 +81,7 @@ def reached_roles(session: Session, deal_id: int) -> list[tuple[int, str, str]]:
         .where(DealStakeholder.deal_id == deal_id, Contact.id.in_(talked))
     )
     # The role on this deal wins over the contact's general role when it is known.
-    return [(id_, f"{first} {last}".strip(), deal_role if deal_role != "unknown" else role)
+    return [ReachedPerson(id_, f"{first} {last}".strip(), deal_role if deal_role != "unknown" else role)
             for id_, first, last, role, deal_role in rows]
 
 
@@ -90,13 +102,12 @@ def close_multithread(session: Session, deal_id: int) -> None:
 
 def touch_facts(session: Session, contact_id: int) -> list[TouchFact]:
     rows = session.execute(
-        select(Touch.id, Touch.occurred_at, Touch.outcome, Touch.channel, Touch.deal_id, MessageVariant.key,
-               Touch.callback_at)
+        select(Touch.id, Touch.occurred_at, Touch.outcome, Touch.channel, Touch.deal_id,
+               MessageVariant.key.label("variant_key"), Touch.callback_at)
         .outerjoin(MessageVariant, MessageVariant.id == Touch.message_variant_id)
         .where(Touch.contact_id == contact_id)
     )
-    return [TouchFact(id=r[0], occurred_at=r[1], outcome=r[2], channel=r[3], deal_id=r[4], variant_key=r[5],
-                      callback_at=r[6]) for r in rows]
+    return typed_rows(TouchFact, rows)
 
 
 

@@ -91,7 +91,7 @@ def replan(session: Session, contact: Contact, deal: Deal | None, *, now: dateti
     contact.status = decision.contact_status.value
     if deal is not None and decision.deal_stalled and deal.stalled_at is None:
         deal.stalled_at = now
-    row = _store(session, contact, decision.plan, caused_by) if decision.plan else None
+    row = _store(session, contact, team_id, decision.plan, caused_by) if decision.plan else None
     if deal is not None:
         flag_decision_power(session, deal, now=now)
     session.flush()
@@ -104,8 +104,9 @@ def plan_kind(plan: Plan) -> str:
     return "ftc" if plan.label.phase is AttemptPhase.FTC else "follow_up"
 
 
-def _store(session: Session, contact: Contact, plan: Plan, caused_by: int | None) -> PlannedTouch:
-    variant_ids = message_repository.ids_by_key(session, [plan.variant_key] if plan.variant_key else [])
+def _store(session: Session, contact: Contact, team_id: int | None, plan: Plan, caused_by: int | None) -> PlannedTouch:
+    # The owner's team's copy of the message where it keeps one: what the rep will see and send.
+    variant_ids = message_repository.ids_by_key(session, [plan.variant_key] if plan.variant_key else [], team_id)
     reason = plan.reason
     if plan.variant.exhausted:
         reason = f"{reason} {plan.variant.message}".strip()  # type: ignore[union-attr]
@@ -121,14 +122,14 @@ def _store(session: Session, contact: Contact, plan: Plan, caused_by: int | None
 def flag_decision_power(session: Session, deal: Deal, *, now: datetime) -> None:
     """Chasing someone with no power: if only non-deciders were reached, ask to multi-thread."""
     reached = repository.reached_roles(session, deal.id)
-    if not decision_power_gap(role for _, _, role in reached):
+    if not decision_power_gap(person.role for person in reached):
         repository.close_multithread(session, deal.id)
         return
     if repository.has_open_multithread(session, deal.id):
         return
-    names = ", ".join(f"{name} ({role.replace('_', ' ')})" for _, name, role in reached)
+    names = ", ".join(f"{person.name} ({person.role.replace('_', ' ')})" for person in reached)
     session.add(PlannedTouch(
-        contact_id=reached[0][0], deal_id=deal.id, rep_id=deal.owner_id,
+        contact_id=reached[0].contact_id, deal_id=deal.id, rep_id=deal.owner_id,
         kind="multithread", channel="call", due_at=now, label=None, purpose=MULTI_THREAD_PURPOSE,
         reason=f"Everyone reached on {deal.name} so far has no final say: {names}. "
                "Ask them to introduce you to the person who signs.",

@@ -33,7 +33,7 @@ from ember.errors import InvalidInput, NotFound, Problem
 from ember.inbox import imap, repository, secrets
 from ember.inbox.rules import MailKind, Verdict, new_text, quote
 from ember.messages.rules import VariantLibrary
-from ember.messages.service import load_library
+from ember.messages.service import TeamLibraries, library_for
 from ember.models import Contact, Deal, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
@@ -197,8 +197,11 @@ class MailPlans:
     """
 
     cadence: CadenceSettings
-    library: VariantLibrary
+    libraries: TeamLibraries = field(default_factory=TeamLibraries)  # each team's, read once a batch
     pending: dict[int, tuple[Contact, Deal | None, int]] = field(default_factory=dict)
+
+    def library(self, session: Session, contact: Contact) -> VariantLibrary:
+        return self.libraries.of_contact(session, contact)
 
     def logged(self, recorded: RecordedTouch) -> None:
         self.pending[recorded.contact.id] = (recorded.contact, recorded.deal, recorded.touch.id)
@@ -209,14 +212,11 @@ class MailPlans:
     def replan_all(self, session: Session, now: datetime) -> int:
         """Plan each contact on the list again; how many."""
         for contact, deal, touch_id in self.pending.values():
-            replan(session, contact, deal, now=now, settings=self.cadence, library=self.library, caused_by=touch_id)
+            replan(session, contact, deal, now=now, settings=self.cadence, library=self.library(session, contact),
+                   caused_by=touch_id)
         count = len(self.pending)
         self.pending.clear()
         return count
-
-
-def mail_plans(session: Session, cadence: CadenceSettings) -> MailPlans:
-    return MailPlans(cadence, load_library(session))
 
 
 def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, owner: User,
@@ -256,8 +256,9 @@ def _text_quote(incoming: Incoming) -> str:
 def _log(session: Session, actor: Actor, contact: Contact, outcome: str, mail: InboundMail, notes: str,
          plans: MailPlans, now: datetime) -> None:
     recorded = record_touch(session, actor, contact_id=contact.id, channel=Channel.EMAIL.value, outcome=outcome,
-                            library=plans.library, occurred_at=min(mail.received_at, now), notes=notes, now=now,
-                            confirm_date=True)  # the mail server's date is a fact, even before the contact was added
+                            library=plans.library(session, contact), occurred_at=min(mail.received_at, now),
+                            # the mail server's date is a fact, even before the contact was added
+                            notes=notes, now=now, confirm_date=True)
     mail.touch_id = recorded.touch.id
     plans.logged(recorded)
 
@@ -302,7 +303,7 @@ def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: C
         return
     deal = deal_by_id(session, plans[0].deal_id) if plans[0].deal_id else None
     planned = replan(session, contact, deal, now=max(back, now), settings=mail_plans.cadence,
-                     library=mail_plans.library, caused_by=plans[0].caused_by_touch_id)
+                     library=mail_plans.library(session, contact), caused_by=plans[0].caused_by_touch_id)
     mail_plans.settled(contact.id)
     if planned.row is not None:
         planned.row.reason = f"{planned.row.reason} (moved: away until {verdict.return_on:%a %d %b})".strip()
@@ -360,7 +361,7 @@ def _stop_email(session: Session, contact: Contact, now: datetime, cadence: Cade
     contact.do_not_email = True
     deal_id = touch_repository.default_deal_id(session, contact.id)
     replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now, settings=cadence,
-           library=load_library(session))
+           library=library_for(session, contact))
 
 
 _ACTIONS = {

@@ -160,7 +160,7 @@ def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int
     # Message-IDs already stored keep every message once-only).
     with unit_of_work(ctx.engine) as session:
         cadence = settings_for(session, ctx.settings, ctx.owner.team_id).cadence.planning()  # the team's own
-        plans = service.mail_plans(session, cadence)
+        plans = service.MailPlans(cadence)
         for candidate in candidates:
             _record_one(session, ctx, folder, uidvalidity, candidate, bodies, plans, inbound=inbound, report=report)
             if ctx.after_each is not None:

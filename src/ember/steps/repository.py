@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,7 +10,26 @@ from sqlalchemy.orm import Session
 from ember.models import Contact, Deal, NextStep, User
 
 
-def steps_of_rep(session: Session, rep_id: int, status: str | None, limit: int) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class RepStep:
+    """A rep's next step with the names the list shows beside it."""
+
+    step: NextStep
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    deal_name: str | None
+
+    @property
+    def contact(self) -> str | None:
+        return f"{self.first_name or ''} {self.last_name or ''}".strip() or self.email
+
+
+def step_by_id(session: Session, step_id: int) -> NextStep | None:
+    return session.get(NextStep, step_id)
+
+
+def steps_of_rep(session: Session, rep_id: int, status: str | None, limit: int) -> list[RepStep]:
     query = (
         select(NextStep, Contact.first_name, Contact.last_name, Contact.email, Deal.name)
         .outerjoin(Contact, Contact.id == NextStep.contact_id)
@@ -20,7 +39,7 @@ def steps_of_rep(session: Session, rep_id: int, status: str | None, limit: int) 
     )
     if status:
         query = query.where(NextStep.status == status)
-    return list(session.execute(query))
+    return [RepStep(step, first, last, email, deal) for step, first, last, email, deal in session.execute(query)]
 
 
 def steps_of_contact(session: Session, contact_id: int) -> list[NextStep]:

@@ -76,11 +76,11 @@ def list_steps(session: Session, actor: Actor, *, rep_email: str | None = None, 
         except ValueError as exc:
             raise InvalidInput(f"unknown status {status!r}", [Problem("status", *str(exc).split("; ", 1))]) from exc
     rows = repository.steps_of_rep(session, rep.id, status, limit)
-    return [view(row[0], f"{row[1] or ''} {row[2] or ''}".strip() or row[3], row[4], default_days) for row in rows]
+    return [view(row.step, row.contact, row.deal_name, default_days) for row in rows]
 
 
 def get_step(session: Session, actor: Actor, step_id: int) -> NextStep:
-    step = session.get(NextStep, step_id)
+    step = repository.step_by_id(session, step_id)
     if step is None:
         raise NotFound(f"next step {step_id} not found")
     require_visible(actor, repository.step_owner(session, step), f"next step {step_id}")

@@ -18,7 +18,7 @@ from ember.errors import InvalidInput, NotFound, Problem, ProblemList
 from ember.messages import repository as message_repository
 from ember.messages.rules import MessageVariant as VariantRule
 from ember.messages.rules import VariantLibrary, propose_variant
-from ember.messages.service import load_library
+from ember.messages.service import library_for
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository
@@ -157,7 +157,7 @@ def log_touch(
     confirm_date: bool = False,
 ) -> LoggedTouch:
     now = now or datetime.now(UTC)
-    library = load_library(session)
+    library = library_for(session, get_contact(session, actor, contact_id))  # the owning team's library
     recorded = record_touch(session, actor, contact_id=contact_id, channel=channel, outcome=outcome,
                             occurred_at=occurred_at, deal_id=deal_id, notes=notes, variant_key=variant_key,
                             callback_at=callback_at, now=now, confirm_date=confirm_date, library=library)
@@ -192,7 +192,8 @@ def record_touch(
     label = relabel(session, contact)[touch.id]
     touch.label = label.text
     used = _variant_used(session, contact, _situation(channel, outcome), label, library, variant_key)
-    touch.message_variant_id = message_repository.ids_by_key(session, [used]).get(used) if used else None
+    team_id = owner.team_id if owner else None
+    touch.message_variant_id = message_repository.ids_by_key(session, [used], team_id).get(used) if used else None
     _mark_plan_done(session, contact.id)
     if deal is not None:
         _ensure_stakeholder(session, deal, contact)
@@ -218,4 +219,4 @@ def delete_touch(session: Session, actor: Actor, touch_id: int, *, settings: Cad
     session.flush()
     relabel(session, contact)
     return replan(session, contact, deal, now=now or datetime.now(UTC), settings=settings,
-                  library=load_library(session))
+                  library=library_for(session, contact))
