@@ -33,7 +33,7 @@ def _fill(engine: Engine) -> tuple[int, int]:
     """Contacts with deals, variants, callbacks, alerts and touches that share an instant."""
     rep = make_user(engine, "rep@ember.example")
     with unit_of_work(engine) as session:
-        load_library(session)
+        load_library(session, team_id=None)
         keys = list(session.scalars(select(MessageVariant.id).limit(3)))
         deals = [Deal(owner_id=rep.id, name=f"D{i}", stage=stage, source=source, referred_by_name=name)
                  for i, (stage, source, name) in enumerate((("discovery", "referral", "Ann"), ("closed-lost", None,

@@ -57,7 +57,8 @@ def test_bulk_replan_moves_plans_to_the_new_windows_like_the_single_path(engine)
             contact = session.get(Contact, contact_id)
             assert contact is not None
             local = due.astimezone(ZoneInfo(contact.timezone))
-            single = replan(session, contact, None, now=NOW, settings=thursday_only, library=load_library(session))
+            single = replan(session, contact, None, now=NOW, settings=thursday_only,
+                            library=load_library(session, team_id=None))
             assert single.decision.plan is not None
             assert (single.decision.plan.label.text, single.decision.plan.at) == (label, local)
             if single.decision.plan.channel.value == "call":

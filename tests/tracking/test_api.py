@@ -31,7 +31,7 @@ def test_admins_create_sources_and_keys_shown_once(client, engine) -> None:  # t
     assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["where"] == "--kind"
 
 
-def test_reps_cannot_manage_sources_and_managers_map(client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_only_admins_manage_sources_and_their_mapping(client, engine) -> None:  # type: ignore[no-untyped-def]
     admin = make_user(engine, "admin@ember.example", role="admin", team=None)
     manager = make_user(engine, "boss@ember.example", role="manager")
     rep = make_user(engine, "rep@ember.example")
@@ -41,8 +41,12 @@ def test_reps_cannot_manage_sources_and_managers_map(client, engine) -> None:  #
     assert client.get("/api/sources/forms", headers=manager.headers).status_code == 403
     change = {"events": {"form_response": "demo_use"}}
     assert client.patch("/api/sources/forms/mapping", json=change, headers=rep.headers).status_code == 403
-    changed = client.patch("/api/sources/forms/mapping", json=change, headers=manager.headers).json()
+    # A source feeds every team: one team's manager must not change what another team's events mean.
+    assert client.patch("/api/sources/forms/mapping", json=change, headers=manager.headers).status_code == 403
+    assert client.patch("/api/sources/forms/mapping", json={"reset": True},
+                        headers=manager.headers).status_code == 403
+    changed = client.patch("/api/sources/forms/mapping", json=change, headers=admin.headers).json()
     assert changed["events"]["form_response"] == "demo_use"
     assert client.get("/api/sources/forms/mapping", headers=rep.headers).json()["events"]["form_response"] == "demo_use"
-    reset = client.patch("/api/sources/forms/mapping", json={"reset": True}, headers=manager.headers).json()
+    reset = client.patch("/api/sources/forms/mapping", json={"reset": True}, headers=admin.headers).json()
     assert reset["events"]["form_response"] == "form_submit"

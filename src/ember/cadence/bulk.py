@@ -30,9 +30,11 @@ from ember.cadence.facts import ContactFacts
 from ember.cadence.rules import Plan
 from ember.cadence.service import build_contact_facts, decide, plan_kind
 from ember.db import make_engine, unit_of_work
+from ember.messages import repository as message_repository
 from ember.messages.rules import Exhausted, VariantLibrary
-from ember.messages.service import load_library
-from ember.models import Contact, MessageVariant, PlannedTouch, TouchOutcome, User
+from ember.messages.service import TeamLibraries, load_library
+from ember.models import Contact, PlannedTouch, TouchOutcome, User
+from ember.models.base import scope_of
 from ember.settings.cadence import CadenceSettings, TeamCadence
 from ember.vocabulary import CLOSED_STAGES, PlannedTouchStatus
 
@@ -69,15 +71,30 @@ class _Reader(Protocol):
     def read(self, low: int, high: int) -> RangeRows: ...
 
 
+@dataclass(frozen=True)
+class _Reference:
+    """What planning reads besides the contacts, by the owner (user id) whose team it belongs to."""
+
+    libraries: dict[int, VariantLibrary]  # the owner's team's message library
+    custom: dict[int, dict[str, bool]]  # team outcome -> counts as conversation
+    teams: dict[int, int | None]  # user id -> team id: whose settings plan the user's contacts
+    variant_ids: dict[int, dict[str, int]]  # the owner's team's {key: variant row id}
+    shared: VariantLibrary  # for an owner the database no longer has
+    shared_ids: dict[str, int]
+
+    def library(self, owner: int) -> VariantLibrary:
+        return self.libraries.get(owner, self.shared)
+
+    def ids(self, owner: int) -> dict[str, int]:
+        return self.variant_ids.get(owner, self.shared_ids)
+
+
 @dataclass
 class _WorkerState:
     url: str
     pid: int
     reader: _Reader
-    library: VariantLibrary
-    custom: dict[int, dict[str, bool]]  # user id -> team outcome -> counts as conversation
-    teams: dict[int, int | None]  # user id -> team id: whose settings plan the user's contacts
-    variant_ids: dict[str, int]
+    ref: _Reference
     sqlite: bool
     cadence: TeamCadence | None = None
     # Many contacts share the same planning facts (zone, country, channels):
@@ -88,11 +105,9 @@ class _WorkerState:
 _worker: dict[str, _WorkerState] = {}
 
 
-def _load_reference_data(engine: Engine) -> tuple[
-    VariantLibrary, dict[int, dict[str, bool]], dict[int, int | None], dict[str, int]
-]:
+def _load_reference_data(engine: Engine) -> _Reference:
     with unit_of_work(engine) as session:
-        library = load_library(session)
+        libraries = TeamLibraries()
         custom: dict[int, dict[str, bool]] = {}
         teams = dict(session.execute(select(User.id, User.team_id)).all())
         outcomes = session.execute(select(TouchOutcome.team_id, TouchOutcome.name,
@@ -100,8 +115,13 @@ def _load_reference_data(engine: Engine) -> tuple[
         for user_id, team_id in teams.items():
             custom[user_id] = {name: counts for outcome_team, name, counts in outcomes
                                if outcome_team in (None, team_id)}
-        variant_ids = dict(session.execute(select(MessageVariant.key, MessageVariant.id)).all())
-    return library, custom, teams, variant_ids
+        by_scope = message_repository.ids_by_team_and_key(session)
+        shared_ids = by_scope.get(scope_of(None), {})
+        # A team's own rows stand in for the shared ones under the same key.
+        ids = {user_id: {**shared_ids, **by_scope.get(scope_of(team_id), {})} if team_id is not None else shared_ids
+               for user_id, team_id in teams.items()}
+        return _Reference({user_id: libraries.of_team(session, team_id) for user_id, team_id in teams.items()},
+                          custom, teams, ids, libraries.of_team(session, None), shared_ids)
 
 
 def _worker_state(url: str) -> _WorkerState:
@@ -112,10 +132,10 @@ def _worker_state(url: str) -> _WorkerState:
     state = _worker.get("state")
     if state is None or state.url != url or state.pid != os.getpid():
         engine = make_engine(url)
-        library, custom, teams, variant_ids = _load_reference_data(engine)
+        ref = _load_reference_data(engine)
         sqlite = engine.dialect.name == "sqlite"
         reader: _Reader = SQLiteReader(connect_sqlite(engine.url.database or "")) if sqlite else CoreReader(engine)
-        state = _WorkerState(url, os.getpid(), reader, library, custom, teams, variant_ids, sqlite)
+        state = _WorkerState(url, os.getpid(), reader, ref, sqlite)
         _worker["state"] = state
     return state
 
@@ -171,15 +191,16 @@ def plan_rows(rows: RangeRows, low: int, high: int, state: _WorkerState, cadence
         deal_id, deal = _open_deal(history, rows.deals)
         facts = _contact_facts(state, contact, deal, rows.alerts.get(cid))
         decision = decide(
-            history, facts, now=now, settings=cadence.of(state.teams.get(owner)),
-            received={t.variant_key for t in history if t.variant_key}, library=state.library, deal_id=deal_id,
-            deal_stage=deal[0] if deal else None, custom_outcomes=state.custom.get(owner), presorted=True)
+            history, facts, now=now, settings=cadence.of(state.ref.teams.get(owner)),
+            received={t.variant_key for t in history if t.variant_key}, library=state.ref.library(owner),
+            deal_id=deal_id, deal_stage=deal[0] if deal else None, custom_outcomes=state.ref.custom.get(owner),
+            presorted=True)
         if decision.contact_status.value != status:
             statuses.append((cid, decision.contact_status.value))
         plan = decision.plan
         if plan is not None:
             plans.append((cid, deal_id, owner, plan_kind(plan), plan.channel.value, store(plan.at), plan.label.text,
-                          plan.purpose, state.variant_ids.get(plan.variant_key or ""), _stored_reason(plan),
+                          plan.purpose, state.ref.ids(owner).get(plan.variant_key or ""), _stored_reason(plan),
                           _PLANNED, created))
     return ChunkResult(low, high, plans, statuses)
 
@@ -253,7 +274,7 @@ def replan_all(engine: Engine, settings: TeamCadence | CadenceSettings, *, worke
     now = now or datetime.now(UTC)
     url = engine.url.render_as_string(hide_password=False)
     with unit_of_work(engine) as session:
-        load_library(session)  # seeds the defaults once, before workers read them
+        load_library(session, team_id=None)  # seeds the defaults once, before workers read them
     written = 0
     workers = workers or os.cpu_count() or 1
     with ProcessPoolExecutor(max_workers=workers) as pool, engine.connect() as conn:

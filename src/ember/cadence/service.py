@@ -91,7 +91,7 @@ def replan(session: Session, contact: Contact, deal: Deal | None, *, now: dateti
     contact.status = decision.contact_status.value
     if deal is not None and decision.deal_stalled and deal.stalled_at is None:
         deal.stalled_at = now
-    row = _store(session, contact, decision.plan, caused_by) if decision.plan else None
+    row = _store(session, contact, team_id, decision.plan, caused_by) if decision.plan else None
     if deal is not None:
         flag_decision_power(session, deal, now=now)
     session.flush()
@@ -104,8 +104,9 @@ def plan_kind(plan: Plan) -> str:
     return "ftc" if plan.label.phase is AttemptPhase.FTC else "follow_up"
 
 
-def _store(session: Session, contact: Contact, plan: Plan, caused_by: int | None) -> PlannedTouch:
-    variant_ids = message_repository.ids_by_key(session, [plan.variant_key] if plan.variant_key else [])
+def _store(session: Session, contact: Contact, team_id: int | None, plan: Plan, caused_by: int | None) -> PlannedTouch:
+    # The owner's team's copy of the message where it keeps one: what the rep will see and send.
+    variant_ids = message_repository.ids_by_key(session, [plan.variant_key] if plan.variant_key else [], team_id)
     reason = plan.reason
     if plan.variant.exhausted:
         reason = f"{reason} {plan.variant.message}".strip()  # type: ignore[union-attr]

@@ -72,6 +72,15 @@ def acting_user(session: Session, email: str | None, fallback: str | None = None
     return actor
 
 
+def library_reader(session: Session, email: str | None) -> Actor | None:
+    """Whose library a read-only command shows: the user named by --as, else the first admin's (the
+    shared one); before any admin exists, nobody's (the shared one too)."""
+    if email:
+        return actor_for_email(session, email)
+    admin = first_admin(session)
+    return Actor.of(admin) if admin is not None else None
+
+
 def _named_user(session: Session, email: str | None, fallback: str | None) -> Actor:
     if email:
         return actor_for_email(session, email)

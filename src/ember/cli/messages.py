@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
-from ember.messages import repository, service
+from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, library_reader, print_json, transaction
+from ember.messages import service
 from ember.messages.routes import variant_dict
 
 messages_app = typer.Typer(help="List and edit the message variants Ember rotates through.", no_args_is_help=True)
@@ -16,12 +16,12 @@ messages_app = typer.Typer(help="List and edit the message variants Ember rotate
 def list_variants(
     situation: str | None = typer.Option(None, "--situation", help="gatekeeper, voicemail, email or social."),
     as_json: bool = JSON_OPTION,
+    as_user: str | None = AS_OPTION,
 ) -> None:
-    """List the message variants."""
+    """List the message variants: the shared library, or with --as the one that user's team rotates through."""
     with transaction() as session:
-        if not repository.all_variants(session):
-            service.ensure_defaults(session)
-        rows = [variant_dict(r) for r in repository.all_variants(session) if situation in (None, r.situation)]
+        rows = [variant_dict(r) for r in service.list_variants(session, library_reader(session, as_user))
+                if situation in (None, r.situation)]
     if as_json:
         print_json(rows)
         return
@@ -39,10 +39,10 @@ def edit(
     subject: str | None = typer.Option(None, "--subject"),
     as_user: str | None = AS_OPTION,
 ) -> None:
-    """Change a variant's wording (managers and admins)."""
+    """Change a variant's wording: an admin the shared one, a manager her team's copy."""
     with transaction() as session:
         actor = acting_user(session, as_user)
-        current = service.get_variant(session, key)
+        current = service.get_variant(session, actor, key)
         service.save_variant(session, actor, key=key, situation=current.situation, phase=current.phase, body=body,
                              attempt=current.attempt, subject=subject or current.subject,
                              pairs_with=current.pairs_with_key, create=False)

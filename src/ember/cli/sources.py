@@ -156,7 +156,7 @@ def map_events(
     reset: bool = typer.Option(False, "--reset", help="Back to the defaults of the source's kind."),
     as_user: str | None = AS_OPTION, as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show or change which tool event becomes which Ember event (managers and admins change it)."""
+    """Show or change which tool event becomes which Ember event (admins change it)."""
     with transaction() as session:
         if reset:
             mapping = service.reset_mapping(session, acting_user(session, as_user), name)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, print_json, transaction
+from ember.cli.common import AS_OPTION, JSON_OPTION, acting_user, console, library_reader, print_json, transaction
 from ember.compose import stories
 
 stories_app = typer.Typer(help="Customer stories and proof points for briefs and openers.", no_args_is_help=True)
 
 
 @stories_app.command("list")
-def list_stories(as_json: bool = JSON_OPTION) -> None:
-    """List the stories."""
+def list_stories(as_json: bool = JSON_OPTION, as_user: str | None = AS_OPTION) -> None:
+    """List the stories your team draws from (an admin: the shared ones)."""
     with transaction() as session:
-        rows = [stories.story_dict(row) for row in stories.list_stories(session)]
+        rows = [stories.story_dict(row) for row in stories.list_stories(session, library_reader(session, as_user))]
     if as_json:
         print_json(rows)
         return

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ember.models import Account, Call, ComposeTemplate, Contact, Deal, ProofPoint, Touch
+from ember.models import Account, Call, ComposeTemplate, Contact, Deal, ProofPoint, Touch, User
+from ember.models.base import SHARED_SCOPE, scope_of
 
 
 def last_analysed_call(session: Session, contact_id: int) -> Call | None:
@@ -48,13 +49,42 @@ def contact_name(session: Session, contact_id: int | None) -> str | None:
     return contact.full_name if contact else None
 
 
-def proof_points(session: Session) -> list[ProofPoint]:
-    return list(session.scalars(select(ProofPoint).order_by(ProofPoint.id)))
+def team_of(session: Session, user_id: int) -> int | None:
+    return session.scalar(select(User.team_id).where(User.id == user_id))
 
 
-def template_override(session: Session, name: str) -> ComposeTemplate | None:
-    return session.scalar(select(ComposeTemplate).where(ComposeTemplate.name == name))
+def proof_points(session: Session, team_id: int | None) -> list[ProofPoint]:
+    """The stories a team draws from: the shared ones it did not copy or hide, then its own (copies
+    in the place of what they copy). Team None: the shared library alone."""
+    shared = list(session.scalars(select(ProofPoint).where(ProofPoint.team_id.is_(None)).order_by(ProofPoint.id)))
+    if team_id is None:
+        return shared
+    own = list(session.scalars(select(ProofPoint).where(ProofPoint.team_id == team_id).order_by(ProofPoint.id)))
+    copies = {row.replaces_id: row for row in own if row.replaces_id is not None}
+    merged = [copies.get(row.id, row) for row in shared]
+    merged += [row for row in own if row.replaces_id is None]
+    return [row for row in merged if not row.hidden]
 
 
-def template_overrides(session: Session) -> dict[str, ComposeTemplate]:
-    return {row.name: row for row in session.scalars(select(ComposeTemplate))}
+def team_copy_of(session: Session, team_id: int, shared_id: int) -> ProofPoint | None:
+    return session.scalar(select(ProofPoint).where(ProofPoint.team_id == team_id, ProofPoint.replaces_id == shared_id))
+
+
+def copies_of(session: Session, shared_id: int) -> list[ProofPoint]:
+    return list(session.scalars(select(ProofPoint).where(ProofPoint.replaces_id == shared_id)))
+
+
+def template_override(session: Session, name: str, team_id: int | None) -> ComposeTemplate | None:
+    """The wording kept at exactly this level: the team's copy, or the shared edit (team None)."""
+    return session.scalar(select(ComposeTemplate).where(ComposeTemplate.scope == scope_of(team_id),
+                                                        ComposeTemplate.name == name))
+
+
+def template_overrides(session: Session, team_id: int | None) -> dict[str, ComposeTemplate]:
+    """Edited templates as the team sees them: its own copies over the shared edits."""
+    scopes = [SHARED_SCOPE] if team_id is None else [SHARED_SCOPE, scope_of(team_id)]
+    rows = session.scalars(select(ComposeTemplate).where(ComposeTemplate.scope.in_(scopes)))
+    found: dict[str, ComposeTemplate] = {}
+    for row in sorted(rows, key=lambda row: row.scope != SHARED_SCOPE):
+        found[row.name] = row
+    return found

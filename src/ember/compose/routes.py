@@ -35,27 +35,31 @@ def compose(request: Request, db: Db, actor: CurrentActor, data: ComposeIn) -> C
 
 @router.get("/templates")
 def list_templates(db: Db, actor: CurrentActor) -> list[TemplateListed]:
-    """The follow-up templates, and whether the team edited each one."""
-    return [TemplateListed.model_validate(template) for template in service.list_templates(db)]
+    """The follow-up templates as the caller's team writes with them: ``wording`` says whose applies (team,
+    shared or shipped); ``edited``: changed at the caller's level (a manager's team, an admin's shared)."""
+    return [TemplateListed.model_validate(template) for template in service.list_templates(db, actor)]
 
 
 @router.get("/templates/{name}")
 def read_template(db: Db, actor: CurrentActor, name: str) -> TemplateOut:
-    """A template's current wording, the shipped default and the variables it may use."""
-    return TemplateOut.model_validate(service.get_template(db, name))
+    """A template's wording for the caller's team, what resetting goes back to (``default``) and the
+    variables it may use."""
+    return TemplateOut.model_validate(service.get_template(db, actor, name))
 
 
 @router.put("/templates/{name}")
 def save_template(db: Db, actor: CurrentActor, name: str, data: TemplateIn) -> TemplateOut:
-    """Managers replace a template's wording; unknown variables and syntax errors are refused here."""
+    """A manager replaces her team's copy of a template, an admin the wording every team shares; unknown
+    variables and syntax errors are refused here."""
     service.save_template(db, actor, name, data.body)
-    return TemplateOut.model_validate(service.get_template(db, name))
+    return TemplateOut.model_validate(service.get_template(db, actor, name))
 
 
 @router.get("/stories")
 def list_stories(db: Db, actor: CurrentActor) -> list[StoryOut]:
-    """Customer stories and proof points that briefs and openers pick from."""
-    return [_story(row) for row in stories.list_stories(db)]
+    """Customer stories and proof points the caller's team's briefs and openers pick from: shared ones
+    (``shared``: true; a manager's edit makes her team's copy) and the team's own."""
+    return [_story(row) for row in stories.list_stories(db, actor)]
 
 
 @router.post("/stories", status_code=201)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -57,16 +58,20 @@ class ComposedOut(BaseModel):
 
 class TemplateListed(BaseModel):
     name: str
-    edited: bool = Field(description="The team changed the shipped wording")
+    edited: bool = Field(description="Changed at the caller's level: a manager's team copy, an admin's shared wording")
+    wording: Literal["team", "shared", "shipped"] = Field(
+        description="Whose wording applies: the caller's team's copy, the shared wording (an admin's), or Ember's")
     updated_at: datetime | None
     email: bool = Field(description="The template writes an email (it has a subject line)")
 
 
 class TemplateOut(BaseModel):
     name: str
-    edited: bool
-    body: str = Field(description="The wording in use")
-    default: str = Field(description="The wording Ember ships")
+    edited: bool = Field(description="Changed at the caller's level: a manager's team copy, an admin's shared wording")
+    wording: Literal["team", "shared", "shipped"] = Field(
+        description="Whose wording applies: the caller's team's copy, the shared wording (an admin's), or Ember's")
+    body: str = Field(description="The wording the caller's team writes with")
+    default: str = Field(description="What resetting goes back to: for a team the shared wording, else Ember's")
     variables: dict[str, str] = Field(description="Each variable the template may use, and what it holds")
 
 
@@ -77,3 +82,4 @@ class StoryOut(BaseModel):
     industry: str | None
     problem_keywords: str | None
     text: str
+    shared: bool = Field(description="Shared by every team (kept by admins); false: the caller's team's own or copy")

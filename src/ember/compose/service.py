@@ -33,8 +33,9 @@ from ember.contacts.service import get_contact
 from ember.deals import repository as deal_repository
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import ComposeTemplate, Contact, Deal
+from ember.models.base import scope_of
 from ember.touches import repository as touch_repository
-from ember.users.access import Actor, can_see_owner, require_manager
+from ember.users.access import Actor, can_see_owner, library_team, require_library_keeper, require_manager
 from ember.vocabulary import CONVERSATION_OUTCOMES
 
 TRIGGER_FRESH_DAYS = 14  # an alert older than this no longer makes an email a "trigger" email
@@ -75,8 +76,10 @@ def compose(session: Session, actor: Actor, *, kind: str, contact_id: int, situa
         situation = _infer_situation(session, contact, gathered, nudge_after_days, now)
         name = rules.template_name(kind, situation)
     inp = gathered.with_situation(situation or "post-meeting")
-    rendered = rules.compose(template_source(session, name), inp)
-    email = rules.compose(template_source(session, "voicemail-email"), inp) if kind == "voicemail" else None
+    # The wording of the team that owns the contact: its copy where it keeps one.
+    team_id = gathered.team_id
+    rendered = rules.compose(template_source(session, name, team_id), inp)
+    email = rules.compose(template_source(session, "voicemail-email", team_id), inp) if kind == "voicemail" else None
     return Composed(kind, name, situation if kind == "email" else None, rendered,
                     _meeting_instant(gathered.call, zone, now), email)
 
@@ -86,6 +89,7 @@ class _Gathered:
     inp: rules.ComposeInput
     call: CallFacts | None
     deal: Deal | None
+    team_id: int | None  # the contact owner's team, whose templates and stories apply
 
     def with_situation(self, situation: str) -> rules.ComposeInput:
         return replace(self.inp, situation=situation)
@@ -102,17 +106,18 @@ def _gather(session: Session, actor: Actor, contact: Contact, zone: ZoneInfo, no
     alert = alert_repository.latest_alert(session, contact.id)
     fresh_alert = alert is not None and (now - alert.created_at).days <= TRIGGER_FRESH_DAYS
     plan = cadence_repository.open_plan(session, contact.id)
+    team_id = repository.team_of(session, contact.owner_id)
     inp = rules.ComposeInput(
         contact_name=contact.full_name, first_name=contact.first_name or None, rep_name=actor.name,
         rep_email=actor.email, today=now.astimezone(zone).date(), company=account.name if account else None,
         industry=account.industry if account else None, preferred_channel=contact.preferred_channel, call=call,
         last_conversation=spoke.occurred_at.astimezone(zone).date() if spoke else None,
         people=tuple(_people(session, contact, deal)), qualification=deal.qualification if deal else None,
-        stories=tuple(_stories(session)), referrer=_referrer(session, actor, deal),
+        stories=tuple(_stories(session, team_id)), referrer=_referrer(session, actor, deal),
         trigger=alert.summary if alert is not None and fresh_alert and alert.summary else None,
         next_touch=format_due(plan.due_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")) if plan else None,
     )
-    return _Gathered(inp, call, deal)
+    return _Gathered(inp, call, deal, team_id)
 
 
 def _people(session: Session, contact: Contact, deal: Deal | None) -> list[Person]:
@@ -138,9 +143,9 @@ def _referrer(session: Session, actor: Actor, deal: Deal | None) -> str | None:
     return found.contact.full_name if found and can_see_owner(actor, found.owner) else None
 
 
-def _stories(session: Session) -> list[Story]:
+def _stories(session: Session, team_id: int | None) -> list[Story]:
     return [Story(row.title, row.text, row.industry, parse_keywords(row.problem_keywords))
-            for row in repository.proof_points(session)]
+            for row in repository.proof_points(session, team_id)]
 
 
 def _infer_situation(session: Session, contact: Contact, gathered: _Gathered, nudge_after_days: int,
@@ -167,10 +172,22 @@ def _meeting_instant(call: CallFacts | None, zone: ZoneInfo, now: datetime) -> d
 # Templates -----------------------------------------------------------------------------------------
 
 
-def template_source(session: Session, name: str) -> str:
-    """The team's edited template if there is one, else the shipped file."""
-    override = repository.template_override(session, name)
+def template_source(session: Session, name: str, team_id: int | None) -> str:
+    """The team's copy of a template if it keeps one, else the shared edit, else the shipped file."""
+    override = repository.template_overrides(session, team_id).get(name)
     return override.body if override is not None else default_source(name)
+
+
+def _source_above(session: Session, name: str, team_id: int | None) -> str:
+    """What a level falls back to without its own wording: a team the shared one, the shared the file."""
+    return template_source(session, name, None) if team_id is not None else default_source(name)
+
+
+def _wording(name: str, overrides: dict[str, ComposeTemplate]) -> str:
+    row = overrides.get(name)
+    if row is None:
+        return "shipped"
+    return "shared" if row.team_id is None else "team"
 
 
 def _check_name(name: str) -> None:
@@ -178,30 +195,39 @@ def _check_name(name: str) -> None:
         raise NotFound(f"no template named {name!r}; templates are: {', '.join(rules.TEMPLATE_NAMES)}")
 
 
-def list_templates(session: Session) -> list[dict[str, Any]]:
-    overrides = repository.template_overrides(session)
-    return [{"name": name, "edited": name in overrides,
+def list_templates(session: Session, actor: Actor | None) -> list[dict[str, Any]]:
+    """The templates as the actor's team writes with them. ``edited``: changed at the actor's own level
+    (a manager: her team's copy; an admin: the shared wording); ``wording``: team, shared or shipped."""
+    team_id = library_team(actor)
+    overrides = repository.template_overrides(session, team_id)
+    own = {name for name, row in overrides.items() if row.team_id == team_id}
+    return [{"name": name, "edited": name in own, "wording": _wording(name, overrides),
              "updated_at": overrides[name].updated_at if name in overrides else None,
              "email": name in rules.EMAIL_TEMPLATES} for name in rules.TEMPLATE_NAMES]
 
 
-def get_template(session: Session, name: str) -> dict[str, Any]:
+def get_template(session: Session, actor: Actor | None, name: str) -> dict[str, Any]:
+    """A template's wording for the actor's team; ``default`` is what resetting goes back to."""
     _check_name(name)
-    override = repository.template_override(session, name)
-    return {"name": name, "edited": override is not None, "body": template_source(session, name),
-            "default": default_source(name), "variables": rules.VARIABLES}
+    team_id = library_team(actor)
+    overrides = repository.template_overrides(session, team_id)
+    own = repository.template_override(session, name, team_id)
+    return {"name": name, "edited": own is not None, "wording": _wording(name, overrides),
+            "body": template_source(session, name, team_id), "default": _source_above(session, name, team_id),
+            "variables": rules.VARIABLES}
 
 
 def save_template(session: Session, actor: Actor, name: str, body: str) -> ComposeTemplate:
-    """Replace a template's wording; refused, with every problem listed, if it would fail later."""
-    require_manager(actor)
+    """Replace a template's wording; refused, with every problem listed, if it would fail later.
+    A manager writes her team's copy; an admin the wording every team shares."""
+    team_id = require_library_keeper(session, actor)
     _check_name(name)
     problems = rules.problems_with_template(name, body)
     if problems:
         raise InvalidInput(f"template {name} was not saved", problems)
-    row = repository.template_override(session, name)
+    row = repository.template_override(session, name, team_id)
     if row is None:
-        row = ComposeTemplate(name=name, body=body)
+        row = ComposeTemplate(name=name, body=body, scope=scope_of(team_id), team_id=team_id)
         session.add(row)
     else:
         row.body = body
@@ -232,10 +258,10 @@ def preview_template(session: Session, actor: Actor, name: str, body: str, conta
 
 
 def reset_template(session: Session, actor: Actor, name: str) -> None:
-    """Back to the shipped wording."""
-    require_manager(actor)
+    """Back to the wording one level up: a team to the shared wording, the shared to the shipped file."""
+    team_id = require_library_keeper(session, actor)
     _check_name(name)
-    row = repository.template_override(session, name)
+    row = repository.template_override(session, name, team_id)
     if row is not None:
         session.delete(row)
         session.flush()

@@ -19,7 +19,7 @@ from ember.db import insert_or_ignore
 from ember.deals.repository import deal_by_id
 from ember.dialer.rules import CallEvent
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.messages.service import load_library
+from ember.messages.service import library_for
 from ember.models import Contact, InboundEvent, Touch, User
 from ember.phones import phone_key
 from ember.settings import Settings
@@ -171,6 +171,6 @@ def mark_gatekeeper(session: Session, actor: Actor, touch_id: int, *, cadence: C
     relabel(session, contact)
     deal = deal_by_id(session, touch.deal_id) if touch.deal_id else None
     planned = replan(session, contact, deal, now=now or datetime.now(UTC), settings=cadence,
-                     library=load_library(session), caused_by=touch.id)
+                     library=library_for(session, contact), caused_by=touch.id)
     session.refresh(touch)  # the labels were rewritten in bulk
     return touch, planned

@@ -68,8 +68,7 @@ from ember.events.rules import (
     site_key,
     what_happened,
 )
-from ember.messages.rules import VariantLibrary
-from ember.messages.service import load_library
+from ember.messages.service import TeamLibraries
 from ember.models import Contact, EventSource, InboundEvent, TriggerRule
 from ember.nurture.service import reopen
 from ember.settings import Settings
@@ -93,12 +92,7 @@ class TriggerContext:
 
     settings: Settings
     now: datetime
-    _library: VariantLibrary | None = field(default=None, repr=False)
-
-    def library(self, session: Session) -> VariantLibrary:
-        if self._library is None:
-            self._library = load_library(session)
-        return self._library
+    libraries: TeamLibraries = field(default_factory=TeamLibraries, repr=False)
 
     def contact_state(self, session: Session, contact: Contact) -> ContactState:
         return ContactState(contact.status, repository.has_stalled_deal(session, contact.id))
@@ -120,9 +114,10 @@ def raise_alert(session: Session, contact: Contact, rule: RuleSpec, event: Inbou
         return None  # another worker raised it a moment ago
     reopen(session, contact, reason="trigger", now=ctx.now)
     deal_id = touch_repository.default_deal_id(session, contact.id)
-    team_settings = settings_for(session, ctx.settings, repository.owner_team(session, contact.owner_id))
+    team_id = repository.owner_team(session, contact.owner_id)
+    team_settings = settings_for(session, ctx.settings, team_id)
     replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=ctx.now,
-            settings=team_settings.cadence.planning(), library=ctx.library(session))
+            settings=team_settings.cadence.planning(), library=ctx.libraries.of_team(session, team_id))
     return alert_id
 
 

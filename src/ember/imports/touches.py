@@ -15,7 +15,7 @@ from ember.deals.repository import deal_by_id
 from ember.errors import Problem
 from ember.imports import repository
 from ember.imports.rules import RowResult
-from ember.messages.service import load_library
+from ember.messages.service import TeamLibraries
 from ember.models import Touch
 from ember.settings.cadence import CadenceSettings
 from ember.touches.service import relabel
@@ -66,8 +66,8 @@ def write_touches(session: Session, rows: list[dict[str, Any]], now: datetime) -
 
 
 def replan_touched(session: Session, contact_ids: Iterable[int], cadence: CadenceSettings) -> None:
-    library = load_library(session)
     now = datetime.now(UTC)
+    libraries = TeamLibraries()
     for contact_id in sorted(contact_ids):
         contact = contact_by_id(session, contact_id)
         if contact is None:
@@ -75,4 +75,4 @@ def replan_touched(session: Session, contact_ids: Iterable[int], cadence: Cadenc
         relabel(session, contact)
         deal_id = repository.latest_deal_of_touches(session, contact_id)
         replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now, settings=cadence,
-               library=library)
+               library=libraries.of_contact(session, contact))

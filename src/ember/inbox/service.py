@@ -32,7 +32,7 @@ from ember.deals.repository import deal_by_id
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.inbox import imap, repository, secrets
 from ember.inbox.rules import MailKind, Verdict, new_text, quote
-from ember.messages.service import load_library
+from ember.messages.service import library_for
 from ember.models import Contact, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
@@ -263,7 +263,8 @@ def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: C
         mail.reason += "; the next touch was already after that"
         return
     deal = deal_by_id(session, plans[0].deal_id) if plans[0].deal_id else None
-    planned = replan(session, contact, deal, now=max(back, now), settings=cadence, library=load_library(session),
+    planned = replan(session, contact, deal, now=max(back, now), settings=cadence,
+                     library=library_for(session, contact),
                      caused_by=plans[0].caused_by_touch_id)
     if planned.row is not None:
         planned.row.reason = f"{planned.row.reason} (moved: away until {verdict.return_on:%a %d %b})".strip()
@@ -320,7 +321,7 @@ def _stop_email(session: Session, contact: Contact, now: datetime, cadence: Cade
     contact.do_not_email = True
     deal_id = touch_repository.default_deal_id(session, contact.id)
     replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now, settings=cadence,
-           library=load_library(session))
+           library=library_for(session, contact))
 
 
 _ACTIONS = {

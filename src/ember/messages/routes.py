@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ember.api.deps import CurrentActor, Db
-from ember.messages import repository, service
+from ember.messages import service
 from ember.models import MessageVariant
 from ember.vocabulary import MessagePhase, MessageSituation
 
@@ -37,11 +37,13 @@ class VariantOut(BaseModel):
     body: str
     pairs_with: str | None = Field(description="The key of the message sent with this one (voicemail + email)")
     active: bool
+    shared: bool = Field(description="Shared by every team (kept by admins); false: the caller's team's own copy")
 
 
 def variant_dict(row: MessageVariant) -> dict[str, Any]:
     return {"key": row.key, "situation": row.situation, "phase": row.phase, "attempt": row.attempt,
-            "subject": row.subject, "body": row.body, "pairs_with": row.pairs_with_key, "active": row.is_active}
+            "subject": row.subject, "body": row.body, "pairs_with": row.pairs_with_key, "active": row.is_active,
+            "shared": row.team_id is None}
 
 
 def _out(row: MessageVariant) -> VariantOut:
@@ -50,10 +52,9 @@ def _out(row: MessageVariant) -> VariantOut:
 
 @router.get("")
 def list_variants(db: Db, actor: CurrentActor) -> list[VariantOut]:
-    """The message library every rep draws from (shared by the team)."""
-    if not repository.all_variants(db):
-        service.ensure_defaults(db)
-    return [_out(row) for row in repository.all_variants(db)]
+    """The message library the caller's team draws from: the shared variants, with the team's own copies
+    ("shared": false) in their place. A manager's change writes the team's copy; an admin's, the shared one."""
+    return [_out(row) for row in service.list_variants(db, actor)]
 
 
 @router.post("", status_code=201)

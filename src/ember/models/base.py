@@ -47,6 +47,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Rows kept per team with shared defaults (settings, the message library, templates) name their
+# level in one text column: "*" for every team, else the team id. A unique key over it holds for
+# the shared level too, where a NULL team id would not be unique.
+SHARED_SCOPE = "*"
+
+
+def scope_of(team_id: int | None) -> str:
+    return SHARED_SCOPE if team_id is None else str(team_id)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

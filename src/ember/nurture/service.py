@@ -22,7 +22,7 @@ from ember.contacts.service import get_contact
 from ember.csvcells import SafeWriter
 from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, InvalidInput, Problem
-from ember.messages.service import load_library
+from ember.messages.service import library_for
 from ember.models import Contact, NurtureMembership
 from ember.nurture import repository
 from ember.settings.cadence import CadenceSettings
@@ -110,7 +110,7 @@ def remove_from_nurture(session: Session, actor: Actor, contact_id: int, *, sett
     reopen(session, contact, reason="manual", now=now, note=note)
     deal_id = touch_repository.default_deal_id(session, contact.id)
     replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now, settings=settings,
-           library=load_library(session))
+           library=library_for(session, contact))
     # Planning still sees the old "no"; a manual removal means the rep wants to try again.
     contact.status = ContactStatus.ACTIVE.value
     session.flush()

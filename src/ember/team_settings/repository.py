@@ -8,14 +8,11 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from ember.models import Contact, ReplanRun, Team, TeamSetting, User
+from ember.models.base import SHARED_SCOPE as EVERYONE
+from ember.models.base import scope_of
 
-EVERYONE = "*"
 # What the team's own closed deals taught (call targets, call windows): below every explicit setting.
 LEARNED_PREFIX = "learned:"
-
-
-def scope_of(team_id: int | None) -> str:
-    return EVERYONE if team_id is None else str(team_id)
 
 
 def learned_scope(team_id: int) -> str:

@@ -29,7 +29,7 @@ from ember.contacts.repository import contact_by_id
 from ember.db import unit_of_work
 from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, EmberError, Forbidden, InvalidInput, NotFound, Problem, ProblemList
-from ember.messages.service import load_library
+from ember.messages.service import TeamLibraries
 from ember.models import ReplanRun
 from ember.outbound.mail import SmtpConfig, transmit
 from ember.settings import Settings
@@ -241,8 +241,8 @@ def replan_run(engine: Engine, base: Settings, run_id: int) -> None:
 
 def _replan_batch(session: Session, base: Settings, ids: list[int]) -> None:
     now = datetime.now(UTC)
-    library = load_library(session)
     per_team: dict[int | None, Any] = {}
+    libraries = TeamLibraries()
     for contact_id, team_id in repository.owner_teams(session, ids).items():
         if team_id not in per_team:
             per_team[team_id] = settings_for(session, base, team_id).cadence.planning()
@@ -251,7 +251,7 @@ def _replan_batch(session: Session, base: Settings, ids: list[int]) -> None:
             continue
         deal_id = touch_repository.default_deal_id(session, contact.id)
         replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now,
-               settings=per_team[team_id], library=library)
+               settings=per_team[team_id], library=libraries.of_team(session, team_id))
 
 
 def _finish(engine: Engine, run_id: int, error: str | None) -> None:

@@ -22,7 +22,7 @@ from ember.contacts.service import get_contact
 from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, InvalidInput, NotFound, Problem
 from ember.messages.rules import missing_facts, readable
-from ember.messages.service import load_library
+from ember.messages.service import library_for, load_library
 from ember.models import PlannedTouch, User
 from ember.settings.cadence import CadenceSettings
 from ember.steps.service import due_of
@@ -312,7 +312,8 @@ def skip(session: Session, actor: Actor, plan_id: int, reason: str, *, settings:
     contact = get_contact(session, actor, plan.contact_id)
     deal = deal_by_id(session, plan.deal_id) if plan.deal_id else None
     tomorrow = Window.of(actor.timezone, now, stale_days=0, step_days=0).end_of_day
-    return replan(session, contact, deal, now=max(now, tomorrow), settings=settings, library=load_library(session))
+    return replan(session, contact, deal, now=max(now, tomorrow), settings=settings,
+                  library=library_for(session, contact))
 
 
 def replan_stale(session: Session, actor: Actor, *, settings: CadenceSettings, stale_days: int,
@@ -320,7 +321,7 @@ def replan_stale(session: Session, actor: Actor, *, settings: CadenceSettings, s
     """Re-plan every contact of the actor whose planned touch is overdue by more than the setting allows."""
     now = now or datetime.now(UTC)
     rep = queue_owner(session, actor, None)
-    library = load_library(session)
+    library = load_library(session, team_id=rep.team_id)
     contacts = repository.stale_plan_contacts(session, rep.id, now - timedelta(days=stale_days))
     for contact_id in contacts:
         contact = get_contact(session, actor, contact_id)

@@ -18,7 +18,7 @@ from ember.errors import InvalidInput, NotFound, Problem, ProblemList
 from ember.messages import repository as message_repository
 from ember.messages.rules import MessageVariant as VariantRule
 from ember.messages.rules import VariantLibrary, propose_variant
-from ember.messages.service import load_library
+from ember.messages.service import library_for
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository
@@ -157,7 +157,7 @@ def log_touch(
     check_touch(contact, channel=channel, outcome=outcome, occurred_at=occurred_at or now, now=now, notes=notes,
                 callback_at=callback_at, confirm_date=confirm_date)
     deal = _resolve_deal(session, actor, contact, deal_id)
-    library = load_library(session)
+    library = library_for(session, contact)
     touch = Touch(contact_id=contact.id, deal_id=deal.id if deal else None, rep_id=actor.id, channel=channel,
                   outcome=outcome, occurred_at=occurred_at or now, notes=notes, callback_at=callback_at)
     session.add(touch)
@@ -165,7 +165,8 @@ def log_touch(
     label = relabel(session, contact)[touch.id]
     touch.label = label.text
     used = _variant_used(session, contact, _situation(channel, outcome), label, library, variant_key)
-    touch.message_variant_id = message_repository.ids_by_key(session, [used]).get(used) if used else None
+    team_id = owner.team_id if owner else None
+    touch.message_variant_id = message_repository.ids_by_key(session, [used], team_id).get(used) if used else None
     _mark_plan_done(session, contact.id)
     if deal is not None:
         _ensure_stakeholder(session, deal, contact)
@@ -192,4 +193,4 @@ def delete_touch(session: Session, actor: Actor, touch_id: int, *, settings: Cad
     session.flush()
     relabel(session, contact)
     return replan(session, contact, deal, now=now or datetime.now(UTC), settings=settings,
-                  library=load_library(session))
+                  library=library_for(session, contact))

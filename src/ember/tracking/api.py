@@ -1,7 +1,7 @@
 """Event sources over HTTP, for the settings page and scripts.
 
 Admins create sources, make and revoke write keys and store tools' secrets;
-managers (and admins) change a source's mapping; everyone else gets 403.
+and change a source's mapping (a source feeds every team); everyone else gets 403.
 A write key is in the answer that made it, and never again.
 """
 

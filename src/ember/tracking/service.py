@@ -34,7 +34,7 @@ from ember.tracking.mapping import (
 )
 from ember.tracking.providers.mailchimp import KEY_PARAMETER
 from ember.tracking.providers.registry import PROVIDERS
-from ember.users.access import Actor, require_manager
+from ember.users.access import Actor
 
 PROVIDER_SECRET_MAX = 300
 KINDS = ", ".join(k.value for k in SourceKind)
@@ -235,8 +235,9 @@ def mapping_of(session: Session, name: str) -> EventMap:
 
 def update_mapping(session: Session, actor: Actor, name: str, changes: dict[str, str | None],
                    url_from: list[str] | None = None) -> EventMap:
-    """A manager's changes: provider event name -> Ember event type (None switches it off)."""
-    require_manager(actor)
+    """An admin's changes: provider event name -> Ember event type (None switches it off). A source
+    feeds every team, so its mapping is the installation's, not one team's."""
+    require_admin(actor)
     source = get_source(session, name)
     validate_overrides(changes, url_from)
     source.mapping = merged_overrides(source.mapping, changes, url_from)
@@ -245,7 +246,7 @@ def update_mapping(session: Session, actor: Actor, name: str, changes: dict[str,
 
 
 def reset_mapping(session: Session, actor: Actor, name: str) -> EventMap:
-    require_manager(actor)
+    require_admin(actor)
     source = get_source(session, name)
     source.mapping = None
     session.flush()

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
 
 from ember.errors import Forbidden, NotFound
-from ember.models import User
+from ember.models import Team, User
 from ember.vocabulary import Role
 
 
@@ -59,3 +60,23 @@ def require_visible(actor: Actor, owner: User | None, what: str) -> None:
 def require_manager(actor: Actor) -> None:
     if actor.role is Role.REP:
         raise Forbidden("only managers and admins can do this")
+
+
+def library_team(actor: Actor | None) -> int | None:
+    """Whose message library, templates and stories the actor reads on the desk, API and CLI: their
+    team's (shared defaults with the team's copies on top); an admin keeps the shared ones, and
+    nobody in particular (a command run before any user exists) reads them too."""
+    return None if actor is None or actor.is_admin else actor.team_id
+
+
+def require_library_keeper(session: Session, actor: Actor) -> int | None:
+    """The level the actor changes: an admin the shared defaults (None), a manager their team's
+    copies. Where there are no teams at all, a manager keeps the one library everyone uses; once
+    there are, a manager without a team changes nothing (it would change every team's). Reps
+    change nothing."""
+    require_manager(actor)
+    if actor.is_admin or (actor.team_id is None and session.scalar(select(Team.id).limit(1)) is None):
+        return None
+    if actor.team_id is None:
+        raise Forbidden("you are a manager without a team; ask an admin to put you in one")
+    return actor.team_id

@@ -17,9 +17,8 @@ from ember.compose import stories as story_service
 from ember.compose.rules import TEMPLATE_NAMES, VARIABLES
 from ember.contacts.service import list_contacts
 from ember.errors import EmberError, InvalidInput, NotFound, Problem
-from ember.messages import repository as message_repository
 from ember.messages import service as message_service
-from ember.users.access import Actor
+from ember.users.access import Actor, library_team
 from ember.vocabulary import MessagePhase, MessageSituation
 from ember.web.desk import DeskUser, checked_form, done, failed
 from ember.web.settings_pages import desk, sections_for
@@ -42,19 +41,18 @@ def _number(value: str, where: str, default: int | None = None) -> int | None:
 
 # ---- message library ------------------------------------------------------------------------
 
-def _messages_context(db: Db) -> dict[str, Any]:
-    if not message_repository.all_variants(db):
-        message_service.ensure_defaults(db)
-    return {"section": "messages", "variants": message_repository.all_variants(db),
-            "situations": [s.value for s in MessageSituation], "phases": [p.value for p in MessagePhase]}
+def _messages_context(db: Db, actor: Actor) -> dict[str, Any]:
+    return {"section": "messages", "variants": message_service.list_variants(db, actor),
+            "situations": [s.value for s in MessageSituation], "phases": [p.value for p in MessagePhase],
+            "keeps_shared": library_team(actor) is None}
 
 
 @router.get("/settings/messages")
 def messages_page(request: Request, db: Db, actor: DeskUser, edit: str | None = None) -> Response:
-    context = _messages_context(db)
+    context = _messages_context(db, actor)
     form: dict[str, Any] = {"situation": "email", "phase": "follow_up"}
     if edit:
-        row = message_service.get_variant(db, edit)
+        row = message_service.get_variant(db, actor, edit)
         form = {"key": row.key, "situation": row.situation, "phase": row.phase or "", "attempt": row.attempt or "",
                 "subject": row.subject or "", "body": row.body, "pairs_with": row.pairs_with_key or ""}
     return desk(request, "settings/messages.html", actor, form=form, editing=edit or "", **context)
@@ -75,7 +73,7 @@ def save_message(request: Request, db: Db, actor: DeskUser, key: FormText = "", 
     except EmberError as exc:
         db.rollback()
         return failed(request, db, "settings/messages.html", exc, sections=sections_for(actor, request), form=form,
-                      editing=editing, **_messages_context(db))
+                      editing=editing, **_messages_context(db, actor))
     return done(request, f"Message {row.key} saved.", f"/settings/messages#variant-{row.key}")
 
 
@@ -93,8 +91,9 @@ def toggle_message(request: Request, db: Db, actor: DeskUser, key: str, active: 
 def _template_context(db: Db, actor: Actor, name: str) -> dict[str, Any]:
     if name not in TEMPLATE_NAMES:
         raise NotFound(f"no template named {name!r}")
-    return {"section": "templates", "template_name": name, "current": compose_service.get_template(db, name),
-            "templates": compose_service.list_templates(db), "variables": VARIABLES,
+    return {"section": "templates", "template_name": name, "current": compose_service.get_template(db, actor, name),
+            "templates": compose_service.list_templates(db, actor), "variables": VARIABLES,
+            "keeps_shared": library_team(actor) is None,
             "contacts": list_contacts(db, actor, limit=50)}
 
 
@@ -138,7 +137,8 @@ def save_template(request: Request, db: Db, actor: DeskUser, name: str, body: Fo
     try:
         if action == "reset":
             compose_service.reset_template(db, actor, name)
-            return done(request, f"Template {name} is back to Ember's wording.", f"/settings/templates?name={name}")
+            back = "Ember's wording" if library_team(actor) is None else "the shared wording"
+            return done(request, f"Template {name} is back to {back}.", f"/settings/templates?name={name}")
         rendered = _preview(db, actor, name, body, contact_id) if contact_id.strip() else None
         compose_service.save_template(db, actor, name, body)
     except EmberError as exc:
@@ -149,24 +149,25 @@ def save_template(request: Request, db: Db, actor: DeskUser, name: str, body: Fo
                       contact_id=_number(contact_id, "contact") if contact_id.strip().isdigit() else None,
                       **_template_context(db, actor, name))
     said = " It renders for the contact you previewed it on." if rendered is not None else ""
-    return done(request, f"Template {name} saved.{said}", f"/settings/templates?name={name}")
+    whose = "for every team" if library_team(actor) is None else "for your team"
+    return done(request, f"Template {name} saved {whose}.{said}", f"/settings/templates?name={name}")
 
 
 # ---- customer stories -------------------------------------------------------------------------
 
-def _stories_context(db: Db) -> dict[str, Any]:
-    return {"section": "stories", "stories": story_service.list_stories(db), "kinds": story_service.KINDS}
+def _stories_context(db: Db, actor: Actor) -> dict[str, Any]:
+    return {"section": "stories", "stories": story_service.list_stories(db, actor), "kinds": story_service.KINDS,
+            "keeps_shared": library_team(actor) is None}
 
 
 @router.get("/settings/stories")
 def stories_page(request: Request, db: Db, actor: DeskUser, edit: int | None = None) -> Response:
     form: dict[str, Any] = {"kind": "story"}
     if edit is not None:
-        row = next((s for s in story_service.list_stories(db) if s.id == edit), None)
-        if row is None:
-            raise NotFound(f"story {edit} not found")
+        row = story_service.visible_story(db, actor, edit)
+        edit = row.id
         form = story_service.story_dict(row)
-    return desk(request, "settings/stories.html", actor, form=form, editing=edit, **_stories_context(db))
+    return desk(request, "settings/stories.html", actor, form=form, editing=edit, **_stories_context(db, actor))
 
 
 @router.post("/settings/stories")
@@ -184,7 +185,7 @@ def save_story(request: Request, db: Db, actor: DeskUser, kind: FormText = "stor
             raise
         db.rollback()
         return failed(request, db, "settings/stories.html", exc, sections=sections_for(actor, request), form=form,
-                      editing=editing, **_stories_context(db))
+                      editing=editing, **_stories_context(db, actor))
     return done(request, f"Story “{row.title}” saved.", "/settings/stories")
 
 
