@@ -70,7 +70,7 @@ def sync_mailbox(engine: Engine, settings: Settings, mailbox_id: int, *, now: da
         if found is None:
             report.error = "mailbox not found"
             return report
-        mailbox, owner = found
+        mailbox, owner = found.mailbox, found.owner
         session.expunge_all()
     try:
         connection = service.connection_of(mailbox, settings.inbox.inbox_key, settings.inbox.inbox_ca_file,
