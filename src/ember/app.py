@@ -56,6 +56,8 @@ from ember.web.library_pages import router as library_pages_router
 from ember.web.mailbox_pages import router as mailbox_pages_router
 from ember.web.nurture_pages import router as nurture_pages_router
 from ember.web.pages import router as pages_router
+from ember.web.recording_pages import FORM_ROOM, RECORDING_PAGE_PATH
+from ember.web.recording_pages import router as recording_pages_router
 from ember.web.rule_pages import router as rule_pages_router
 from ember.web.session_cookies import SessionCookies
 from ember.web.settings_pages import router as settings_pages_router
@@ -91,7 +93,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(EventsIntake, fastapi_app=app)
     app.add_middleware(TrackingIntake, fastapi_app=app)  # /v1/...: tracking calls, cookie-less as well
     app.add_middleware(BodySizeLimit, max_bytes=settings.server.max_request_bytes,
-                       larger={RECORDING_PATH: settings.analysis.max_recording_bytes})
+                       larger={RECORDING_PATH: settings.analysis.max_recording_bytes,
+                               RECORDING_PAGE_PATH: settings.analysis.max_recording_bytes + FORM_ROOM})
     app.add_middleware(SecurityHeaders, docs_paths={DOCS_PATH: docs_policy(bytes(_docs_html(app).body).decode())})
     install_error_handlers(app, page=error_page)
     desk.install(app)
@@ -117,6 +120,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                     mailbox_pages_router, config_pages_router, import_pages_router, audit_pages_router)
     for router in desk_routers:  # the managers' and admins' desk
         app.include_router(router)
+    app.include_router(recording_pages_router)  # before /calls/{call_id}, which would take its path
     for router in (deal_pages_router, call_pages_router, alert_pages_router, nurture_pages_router, today_pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

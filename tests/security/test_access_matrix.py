@@ -346,6 +346,13 @@ NO_RECORD = {
     ("GET", "/settings/teams"), ("POST", "/settings/teams"), ("POST", "/settings/teams/{team_id}"),
     ("GET", "/settings/templates"), ("POST", "/settings/templates/{name}"), ("GET", "/settings/users"),
     ("POST", "/settings/users"),
+    # rules: team material, scoped as the team tests check; sources: the installation's, admins only;
+    # the mailbox and a measured recording: only the caller's own
+    ("POST", "/settings/rules/{rule_id}"), ("POST", "/settings/rules/{rule_id}/delete"),
+    ("POST", "/settings/sources/{name}/keys"), ("POST", "/settings/sources/{name}/keys/{prefix}/revoke"),
+    ("POST", "/settings/sources/{name}/rotate"), ("POST", "/settings/sources/{name}/secret"),
+    ("GET", "/settings/mailbox"), ("POST", "/settings/mailbox"), ("POST", "/settings/mailbox/disconnect"),
+    ("GET", "/calls/recording"), ("POST", "/calls/recording"),
 }
 
 

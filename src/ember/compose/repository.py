@@ -11,13 +11,12 @@ from ember.models import Account, Call, ComposeTemplate, Contact, Deal, ProofPoi
 from ember.models.base import SHARED_SCOPE, scope_of
 
 
-def last_analysed_call(session: Session, contact_id: int) -> tuple[Call, Touch] | None:
-    row = session.execute(
-        select(Call, Touch).join(Touch, Touch.id == Call.touch_id)
+def last_analysed_call(session: Session, contact_id: int) -> Call | None:
+    return session.scalar(
+        select(Call).join(Touch, Touch.id == Call.touch_id)
         .where(Touch.contact_id == contact_id, Call.analysis.is_not(None))
         .order_by(Touch.occurred_at.desc(), Call.id.desc()).limit(1)
-    ).first()
-    return (row[0], row[1]) if row else None
+    )
 
 
 def last_touch_with_outcome(session: Session, contact_id: int, outcomes: Iterable[str]) -> Touch | None:

@@ -99,7 +99,7 @@ def _gather(session: Session, actor: Actor, contact: Contact, zone: ZoneInfo, no
     account = repository.account_of(session, contact)
     deal = repository.deal(session, touch_repository.default_deal_id(session, contact.id))
     analysed = repository.last_analysed_call(session, contact.id)
-    call: CallFacts | None = facts_from_analysis(analysed[0].analysis or {}) if analysed else None
+    call: CallFacts | None = facts_from_analysis(analysed.analysis or {}) if analysed else None
     if call is None and (notes := repository.touch_notes(session, contact.id)):
         call = facts_from_notes(notes)
     spoke = repository.last_touch_with_outcome(session, contact.id, [o.value for o in CONVERSATION_OUTCOMES])

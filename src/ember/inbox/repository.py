@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +26,17 @@ def mailbox_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Mailbox.id).order_by(Mailbox.id)))
 
 
-def mailbox_with_owner(session: Session, mailbox_id: int) -> tuple[Mailbox, User] | None:
-    row = session.execute(select(Mailbox, User).join(User, User.id == Mailbox.user_id)
-                          .where(Mailbox.id == mailbox_id)).first()
-    return (row[0], row[1]) if row else None
+@dataclass(frozen=True, slots=True)
+class MailboxWithOwner:
+    mailbox: Mailbox
+    owner: User
+
+
+def mailbox_with_owner(session: Session, mailbox_id: int) -> MailboxWithOwner | None:
+    query = select(Mailbox, User).join(User, User.id == Mailbox.user_id).where(Mailbox.id == mailbox_id)
+    for mailbox, owner in session.execute(query):
+        return MailboxWithOwner(mailbox, owner)
+    return None
 
 
 def folder_state(session: Session, mailbox_id: int, folder: str) -> MailboxFolder | None:

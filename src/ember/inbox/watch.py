@@ -33,7 +33,7 @@ def watch_mailbox(engine: Engine, settings: Settings, mailbox_id: int, stop: thr
                 found = repository.mailbox_with_owner(session, mailbox_id)
                 if found is None:
                     return  # disconnected
-                mailbox = found[0]
+                mailbox = found.mailbox
                 connection = service.connection_of(mailbox, settings.inbox.inbox_key, settings.inbox.inbox_ca_file,
                                                    settings.inbox.inbox_timeout_s + idle_s)
                 folder = mailbox.inbox_folder

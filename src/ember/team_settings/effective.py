@@ -54,7 +54,8 @@ def _typed(values: Mapping[str, str], key: str | None) -> dict[str, Any]:
 
 def settings_for(session: Session, base: Settings, team_id: int | None, *, learned: bool = True) -> Settings:
     """The settings a team works with (team None: the everyone-level); ``learned=False``: as published."""
-    stored, taught = repository.levels(session, team_id)
+    found = repository.levels(session, team_id)
+    stored, taught = found.explicit, found.taught
     values = _typed(stored, base.inbox.inbox_key)
     if learned and taught:
         values.update(_adopted(base, stored, taught))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
@@ -21,23 +21,29 @@ def learned_scope(team_id: int) -> str:
 
 def overrides(session: Session, team_id: int | None) -> dict[str, str]:
     """The everyone-overrides, then the team's own on top (team None: only the everyone-overrides)."""
-    return levels(session, team_id)[0]
+    return levels(session, team_id).explicit
 
 
 def team_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Team.id).order_by(Team.id)))
 
 
-def levels(session: Session, team_id: int | None) -> tuple[dict[str, str], dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class Levels:
+    explicit: dict[str, str]  # set on the desk: everyone's values, the team's on top
+    taught: dict[str, str]  # learned from the team's own history
+
+
+def levels(session: Session, team_id: int | None) -> Levels:
     """In one query: what was set on the desk (everyone, then the team on top), and what the team learned."""
     scopes = [EVERYONE] if team_id is None else [EVERYONE, str(team_id), learned_scope(team_id)]
     rows = session.execute(select(TeamSetting.scope, TeamSetting.name, TeamSetting.value)
                            .where(TeamSetting.scope.in_(scopes)))
     explicit: dict[str, str] = {}
     taught: dict[str, str] = {}
-    for scope, name, value in sorted(rows, key=lambda row: row[0] != EVERYONE):
+    for scope, name, value in sorted(rows, key=lambda row: row.scope != EVERYONE):
         (taught if scope.startswith(LEARNED_PREFIX) else explicit)[name] = value
-    return explicit, taught
+    return Levels(explicit, taught)
 
 
 def own_overrides(session: Session, team_id: int | None) -> dict[str, str]:
@@ -91,12 +97,11 @@ def contact_ids_after(session: Session, team_id: int | None, after: int, limit: 
     return list(session.scalars(query))
 
 
-def owner_teams(session: Session, contact_ids: list[int]) -> Iterator[tuple[int, int | None]]:
-    """(contact id, its owner's team id)."""
+def owner_teams(session: Session, contact_ids: list[int]) -> dict[int, int | None]:
+    """Per contact: its owner's team id."""
     rows = session.execute(select(Contact.id, User.team_id).join(User, User.id == Contact.owner_id)
                            .where(Contact.id.in_(contact_ids)))
-    for contact_id, team_id in rows:
-        yield int(contact_id), team_id
+    return {int(contact_id): team_id for contact_id, team_id in rows}
 
 
 def run_by_id(session: Session, run_id: int) -> ReplanRun | None:

@@ -243,7 +243,7 @@ def _replan_batch(session: Session, base: Settings, ids: list[int]) -> None:
     now = datetime.now(UTC)
     per_team: dict[int | None, Any] = {}
     libraries = TeamLibraries()
-    for contact_id, team_id in repository.owner_teams(session, ids):
+    for contact_id, team_id in repository.owner_teams(session, ids).items():
         if team_id not in per_team:
             per_team[team_id] = settings_for(session, base, team_id).cadence.planning()
         contact = contact_by_id(session, contact_id)
