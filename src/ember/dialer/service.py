@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ember.cadence.service import Planned, replan
-from ember.contacts.service import get_contact
+from ember.contacts.service import contact_behind, get_contact
 from ember.db import insert_or_ignore
 from ember.deals.repository import deal_by_id
 from ember.dialer.rules import CallEvent
@@ -161,7 +161,8 @@ def mark_gatekeeper(session: Session, actor: Actor, touch_id: int, *, cadence: C
     touch = touch_by_id(session, touch_id)
     if touch is None:
         raise NotFound(f"touch {touch_id} not found")
-    contact = get_contact(session, actor, touch.contact_id)  # 404 for another rep's touch
+    # Another rep's touch answers exactly as a touch that does not exist (not by naming its contact).
+    contact = contact_behind(session, actor, touch.contact_id, missing=f"touch {touch_id} not found")
     if touch.channel != Channel.CALL.value:
         raise InvalidInput(f"touch {touch_id} is not a call", [Problem(
             "touch", f"channel {touch.channel}", "only a call can have reached a gatekeeper")])
