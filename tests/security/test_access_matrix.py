@@ -32,6 +32,7 @@ from ember.models import (
     Contact,
     Deal,
     DealStakeholder,
+    NextStep,
     NurtureMembership,
     Touch,
     TriggerRule,
@@ -71,10 +72,11 @@ class Records:
     alert_id: int
     user_id: int  # the owner, as a person others may manage
     token_id: int  # one of the owner's API tokens
+    step_id: int  # a next step promised on the call
 
     def ids(self) -> dict[str, int]:
-        return {"account_id": self.account_id, "contact_id": self.contact_id, "deal_id": self.deal_id,
-                "touch_id": self.touch_id, "call_id": self.call_id, "alert_id": self.alert_id,
+        return {"step_id": self.step_id, "account_id": self.account_id, "contact_id": self.contact_id,
+                "deal_id": self.deal_id, "touch_id": self.touch_id, "call_id": self.call_id, "alert_id": self.alert_id,
                 "nurture_contact_id": self.nurture_contact_id, "user_id": self.user_id, "token_id": self.token_id}
 
 
@@ -108,8 +110,13 @@ def _records(engine: Engine, owner_id: int, owner_email: str, tag: str) -> Recor
         token = ApiToken(id=next(_ids), user_id=owner_id, token_hash=f"unused-{tag}", name=f"sync {tag}")
         session.add_all([call, alert, token])
         session.flush()
+        step = NextStep(id=next(_ids), contact_id=contact.id, deal_id=deal.id, rep_id=owner_id,
+                        type="documents", owner_side="rep", quote=f"We will send the pricing {tag}")
+        session.add(step)
+        session.flush()
         return Records(owner_email, account.id, contact.id, contact.email or "", nurtured.id, deal.id,
-                       deal.external_id or "", account.domain or "", touch.id, call.id, alert.id, owner_id, token.id)
+                       deal.external_id or "", account.domain or "", touch.id, call.id, alert.id, owner_id, token.id,
+                       step.id)
 
 
 @dataclass
@@ -229,6 +236,19 @@ PROBES: list[Probe] = [
     Probe(("POST", "/api/calls"), "own call on their deal", refs_in_body=True, send=_api(
         "POST", "/api/calls", form=lambda t: {"contact_id": str(t["own_contact_id"]), "deal_id": str(t["deal_id"])},
         upload=True)),
+    # next steps promised on calls
+    Probe(("GET", "/api/steps/{step_id}"), "read next step", _api("GET", "/api/steps/{step_id}")),
+    Probe(("PATCH", "/api/steps/{step_id}"), "redate next step", changes=True,
+          send=_api("PATCH", "/api/steps/{step_id}", {"due_at": "2031-03-04T10:00:00Z"})),
+    Probe(("POST", "/api/steps/{step_id}/done"), "next step done", _api("POST", "/api/steps/{step_id}/done"),
+          changes=True),
+    Probe(("POST", "/api/steps/{step_id}/reopen"), "next step reopened",
+          _api("POST", "/api/steps/{step_id}/reopen"), changes=True),
+    Probe(("POST", "/api/steps/{step_id}/cancel"), "next step cancelled",
+          _api("POST", "/api/steps/{step_id}/cancel"), changes=True),
+    Probe(("POST", "/api/dialer/touches/{touch_id}/gatekeeper"), "their call was a gatekeeper", changes=True,
+          send=_api("POST", "/api/dialer/touches/{touch_id}/gatekeeper")),
+    Probe(("GET", "/calls/{call_id}"), "call page", _page("GET", "/calls/{call_id}")),
     # alerts, nurture, writing and sending
     Probe(("POST", "/api/alerts/{alert_id}/seen"), "mark alert seen", _api("POST", "/api/alerts/{alert_id}/seen"),
           changes=True),
@@ -388,15 +408,15 @@ ADMIN_ONLY |= {("POST", "/settings/sources/{name}/keys"), ("POST", "/settings/so
 # LISTS. (The anonymous test covers them already.)
 NOT_YET_PROBED = {
     ("GET", "/alerts"), ("GET", "/api/dialer/unmatched"), ("GET", "/api/steps"),
-    ("GET", "/api/steps/{step_id}"), ("GET", "/calls"), ("GET", "/calls/new"), ("GET", "/deals"),
-    ("GET", "/nurture/export.csv"), ("GET", "/today/more"), ("PATCH", "/api/steps/{step_id}"),
+    ("GET", "/calls"), ("GET", "/calls/new"), ("GET", "/deals"),
+    ("GET", "/nurture/export.csv"), ("GET", "/today/more"),
     ("POST", "/api/calls/recording/analyze"), ("POST", "/api/dialer/unmatched/{event_id}/attach"),
-    ("POST", "/api/steps/{step_id}/cancel"), ("POST", "/api/steps/{step_id}/done"),
-    ("POST", "/api/steps/{step_id}/reopen"), ("POST", "/calls"), ("POST", "/today/plans/{plan_id}/log"),
+
+    ("POST", "/calls"), ("POST", "/today/plans/{plan_id}/log"),
     ("POST", "/today/plans/{plan_id}/skip"), ("POST", "/today/plans/{plan_id}/snooze"),
-    ("POST", "/today/replan-overdue"), ("POST", "/today/steps/{step_id}/{action}"), ("GET", "/calls/{call_id}"),
+    ("POST", "/today/replan-overdue"), ("POST", "/today/steps/{step_id}/{action}"),
     ("POST", "/calls/{call_id}/sides"), ("GET", "/api/sources/{name}/mapping"),
-    ("POST", "/api/dialer/touches/{touch_id}/gatekeeper"), ("POST", "/contacts/{contact_id}/edit"),
+    ("POST", "/contacts/{contact_id}/edit"),
     ("GET", "/contacts/new"), ("POST", "/contacts/new"), ("POST", "/deals/{deal_id}/people/{contact_id}/role"),
     ("GET", "/settings/mailbox"), ("POST", "/settings/mailbox"), ("POST", "/settings/mailbox/disconnect"),
     ("POST", "/settings/rules/{rule_id}"), ("POST", "/settings/rules/{rule_id}/delete"),
