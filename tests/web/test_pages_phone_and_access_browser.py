@@ -59,7 +59,8 @@ def test_main_pages_fit_a_phone_and_pass_axe(client, engine, settings, server_ur
     ids = _records(client, engine, settings, rep)
     pages = ["/today", "/contacts", f"/contacts/{ids['contact']}", f"/contacts/{ids['contact']}/compose",
              "/deals", f"/deals/{ids['deal']}", "/calls", f"/calls/{ids['call']}", "/calls/new", "/alerts",
-             "/nurture", "/deals/999999", "/contacts/new", f"/contacts/new?deal={ids['deal']}"]
+             "/nurture", "/deals/999999", "/contacts/new", f"/contacts/new?deal={ids['deal']}",
+             "/settings/mailbox", "/calls/recording"]
     axe = Axe()
     problems: list[str] = []
     with sync_playwright() as playwright:
