@@ -254,6 +254,25 @@ def test_strangers_are_left_alone_and_mail_the_rep_sent_is_logged(engine, rep, m
     assert cursors == {"INBOX": 1, "Sent": 2}
 
 
+def test_several_messages_of_one_contact_in_a_sync_plan_it_once_from_the_last(engine, rep, mail_account,
+                                                                              inbox_settings):
+    contact_id = _contact(engine, rep)
+    mailbox_id = _connect(engine, rep, mail_account, inbox_settings)
+    for subject in ("Quick question", "One more thing"):
+        mail_account.deliver(_email(mail_account.username, "Marco <marco@harbor.example>", subject, "Hi Marco"),
+                             folder="Sent")
+
+    report = sync_mailbox(engine, inbox_settings, mailbox_id)
+
+    assert report.recorded == ["sent", "sent"]
+    assert _touches(engine, contact_id)[-2:] == [("email", "email-sent"), ("email", "email-sent")]
+    with unit_of_work(engine) as session:
+        last_touch = session.scalar(select(func.max(Touch.id)).where(Touch.contact_id == contact_id))
+    plans = [p for p in _open_plans(engine, contact_id) if p.kind != "multithread"]
+    assert len(plans) == 1 and plans[0].caused_by_touch_id == last_touch  # planned after both, once
+
+
+
 def test_a_crash_mid_sync_resumes_where_it_stopped_and_does_nothing_twice(engine, rep, mail_account, inbox_settings):
     contacts = [_contact(engine, rep, email=f"buyer{i}@harbor{i}.example") for i in range(3)]
     mailbox_id = _connect(engine, rep, mail_account, inbox_settings)
@@ -267,11 +286,12 @@ def test_a_crash_mid_sync_resumes_where_it_stopped_and_does_nothing_twice(engine
 
     with pytest.raises(KeyboardInterrupt):
         sync_mailbox(engine, inbox_settings, mailbox_id, after_each=crash)
-    assert [len(_touches(engine, c)) for c in contacts] == [2, 2, 1]
+    # The batch is one transaction: killed part-way, none of it is kept and the cursor stays before it.
+    assert [len(_touches(engine, c)) for c in contacts] == [1, 1, 1]
 
     report = sync_mailbox(engine, inbox_settings, mailbox_id)
 
-    assert report.recorded == ["reply"]
+    assert report.recorded == ["reply", "reply", "reply"]
     assert [_touches(engine, c).count(("email", "email-replied")) for c in contacts] == [1, 1, 1]
 
 

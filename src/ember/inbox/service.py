@@ -17,7 +17,7 @@ Services flush; the sync job commits one message at a time (see sync.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import Message
 from typing import Any
@@ -32,11 +32,12 @@ from ember.deals.repository import deal_by_id
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.inbox import imap, repository, secrets
 from ember.inbox.rules import MailKind, Verdict, new_text, quote
-from ember.messages.service import library_for
-from ember.models import Contact, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
+from ember.messages.rules import VariantLibrary
+from ember.messages.service import TeamLibraries, library_for
+from ember.models import Contact, Deal, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
-from ember.touches.service import log_touch
+from ember.touches.service import RecordedTouch, record_touch
 from ember.users.access import Actor
 from ember.users.repository import user_by_id
 from ember.vocabulary import Channel, ContactStatus, Outcome, PlannedTouchStatus
@@ -184,9 +185,44 @@ class Incoming:
     outbound_id: int | None
 
 
+@dataclass
+class MailPlans:
+    """What a batch of mail changes in contacts' plans, made once per contact after the batch.
+
+    Each message logs its touch at once (labels follow), but the next plan of a contact is made
+    again only when the batch is done, through :func:`replan`, from the contact's whole history:
+    a contact with several messages in a batch is planned once, not once per message. A message
+    that settles the plan itself (a reply pauses it, an out-of-office moves it, a removal stops
+    email) takes the contact off the list, as the last word on it.
+    """
+
+    cadence: CadenceSettings
+    libraries: TeamLibraries = field(default_factory=TeamLibraries)  # each team's, read once a batch
+    pending: dict[int, tuple[Contact, Deal | None, int]] = field(default_factory=dict)
+
+    def library(self, session: Session, contact: Contact) -> VariantLibrary:
+        return self.libraries.of_contact(session, contact)
+
+    def logged(self, recorded: RecordedTouch) -> None:
+        self.pending[recorded.contact.id] = (recorded.contact, recorded.deal, recorded.touch.id)
+
+    def settled(self, contact_id: int) -> None:
+        self.pending.pop(contact_id, None)
+
+    def replan_all(self, session: Session, now: datetime) -> int:
+        """Plan each contact on the list again; how many."""
+        for contact, deal, touch_id in self.pending.values():
+            replan(session, contact, deal, now=now, settings=self.cadence, library=self.library(session, contact),
+                   caused_by=touch_id)
+        count = len(self.pending)
+        self.pending.clear()
+        return count
+
+
 def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, owner: User,
-           cadence: CadenceSettings, now: datetime) -> InboundMail | None:
-    """Store the message once and do what it means; None when it was already processed."""
+           plans: MailPlans, now: datetime) -> InboundMail | None:
+    """Store the message once and do what it means; None when it was already processed.
+    The contacts whose plan it changed are re-planned by ``plans.replan_all`` when the batch is done."""
     if repository.seen_message_id(session, incoming.mailbox_id, incoming.folder, incoming.message_id):
         return None
     kind = verdict.kind.value if verdict else "sent"
@@ -204,11 +240,11 @@ def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, own
     assert mail is not None and contact is not None
     actor = Actor.of(owner)
     if verdict is None:
-        _sent_by_rep(session, actor, mail, contact, cadence, now)
+        _sent_by_rep(session, actor, mail, contact, plans, now)
     elif contact.status == ContactStatus.DO_NOT_CONTACT.value:
         mail.reason += "; the contact is do-not-contact, so nothing was logged"
     else:
-        _ACTIONS[verdict.kind](session, actor, mail, contact, verdict, incoming, cadence, now)
+        _ACTIONS[verdict.kind](session, actor, mail, contact, verdict, incoming, plans, now)
     session.flush()
     return mail
 
@@ -218,15 +254,18 @@ def _text_quote(incoming: Incoming) -> str:
 
 
 def _log(session: Session, actor: Actor, contact: Contact, outcome: str, mail: InboundMail, notes: str,
-         cadence: CadenceSettings, now: datetime) -> None:
-    logged = log_touch(session, actor, contact_id=contact.id, channel=Channel.EMAIL.value, outcome=outcome,
-                       settings=cadence, occurred_at=min(mail.received_at, now), notes=notes, now=now,
-                       confirm_date=True)  # the mail server's date is a fact, even before the contact was added
-    mail.touch_id = logged.touch.id
+         plans: MailPlans, now: datetime) -> None:
+    recorded = record_touch(session, actor, contact_id=contact.id, channel=Channel.EMAIL.value, outcome=outcome,
+                            library=plans.library(session, contact), occurred_at=min(mail.received_at, now),
+                            # the mail server's date is a fact, even before the contact was added
+                            notes=notes, now=now, confirm_date=True)
+    mail.touch_id = recorded.touch.id
+    plans.logged(recorded)
 
 
-def _pause_for_answer(session: Session, contact: Contact, mail: InboundMail, purpose: str) -> None:
+def _pause_for_answer(session: Session, contact: Contact, mail: InboundMail, purpose: str, plans: MailPlans) -> None:
     """Planned touches wait; the answer to write tops Today until the rep logs it."""
+    plans.settled(contact.id)
     for plan in repository.open_plans(session, contact.id):
         plan.status = PlannedTouchStatus.CANCELLED.value
     when = f"{mail.received_at:%a %d %b %H:%M} UTC"
@@ -243,29 +282,29 @@ def _pause_for_answer(session: Session, contact: Contact, mail: InboundMail, pur
 
 
 def _reply(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
-           incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+           incoming: Incoming, plans: MailPlans, now: datetime) -> None:
     mail.quote = _text_quote(incoming)
     _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
-         f"Reply by email: {mail.subject}\n{mail.quote}".strip(), cadence, now)
-    _pause_for_answer(session, contact, mail, REPLY_PURPOSE)
+         f"Reply by email: {mail.subject}\n{mail.quote}".strip(), plans, now)
+    _pause_for_answer(session, contact, mail, REPLY_PURPOSE, plans)
     mail.reason += "; planned touches paused until you answer"
 
 
 def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
-                   incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+                   incoming: Incoming, mail_plans: MailPlans, now: datetime) -> None:
     mail.quote = _text_quote(incoming)
     if verdict.return_on is None:
         return
-    back = _morning(verdict.return_on, contact_repository.contact_timezone(session, contact), cadence)
+    back = _morning(verdict.return_on, contact_repository.contact_timezone(session, contact), mail_plans.cadence)
     mail.return_at = back
     plans = repository.open_plans(session, contact.id)
     if not plans or plans[0].due_at >= back:
         mail.reason += "; the next touch was already after that"
         return
     deal = deal_by_id(session, plans[0].deal_id) if plans[0].deal_id else None
-    planned = replan(session, contact, deal, now=max(back, now), settings=cadence,
-                     library=library_for(session, contact),
-                     caused_by=plans[0].caused_by_touch_id)
+    planned = replan(session, contact, deal, now=max(back, now), settings=mail_plans.cadence,
+                     library=mail_plans.library(session, contact), caused_by=plans[0].caused_by_touch_id)
+    mail_plans.settled(contact.id)
     if planned.row is not None:
         planned.row.reason = f"{planned.row.reason} (moved: away until {verdict.return_on:%a %d %b})".strip()
         mail.reason += f"; next touch moved to {planned.row.due_at:%a %d %b %H:%M} UTC"
@@ -277,13 +316,13 @@ def _morning(day: date, zone: str, cadence: CadenceSettings) -> datetime:
 
 
 def _hard_bounce(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
-                 incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+                 incoming: Incoming, plans: MailPlans, now: datetime) -> None:
     _log(session, actor, contact, Outcome.EMAIL_BOUNCED.value, mail,
-         f"Bounced: {contact.email} does not take mail ({mail.reason})", cadence, now)
+         f"Bounced: {contact.email} does not take mail ({mail.reason})", plans, now)
 
 
 def _soft_bounce(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
-                 incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+                 incoming: Incoming, plans: MailPlans, now: datetime) -> None:
     message = session.get(OutboundMessage, incoming.outbound_id) if incoming.outbound_id else None
     if message is None or message.status != "sent":
         mail.reason += "; no email of Ember's to retry"
@@ -294,27 +333,28 @@ def _soft_bounce(session: Session, actor: Actor, mail: InboundMail, contact: Con
 
 
 def _unsubscribe(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
-                 incoming: Incoming, cadence: CadenceSettings, now: datetime) -> None:
+                 incoming: Incoming, plans: MailPlans, now: datetime) -> None:
     mail.quote = _text_quote(incoming)
     if not verdict.needs_confirmation:
-        _stop_email(session, contact, now, cadence)
+        _stop_email(session, contact, now, plans.cadence)
+        plans.settled(contact.id)
         mail.reason += "; no more emails to this contact"
         return
     # Words like "take me off" are an answer too: logged as one, and email waits for the rep.
     _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
-         f"Reply by email: {mail.subject}\n{mail.quote}".strip(), cadence, now)
+         f"Reply by email: {mail.subject}\n{mail.quote}".strip(), plans, now)
     mail.status = "to_confirm"
-    _pause_for_answer(session, contact, mail, REMOVAL_PURPOSE)
+    _pause_for_answer(session, contact, mail, REMOVAL_PURPOSE, plans)
 
 
-def _sent_by_rep(session: Session, actor: Actor, mail: InboundMail, contact: Contact, cadence: CadenceSettings,
+def _sent_by_rep(session: Session, actor: Actor, mail: InboundMail, contact: Contact, plans: MailPlans,
                  now: datetime) -> None:
     if contact.status == ContactStatus.DO_NOT_CONTACT.value:
         mail.reason = "sent from your own mail program; the contact is do-not-contact, so nothing was logged"
         return
     mail.reason = "sent from your own mail program: logged as an email touch"
     _log(session, actor, contact, Outcome.EMAIL_SENT.value, mail, f"Sent from own mail program: {mail.subject}",
-         cadence, now)
+         plans, now)
 
 
 def _stop_email(session: Session, contact: Contact, now: datetime, cadence: CadenceSettings) -> None:

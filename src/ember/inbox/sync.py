@@ -153,27 +153,40 @@ def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int
     with unit_of_work(ctx.engine) as session:
         candidates = (_inbound_candidates if inbound else _sent_candidates)(session, ctx.actor, parsed)
     bodies = imap.fetch_bodies(client, [c.uid for c in candidates]) if inbound and candidates else {}
-    for candidate in candidates:
-        message = _parse(bodies[candidate.uid], headers_only=False) if candidate.uid in bodies else candidate.headers
-        verdict = classify(message, received_at=_received(message, candidate.internal_date, ctx.now)) if inbound \
-            else None
-        with unit_of_work(ctx.engine) as session:
-            cadence = settings_for(session, ctx.settings, ctx.owner.team_id).cadence.planning()  # the team's own
-            contact_id, outbound_id = candidate.contact_id, candidate.outbound_id
-            if contact_id is None:  # a delivery report: the contact is whom the failed email was for
-                contact_id, outbound_id = _report_contact(session, ctx.actor, message, verdict)
-            if contact_id is not None:
-                incoming = service.Incoming(
-                    ctx.mailbox_id, folder, uidvalidity, candidate.uid, message, _message_id(message),
-                    _address(message.get("From")), _subject(message),
-                    _received(message, candidate.internal_date, ctx.now), contact_id, outbound_id)
-                stored = service.record(session, incoming, verdict, owner=ctx.owner, cadence=cadence, now=ctx.now)
-                if stored is not None:
-                    report.matched += 1
-                    report.recorded.append(stored.kind)
-            repository.save_cursor(session, ctx.mailbox_id, folder, uidvalidity, candidate.uid)
-        if ctx.after_each is not None:
-            ctx.after_each(candidate.uid)
+    if not candidates:
+        return
+    # One transaction for the batch's matched messages, and each contact re-planned once at the
+    # end: a crash part-way leaves the cursor before the batch, which is then read again (the
+    # Message-IDs already stored keep every message once-only).
+    with unit_of_work(ctx.engine) as session:
+        cadence = settings_for(session, ctx.settings, ctx.owner.team_id).cadence.planning()  # the team's own
+        plans = service.MailPlans(cadence)
+        for candidate in candidates:
+            _record_one(session, ctx, folder, uidvalidity, candidate, bodies, plans, inbound=inbound, report=report)
+            if ctx.after_each is not None:
+                ctx.after_each(candidate.uid)
+        plans.replan_all(session, ctx.now)
+        repository.save_cursor(session, ctx.mailbox_id, folder, uidvalidity, candidates[-1].uid)
+
+
+def _record_one(session: Session, ctx: _Context, folder: str, uidvalidity: int, candidate: _Candidate,
+                bodies: dict[int, bytes], plans: service.MailPlans, *, inbound: bool, report: SyncReport) -> None:
+    message = _parse(bodies[candidate.uid], headers_only=False) if candidate.uid in bodies else candidate.headers
+    verdict = classify(message, received_at=_received(message, candidate.internal_date, ctx.now)) if inbound \
+        else None
+    contact_id, outbound_id = candidate.contact_id, candidate.outbound_id
+    if contact_id is None:  # a delivery report: the contact is whom the failed email was for
+        contact_id, outbound_id = _report_contact(session, ctx.actor, message, verdict)
+    if contact_id is None:
+        return
+    incoming = service.Incoming(
+        ctx.mailbox_id, folder, uidvalidity, candidate.uid, message, _message_id(message),
+        _address(message.get("From")), _subject(message),
+        _received(message, candidate.internal_date, ctx.now), contact_id, outbound_id)
+    stored = service.record(session, incoming, verdict, owner=ctx.owner, plans=plans, now=ctx.now)
+    if stored is not None:
+        report.matched += 1
+        report.recorded.append(stored.kind)
 
 
 def _inbound_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.Headers, Fields]]) -> list[_Candidate]:

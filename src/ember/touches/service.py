@@ -140,12 +140,40 @@ def check_touch(contact: Contact, *, channel: str, outcome: str, occurred_at: da
     problems.raise_if_any("this touch cannot be logged as given")
 
 
+@dataclass(frozen=True)
+class RecordedTouch:
+    """A touch stored and labelled, its contact's plan not yet made again (see :func:`record_touch`)."""
+
+    touch: Touch
+    variant_key: str | None
+    contact: Contact
+    deal: Deal | None
+
+
 def log_touch(
     session: Session, actor: Actor, *, contact_id: int, channel: str, outcome: str, settings: CadenceSettings,
     occurred_at: datetime | None = None, deal_id: int | None = None, notes: str | None = None,
     variant_key: str | None = None, callback_at: datetime | None = None, now: datetime | None = None,
     confirm_date: bool = False,
 ) -> LoggedTouch:
+    now = now or datetime.now(UTC)
+    library = library_for(session, get_contact(session, actor, contact_id))  # the owning team's library
+    recorded = record_touch(session, actor, contact_id=contact_id, channel=channel, outcome=outcome,
+                            occurred_at=occurred_at, deal_id=deal_id, notes=notes, variant_key=variant_key,
+                            callback_at=callback_at, now=now, confirm_date=confirm_date, library=library)
+    planned = replan(session, recorded.contact, recorded.deal, now=now, settings=settings, library=library,
+                     caused_by=recorded.touch.id)
+    return LoggedTouch(recorded.touch, recorded.variant_key, recorded.contact, planned)
+
+
+def record_touch(
+    session: Session, actor: Actor, *, contact_id: int, channel: str, outcome: str, library: VariantLibrary,
+    occurred_at: datetime | None = None, deal_id: int | None = None, notes: str | None = None,
+    variant_key: str | None = None, callback_at: datetime | None = None, now: datetime | None = None,
+    confirm_date: bool = False,
+) -> RecordedTouch:
+    """Check, store and label a touch, without planning the contact's next one: for callers that log
+    many touches at once (a mailbox sync) and then re-plan each contact once, with :func:`replan`."""
     now = now or datetime.now(UTC)
     contact = get_contact(session, actor, contact_id)
     if contact.status == ContactStatus.DO_NOT_CONTACT.value:
@@ -157,7 +185,6 @@ def log_touch(
     check_touch(contact, channel=channel, outcome=outcome, occurred_at=occurred_at or now, now=now, notes=notes,
                 callback_at=callback_at, confirm_date=confirm_date)
     deal = _resolve_deal(session, actor, contact, deal_id)
-    library = library_for(session, contact)
     touch = Touch(contact_id=contact.id, deal_id=deal.id if deal else None, rep_id=actor.id, channel=channel,
                   outcome=outcome, occurred_at=occurred_at or now, notes=notes, callback_at=callback_at)
     session.add(touch)
@@ -172,8 +199,7 @@ def log_touch(
         _ensure_stakeholder(session, deal, contact)
     _apply_outcome(session, contact, outcome, now)
     session.flush()
-    planned = replan(session, contact, deal, now=now, settings=settings, library=library, caused_by=touch.id)
-    return LoggedTouch(touch, used, contact, planned)
+    return RecordedTouch(touch, used, contact, deal)
 
 
 def _mark_plan_done(session: Session, contact_id: int) -> None:
