@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -76,5 +79,26 @@ def insert_or_ignore(session: Session, table: Any) -> Insert:
 
 def typed_rows(record: Callable[..., T], rows: Iterable[Any]) -> list[T]:
     """Result rows as named records, matched by column label: a column added to a query
-    without a field to hold it fails at once instead of shifting what every reader gets."""
-    return [record(**row._mapping) for row in rows]
+    without a field to hold it (or a field no column fills) fails at once instead of
+    shifting what every reader gets."""
+    keys = getattr(rows, "keys", None)
+    if keys is None:  # rows already read: match each by name
+        return [record(**row._mapping) for row in rows]
+    # Matched once per result, then read by position: a queue of a few hundred rows stays as
+    # cheap as reading tuples.
+    pick = _column_order(record, tuple(keys()))
+    return [record(*pick(row)) for row in rows]
+
+
+@lru_cache(maxsize=256)
+def _column_order(record: Callable[..., Any], columns: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    names = [field.name for field in fields(record)]  # type: ignore[arg-type]
+    if sorted(names) != sorted(columns):
+        raise TypeError(f"{getattr(record, '__name__', record)} holds {', '.join(names)}; "
+                        f"the query gives {', '.join(columns)}")
+    order = [columns.index(name) for name in names]
+    if order == list(range(len(order))):
+        return tuple
+    if len(order) == 1:
+        return lambda row: (row[order[0]],)
+    return itemgetter(*order)

@@ -2,25 +2,61 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from ember.db import typed_rows
 from ember.models import Account, Alert, Contact, InboundEvent, NurtureMembership, TriggerRule, User
 from ember.users.access import Actor, owner_scope
 
 
+@dataclass(frozen=True, slots=True)
+class NurtureRow:
+    """A contact on the list with why and since when (the open stretch's reason, note and start)."""
+
+    contact_id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    title: str | None
+    company: str | None
+    owner_email: str
+    reason: str | None
+    note: str | None
+    started_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecentEvent:
+    contact_id: int
+    type: str
+    url: str | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAlert:
+    contact_id: int
+    summary: str
+    created_at: datetime
+    rule: str | None
+
+
 def nurture_rows(session: Session, actor: Actor, *, with_email_only: bool = False, limit: int | None = None,
-                 offset: int = 0) -> list[Row[Any]]:
+                 offset: int = 0) -> list[NurtureRow]:
     """Contacts on the list that the actor may see, with why and since when."""
     open_membership = aliased(NurtureMembership)
     latest = (select(open_membership.id).where(open_membership.contact_id == Contact.id,
                                                open_membership.ended_at.is_(None))
               .order_by(open_membership.started_at.desc()).limit(1).correlate(Contact).scalar_subquery())
     query = (
-        select(Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.title, Account.name,
-               User.email, NurtureMembership.reason, NurtureMembership.note, NurtureMembership.started_at)
+        select(Contact.id.label("contact_id"), Contact.first_name, Contact.last_name, Contact.email, Contact.title,
+               Account.name.label("company"), User.email.label("owner_email"), NurtureMembership.reason,
+               NurtureMembership.note, NurtureMembership.started_at)
         .join(User, User.id == Contact.owner_id)
         .outerjoin(Account, Account.id == Contact.account_id)
         .outerjoin(NurtureMembership, NurtureMembership.id == latest)
@@ -31,7 +67,7 @@ def nurture_rows(session: Session, actor: Actor, *, with_email_only: bool = Fals
         query = query.where(Contact.email.is_not(None))
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return list(session.execute(query))
+    return typed_rows(NurtureRow, session.execute(query))
 
 
 def open_memberships(session: Session, contact_id: int) -> list[NurtureMembership]:
@@ -55,23 +91,24 @@ def memberships_of(session: Session, contact_ids: list[int]) -> list[NurtureMemb
                                 .order_by(NurtureMembership.started_at.desc())))
 
 
-def recent_events(session: Session, contact_ids: list[int], per_contact: int = 5) -> list[Row[Any]]:
+def recent_events(session: Session, contact_ids: list[int], per_contact: int = 5) -> list[RecentEvent]:
     """The latest signals (page visits, opens, signups) of these contacts, a few each."""
     if not contact_ids:
         return []
     ranked = (select(InboundEvent.id, func.row_number().over(
         partition_by=InboundEvent.contact_id, order_by=InboundEvent.occurred_at.desc()).label("n"))
         .where(InboundEvent.contact_id.in_(contact_ids)).subquery())
-    return list(session.execute(
+    return typed_rows(RecentEvent, session.execute(
         select(InboundEvent.contact_id, InboundEvent.type, InboundEvent.url, InboundEvent.occurred_at)
         .join(ranked, ranked.c.id == InboundEvent.id).where(ranked.c.n <= per_contact)
         .order_by(InboundEvent.occurred_at.desc())))
 
 
-def alerts_of(session: Session, contact_ids: list[int]) -> list[Row[Any]]:
+def alerts_of(session: Session, contact_ids: list[int]) -> list[ContactAlert]:
     if not contact_ids:
         return []
-    return list(session.execute(select(Alert.contact_id, Alert.summary, Alert.created_at, TriggerRule.name)
+    return typed_rows(ContactAlert, session.execute(select(Alert.contact_id, Alert.summary, Alert.created_at,
+                                                           TriggerRule.name.label("rule"))
                                 .outerjoin(TriggerRule, TriggerRule.id == Alert.rule_id)
                                 .where(Alert.contact_id.in_(contact_ids)).order_by(Alert.created_at.desc())))
 

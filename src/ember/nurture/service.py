@@ -52,9 +52,10 @@ class NurtureEntry:
 def list_nurture(session: Session, actor: Actor, *, limit: int | None = None, offset: int = 0) -> list[NurtureEntry]:
     entries = []
     for row in repository.nurture_rows(session, actor, limit=limit, offset=offset):
-        id_, first, last, email, title, company, owner, reason, note, since = tuple(row)
-        entries.append(NurtureEntry(id_, f"{first} {last}".strip() or (email or f"contact {id_}"), email, company,
-                                    title, owner, reason, note, since.isoformat() if since else None))
+        name = f"{row.first_name} {row.last_name}".strip() or (row.email or f"contact {row.contact_id}")
+        since = row.started_at
+        entries.append(NurtureEntry(row.contact_id, name, row.email, row.company, row.title, row.owner_email,
+                                    row.reason, row.note, since.isoformat() if since else None))
     return entries
 
 
@@ -64,9 +65,9 @@ def export_lines(session: Session, actor: Actor) -> Iterator[str]:
     writer = SafeWriter(buffer)  # names like =HYPERLINK(...) must not run in a spreadsheet
     writer.writerow(EXPORT_HEADER)
     for row in repository.nurture_rows(session, actor, with_email_only=True):
-        _id, first, last, email, title, company, owner, reason, _note, since = tuple(row)
-        writer.writerow((email, first, last, company or "", title or "", owner, reason or "",
-                         since.date().isoformat() if since else ""))
+        since = row.started_at
+        writer.writerow((row.email, row.first_name, row.last_name, row.company or "", row.title or "",
+                         row.owner_email, row.reason or "", since.date().isoformat() if since else ""))
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -147,10 +148,10 @@ def histories(session: Session, contact_ids: list[int]) -> dict[int, NurtureHist
     found = {cid: NurtureHistory([], [], []) for cid in contact_ids}
     for stretch in repository.memberships_of(session, contact_ids):
         found[stretch.contact_id].stretches.append(stretch)
-    for contact_id, type_, url, occurred_at in map(tuple, repository.recent_events(session, contact_ids)):
-        found[contact_id].events.append((type_, url, occurred_at))
-    for contact_id, summary, created_at, rule in map(tuple, repository.alerts_of(session, contact_ids)):
-        found[contact_id].alerts.append((summary, created_at, rule))
+    for event in repository.recent_events(session, contact_ids):
+        found[event.contact_id].events.append((event.type, event.url, event.occurred_at))
+    for alert in repository.alerts_of(session, contact_ids):
+        found[alert.contact_id].alerts.append((alert.summary, alert.created_at, alert.rule))
     return found
 
 
