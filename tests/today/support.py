@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import Engine, select
 
@@ -31,6 +31,9 @@ def _contact(session, owner_id: int, first: str, account: Account, now: datetime
 def seed_today(engine: Engine, rep_id: int, *, overdue: int = 1) -> TodayData:
     """An overdue call (gatekeeper text ready), a call due in an hour, an email and an open promise."""
     now = datetime.now(UTC)
+    # "Later today" must stay today for a rep on UTC even when the suite runs just before midnight.
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+    later_today = now + min(timedelta(minutes=30), (midnight - now) / 2)
     with unit_of_work(engine) as session:
         ensure_defaults(session)
         variant = session.scalar(select(MessageVariant.id).where(MessageVariant.key == "gk-ftc-1"))
@@ -46,7 +49,7 @@ def seed_today(engine: Engine, rep_id: int, *, overdue: int = 1) -> TodayData:
             session.add(plan)
             session.flush()
             plans.setdefault("overdue", plan.id)
-        for key, name, channel, due in (("later", "Jonas", "call", now + timedelta(minutes=30)),
+        for key, name, channel, due in (("later", "Jonas", "call", later_today),
                                         ("email", "Ida", "email", now - timedelta(days=2))):
             plan = PlannedTouch(contact_id=contacts[name].id, rep_id=rep_id, kind="ftc", channel=channel,
                                 due_at=due, label="FTC #1", purpose="Get a first conversation", reason="First try.")
