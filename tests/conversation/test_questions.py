@@ -142,7 +142,8 @@ def test_an_auxiliary_after_its_subject_does_not_open_a_question() -> None:
 
 
 def test_a_question_that_puts_its_modal_before_a_noun_is_cut_off() -> None:
-    tokens = "we can give you a test tenant for that would two weeks be enough time".split()
+    tokens = ["we", "can", "give", "you", "a", "test", "tenant", "for", "that", "would", "two",
+              "weeks", "be", "enough", "time"]
     assert sentence_ends(tokens, frozenset({8})) == [8, len(tokens) - 1]
     assert opens_question(["i", "think", "we", "can", "would", "she", "take", "it"], 4)
     assert not opens_question(["the", "team", "did", "the", "demo"], 2)
