@@ -147,11 +147,11 @@ def _open_deal(history: list[TouchFact], deals: Mapping[int, DealRow]) -> tuple[
 
 def _contact_facts(state: _WorkerState, contact: ContactRow, deal: DealRow | None,
                    alert: tuple[datetime, str] | None) -> ContactFacts:
-    _, _, ctz, country, preferred, status, phone, email, linkedin, atz, acountry = contact
+    _, _, ctz, country, preferred, status, phone, email, linkedin, no_calls, no_email, atz, acountry = contact
     source, referred = (deal[1], deal[2]) if deal else (None, None)
     trigger_at, summary = alert if alert else (None, None)
     key = (ctz or atz or "UTC", country or acountry, preferred, status, bool(phone), bool(email), bool(linkedin),
-           source, referred, trigger_at, summary)
+           bool(no_calls), bool(no_email), source, referred, trigger_at, summary)
     facts = state.facts.get(key)
     if facts is None:
         if len(state.facts) > 100_000:  # alerts make keys unique: keep the cache bounded
@@ -159,7 +159,7 @@ def _contact_facts(state: _WorkerState, contact: ContactRow, deal: DealRow | Non
         facts = state.facts[key] = build_contact_facts(
             timezone=key[0], country=key[1], preferred_channel=preferred, status=status, phone=phone, email=email,
             linkedin_url=linkedin, deal_source=source, referred_by_name=referred, trigger_at=trigger_at,
-            trigger_summary=summary)
+            trigger_summary=summary, do_not_call=key[7], do_not_email=key[8])
     return facts
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ember.cadence.attempts import TouchFact
@@ -155,7 +155,7 @@ def custom_outcomes(session: Session, team_id: int | None) -> dict[str, bool]:
 # id, owner_id, timezone, country, preferred_channel, status, phone, email,
 # linkedin_url, account timezone, account country
 ContactRow = tuple[int, int, str | None, str | None, str | None, str, str | None, str | None, str | None,
-                   str | None, str | None]
+                   bool, bool, str | None, str | None]
 DealRow = tuple[str, str | None, str | None]  # stage, source, referred_by_name
 AlertRow = tuple[datetime, str]  # created_at, summary of the contact's latest alert
 
@@ -183,8 +183,7 @@ READ_PRAGMAS = (
 
 _CONTACTS_SQL = """
 SELECT c.id, c.owner_id, c.timezone, c.country, c.preferred_channel, c.status,
-       CASE WHEN c.do_not_call THEN NULL ELSE c.phone END, CASE WHEN c.do_not_email THEN NULL ELSE c.email END,
-       c.linkedin_url, a.timezone, a.country
+       c.phone, c.email, c.linkedin_url, c.do_not_call, c.do_not_email, a.timezone, a.country
 FROM contacts AS c LEFT OUTER JOIN accounts AS a ON a.id = c.account_id
 WHERE c.id >= ? AND c.id < ?
 ORDER BY c.id
@@ -309,10 +308,8 @@ class CoreReader:
         with self.engine.connect() as conn, conn.begin():
             contacts: list[Any] = [tuple(row) for row in conn.execute(
                 select(Contact.id, Contact.owner_id, Contact.timezone, Contact.country, Contact.preferred_channel,
-                       # A channel the contact opted out of is planned as if it were missing.
-                       Contact.status, case((Contact.do_not_call, None), else_=Contact.phone),
-                       case((Contact.do_not_email, None), else_=Contact.email), Contact.linkedin_url,
-                       Account.timezone, Account.country)
+                       Contact.status, Contact.phone, Contact.email, Contact.linkedin_url, Contact.do_not_call,
+                       Contact.do_not_email, Account.timezone, Account.country)
                 .outerjoin(Account, Account.id == Contact.account_id)
                 .where(Contact.id >= low, Contact.id < high).order_by(Contact.id))]
             touches: dict[int, list[TouchFact]] = {}
