@@ -117,3 +117,25 @@ def test_a_wh_word_with_its_auxiliary_opens_a_question_whatever_follows() -> Non
     tokens = ["i", "saw", "your", "note", "what's", "the", "sticking", "point"]
     assert opens_question(tokens, 4)
     assert not opens_question(["we", "know", "what", "the", "plan", "is"], 2)
+
+
+def test_a_one_word_reply_before_a_question_is_its_own_sentence() -> None:
+    count, asked = rep_questions(vtt(
+        ("Dana Whitfield", "understood could we put a quick check-in"),
+        ("Dana Whitfield", "on the calendar for the fall"),
+        ("Marcus Bell", "sure september works"),
+    ))
+    assert count == 1
+    assert asked == ["could we put a quick check-in on the calendar for the fall"]
+
+
+def test_an_auxiliary_after_its_subject_does_not_open_a_question() -> None:
+    # "i'll | have it to you" and "we can | do that" go on one sentence.
+    count, _ = rep_questions(vtt(
+        ("Dana Whitfield", "friday is tight with our finance team i'll"),
+        ("Dana Whitfield", "have it to you thursday next week we can"),
+        ("Dana Whitfield", "do that if you connect one mailbox"),
+        ("Marcus Bell", "fine thursday then"),
+    ))
+    assert count == 0
+    assert not opens_question(["i'll", "have", "it", "to", "you"], 1)

@@ -76,6 +76,15 @@ _EMBEDDING = frozenset(
      "people", "someone", "anyone", "one", "team", "those", "here's", "that's", "what's"}
 )
 _EDGE = "<e>"
+# After a subject or a modal an auxiliary goes on the same clause ("i'll |
+# have it to you", "we can | do that", "the one that | does it"): it does
+# not open a question there.
+_BEFORE_VERB = frozenset(
+    {"i", "we", "you", "they", "he", "she", "it", "i'll", "we'll", "you'll", "they'll", "he'll",
+     "she'll", "it'll", "i'd", "we'd", "you'd", "they'd", "he'd", "she'd", "can", "could", "will",
+     "would", "shall", "should", "may", "might", "must", "can't", "won't", "cannot", "not",
+     "to", "that", "which", "who", "gonna", "wanna", "let's", "also", "just"}
+)
 
 
 def boundary_features(tokens: Sequence[str], index: int) -> list[str]:
@@ -168,7 +177,7 @@ def opens_question(tokens: Sequence[str], index: int, sentence_start: int = 0) -
             first in _WH_AUX or second in _AUX or (second != "" and second not in _EMBEDDED))
     if tokens[sentence_start] in _LEADS and sentence_start + 1 < index:
         sentence_start += 1
-    return (first in _AUX and second in _SUBJECT
+    return (first in _AUX and second in _SUBJECT and before not in _BEFORE_VERB
             and not (index - sentence_start <= 3 and tokens[sentence_start] in _WH))
 
 
@@ -187,6 +196,12 @@ def sentence_ends(
             start = index + 1
             continue
         if index + 1 - start < MIN_WORDS:
+            # One word alone ("understood", "fine") still closes before a
+            # question ("understood | could we put a check-in in"), unless it
+            # leads into it ("so | do you").
+            if tokens[start] not in _LEADS and opens_question(tokens, index + 1, start):
+                ends.append(index)
+                start = index + 1
             continue
         needed = AT_CUE_EDGE if index in cue_edges else INSIDE
         if opens_question(tokens, index + 1, start) or (

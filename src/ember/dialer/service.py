@@ -26,8 +26,8 @@ from ember.settings.cadence import CadenceSettings
 from ember.team_settings.effective import settings_for
 from ember.touches.repository import touch_by_id
 from ember.touches.service import log_touch, relabel
-from ember.users.access import Actor
-from ember.users.repository import user_by_id
+from ember.users.access import Actor, can_see_owner
+from ember.users.repository import user_by_email, user_by_id
 from ember.vocabulary import Channel, ContactStatus, Outcome
 
 SOURCE_PREFIX = "dialer:"
@@ -121,20 +121,34 @@ def answered_at(session: Session, session_id: str) -> datetime | None:
     return found.replace(tzinfo=UTC) if found is not None and found.tzinfo is None else found
 
 
+def _sees_call(session: Session, actor: Actor, rep_email: str | None, seen: dict[str, bool]) -> bool:
+    """A call no rep was named on is anyone's to take; a named rep's call is seen by whoever sees that
+    rep's records (the rep, their manager, an admin). ``seen`` remembers the answer per address."""
+    if not rep_email or actor.is_admin or rep_email == actor.email:
+        return True
+    if rep_email not in seen:
+        rep = user_by_email(session, rep_email)
+        seen[rep_email] = rep is not None and can_see_owner(actor, rep)
+    return seen[rep_email]
+
+
 def unmatched(session: Session, actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
-    """Calls whose number matched no contact, newest first (any rep may attach them to their own contact)."""
+    """Calls whose number matched no contact, newest first, that the actor may attach to a contact."""
     rows = repository.events_with_status(session, SOURCE_PREFIX, UNMATCHED, limit)
+    seen: dict[str, bool] = {}
     return [{"id": r.id, "provider": r.source.removeprefix(SOURCE_PREFIX), "number": r.payload.get("number"),
              "at": r.occurred_at.isoformat(), "outcome": r.payload.get("outcome"), "reason": r.payload.get("reason"),
              "rep_email": r.payload.get("rep_email")} for r in rows
-            if not r.payload.get("rep_email") or actor.is_admin or r.payload.get("rep_email") == actor.email]
+            if _sees_call(session, actor, r.payload.get("rep_email"), seen)]
 
 
 def attach(session: Session, actor: Actor, event_id: int, contact_id: int, *, settings: Settings,
            now: datetime | None = None) -> Received:
     """Log an unmatched call on the contact the rep names."""
     row = repository.event_by_id(session, event_id)
-    if row is None or not row.source.startswith(SOURCE_PREFIX):
+    # Another rep's call is answered as a missing one, before its status could tell it exists.
+    if row is None or not row.source.startswith(SOURCE_PREFIX) or \
+            not _sees_call(session, actor, row.payload.get("rep_email"), {}):
         raise NotFound(f"no call event {event_id}")
     if row.status != UNMATCHED:
         raise InvalidInput(f"call event {event_id} is already {row.status}", [Problem(
