@@ -139,3 +139,18 @@ def test_an_auxiliary_after_its_subject_does_not_open_a_question() -> None:
     ))
     assert count == 0
     assert not opens_question(["i'll", "have", "it", "to", "you"], 1)
+
+
+def test_a_question_that_puts_its_modal_before_a_noun_is_cut_off() -> None:
+    tokens = ["we", "can", "give", "you", "a", "test", "tenant", "for", "that", "would", "two",
+              "weeks", "be", "enough", "time"]
+    assert sentence_ends(tokens, frozenset({8})) == [8, len(tokens) - 1]
+    assert opens_question(["i", "think", "we", "can", "would", "she", "take", "it"], 4)
+    assert not opens_question(["the", "team", "did", "the", "demo"], 2)
+
+
+def test_a_copula_and_an_alternative_do_not_open_new_questions() -> None:
+    assert not opens_question(["the", "plan", "is", "i", "get", "the", "answer"], 2)
+    assert not opens_question(["is", "it", "you", "or", "does", "it", "go", "up"], 3)
+    assert opens_question(["at", "your", "company", "is", "it", "you"], 3)
+    assert not opens_question(["look", "at", "how", "others", "do", "it"], 2)
