@@ -134,8 +134,8 @@ class EventWriter:
         with self.engine.begin() as conn:
             inserted = insert_events_returning_keys(conn, rows)
         new_ids: list[list[int]] = [[] for _ in batch]
-        for event_id, source, external_id in inserted:
-            new_ids[owner[(source, external_id)]].append(event_id)
+        for new in inserted:
+            new_ids[owner[(new.source, new.external_id)]].append(new.id)
         all_new = sorted(i for ids in new_ids for i in ids)
         if all_new:
             try:
