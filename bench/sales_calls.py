@@ -116,9 +116,10 @@ def _call(name: str, block: list[str]) -> SalesCall:
 
 
 def load(folder: Path = DATA) -> list[SalesCall]:
-    calls = []
+    calls: list[SalesCall] = []
     for path in sorted(folder.glob("*.txt")):
-        name, block = None, []
+        name: str | None = None
+        block: list[str] = []
         for line in [*path.read_text(encoding="utf-8").splitlines(), "=== end"]:
             if line.startswith("=== "):
                 if name is not None:

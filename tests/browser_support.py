@@ -67,3 +67,20 @@ def chromium_page() -> Iterator[object]:
             yield browser.new_page()
         finally:
             browser.close()
+
+
+def log_in(page, server_url: str, email: str, password: str = "correct horse") -> None:  # type: ignore[no-untyped-def]
+    """Log in through the login form as a person would, and wait for the home page."""
+    page.goto(f"{server_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server_url}/")
+
+
+def serious_axe_violations(page) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical findings on the page, each with where it is."""
+    from axe_playwright_python.sync_playwright import Axe  # loads axe's script: only browser tests pay for it
+
+    violations = Axe().run(page).response["violations"]
+    return [(v["id"], v["nodes"][0]["target"]) for v in violations if v["impact"] in ("serious", "critical")]

@@ -7,6 +7,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Engine
+
+from tests.factories import TestUser, make_user
 
 PASSWORD = "correct horse"
 BROWSER = {"accept": "text/html"}
@@ -37,3 +40,16 @@ class Desk:
         headers = {**BROWSER, **kwargs.pop("headers", {})}
         return self.client.post(path, data={**(data or {}), "csrf": self.token}, headers=headers,
                                 follow_redirects=kwargs.pop("follow_redirects", False), **kwargs)
+
+
+def desk_people(engine: Engine, *, west_manager: bool = False) -> dict[str, TestUser]:
+    """An admin, team East's manager Maya and rep Sam, team West's rep Wes (and manager Will)."""
+    people = {
+        "admin": make_user(engine, "admin@ember.example", role="admin", team=None, password=PASSWORD),
+        "maya": make_user(engine, "maya@ember.example", role="manager", team="East", password=PASSWORD),
+        "sam": make_user(engine, "sam@ember.example", role="rep", team="East", password=PASSWORD),
+        "wes": make_user(engine, "wes@ember.example", role="rep", team="West", password=PASSWORD),
+    }
+    if west_manager:
+        people["will"] = make_user(engine, "will@ember.example", role="manager", team="West", password=PASSWORD)
+    return people

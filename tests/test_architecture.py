@@ -2,8 +2,9 @@
 
 The layers (see the README's architecture): interfaces (web/, api/, cli/, jobs/,
 and every routes.py, tasks.py and intake.py) -> services -> rules (pure) and
-repositories (all queries) -> models. The counts come from scripts/architecture.py,
-which prints them with where each one is (``--details``).
+repositories (all queries, returning ORM objects or named records) -> models. The
+counts come from scripts/architecture.py, which prints them with where each one is
+(``--details``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from scripts.architecture import (
     modules,
     package_cycles,
     package_graph,
+    positional_rows,
+    query_uses,
     upward_imports,
 )
 
@@ -35,6 +38,14 @@ def test_no_import_against_the_layers() -> None:
 
 def test_no_ember_import_hidden_in_a_function() -> None:
     assert imports_in_functions(MODULES) == [], "import at the top of the module; a cycle needs breaking instead"
+
+
+def test_queries_live_in_repositories() -> None:
+    assert query_uses(MODULES) == [], "move the query into the domain's repository.py"
+
+
+def test_rows_come_back_named() -> None:
+    assert positional_rows(MODULES) == [], "return ORM objects or named records (db.typed_rows), not tuples"
 
 
 def test_every_module_imports() -> None:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from ember.demo.generator import generate
+from tests.browser_support import log_in, serious_axe_violations
 
 NOW = datetime(2026, 3, 11, 15, 30, tzinfo=UTC)
 MANAGER, REP, ADMIN = ("maya.chen@harborlight.example", "sam.okafor@harborlight.example",
@@ -59,13 +60,7 @@ def test_reps_do_not_see_the_team_page_and_managers_only_their_team(data: Engine
 
 @pytest.mark.browser
 def test_manager_filters_by_rep_and_follows_a_figure_to_its_deals(data: Engine, page, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.goto(f"{server_url}/login")
-    page.fill("input[name=email]", MANAGER)
-    page.fill("input[name=password]", "ember-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server_url}/")
+    log_in(page, server_url, MANAGER, "ember-demo")
     page.click("nav >> text=Team")
     page.wait_for_url(re.compile(r"/team$"))
     assert "Harborlight Sales" in page.text_content(".page-head")
@@ -77,9 +72,7 @@ def test_manager_filters_by_rep_and_follows_a_figure_to_its_deals(data: Engine, 
     assert "Sam Okafor" in page.text_content("section[aria-labelledby=reps-title]")
     assert "Lena Fischer" not in page.text_content("section[aria-labelledby=reps-title]")
 
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], [(v["id"], v["nodes"][0]["target"]) for v in serious]
+    assert serious_axe_violations(page) == []
 
     bar = page.query_selector("#ftc ~ svg a")
     assert bar is not None

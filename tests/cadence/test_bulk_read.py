@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from ember.cadence.attempts import TouchFact, ordered
 from ember.cadence.bulk import _sqlite_text
-from ember.cadence.bulk_read import (
+from ember.cadence.repository import (
     _TOUCHES_SQL,
     CoreReader,
     SQLiteReader,

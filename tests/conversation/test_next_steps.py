@@ -202,3 +202,43 @@ def test_spoken_dates_resolve_the_way_sales_calls_mean_them(said: str, due: str)
                                   "we may do it later", "today's call was useful"])
 def test_words_that_only_look_like_dates_are_not_dates(text: str) -> None:
     assert find_due_phrase(text) is None
+
+
+def _unpunctuated_vtt(lines: list[tuple[str, str]], words_per_cue: int = 6) -> str:
+    """The lines as a recogniser without punctuation writes them: lower case,
+    cues cut every few words wherever they fall."""
+    cues, clock = ["WEBVTT", ""], 1.0
+    for speaker, text in lines:
+        said = text.lower().split()
+        for start in range(0, len(said), words_per_cue):
+            chunk = said[start : start + words_per_cue]
+            end = clock + len(chunk) / 2.5
+            cues += [f"00:{int(clock // 60):02d}:{clock % 60:06.3f} --> "
+                     f"00:{int(end // 60):02d}:{end % 60:06.3f}", f"{speaker}: {' '.join(chunk)}", ""]
+            clock = end + 0.05
+        clock += 0.6
+    return "\n".join(cues)
+
+
+def test_undertakings_that_run_on_in_an_unpunctuated_call_are_read_on_their_own() -> None:
+    vtt = _unpunctuated_vtt([
+        ("Riley", "hi omar you requested a demo on our site happy to help"),
+        ("Omar", "yes we are looking at how our three depots share the routing work"),
+        ("Riley", "that is within range let us put a proper demo on the calendar with you and your coo"),
+        ("Omar", "sure he is free on monday"),
+        ("Riley", "monday at two works for us i'll send the invite now"),
+        ("Omar", "we need ninety days of help on exit in the contract"),
+        ("Riley", "we can accommodate ninety days i shall have our contracts team amend the order form "
+                  "and return it to you by wednesday"),
+        ("Omar", "good and the numbers can wait until after the summer like july"),
+        ("Riley", "july works gonna ping you first week of july then"),
+    ])
+    result = analyze_text(vtt, reps=("Riley",), call_date=CALL).to_dict()
+    found = [(s["type"], s["owner"], (s["due"] or "")[:10]) for s in result["next_steps"]]
+    # "happy to help" greets, it offers no demo; the invite is the meeting
+    # being arranged, dated by the day agreed; "i shall | have" is one promise.
+    assert found == [("demo", "rep", "2026-03-16"), ("documents", "rep", "2026-03-11"),
+                     ("email", "rep", "2026-07-01")]
+    quotes = [s["quote"] for s in result["next_steps"]]
+    assert quotes[1].startswith("i shall have our contracts team amend the order form")
+    assert quotes[2] == "gonna ping you first week of july then"

@@ -117,3 +117,57 @@ def test_a_wh_word_with_its_auxiliary_opens_a_question_whatever_follows() -> Non
     tokens = ["i", "saw", "your", "note", "what's", "the", "sticking", "point"]
     assert opens_question(tokens, 4)
     assert not opens_question(["we", "know", "what", "the", "plan", "is"], 2)
+
+
+def test_a_one_word_reply_before_a_question_is_its_own_sentence() -> None:
+    count, asked = rep_questions(vtt(
+        ("Dana Whitfield", "understood could we put a quick check-in"),
+        ("Dana Whitfield", "on the calendar for the fall"),
+        ("Marcus Bell", "sure september works"),
+    ))
+    assert count == 1
+    assert asked == ["could we put a quick check-in on the calendar for the fall"]
+
+
+def test_an_auxiliary_after_its_subject_does_not_open_a_question() -> None:
+    # "i'll | have it to you" and "we can | do that" go on one sentence.
+    count, _ = rep_questions(vtt(
+        ("Dana Whitfield", "friday is tight with our finance team i'll"),
+        ("Dana Whitfield", "have it to you thursday next week we can"),
+        ("Dana Whitfield", "do that if you connect one mailbox"),
+        ("Marcus Bell", "fine thursday then"),
+    ))
+    assert count == 0
+    assert not opens_question(["i'll", "have", "it", "to", "you"], 1)
+
+
+def test_a_question_that_puts_its_modal_before_a_noun_is_cut_off() -> None:
+    tokens = ["we", "can", "give", "you", "a", "test", "tenant", "for", "that", "would", "two",
+              "weeks", "be", "enough", "time"]
+    assert sentence_ends(tokens, frozenset({8})) == [8, len(tokens) - 1]
+    assert opens_question(["i", "think", "we", "can", "would", "she", "take", "it"], 4)
+    assert not opens_question(["the", "team", "did", "the", "demo"], 2)
+
+
+def test_a_copula_and_an_alternative_do_not_open_new_questions() -> None:
+    assert not opens_question(["the", "plan", "is", "i", "get", "the", "answer"], 2)
+    assert not opens_question(["is", "it", "you", "or", "does", "it", "go", "up"], 3)
+    assert opens_question(["at", "your", "company", "is", "it", "you"], 3)
+    assert not opens_question(["look", "at", "how", "others", "do", "it"], 2)
+
+
+def test_a_question_after_other_words_counts_without_punctuation() -> None:
+    count, asked = rep_questions(vtt(
+        ("Dana Whitfield", "and the quote can you hold the price until after the visit"),
+        ("Marcus Bell", "yes until the end of the month"),
+    ))
+    assert count == 1
+    assert asked == ["and the quote can you hold the price until after the visit"]
+
+
+def test_not_knowing_whether_is_not_a_question() -> None:
+    count, _ = rep_questions(vtt(
+        ("Dana Whitfield", "I don't know if it's done by a private company or not."),
+        ("Marcus Bell", "It may be."),
+    ))
+    assert count == 0

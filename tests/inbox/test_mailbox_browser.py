@@ -9,6 +9,7 @@ from ember.db import unit_of_work
 from ember.inbox import secrets
 from ember.models import Mailbox
 from ember.settings import Settings
+from tests.browser_support import log_in, serious_axe_violations
 from tests.desk_support import PASSWORD
 from tests.factories import make_user
 from tests.inbox.conftest import Account
@@ -30,14 +31,8 @@ def _mailboxes(engine) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_a_rep_connects_and_disconnects_their_mailbox(page, server_url, engine, mail_account: Account) -> None:  # type: ignore[no-untyped-def]
-    from axe_playwright_python.sync_playwright import Axe
-
     make_user(engine, mail_account.username, password=PASSWORD)
-    page.goto(f"{server_url}/login")
-    page.fill("input[name=email]", mail_account.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server_url}/")
+    log_in(page, server_url, mail_account.username, PASSWORD)
     page.goto(f"{server_url}/settings/alerts")
     page.click(".desk-nav >> text=Mailbox")
     page.wait_for_selector("#connect-mailbox")
@@ -60,8 +55,7 @@ def test_a_rep_connects_and_disconnects_their_mailbox(page, server_url, engine, 
     page.wait_for_selector("#connected")
     assert mail_account.username in (page.text_content("#connected") or "")
     assert mail_account.password not in page.content() and _mailboxes(engine) == 1
-    serious = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_axe_violations(page) == []
 
     page.click("#connected button.danger")
     page.wait_for_selector("text=Mailbox disconnected")

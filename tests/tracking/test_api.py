@@ -47,6 +47,10 @@ def test_only_admins_manage_sources_and_their_mapping(client, engine) -> None:  
                         headers=manager.headers).status_code == 403
     changed = client.patch("/api/sources/forms/mapping", json=change, headers=admin.headers).json()
     assert changed["events"]["form_response"] == "demo_use"
-    assert client.get("/api/sources/forms/mapping", headers=rep.headers).json()["events"]["form_response"] == "demo_use"
+    assert client.get("/api/sources/forms/mapping", headers=admin.headers).json()["events"]["form_response"] == \
+        "demo_use"
+    # Reading it is the admins' too: a rep or manager is refused, not told whether the source exists.
+    assert client.get("/api/sources/forms/mapping", headers=rep.headers).status_code == 403
+    assert client.get("/api/sources/forms/mapping", headers=manager.headers).status_code == 403
     reset = client.patch("/api/sources/forms/mapping", json={"reset": True}, headers=admin.headers).json()
     assert reset["events"]["form_response"] == "form_submit"

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.browser_support import log_in, serious_axe_violations
 from tests.desk_support import PASSWORD
 from tests.factories import make_user
 
@@ -15,20 +16,6 @@ from ember.models import ComposeTemplate, Contact, TriggerRule
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page, server_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server_url}/")
-
-
-def _no_serious_axe_violations(page) -> None:  # type: ignore[no-untyped-def]
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], [(v["id"], v["nodes"][0]["target"]) for v in serious]
 
 
 def test_a_managers_visit_template_rule_and_import(page, server_url, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -37,10 +24,10 @@ def test_a_managers_visit_template_rule_and_import(page, server_url, engine, tmp
     with unit_of_work(engine) as session:
         session.add(Contact(owner_id=sam.id, first_name="Annika", last_name="Holt", email="annika@nordwerk.example",
                             timezone="Europe/Berlin", country="DE"))
-    _log_in(page, server_url, "maya@ember.example")
+    log_in(page, server_url, "maya@ember.example")
     page.click("nav.mainnav >> text=Settings")
     page.wait_for_url(re.compile(r"/settings$"))
-    _no_serious_axe_violations(page)
+    assert serious_axe_violations(page) == []
 
     # A template, edited with the preview written for a real contact.
     page.click(".desk-nav >> text=Templates")
@@ -56,7 +43,7 @@ def test_a_managers_visit_template_rule_and_import(page, server_url, engine, tmp
     page.wait_for_selector("#form-error")  # refused: it does not render
     with unit_of_work(engine) as session:
         assert session.query(ComposeTemplate).count() == 0
-    _no_serious_axe_violations(page)
+    assert serious_axe_violations(page) == []
     page.fill("#template-body", "Subject: {{ first_name }}, your notes\n\nHi {{ first_name }}, thanks for today.")
     page.click("button[value=save]")
     page.wait_for_selector("#flash")
@@ -84,7 +71,7 @@ def test_a_managers_visit_template_rule_and_import(page, server_url, engine, tmp
     page.wait_for_selector("#import-preview")
     assert "Favourite Colour" in page.text_content("#ignored") and "Email" in page.text_content("#matched")
     assert "nina@acme.example" in page.text_content("#first-rows")
-    _no_serious_axe_violations(page)
+    assert serious_axe_violations(page) == []
     page.click("#run-import")
     page.wait_for_selector("#import-report")
     assert page.text_content("#created").strip() == "1" and page.text_content("#rejected").strip() == "1"
@@ -96,9 +83,9 @@ def test_a_managers_visit_template_rule_and_import(page, server_url, engine, tmp
     assert "broken-address" in rejected and "nina@acme.example" not in rejected
 
 
-def test_an_admin_adds_a_person_who_can_then_log_in(page, server_url, engine) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_adds_a_person_who_can_thenlog_in(page, server_url, engine) -> None:  # type: ignore[no-untyped-def]
     make_user(engine, "admin@ember.example", role="admin", team="East", password=PASSWORD)
-    _log_in(page, server_url, "admin@ember.example")
+    log_in(page, server_url, "admin@ember.example")
     page.goto(f"{server_url}/settings/users")
     form = "#add-user"
     page.fill(f"{form} input[name=email]", "lena.fischer@ember.example")
@@ -109,7 +96,7 @@ def test_an_admin_adds_a_person_who_can_then_log_in(page, server_url, engine) ->
     page.click(f"{form} button[type=submit]")
     page.wait_for_selector("#error-password")
     assert page.input_value(f"{form} input[name=name]") == "Lena Fischer"  # what was typed stays
-    _no_serious_axe_violations(page)
+    assert serious_axe_violations(page) == []
     page.fill(f"{form} input[name=password]", "lena-first-pass")
     page.click(f"{form} button[type=submit]")
     page.wait_for_selector("#flash")

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from tests.browser_support import log_in
 from tests.factories import make_user
 from tests.trigger_support import drain, event, make_source, signed
 
@@ -58,18 +59,11 @@ def _day(engine, rep_id: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
         return {**people, "plan": plan.id, "step": step.id, "later": later.id, "deal": deal.id}
 
 
-def _log_in(page, server_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server_url}/")
-
 
 def test_a_reps_day_in_the_browser(page, server_url, engine, settings) -> None:
     rep = make_user(engine, "sam@ember.example", password="correct horse")
     day = _day(engine, rep.id)
-    _log_in(page, server_url, rep.email)
+    log_in(page, server_url, rep.email)
 
     # Today, by keyboard: j moves to the overdue call, l opens its log form; a gatekeeper is logged in place.
     page.click("nav.mainnav >> text=Today")

@@ -7,8 +7,7 @@ from datetime import datetime
 
 import pytest
 from tests.compose_support import smtp_server
-from tests.desk_support import PASSWORD, Desk
-from tests.factories import make_user
+from tests.desk_support import Desk, desk_people
 
 from ember.db import unit_of_work
 from ember.models import Contact, PlannedTouch, ReplanRun, Team, TeamSetting
@@ -16,12 +15,7 @@ from ember.models import Contact, PlannedTouch, ReplanRun, Team, TeamSetting
 
 @pytest.fixture
 def people(engine):  # type: ignore[no-untyped-def]
-    return {
-        "admin": make_user(engine, "admin@ember.example", role="admin", team=None, password=PASSWORD),
-        "maya": make_user(engine, "maya@ember.example", role="manager", team="East", password=PASSWORD),
-        "sam": make_user(engine, "sam@ember.example", role="rep", team="East", password=PASSWORD),
-        "wes": make_user(engine, "wes@ember.example", role="rep", team="West", password=PASSWORD),
-    }
+    return desk_people(engine)
 
 
 def _team_id(engine, name: str) -> int:  # type: ignore[no-untyped-def]

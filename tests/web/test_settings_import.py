@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.desk_support import PASSWORD, Desk
-from tests.factories import make_user
+from tests.desk_support import Desk, desk_people
 
 from ember.db import unit_of_work
 from ember.models import Contact
@@ -17,11 +16,7 @@ FIXTURES = Path(__file__).parent.parent / "imports" / "fixtures"
 
 @pytest.fixture
 def people(engine):  # type: ignore[no-untyped-def]
-    return {
-        "maya": make_user(engine, "maya@ember.example", role="manager", team="East", password=PASSWORD),
-        "sam": make_user(engine, "sam@ember.example", role="rep", team="East", password=PASSWORD),
-        "wes": make_user(engine, "wes@ember.example", role="rep", team="West", password=PASSWORD),
-    }
+    return desk_people(engine)
 
 
 def _upload(desk: Desk, name: str, data: bytes, **form: str):  # type: ignore[no-untyped-def]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.desk_support import PASSWORD, Desk
-from tests.factories import make_user
+from tests.desk_support import Desk, desk_people
 
 from ember.db import unit_of_work
 from ember.models import ApiToken, Team, User
@@ -13,12 +12,7 @@ from ember.users.passwords import verify_password
 
 @pytest.fixture
 def people(engine):  # type: ignore[no-untyped-def]
-    return {
-        "admin": make_user(engine, "admin@ember.example", role="admin", team=None, password=PASSWORD),
-        "maya": make_user(engine, "maya@ember.example", role="manager", team="East", password=PASSWORD),
-        "sam": make_user(engine, "sam@ember.example", role="rep", team="East", password=PASSWORD),
-        "wes": make_user(engine, "wes@ember.example", role="rep", team="West", password=PASSWORD),
-    }
+    return desk_people(engine)
 
 
 def _user(engine, email: str) -> User:  # type: ignore[no-untyped-def]

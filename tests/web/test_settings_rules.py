@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.desk_support import PASSWORD, Desk
-from tests.factories import make_user
+from tests.desk_support import Desk, desk_people
 
 from ember.db import unit_of_work
 from ember.models import Contact, InboundEvent, TriggerRule
@@ -15,13 +14,7 @@ from ember.models import Contact, InboundEvent, TriggerRule
 
 @pytest.fixture
 def people(engine):  # type: ignore[no-untyped-def]
-    return {
-        "admin": make_user(engine, "admin@ember.example", role="admin", team=None, password=PASSWORD),
-        "maya": make_user(engine, "maya@ember.example", role="manager", team="East", password=PASSWORD),
-        "sam": make_user(engine, "sam@ember.example", role="rep", team="East", password=PASSWORD),
-        "wes": make_user(engine, "wes@ember.example", role="rep", team="West", password=PASSWORD),
-        "will": make_user(engine, "will@ember.example", role="manager", team="West", password=PASSWORD),
-    }
+    return desk_people(engine, west_manager=True)
 
 
 def _rule(engine, name: str) -> TriggerRule | None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from tests.browser_support import log_in, serious_axe_violations
 from tests.desk_support import PASSWORD
 from tests.factories import make_user
 
@@ -15,29 +16,15 @@ from ember.models import EventSource
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page, server_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server_url}/")
-
-
-def _no_serious_axe_violations(page) -> None:  # type: ignore[no-untyped-def]
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], [(v["id"], v["nodes"][0]["target"]) for v in serious]
 
 
 def test_an_admin_connects_a_scheduling_tool_and_rotates_its_secret(page, server_url, engine) -> None:  # type: ignore[no-untyped-def]
     make_user(engine, "admin@ember.example", role="admin", team=None, password=PASSWORD)
-    _log_in(page, server_url, "admin@ember.example")
+    log_in(page, server_url, "admin@ember.example")
     page.goto(f"{server_url}/settings")
     page.click(".desk-nav >> text=Event sources")
     page.wait_for_url(re.compile(r"/settings/sources$"))
-    _no_serious_axe_violations(page)
+    assert serious_axe_violations(page) == []
 
     page.fill("#add-source input[name=name]", "meetings")
     page.select_option("#add-source select[name=kind]", "calendly")
@@ -48,7 +35,7 @@ def test_an_admin_connects_a_scheduling_tool_and_rotates_its_secret(page, server
     assert "invitee.created" in (page.text_content("#created-source") or "")
     with unit_of_work(engine) as session:
         assert session.query(EventSource).filter_by(name="meetings").one().provider_secret == secret
-    _no_serious_axe_violations(page)
+    assert serious_axe_violations(page) == []
 
     page.goto(f"{server_url}/settings/sources")
     assert secret not in page.content()  # shown once only
@@ -64,7 +51,7 @@ def test_an_admin_connects_a_scheduling_tool_and_rotates_its_secret(page, server
 
 def test_a_manager_previews_a_rule_then_adds_it(page, server_url, engine) -> None:  # type: ignore[no-untyped-def]
     make_user(engine, "maya@ember.example", role="manager", team="East", password=PASSWORD)
-    _log_in(page, server_url, "maya@ember.example")
+    log_in(page, server_url, "maya@ember.example")
     page.goto(f"{server_url}/settings/rules")
     page.fill("#add-rule input[name=name]", "Pricing twice")
     page.fill("#add-rule input[name=url_pattern]", "*/pricing*")
@@ -73,7 +60,7 @@ def test_a_manager_previews_a_rule_then_adds_it(page, server_url, engine) -> Non
     page.wait_for_selector("#rule-preview")
     assert "Nothing was saved" in (page.text_content("#rule-preview") or "")
     assert page.input_value("#add-rule input[name=name]") == "Pricing twice"  # the form kept what was typed
-    _no_serious_axe_violations(page)
+    assert serious_axe_violations(page) == []
     page.click("#add-rule button[value=save]")
     page.wait_for_selector("text=Rule “Pricing twice” added")
     assert page.locator("#rules >> text=Pricing twice").count() == 1

@@ -6,9 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from tests.browser_support import log_in, serious_axe_violations
 from tests.factories import make_user
 from tests.today.support import seed_today
 
@@ -17,18 +17,11 @@ from ember.models import NextStep, PlannedTouch
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page, server_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server_url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server_url}/")
-
 
 def test_a_rep_works_today_by_keyboard_and_in_place(page, server_url, engine) -> None:
     rep = make_user(engine, "sam@ember.example", password="correct horse")
     data = seed_today(engine, rep.id)
-    _log_in(page, server_url, rep.email)
+    log_in(page, server_url, rep.email)
     page.goto(f"{server_url}/today")
     page.evaluate("window.notReloaded = true")
     assert "Overdue" in page.text_content("#group-overdue h2")
@@ -103,7 +96,7 @@ def test_a_rep_works_today_by_keyboard_and_in_place(page, server_url, engine) ->
 def test_compose_from_a_row_and_the_page_passes_axe(page, server_url, engine) -> None:
     rep = make_user(engine, "sam@ember.example", password="correct horse")
     data = seed_today(engine, rep.id, overdue=14)
-    _log_in(page, server_url, rep.email)
+    log_in(page, server_url, rep.email)
     page.goto(f"{server_url}/today")
     # Ten rows a group, then "show more" in place.
     overdue = page.locator("#group-overdue")
@@ -114,9 +107,7 @@ def test_compose_from_a_row_and_the_page_passes_axe(page, server_url, engine) ->
     # The stale backlog is offered in one action with its count.
     assert "Re-plan my overdue (1)" in page.text_content("#replan-overdue")
 
-    violations = Axe().run(page).response["violations"]
-    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_axe_violations(page) == []
 
     page.locator(f"#row-ftc-{data.plans['overdue']} a[data-compose]").click()
     page.wait_for_url(re.compile(rf"/contacts/{data.contacts['Maren']}/compose"))

@@ -6,12 +6,17 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from ember.models import Account
-from ember.users.access import Actor, owner_scope
+from ember.users.access import Actor
+from ember.users.repository import owner_scope
 
 
 def _visible(actor: Actor) -> Select[Account]:
     # An account with no owner is shared company data every user may read.
     return select(Account).where(or_(Account.owner_id.is_(None), owner_scope(actor, Account.owner_id)))
+
+
+def account_by_id(session: Session, account_id: int) -> Account | None:
+    return session.get(Account, account_id)
 
 
 def visible_accounts(session: Session, actor: Actor, *, limit: int, offset: int) -> list[Account]:

@@ -20,7 +20,6 @@ from ember.alerts import repository
 from ember.alerts.destinations import ALLOW_SETTING, DestinationPolicy, check_url, guarded_sending
 from ember.alerts.rules import LEASE, body, next_status, title
 from ember.errors import InvalidInput
-from ember.models import Alert
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +108,7 @@ def _redact(url: str) -> str:
 
 def record(session: Session, alert_id: int, sent: Sent, *, now: datetime) -> datetime | None:
     """Store the attempt's result; the time of the next attempt, if one is due."""
-    alert = session.get(Alert, alert_id)
+    alert = repository.alert_by_id(session, alert_id)
     if alert is None:
         return None
     status, next_at = next_status(alert.attempts, sent.error is None, now)

@@ -119,8 +119,8 @@ class AlertHub:
 def _load(engine: Engine, alert_ids: list[int], rep_ids: list[int]) -> list[tuple[dict[str, Any], int, int]]:
     with unit_of_work(engine) as session:
         rows = repository.alerts_by_ids(session, alert_ids, rep_ids)
-        counts = repository.unseen_counts(session, sorted({rep_id for _, rep_id in rows}))
-        return [(alert_dict(row), rep_id, counts.get(rep_id, 0)) for row, rep_id in rows]
+        counts = repository.unseen_counts(session, sorted({found.rep_id for found in rows}))
+        return [(alert_dict(found.alert), found.rep_id, counts.get(found.rep_id, 0)) for found in rows]
 
 
 class PollingSource:

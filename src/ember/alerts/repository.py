@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from ember.db import insert_or_ignore
 from ember.models import Alert, Contact, InboundEvent, TriggerRule, User
-from ember.users.access import Actor, owner_scope
+from ember.users.access import Actor
+from ember.users.repository import owner_scope
 
 
 def insert_alert(session: Session, values: dict[str, Any]) -> int | None:
@@ -58,6 +59,13 @@ class DeliveryTarget(NamedTuple):
     delivered_to: list[str]
 
 
+class RepAlert(NamedTuple):
+    """An alert as the live feed sends it, with the rep whose feed it goes to."""
+
+    alert: AlertRow
+    rep_id: int
+
+
 _WIDTH = len(AlertRow._fields)
 
 
@@ -97,10 +105,11 @@ def alerts_after(session: Session, rep_id: int, after_id: int, limit: int = 50) 
     return [AlertRow(*row) for row in session.execute(query.order_by(Alert.id).limit(limit))]
 
 
-def alerts_by_ids(session: Session, alert_ids: list[int], rep_ids: list[int]) -> list[tuple[AlertRow, int]]:
+def alerts_by_ids(session: Session, alert_ids: list[int], rep_ids: list[int]) -> list[RepAlert]:
     """These alerts, where they belong to one of these reps, each with its rep's id."""
     query = _listing().add_columns(Alert.rep_id).where(Alert.id.in_(alert_ids), Alert.rep_id.in_(rep_ids))
-    return [(AlertRow(*row[:_WIDTH]), int(row[_WIDTH])) for row in session.execute(query.order_by(Alert.id))]
+    return [RepAlert(AlertRow(*found[:_WIDTH]), int(found[_WIDTH]))
+            for found in session.execute(query.order_by(Alert.id))]
 
 
 def unseen_counts(session: Session, rep_ids: list[int]) -> dict[int, int]:
@@ -124,6 +133,10 @@ def unseen_count(session: Session, rep_id: int) -> int:
 
 def last_alert_id(session: Session, rep_id: int) -> int:
     return int(session.scalar(select(func.max(Alert.id)).where(Alert.rep_id == rep_id)) or 0)
+
+
+def alert_by_id(session: Session, alert_id: int) -> Alert | None:
+    return session.get(Alert, alert_id)
 
 
 def visible_alert(session: Session, actor: Actor, alert_id: int) -> Alert | None:

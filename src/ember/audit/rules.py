@@ -2,8 +2,10 @@
 
 Audited are the records that decide who may do what and how the team works
 (users and their roles, teams, API tokens, trigger rules, templates, the
-message library, customer stories, event sources, stored settings), and every
-deletion of a record a rep works with. Secrets never reach the trail: a changed
+message library, customer stories, event sources, stored settings), contacts
+(added, edited or marked do-not-contact, from the pages, the API or the command
+line), and every deletion of a record a rep works with. Imports write contacts
+in bulk and are not recorded one by one. Secrets never reach the trail: a changed
 password, token or signing secret is recorded as changed, without its value.
 """
 
@@ -20,7 +22,7 @@ from typing import Any
 AUDITED = {
     "users": "user", "teams": "team", "api_tokens": "API token", "trigger_rules": "trigger rule",
     "compose_templates": "template", "message_variants": "message variant", "proof_points": "customer story",
-    "event_sources": "event source",
+    "event_sources": "event source", "contacts": "contact",
 }
 # Changes people make by hand on records that are otherwise written in bulk (imports, calls).
 CHANGES_AUDITED = {"deal_stakeholders": "stakeholder"}
@@ -101,6 +103,10 @@ def label(values: Mapping[str, Any]) -> str:
     for name in LABEL_FIELDS:
         if values.get(name):
             return str(values[name])[:MAX_TEXT]
+        if name == "name":  # a person without an email address goes by their name, not their title
+            person = " ".join(str(values.get(part) or "") for part in ("first_name", "last_name")).strip()
+            if person:
+                return person[:MAX_TEXT]
     return ""
 
 

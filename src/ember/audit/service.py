@@ -46,8 +46,9 @@ def _before_after(state: Any) -> dict[str, tuple[Any, Any]]:
 
 
 def _target_id(state: Any) -> str:
-    identity = state.identity or ()
-    return ",".join(str(part) for part in identity)
+    # A record just inserted has its key on the object but no identity yet while the flush runs.
+    identity = state.identity or state.mapper.primary_key_from_instance(state.obj())
+    return ",".join(str(part) for part in identity if part is not None)
 
 
 def pending_changes(session: Session) -> list[rules.Change]:

@@ -22,18 +22,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine
 
+from ember.cadence import repository
 from ember.cadence.attempts import TouchFact
-from ember.cadence.bulk_read import ContactRow, CoreReader, DealRow, RangeRows, SQLiteReader, connect_sqlite
 from ember.cadence.facts import ContactFacts
+from ember.cadence.repository import ContactRow, CoreReader, DealRow, RangeRows, SQLiteReader, connect_sqlite
 from ember.cadence.rules import Plan
 from ember.cadence.service import build_contact_facts, decide, plan_kind
 from ember.db import make_engine, unit_of_work
 from ember.messages import repository as message_repository
 from ember.messages.rules import Exhausted, VariantLibrary
 from ember.messages.service import TeamLibraries, load_library
-from ember.models import Contact, PlannedTouch, TouchOutcome, User
 from ember.models.base import scope_of
 from ember.settings.cadence import CadenceSettings, TeamCadence
 from ember.vocabulary import CLOSED_STAGES, PlannedTouchStatus
@@ -41,19 +41,6 @@ from ember.vocabulary import CLOSED_STAGES, PlannedTouchStatus
 # Ranges small enough that the last one (planned while the other worker idles)
 # is short, large enough that per-range costs (queries, a commit) stay small.
 CHUNK = 10_000
-REPLANNED_KINDS = ("ftc", "follow_up", "callback", "trigger")
-# Columns of a plan row, in the order the workers build them.
-PLAN_COLUMNS = ("contact_id", "deal_id", "rep_id", "kind", "channel", "due_at", "label", "purpose",
-                "message_variant_id", "reason", "status", "created_at")
-_INSERT_SQLITE = (f"INSERT INTO planned_touches ({', '.join(PLAN_COLUMNS)}) "
-                  f"VALUES ({', '.join('?' * len(PLAN_COLUMNS))})")
-# Main-process PRAGMAs for the writes: a bigger page cache, in-memory temp
-# tables, and WAL checkpoints every 256 MB of WAL instead of every 4 MB: each
-# range rewrites many of the same index pages, and a checkpoint per range
-# copied them back (with an fsync) forty times over; it was half the commit
-# time. Journaling and syncing stay as the user set them, so durability is
-# unchanged; the values are restored when the run ends.
-_WRITE_PRAGMAS = {"cache_size": -131072, "temp_store": 2, "wal_autocheckpoint": 65536}
 _CLOSED = frozenset(stage.value for stage in CLOSED_STAGES)
 _PLANNED = PlannedTouchStatus.PLANNED.value
 _NO_TOUCHES: list[TouchFact] = []
@@ -63,7 +50,7 @@ _NO_TOUCHES: list[TouchFact] = []
 class ChunkResult:
     low: int
     high: int
-    plans: list[tuple[Any, ...]]  # PLAN_COLUMNS, values in the database's storage format
+    plans: list[tuple[Any, ...]]  # repository.PLAN_COLUMNS, values in the database's storage format
     statuses: list[tuple[int, str]]  # (contact id, new status) where the plan changes it
 
 
@@ -109,12 +96,10 @@ def _load_reference_data(engine: Engine) -> _Reference:
     with unit_of_work(engine) as session:
         libraries = TeamLibraries()
         custom: dict[int, dict[str, bool]] = {}
-        teams = dict(session.execute(select(User.id, User.team_id)).all())
-        outcomes = session.execute(select(TouchOutcome.team_id, TouchOutcome.name,
-                                          TouchOutcome.counts_as_conversation)).all()
+        teams = repository.user_teams(session)
+        outcomes = repository.team_outcomes(session)
         for user_id, team_id in teams.items():
-            custom[user_id] = {name: counts for outcome_team, name, counts in outcomes
-                               if outcome_team in (None, team_id)}
+            custom[user_id] = {o.name: o.counts_as_conversation for o in outcomes if o.team_id in (None, team_id)}
         by_scope = message_repository.ids_by_team_and_key(session)
         shared_ids = by_scope.get(scope_of(None), {})
         # A team's own rows stand in for the shared ones under the same key.
@@ -162,11 +147,11 @@ def _open_deal(history: list[TouchFact], deals: Mapping[int, DealRow]) -> tuple[
 
 def _contact_facts(state: _WorkerState, contact: ContactRow, deal: DealRow | None,
                    alert: tuple[datetime, str] | None) -> ContactFacts:
-    _, _, ctz, country, preferred, status, phone, email, linkedin, atz, acountry = contact
+    _, _, ctz, country, preferred, status, phone, email, linkedin, no_calls, no_email, atz, acountry = contact
     source, referred = (deal[1], deal[2]) if deal else (None, None)
     trigger_at, summary = alert if alert else (None, None)
     key = (ctz or atz or "UTC", country or acountry, preferred, status, bool(phone), bool(email), bool(linkedin),
-           source, referred, trigger_at, summary)
+           bool(no_calls), bool(no_email), source, referred, trigger_at, summary)
     facts = state.facts.get(key)
     if facts is None:
         if len(state.facts) > 100_000:  # alerts make keys unique: keep the cache bounded
@@ -174,7 +159,7 @@ def _contact_facts(state: _WorkerState, contact: ContactRow, deal: DealRow | Non
         facts = state.facts[key] = build_contact_facts(
             timezone=key[0], country=key[1], preferred_channel=preferred, status=status, phone=phone, email=email,
             linkedin_url=linkedin, deal_source=source, referred_by_name=referred, trigger_at=trigger_at,
-            trigger_summary=summary)
+            trigger_summary=summary, do_not_call=key[7], do_not_email=key[8])
     return facts
 
 
@@ -222,48 +207,11 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _ranges(engine: Engine, chunk: int) -> Iterator[tuple[int, int]]:
-    with engine.connect() as conn:
-        low, high = conn.execute(select(func.min(Contact.id), func.max(Contact.id))).one()
-    if low is None:
+    ids = repository.contact_id_range(engine)
+    if ids is None:
         return
-    for start in range(low, high + 1, chunk):
+    for start in range(ids.low, ids.high + 1, chunk):
         yield start, start + chunk
-
-
-# A re-plan replaces the open plans outright: they never happened, so unlike a plan a new
-# touch supersedes (kept as cancelled), they are not history worth keeping, and deleting
-# them costs SQLite less index work than rewriting their status.
-_REPLACE = delete(PlannedTouch).where(
-    PlannedTouch.contact_id >= bindparam("low"), PlannedTouch.contact_id < bindparam("high"),
-    PlannedTouch.status == _PLANNED, PlannedTouch.kind.in_(REPLANNED_KINDS),
-)
-_SET_STATUS = update(Contact).where(Contact.id == bindparam("contact")).values(status=bindparam("new_status"))
-
-
-def _write(conn: Connection, result: ChunkResult) -> None:
-    """Swap the range's open plans for the new ones, in one transaction."""
-    with conn.begin():
-        conn.execute(_REPLACE, {"low": result.low, "high": result.high})
-        if result.plans and conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(_INSERT_SQLITE, result.plans)  # the driver's executemany, no conversion
-        elif result.plans:
-            conn.execute(insert(PlannedTouch), [dict(zip(PLAN_COLUMNS, row, strict=True)) for row in result.plans])
-        if result.statuses:
-            conn.execute(_SET_STATUS, [{"contact": cid, "new_status": status} for cid, status in result.statuses])
-
-
-def _tune(conn: Connection) -> dict[str, Any]:
-    """SQLite: the write PRAGMAs for this run; returns the old values to restore."""
-    if conn.dialect.name != "sqlite":
-        return {}
-    old = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in _WRITE_PRAGMAS}
-    _set_pragmas(conn, _WRITE_PRAGMAS)
-    return old
-
-
-def _set_pragmas(conn: Connection, values: Mapping[str, Any]) -> None:
-    for name, value in values.items():
-        conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")
 
 
 def replan_all(engine: Engine, settings: TeamCadence | CadenceSettings, *, workers: int | None = None,
@@ -278,7 +226,7 @@ def replan_all(engine: Engine, settings: TeamCadence | CadenceSettings, *, worke
     written = 0
     workers = workers or os.cpu_count() or 1
     with ProcessPoolExecutor(max_workers=workers) as pool, engine.connect() as conn:
-        old_pragmas = _tune(conn)
+        old_pragmas = repository.tune_for_writes(conn)
         conn.commit()  # PRAGMA reads open SQLAlchemy's implicit transaction
         try:
             pending: deque[Future[ChunkResult]] = deque()
@@ -291,14 +239,14 @@ def replan_all(engine: Engine, settings: TeamCadence | CadenceSettings, *, worke
             while pending:
                 written += _finish(conn, pending.popleft(), progress)
         finally:
-            _set_pragmas(conn, old_pragmas)
+            repository.set_pragmas(conn, old_pragmas)
             conn.commit()
     return written
 
 
 def _finish(conn: Connection, future: Future[ChunkResult], progress: Callable[[int], None] | None) -> int:
     result = future.result()
-    _write(conn, result)
+    repository.swap_plans(conn, result.low, result.high, result.plans, result.statuses)
     if progress:
         progress(result.high - result.low)
     return len(result.plans)

@@ -87,7 +87,7 @@ def replan(session: Session, contact: Contact, deal: Deal | None, *, now: dateti
         deal_id=deal.id if deal else None, deal_stage=deal.stage if deal else None,
         custom_outcomes=repository.custom_outcomes(session, team_id),
     )
-    repository.cancel_planned(session, contact.id, kinds=("ftc", "follow_up", "callback", "trigger"))
+    repository.cancel_planned(session, contact.id, kinds=repository.REPLANNED_KINDS)
     contact.status = decision.contact_status.value
     if deal is not None and decision.deal_stalled and deal.stalled_at is None:
         deal.stalled_at = now

@@ -19,8 +19,8 @@ def audit(
     as_user: str = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """The audit trail, newest first: who changed users, roles, rules, templates, sources and
-    settings, and who deleted what."""
+    """The audit trail, newest first: who changed users, roles, rules, templates, sources,
+    settings and contacts, and who deleted what."""
     with transaction() as session:
         viewer = acting_user(session, as_user)
         if not viewer.is_admin:

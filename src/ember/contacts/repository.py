@@ -6,7 +6,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ember.models import Account, Contact, User
-from ember.users.access import Actor, owner_scope
+from ember.users.access import Actor
+from ember.users.repository import owner_scope
 
 
 def visible_contacts(actor: Actor) -> Select[Contact]:

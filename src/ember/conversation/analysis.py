@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from ember.conversation import metrics
 from ember.conversation.benchmarks import Benchmark, CallFigures, Thresholds, evaluate
+from ember.conversation.clauses import commitment_units
 from ember.conversation.commitments import Commitment, find_commitments, reported
 from ember.conversation.metrics import Moment
 from ember.conversation.next_steps import NextStep, extract_next_steps
@@ -103,8 +104,10 @@ def analyze_transcript(
     )
     small_s, small = metrics.small_talk(units, t.small_talk_window_s)
     openers = metrics.purposeless_openers(units, sides, t.opener_window_s)
-    commitments = find_commitments(units, sides)
-    steps = extract_next_steps(units, sides, call_date, commitments)
+    # Undertakings that ran on into another sentence are read on their own.
+    said = commitment_units(segments, units)
+    commitments = find_commitments(said, sides)
+    steps = extract_next_steps(said, sides, call_date, commitments)
     quals = qualification(units, sides)
     has_rep = any(side is Side.REP for side in sides.values())
 

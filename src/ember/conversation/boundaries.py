@@ -73,9 +73,35 @@ _EMBEDDING = frozenset(
      "explain", "decide", "figure", "out", "sure", "about", "on", "is", "was", "me", "you", "us",
      "him", "her", "them", "directly", "exactly", "matter", "matters", "depends", "idea",
      "learn", "discuss", "confirm", "remember", "guess", "think", "mean", "rep", "person",
-     "people", "someone", "anyone", "one", "team", "those", "here's", "that's", "what's"}
+     "people", "someone", "anyone", "one", "team", "those", "here's", "that's", "what's",
+     "at", "of", "for", "with", "in", "from", "by", "into", "share", "look", "asked"}
 )
 _EDGE = "<e>"
+_FILLERS = frozenset({"um", "uh", "like", "er", "erm", "uh-huh"})
+_MODALS = frozenset({"would", "could", "should", "will", "can", "shall", "might", "may", "must",
+                     "wouldn't", "couldn't", "won't", "can't"})
+_DO = frozenset({"do", "does", "did"})
+# A modal before a noun phrase has been moved before its subject: "would two
+# weeks be enough", "could a short call help", "would thursday work". After
+# "do" only words that rarely follow it in a statement ("does next wednesday
+# work", not "the team did the demo").
+_DAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+_NOUN_START = frozenset({"a", "an", "the", "next", "two", "three", "four", "five", "one", "any",
+                         "some", "end", "early", "tomorrow", "everyone", "anyone", "my",
+                         "their", "his", "her", "its", "both", "all", "either"}) | _DAYS
+_DO_NOUN_START = frozenset({"next", "anyone", "anybody", "everyone", "any", "either"}) | _DAYS
+# "the plan | is i get...", "ninety | is our default", "the thing | is that...":
+# a copula after its subject, not a question.
+_COPULA = frozenset({"is", "was", "are", "were"})
+_COPULA_STATEMENT = frozenset({"i", "that", "our", "this", "what"})
+# After a subject or a modal an auxiliary goes on the same clause ("i'll |
+# have it to you", "we can | do that", "the one that | does it"): it does
+# not open a question there.
+_BEFORE_VERB = frozenset(
+    {"i", "we", "you", "they", "he", "she", "it", "i'll", "we'll", "you'll", "they'll", "he'll",
+     "she'll", "it'll", "i'd", "we'd", "you'd", "they'd", "he'd", "she'd", "cannot", "not",
+     "to", "that", "which", "who", "gonna", "wanna", "let's", "also", "just"}
+)
 
 
 def boundary_features(tokens: Sequence[str], index: int) -> list[str]:
@@ -150,12 +176,21 @@ def cut_by_length(edges: Sequence[tuple[str, str]]) -> bool:
 
 def opens_question(tokens: Sequence[str], index: int, sentence_start: int = 0) -> bool:
     """Whether the words from tokens[index] on start a new question ("what
-    would...", "do you...", "which of..."), in a sentence that began at
-    tokens[sentence_start]. Not: "what we did" and "how you do it" (clauses
-    inside a sentence), "tell me what..." (a question inside a sentence),
-    "which languages | does your team use" (the question goes on)."""
-    before = tokens[index - 1] if index else ""
-    if tokens[index] in _LEADS and index + 1 < len(tokens):
+    would...", "do you...", "which of...", "would two weeks..."), in a
+    sentence that began at tokens[sentence_start]. Not: "what we did" and
+    "how you do it" (clauses inside a sentence), "tell me what..." (a
+    question inside a sentence), "which languages | does your team use"
+    (the question goes on), "is it you | or does it go further up" (one
+    question with its alternative), "the plan | is i get..." (a copula)."""
+    # The word before, past fillers ("maybe i could like | do this again").
+    back = index - 1
+    while back > 0 and tokens[back] in _FILLERS:
+        back -= 1
+    before = tokens[back] if back >= 0 else ""
+    if tokens[index] == "or" or before == "or":
+        return False
+    led = tokens[index] in _LEADS and index + 1 < len(tokens)
+    if led:
         index += 1
     first = tokens[index]
     second = tokens[index + 1] if index + 1 < len(tokens) else ""
@@ -164,12 +199,22 @@ def opens_question(tokens: Sequence[str], index: int, sentence_start: int = 0) -
         return False  # a tag closes the sentence before it
     if first in _WH:
         # "what's the..." carries its auxiliary: whatever follows, it asks.
+        if second in _AUX and (third in _SUBJECT or third in {"the", "a", "an"}):
+            return True  # "working for them | what does the team use"
         return before not in _EMBEDDING and (
             first in _WH_AUX or second in _AUX or (second != "" and second not in _EMBEDDED))
     if tokens[sentence_start] in _LEADS and sentence_start + 1 < index:
         sentence_start += 1
-    return (first in _AUX and second in _SUBJECT
-            and not (index - sentence_start <= 3 and tokens[sentence_start] in _WH))
+    if index - sentence_start <= 3 and tokens[sentence_start] in _WH:
+        return False
+    if first in _MODALS and second in _NOUN_START:
+        return True  # "for that | would two weeks be enough": never a statement
+    if not led and (before in _BEFORE_VERB or (before in _MODALS and first not in _MODALS)):
+        # "i'll | have it", "we can | do that"; but "i think we can | would she..."
+        return False
+    if first in _COPULA and second in _COPULA_STATEMENT:
+        return False
+    return first in _AUX and (second in _SUBJECT or (first in _DO and second in _DO_NOUN_START))
 
 
 def sentence_ends(
@@ -187,6 +232,12 @@ def sentence_ends(
             start = index + 1
             continue
         if index + 1 - start < MIN_WORDS:
+            # One word alone ("understood", "fine") still closes before a
+            # question ("understood | could we put a check-in in"), unless it
+            # leads into it ("so | do you").
+            if tokens[start] not in _LEADS and opens_question(tokens, index + 1, start):
+                ends.append(index)
+                start = index + 1
             continue
         needed = AT_CUE_EDGE if index in cue_edges else INSIDE
         if opens_question(tokens, index + 1, start) or (

@@ -453,7 +453,15 @@ def _answered(steps: list[NextStep], units: Sequence[Utterance], sides: dict[str
     return kept
 
 
-def _continues(first: NextStep, later: NextStep) -> bool:
+def _next_sentence(units: Sequence[Utterance], first: NextStep, later: NextStep) -> bool:
+    """`later` is said in the sentence after `first`'s, or after one more
+    sentence of the same speaker ("I need to run it by our counsel" / "but I
+    don't expect a problem" / "I'll come back to you by Thursday")."""
+    gap = later.unit - first.unit
+    return gap <= 1 or (gap == 2 and units[first.unit + 1].speaker == first.speaker)
+
+
+def _continues(first: NextStep, later: NextStep, units: Sequence[Utterance]) -> bool:
     """`later` says more about `first` than a new step: the same speaker
     reports back on it ("let me check with my manager" / "I'll get back to
     you by Monday"), dates it ("I can get that to you by Friday"), or
@@ -468,7 +476,7 @@ def _continues(first: NextStep, later: NextStep) -> bool:
         return True  # "Device cost I will revert" ... "I will send the quotation tomorrow"
     vague = (NextStepType.OTHER, NextStepType.EMAIL)
     referring = _BACK_REFERENCE.search(later.quote.lower()) is not None
-    if later.speaker == first.speaker and later.unit - first.unit <= 1 and (
+    if later.speaker == first.speaker and _next_sentence(units, first, later) and (
             first.type in vague or later.type in vague
             or (referring and (first.type == later.type or (
                 first.due is None and later.due is not None)))):
@@ -518,11 +526,11 @@ def _said_before(step: NextStep, earlier: list[NextStep]) -> bool:
     return False
 
 
-def _joined(steps: list[NextStep]) -> list[NextStep]:
+def _joined(steps: list[NextStep], units: Sequence[Utterance]) -> list[NextStep]:
     """Mentions of one step, and steps said again, reported once."""
     kept: list[NextStep] = []
     for step in steps:
-        if kept and _continues(kept[-1], step):
+        if kept and _continues(kept[-1], step, units):
             kept[-1] = _merge(kept[-1], step, kept[-1].owner)
         elif not _said_before(step, kept):
             kept.append(step)
@@ -545,4 +553,4 @@ def extract_next_steps(
                           before=parts[position - 1] if position else None)
             if step is not None:
                 drafts.append(step)
-    return _joined(_answered(drafts, units, sides, call_date))
+    return _joined(_answered(drafts, units, sides, call_date), units)

@@ -17,7 +17,8 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ember.models import Account, Call, Contact, Deal, DealStakeholder, NextStep, Touch, User
-from ember.users.access import Actor, owner_scope
+from ember.users.access import Actor
+from ember.users.repository import owner_scope
 
 
 @dataclass(frozen=True)

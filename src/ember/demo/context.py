@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ember.demo.bulk import Writer
 from ember.demo.cadence import Labeller
 from ember.demo.clock import Calendar
+from ember.demo.repository import Writer
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,13 @@ import math
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ember.compose.defaults import SAMPLE_TITLES
-from ember.demo.bulk import Writer
+from ember.demo import repository
 from ember.demo.context import Rep
+from ember.demo.repository import Writer
 from ember.messages.service import ensure_defaults
-from ember.models import MessageVariant, ProofPoint
 from ember.users.passwords import hash_password
 from ember.users.service import add_user
 from ember.vocabulary import EventType, Role
@@ -151,7 +150,7 @@ PROOF_POINTS: tuple[tuple[str, str, str | None, str, str], ...] = (
 def drop_sample_stories(session: Session) -> None:
     """The demo brings its own story library; the samples a new database starts
     with would only crowd it (stories a team wrote itself stay)."""
-    session.execute(delete(ProofPoint).where(ProofPoint.title.in_(SAMPLE_TITLES)))
+    repository.drop_stories(session, list(SAMPLE_TITLES))
 
 
 def proof_points(writer: Writer, now: datetime) -> None:
@@ -164,4 +163,4 @@ def proof_points(writer: Writer, now: datetime) -> None:
 def message_library(session: Session) -> dict[str, int]:
     """The default message library, added through the messages service: {key: id}."""
     ensure_defaults(session)
-    return {key: id_ for key, id_ in session.execute(select(MessageVariant.key, MessageVariant.id))}
+    return repository.variant_ids_by_key(session)

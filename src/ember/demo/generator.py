@@ -23,15 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from ember.conversation import analyze_text
 from ember.db import unit_of_work
-from ember.demo import activity, fixtures
-from ember.demo.bulk import Writer, bulk_session
+from ember.demo import activity, fixtures, repository
 from ember.demo.cadence import MAX_HISTORY, Shape, Step, labeller, outcomes, place, stamp
 from ember.demo.clock import Calendar, anchor_for, random_minute
 from ember.demo.context import Context, Rep, Scale
+from ember.demo.repository import Writer, bulk_session
 from ember.demo.world import (
     EXTRA_STAKEHOLDERS,
     AccountFacts,
@@ -46,7 +46,6 @@ from ember.demo.world import (
     primary_shape,
     secondary_shape,
 )
-from ember.models import EventSource, Team, TriggerRule, User
 from ember.vocabulary import Channel, DealStage, Outcome
 
 FLUSH_ROWS = 50_000
@@ -74,11 +73,11 @@ def existing_demo(engine: Engine) -> str:
     commit in chunks and cannot be rolled back as a whole.
     """
     with unit_of_work(engine) as session:
-        manager = session.scalar(select(User.id).where(User.email == fixtures.MANAGER_EMAIL))
-        finished = session.scalar(select(EventSource.id).where(EventSource.name == "website"))
+        manager = repository.user_id_with_email(session, fixtures.MANAGER_EMAIL)
+        finished = repository.has_source(session, "website")
     if manager is None:
         return "none"
-    return "complete" if finished is not None else "partial"
+    return "complete" if finished else "partial"
 
 
 def generate(
@@ -97,12 +96,11 @@ def generate(
     scale = Scale.for_contacts(contacts, touches_per_contact)
     with unit_of_work(engine) as session:
         reps = fixtures.create_users(session)
-        team_id = session.scalar(select(Team.id).where(Team.name == fixtures.TEAM))
+        team_id = repository.team_id_named(session, fixtures.TEAM)
         variant_ids = fixtures.message_library(session)
-        has_rules = bool(session.scalar(select(func.count(TriggerRule.id))))
-        pricing_rule = session.scalar(select(TriggerRule.id).where(TriggerRule.url_pattern.like("%pricing%"))
-                                      .order_by(TriggerRule.id).limit(1))
-        sources = set(session.scalars(select(EventSource.name)))
+        has_rules = repository.has_trigger_rules(session)
+        pricing_rule = repository.first_rule_for_url(session, "pricing")
+        sources = repository.source_names(session)
         fixtures.drop_sample_stories(session)
     summary = Summary()
     with bulk_session(engine) as connection:

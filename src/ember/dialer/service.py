@@ -10,25 +10,24 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ember.cadence.service import Planned, replan
 from ember.contacts.service import contact_behind, get_contact
-from ember.db import insert_or_ignore
 from ember.deals.repository import deal_by_id
+from ember.dialer import repository
 from ember.dialer.rules import CallEvent
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.messages.service import library_for
-from ember.models import Contact, InboundEvent, Touch, User
+from ember.models import Contact, InboundEvent, Touch
 from ember.phones import phone_key
 from ember.settings import Settings
 from ember.settings.cadence import CadenceSettings
 from ember.team_settings.effective import settings_for
 from ember.touches.repository import touch_by_id
 from ember.touches.service import log_touch, relabel
-from ember.users.access import Actor, owner_scope
-from ember.users.repository import user_by_id
+from ember.users.access import Actor, can_see_owner
+from ember.users.repository import user_by_email, user_by_id
 from ember.vocabulary import Channel, ContactStatus, Outcome
 
 SOURCE_PREFIX = "dialer:"
@@ -59,12 +58,12 @@ def receive(session: Session, event: CallEvent, *, region: str | None, settings:
             now: datetime | None = None) -> Received:
     now = now or datetime.now(UTC)
     payload = {**asdict(event), "started_at": event.started_at.isoformat()}
-    inserted = session.execute(insert_or_ignore(session, InboundEvent.__table__).values(
-        source=SOURCE_PREFIX + event.provider, external_id=event.external_id, type="call", payload=payload,
-        occurred_at=event.started_at, received_at=now, status="pending").returning(InboundEvent.id)).scalar()
+    inserted = repository.insert_event(session, {
+        "source": SOURCE_PREFIX + event.provider, "external_id": event.external_id, "type": "call",
+        "payload": payload, "occurred_at": event.started_at, "received_at": now, "status": "pending"})
     if inserted is None:
         return Received(None, "duplicate", reason="this call was received before; nothing changed")
-    row = session.get(InboundEvent, inserted)
+    row = repository.event_by_id(session, inserted)
     assert row is not None
     key = phone_key(event.number, region)
     contact = _contact_by_phone(session, key, event.rep_email)
@@ -78,9 +77,9 @@ def receive(session: Session, event: CallEvent, *, region: str | None, settings:
 def _contact_by_phone(session: Session, key: str | None, rep_email: str | None) -> Contact | None:
     if not key:
         return None
-    found = list(session.scalars(select(Contact).where(Contact.phone_key == key).order_by(Contact.id).limit(20)))
+    found = repository.contacts_with_phone(session, key)
     if rep_email and len(found) > 1:  # two contacts share a switchboard: the rep's own comes first
-        owner = session.scalar(select(User.id).where(User.email == rep_email.lower()))
+        owner = repository.user_id_with_email(session, rep_email)
         found.sort(key=lambda c: c.owner_id != owner)
     return found[0] if found else None
 
@@ -112,40 +111,50 @@ ANSWERED_SOURCE = SOURCE_PREFIX + "ringcentral-answered"
 def remember_answered(session: Session, session_id: str, at: datetime, now: datetime) -> None:
     """When a telephony session's rep party was answered: the talk time runs from here to the end.
     Kept in the database, so a restart between the two notifications loses nothing."""
-    session.execute(insert_or_ignore(session, InboundEvent.__table__).values(
-        source=ANSWERED_SOURCE, external_id=session_id[:200], type="call_answered", payload={},
-        occurred_at=at, received_at=now, status="handled", handled_at=now))
+    repository.remember_event(session, {
+        "source": ANSWERED_SOURCE, "external_id": session_id[:200], "type": "call_answered", "payload": {},
+        "occurred_at": at, "received_at": now, "status": "handled", "handled_at": now})
 
 
 def answered_at(session: Session, session_id: str) -> datetime | None:
-    found = session.scalar(select(InboundEvent.occurred_at).where(InboundEvent.source == ANSWERED_SOURCE,
-                                                                  InboundEvent.external_id == session_id[:200]))
+    found = repository.event_time(session, ANSWERED_SOURCE, session_id[:200])
     return found.replace(tzinfo=UTC) if found is not None and found.tzinfo is None else found
 
 
+def _sees_call(session: Session, actor: Actor, rep_email: str | None, seen: dict[str, bool]) -> bool:
+    """A call no rep was named on is anyone's to take; a named rep's call is seen by whoever sees that
+    rep's records (the rep, their manager, an admin). ``seen`` remembers the answer per address."""
+    if not rep_email or actor.is_admin or rep_email == actor.email:
+        return True
+    if rep_email not in seen:
+        rep = user_by_email(session, rep_email)
+        seen[rep_email] = rep is not None and can_see_owner(actor, rep)
+    return seen[rep_email]
+
+
 def unmatched(session: Session, actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
-    """Calls whose number matched no contact, newest first (any rep may attach them to their own contact)."""
-    rows = session.scalars(select(InboundEvent).where(InboundEvent.source.startswith(SOURCE_PREFIX),
-                                                      InboundEvent.status == UNMATCHED)
-                           .order_by(InboundEvent.occurred_at.desc()).limit(limit))
+    """Calls whose number matched no contact, newest first, that the actor may attach to a contact."""
+    rows = repository.events_with_status(session, SOURCE_PREFIX, UNMATCHED, limit)
+    seen: dict[str, bool] = {}
     return [{"id": r.id, "provider": r.source.removeprefix(SOURCE_PREFIX), "number": r.payload.get("number"),
              "at": r.occurred_at.isoformat(), "outcome": r.payload.get("outcome"), "reason": r.payload.get("reason"),
              "rep_email": r.payload.get("rep_email")} for r in rows
-            if not r.payload.get("rep_email") or actor.is_admin or r.payload.get("rep_email") == actor.email]
+            if _sees_call(session, actor, r.payload.get("rep_email"), seen)]
 
 
 def attach(session: Session, actor: Actor, event_id: int, contact_id: int, *, settings: Settings,
            now: datetime | None = None) -> Received:
     """Log an unmatched call on the contact the rep names."""
-    row = session.get(InboundEvent, event_id)
-    if row is None or not row.source.startswith(SOURCE_PREFIX):
+    row = repository.event_by_id(session, event_id)
+    # Another rep's call is answered as a missing one, before its status could tell it exists.
+    if row is None or not row.source.startswith(SOURCE_PREFIX) or \
+            not _sees_call(session, actor, row.payload.get("rep_email"), {}):
         raise NotFound(f"no call event {event_id}")
     if row.status != UNMATCHED:
         raise InvalidInput(f"call event {event_id} is already {row.status}", [Problem(
             "event", f"status {row.status}", "list the calls left to attach with `ember dialer unmatched`")])
     contact = get_contact(session, actor, contact_id)
-    visible = session.scalar(select(Contact.id).where(Contact.id == contact.id, owner_scope(actor, Contact.owner_id)))
-    if visible is None:
+    if not repository.is_visible_contact(session, actor, contact.id):
         raise NotFound(f"contact {contact_id} not found")
     data = dict(row.payload)
     event = CallEvent(data["provider"], data["external_id"], data["number"], data["direction"],

@@ -137,10 +137,10 @@ class EventWriter:
             # Most events (anonymous visitors) belong to nobody: claimed here, in the same
             # transaction, they never reach the queue, and the worker's writes never queue up
             # behind ours for the write lock.
-            settled = set(claim_contactless(conn, [int(i) for i, _, _ in inserted], datetime.now(UTC)))
+            settled = set(claim_contactless(conn, [new.id for new in inserted], datetime.now(UTC)))
         new_ids: list[list[int]] = [[] for _ in batch]
-        for event_id, source, external_id in inserted:
-            new_ids[owner[(source, external_id)]].append(event_id)
+        for new in inserted:
+            new_ids[owner[(new.source, new.external_id)]].append(new.id)
         to_handle = sorted(i for ids in new_ids for i in ids if i not in settled)
         if to_handle:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ember.db import insert_or_ignore
+from ember.db import insert_or_ignore, typed_rows
 from ember.events.rules import EventFact, EventIn, RuleSpec
 from ember.models import Contact, Deal, DealStakeholder, EventSource, InboundEvent, TriggerRule, User
 from ember.vocabulary import CLOSED_STAGES, EventType
@@ -55,8 +56,18 @@ def insert_events(session: Session, source: str, events: Sequence[EventIn], *, r
 _INSERT_KEYS: dict[str, Any] = {}
 
 
-def insert_events_returning_keys(conn: Connection, rows: Sequence[tuple[str, EventIn, datetime]]) -> list[Any]:
-    """Insert-or-ignore (source, event, received at) rows on a connection: (id, source, external id) of the new.
+@dataclass(frozen=True, slots=True)
+class InsertedEvent:
+    """An event row the insert created (a key stored before gives none)."""
+
+    id: int
+    source: str
+    external_id: str
+
+
+def insert_events_returning_keys(conn: Connection,
+                                 rows: Sequence[tuple[str, EventIn, datetime]]) -> list[InsertedEvent]:
+    """Insert-or-ignore (source, event, received at) rows on a connection: the keys of the new ones.
 
     One statement per dialect, built once and compiled once (SQLAlchemy's cache), sent
     as multi-row VALUES; the caller owns the transaction.
@@ -72,7 +83,7 @@ def insert_events_returning_keys(conn: Connection, rows: Sequence[tuple[str, Eve
     params = [{"source": source, "external_id": e.external_id, "type": e.type, "email": e.email,
                "anonymous_id": e.anonymous_id, "url": e.url, "payload": e.payload, "occurred_at": e.occurred_at,
                "received_at": received_at, "status": "pending"} for source, e, received_at in rows]
-    return list(conn.execute(stmt, params).all())
+    return typed_rows(InsertedEvent, conn.execute(stmt, params))
 
 
 def pending_event_ids(session: Session, received_before: datetime, limit: int) -> list[int]:
@@ -195,10 +206,16 @@ def event_counts(session: Session) -> dict[str, int]:
     return {status: int(count) for status, count in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class ContactEvent:
+    contact_id: int
+    fact: EventFact
+
+
 def recent_of_type(session: Session, event_type: str, since: datetime, team_id: int | None,
-                   limit: int) -> list[tuple[int, EventFact]]:
-    """(contact id, event) of matched events of one type since ``since``, newest first; only the contacts
-    of a team's reps when ``team_id`` is given."""
+                   limit: int) -> list[ContactEvent]:
+    """Matched events of one type since ``since``, newest first; only the contacts of a team's reps
+    when ``team_id`` is given."""
     query = (select(InboundEvent.contact_id, InboundEvent.type, InboundEvent.url, InboundEvent.occurred_at)
              .where(InboundEvent.type == event_type, InboundEvent.occurred_at >= since,
                     InboundEvent.contact_id.is_not(None)))
@@ -206,10 +223,17 @@ def recent_of_type(session: Session, event_type: str, since: datetime, team_id: 
         query = query.join(Contact, Contact.id == InboundEvent.contact_id).join(User, User.id == Contact.owner_id) \
             .where(User.team_id == team_id)
     rows = session.execute(query.order_by(InboundEvent.occurred_at.desc()).limit(limit))
-    return [(contact_id, EventFact(type_, url, at)) for contact_id, type_, url, at in rows if contact_id is not None]
+    return [ContactEvent(contact_id, EventFact(type_, url, at))
+            for contact_id, type_, url, at in rows if contact_id is not None]
 
 
-def contacts_with_state(session: Session, contact_ids: Sequence[int]) -> list[tuple[Contact, bool]]:
+@dataclass(frozen=True, slots=True)
+class ContactWithState:
+    contact: Contact
+    on_stalled_deal: bool  # on an open deal that stalled
+
+
+def contacts_with_state(session: Session, contact_ids: Sequence[int]) -> list[ContactWithState]:
     """The contacts, each with whether it is on an open stalled deal."""
     if not contact_ids:
         return []
@@ -218,7 +242,7 @@ def contacts_with_state(session: Session, contact_ids: Sequence[int]) -> list[tu
         select(DealStakeholder.contact_id).join(Deal, Deal.id == DealStakeholder.deal_id)
         .where(DealStakeholder.contact_id.in_(contact_ids), Deal.stalled_at.is_not(None), Deal.stage.not_in(closed))))
     contacts = session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))
-    return [(contact, contact.id in stalled) for contact in contacts]
+    return [ContactWithState(contact, contact.id in stalled) for contact in contacts]
 
 
 # ---- contacts, as the matching needs them ----------------------------------
@@ -251,6 +275,15 @@ def rules_for_team(session: Session, team_id: int | None, *, active_only: bool =
     if active_only:
         query = query.where(TriggerRule.is_active.is_(True))
     return list(session.scalars(query.order_by(TriggerRule.id)))
+
+
+def rule_by_id(session: Session, rule_id: int) -> TriggerRule | None:
+    return session.get(TriggerRule, rule_id)
+
+
+def insert_default_rules(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert-or-ignore: another worker may be seeding the same defaults."""
+    session.execute(insert_or_ignore(session, TriggerRule), rows)
 
 
 def any_rule(session: Session) -> bool:

@@ -69,11 +69,11 @@ def preview_rule(session: Session, actor: Actor, data: RuleInput, now: datetime)
     team = None if actor.role is Role.ADMIN else actor.team_id
     rows = repository.recent_of_type(session, data.event_type, start - spec.window, team, PREVIEW_EVENTS)
     by_contact: dict[int, list[EventFact]] = defaultdict(list)
-    for contact_id, fact in rows:
-        by_contact[contact_id].append(fact)
+    for event in rows:
+        by_contact[event.contact_id].append(event.fact)
     matches: list[Match] = []
-    for contact, stalled in repository.contacts_with_state(session, list(by_contact)):
-        state = ContactState(contact.status, stalled)
+    for found in repository.contacts_with_state(session, list(by_contact)):
+        contact, state = found.contact, ContactState(found.contact.status, found.on_stalled_deal)
         for fact, count in first_firings(spec, by_contact[contact.id], state):
             if fact.occurred_at >= start:
                 matches.append(Match(contact.id, contact.full_name, contact.email, contact.status, fact.occurred_at,

@@ -42,7 +42,6 @@ from ember.alerts import repository as alert_repository
 from ember.cadence.bookings import booking_of
 from ember.cadence.service import book_meeting, cancel_meeting, replan
 from ember.contacts.repository import contact_by_id
-from ember.db import insert_or_ignore
 from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ProblemList, Unauthorized
 from ember.events import repository
@@ -286,7 +285,7 @@ def ensure_default_rules(session: Session) -> int:
              "min_count": rule.min_count, "window_hours": rule.window_hours, "audience": rule.audience.value,
              "team_id": None, "is_active": True, "default_key": rule.key, "created_at": now}
             for rule in DEFAULT_RULES]
-    session.execute(insert_or_ignore(session, TriggerRule), rows)  # another worker may be seeding too
+    repository.insert_default_rules(session, rows)  # another worker may be seeding too
     return len(rows)
 
 
@@ -309,7 +308,7 @@ def add_rule(session: Session, actor: Actor, data: RuleInput) -> TriggerRule:
 
 
 def editable_rule(session: Session, actor: Actor, rule_id: int) -> TriggerRule:
-    rule = session.get(TriggerRule, rule_id)
+    rule = repository.rule_by_id(session, rule_id)
     visible = rule is not None and (actor.role is Role.ADMIN or rule.team_id in (None, actor.team_id))
     if rule is None or not visible:
         raise NotFound(f"trigger rule {rule_id} not found; see `ember rules list`")

@@ -6,12 +6,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ember.csvcells import SafeWriter
-from ember.models import Account, Contact, Deal, User
-from ember.users.access import Actor, owner_scope
+from ember.imports import repository
+from ember.users.access import Actor
 
 # Header names per format; "ours" is what docs/import.md documents.
 HEADERS = {
@@ -39,19 +38,7 @@ def _iso(value: Any) -> Any:
 
 
 def _contact_rows(session: Session, actor: Actor) -> Iterator[list[Any]]:
-    owner = aliased(User)
-    query = (
-        select(Contact.first_name, Contact.last_name, Contact.email, Contact.phone, Contact.title,
-               Contact.linkedin_url, Account.name, Account.domain, Contact.country, Contact.timezone,
-               Contact.decision_role, Contact.preferred_channel, Contact.status, owner.email, Contact.external_id,
-               Contact.mobile_phone, Contact.home_phone, Contact.other_phone, Contact.assistant_phone,
-               Contact.do_not_call, Contact.do_not_email)
-        .join(owner, owner.id == Contact.owner_id)
-        .outerjoin(Account, Account.id == Contact.account_id)
-        .where(owner_scope(actor, Contact.owner_id))
-        .order_by(Contact.id)
-    )
-    for row in session.execute(query.execution_options(yield_per=2000)):
+    for row in repository.contacts_to_export(session, actor):
         yield [_flag(v) for v in row]
 
 
@@ -60,30 +47,12 @@ def _flag(value: Any) -> Any:
 
 
 def _account_rows(session: Session, actor: Actor) -> Iterator[list[Any]]:
-    owner = aliased(User)
-    query = (
-        select(Account.name, Account.domain, Account.country, Account.timezone, Account.industry, Account.size,
-               owner.email, Account.external_id)
-        .outerjoin(owner, owner.id == Account.owner_id)
-        .where(Account.owner_id.is_(None) | owner_scope(actor, Account.owner_id))
-        .order_by(Account.id)
-    )
-    for row in session.execute(query.execution_options(yield_per=2000)):
+    for row in repository.accounts_to_export(session, actor):
         yield list(row)
 
 
 def _deal_rows(session: Session, actor: Actor) -> Iterator[list[Any]]:
-    owner = aliased(User)
-    query = (
-        select(Deal.name, Account.name, Deal.product, Deal.amount, Deal.currency, Deal.stage, Deal.source,
-               Deal.referred_by_name, Deal.created_at, Deal.closed_at, Deal.outcome, Deal.outcome_reason,
-               owner.email, Deal.external_id)
-        .join(owner, owner.id == Deal.owner_id)
-        .outerjoin(Account, Account.id == Deal.account_id)
-        .where(owner_scope(actor, Deal.owner_id))
-        .order_by(Deal.id)
-    )
-    for row in session.execute(query.execution_options(yield_per=2000)):
+    for row in repository.deals_to_export(session, actor):
         yield [_iso(v) for v in row]
 
 

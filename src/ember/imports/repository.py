@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.orm import Session, aliased
 
 from ember.imports.values import name_key
 from ember.models import Account, Contact, Deal, Touch, User
+from ember.users.access import Actor
+from ember.users.repository import owner_scope
 
 
 @dataclass(frozen=True)
@@ -137,25 +139,33 @@ def account_index(session: Session, allowed_owners: set[int] | None) -> AccountI
 MODELS = {"contacts": Contact, "accounts": Account, "deals": Deal, "touches": Touch}
 
 
-def contacts_by_email(session: Session, emails: list[str]) -> dict[str, tuple[int, int]]:
-    """email -> (contact id, owner id), for the emails that exist."""
-    found: dict[str, tuple[int, int]] = {}
+@dataclass(frozen=True, slots=True)
+class Owned:
+    """A stored record an import row names, and who owns it."""
+
+    id: int
+    owner_id: int
+
+
+def contacts_by_email(session: Session, emails: list[str]) -> dict[str, Owned]:
+    """email -> the contact with it, for the emails that exist."""
+    found: dict[str, Owned] = {}
     unique = list(set(emails))
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
         query = select(Contact.email, Contact.id, Contact.owner_id).where(Contact.email.in_(chunk))
-        found.update({str(email): (id_, owner) for email, id_, owner in session.execute(query)})
+        found.update({str(email): Owned(id_, owner) for email, id_, owner in session.execute(query)})
     return found
 
 
-def deals_by_external(session: Session, keys: list[str]) -> dict[str, tuple[int, int]]:
-    """external id -> (deal id, owner id), for the ids that exist."""
+def deals_by_external(session: Session, keys: list[str]) -> dict[str, Owned]:
+    """external id -> the deal with it, for the ids that exist."""
     unique = [k for k in set(keys) if k]
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[str, Owned] = {}
     for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
         chunk = unique[start : start + 500]
         query = select(Deal.external_id, Deal.id, Deal.owner_id).where(Deal.external_id.in_(chunk))
-        found.update({str(key): (id_, owner) for key, id_, owner in session.execute(query)})
+        found.update({str(key): Owned(id_, owner) for key, id_, owner in session.execute(query)})
     return found
 
 
@@ -168,3 +178,112 @@ def latest_deal_of_touches(session: Session, contact_id: int) -> int | None:
         select(Touch.deal_id).where(Touch.contact_id == contact_id, Touch.deal_id.is_not(None))
         .order_by(Touch.occurred_at.desc()).limit(1)
     )
+
+
+# ---- export: rows in the order of the export's columns, streamed ----------------------------
+
+class ContactExport(NamedTuple):
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    title: str | None
+    linkedin_url: str | None
+    company: str | None
+    company_domain: str | None
+    country: str | None
+    timezone: str | None
+    decision_role: str | None
+    preferred_channel: str | None
+    status: str
+    owner: str
+    external_id: str | None
+    mobile_phone: str | None
+    home_phone: str | None
+    other_phone: str | None
+    assistant_phone: str | None
+    do_not_call: bool
+    do_not_email: bool
+
+
+class AccountExport(NamedTuple):
+    name: str
+    domain: str | None
+    country: str | None
+    timezone: str | None
+    industry: str | None
+    size: str | None
+    owner: str | None
+    external_id: str | None
+
+
+class DealExport(NamedTuple):
+    name: str
+    account: str | None
+    product: str | None
+    amount: Any
+    currency: str | None
+    stage: str
+    source: str | None
+    referred_by: str | None
+    created: datetime
+    closed: datetime | None
+    outcome: str | None
+    outcome_reason: str | None
+    owner: str
+    external_id: str | None
+
+
+R = TypeVar("R", ContactExport, AccountExport, DealExport)
+_EXPORT_BATCH = 2000
+
+
+def _streamed(record: type[R], session: Session, query: Select[*tuple[Any, ...]]) -> Iterator[R]:
+    """Named records, a batch at a time (an export of a million rows stays flat in memory); the
+    columns are matched to the record's fields by label once, before the first row."""
+    result = session.execute(query.execution_options(yield_per=_EXPORT_BATCH))
+    if tuple(result.keys()) != record._fields:
+        raise TypeError(f"{record.__name__} holds {record._fields}; the query gives {tuple(result.keys())}")
+    make = record._make
+    for found in result:
+        yield make(found)
+
+
+def contacts_to_export(session: Session, actor: Actor) -> Iterator[ContactExport]:
+    owner = aliased(User)
+    return _streamed(ContactExport, session, (
+        select(Contact.first_name, Contact.last_name, Contact.email, Contact.phone, Contact.title,
+               Contact.linkedin_url, Account.name.label("company"), Account.domain.label("company_domain"),
+               Contact.country, Contact.timezone, Contact.decision_role, Contact.preferred_channel, Contact.status,
+               owner.email.label("owner"), Contact.external_id, Contact.mobile_phone, Contact.home_phone,
+               Contact.other_phone, Contact.assistant_phone, Contact.do_not_call, Contact.do_not_email)
+        .join(owner, owner.id == Contact.owner_id)
+        .outerjoin(Account, Account.id == Contact.account_id)
+        .where(owner_scope(actor, Contact.owner_id))
+        .order_by(Contact.id)
+    ))
+
+
+def accounts_to_export(session: Session, actor: Actor) -> Iterator[AccountExport]:
+    owner = aliased(User)
+    return _streamed(AccountExport, session, (
+        select(Account.name, Account.domain, Account.country, Account.timezone, Account.industry, Account.size,
+               owner.email.label("owner"), Account.external_id)
+        .outerjoin(owner, owner.id == Account.owner_id)
+        .where(Account.owner_id.is_(None) | owner_scope(actor, Account.owner_id))
+        .order_by(Account.id)
+    ))
+
+
+def deals_to_export(session: Session, actor: Actor) -> Iterator[DealExport]:
+    owner = aliased(User)
+    return _streamed(DealExport, session, (
+        select(Deal.name, Account.name.label("account"), Deal.product, Deal.amount, Deal.currency, Deal.stage,
+               Deal.source, Deal.referred_by_name.label("referred_by"), Deal.created_at.label("created"),
+               Deal.closed_at.label("closed"), Deal.outcome, Deal.outcome_reason, owner.email.label("owner"),
+               Deal.external_id)
+        .join(owner, owner.id == Deal.owner_id)
+        .outerjoin(Account, Account.id == Deal.account_id)
+        .where(owner_scope(actor, Deal.owner_id))
+        .order_by(Deal.id)
+    ))

@@ -35,22 +35,22 @@ def check_touch_rows(session: Session, actor: Actor, batch: list[RowResult]) -> 
         email = result.values.get("contact_email")
         found = contacts.get(str(email)) if email else None
         where = f"line {result.line}"
-        if email and (found is None or not can_see_owner(actor, owners[found[1]])):
+        if email and (found is None or not can_see_owner(actor, owners[found.owner_id])):
             result.problems.append(Problem(f"{where}, column contact", "no contact you can see has this email",
                                            "import the contact first or check the address"))
             continue
         if found is None:
             continue
-        result.values["contact_id"] = found[0]
+        result.values["contact_id"] = found.id
         if "owner_id" not in result.values:
-            result.values["owner_id"] = found[1]
+            result.values["owner_id"] = found.owner_id
         deal_key = result.values.get("deal_external_id")
         deal = deals.get(str(deal_key)) if deal_key else None
-        if deal_key and (deal is None or not can_see_owner(actor, owners[deal[1]])):
+        if deal_key and (deal is None or not can_see_owner(actor, owners[deal.owner_id])):
             result.problems.append(Problem(f"{where}, column deal", f"no deal you can see has id {deal_key}",
                                            "use the deal's external id or leave it empty"))
         elif deal is not None:
-            result.values["deal_id"] = deal[0]
+            result.values["deal_id"] = deal.id
         if result.values.get("outcome") not in _BUILT_IN:
             result.problems.append(Problem(f"{where}, column outcome", f"{result.values.get('outcome')!r} is unknown",
                                            f"use one of: {', '.join(sorted(_BUILT_IN))}"))

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ember.db import insert_or_ignore
+from ember.db import insert_or_ignore, typed_rows
 from ember.models import Contact, InboundMail, Mailbox, MailboxFolder, OutboundMessage, PlannedTouch, User
-from ember.users.access import Actor, owner_scope
+from ember.users.access import Actor
+from ember.users.repository import owner_scope
 from ember.vocabulary import PlannedTouchStatus
 
 REPLY_KIND = "reply"  # the planned touch that puts an answer to write at the top of Today
@@ -66,15 +67,31 @@ def contacts_by_email(session: Session, actor: Actor, emails: Iterable[str]) -> 
     return found
 
 
-def outbound_by_message_id(session: Session, message_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """Ember's own sent messages by Message-ID: (outbound id, contact id)."""
+@dataclass(frozen=True, slots=True)
+class SentByUs:
+    """One of Ember's own sent messages, as a reply or a delivery report names it."""
+
+    outbound_id: int
+    contact_id: int
+
+
+def outbound_by_message_id(session: Session, message_ids: Iterable[str]) -> dict[str, SentByUs]:
+    """Ember's own sent messages by Message-ID."""
     wanted = sorted({m for m in message_ids if m})
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[str, SentByUs] = {}
     for start in range(0, len(wanted), 500):
         rows = session.execute(select(OutboundMessage.message_id, OutboundMessage.id, OutboundMessage.contact_id)
                                .where(OutboundMessage.message_id.in_(wanted[start:start + 500])))
-        found.update({mid: (id_, contact_id) for mid, id_, contact_id in rows if mid})
+        found.update({mid: SentByUs(id_, contact_id) for mid, id_, contact_id in rows if mid})
     return found
+
+
+def outbound_message(session: Session, outbound_id: int) -> OutboundMessage | None:
+    return session.get(OutboundMessage, outbound_id)
+
+
+def mailbox_by_id(session: Session, mailbox_id: int) -> Mailbox | None:
+    return session.get(Mailbox, mailbox_id)
 
 
 def insert_mail(session: Session, values: dict[str, Any]) -> int | None:
@@ -116,11 +133,27 @@ def mail(session: Session, mail_id: int) -> InboundMail | None:
     return session.get(InboundMail, mail_id)
 
 
-def replies_due(session: Session, rep_id: int, limit: int) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class ReplyDue:
+    """An open answer to write, with the contact it goes to."""
+
+    plan_id: int
+    due_at: datetime
+    purpose: str
+    reason: str
+    deal_id: int | None
+    contact_id: int
+    first_name: str
+    last_name: str
+    email: str | None
+
+
+def replies_due(session: Session, rep_id: int, limit: int) -> list[ReplyDue]:
     """Open answers to write, newest first, with the contact's name (for the Today queue)."""
-    return list(session.execute(
-        select(PlannedTouch.id, PlannedTouch.due_at, PlannedTouch.purpose, PlannedTouch.reason, PlannedTouch.deal_id,
-               Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.timezone)
+    return typed_rows(ReplyDue, session.execute(
+        select(PlannedTouch.id.label("plan_id"), PlannedTouch.due_at, PlannedTouch.purpose, PlannedTouch.reason,
+               PlannedTouch.deal_id, Contact.id.label("contact_id"), Contact.first_name, Contact.last_name,
+               Contact.email)
         .join(Contact, Contact.id == PlannedTouch.contact_id)
         .where(PlannedTouch.rep_id == rep_id, PlannedTouch.kind == REPLY_KIND,
                PlannedTouch.status == PlannedTouchStatus.PLANNED.value)

@@ -34,7 +34,7 @@ from ember.inbox import imap, repository, secrets
 from ember.inbox.rules import MailKind, Verdict, new_text, quote
 from ember.messages.rules import VariantLibrary
 from ember.messages.service import TeamLibraries, library_for
-from ember.models import Contact, Deal, InboundMail, Mailbox, OutboundMessage, PlannedTouch, User
+from ember.models import Contact, Deal, InboundMail, Mailbox, PlannedTouch, User
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.service import RecordedTouch, record_touch
@@ -323,7 +323,7 @@ def _hard_bounce(session: Session, actor: Actor, mail: InboundMail, contact: Con
 
 def _soft_bounce(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
                  incoming: Incoming, plans: MailPlans, now: datetime) -> None:
-    message = session.get(OutboundMessage, incoming.outbound_id) if incoming.outbound_id else None
+    message = repository.outbound_message(session, incoming.outbound_id) if incoming.outbound_id else None
     if message is None or message.status != "sent":
         mail.reason += "; no email of Ember's to retry"
         return
@@ -378,7 +378,7 @@ def confirm_removal(session: Session, actor: Actor, mail_id: int, *, stop: bool,
     """The rep's decision on a removal asked in free text: stop emailing, or keep going."""
     now = now or datetime.now(UTC)
     mail = repository.mail(session, mail_id)
-    mailbox = session.get(Mailbox, mail.mailbox_id) if mail else None
+    mailbox = repository.mailbox_by_id(session, mail.mailbox_id) if mail else None
     if mail is None or mailbox is None or mailbox.user_id != actor.id or mail.contact_id is None:
         raise NotFound(f"no message {mail_id} in your mailbox")
     if mail.status != "to_confirm":
@@ -419,8 +419,8 @@ class ReplyItem:
 
 def replies_for(session: Session, rep_id: int, limit: int = 50) -> list[ReplyItem]:
     items = []
-    for row in repository.replies_due(session, rep_id, limit):
-        plan_id, due_at, purpose, reason, deal_id, contact_id, first, last, email, _tz = tuple(row)
-        name = f"{first} {last}".strip() or (email or f"contact {contact_id}")
-        items.append(ReplyItem(plan_id, contact_id, name, email, deal_id, purpose, reason, due_at))
+    for due in repository.replies_due(session, rep_id, limit):
+        name = f"{due.first_name} {due.last_name}".strip() or (due.email or f"contact {due.contact_id}")
+        items.append(ReplyItem(due.plan_id, due.contact_id, name, due.email, due.deal_id, due.purpose, due.reason,
+                               due.due_at))
     return items

@@ -198,11 +198,11 @@ def _inbound_candidates(session: Session, actor: Actor, parsed: list[tuple[imap.
     for headers, message in parsed:
         sender = senders[headers.uid] or ""
         sent = next((ours[r] for r in references[headers.uid] if r in ours), None)
-        contact_id = contacts.get(sender) or (sent[1] if sent else None)
+        contact_id = contacts.get(sender) or (sent.contact_id if sent else None)
         if contact_id is None and not _looks_like_report(message, sender):
             continue
         result.append(_Candidate(headers.uid, _parse(headers.raw, headers_only=True), headers.internal_date,
-                                 contact_id, sent[0] if sent else None))
+                                 contact_id, sent.outbound_id if sent else None))
     return result
 
 
@@ -228,7 +228,7 @@ def _report_contact(session: Session, actor: Actor, message: Message,
     if original:
         ours = repository.outbound_by_message_id(session, [original])
         if original in ours:
-            return ours[original][1], ours[original][0]
+            return ours[original].contact_id, ours[original].outbound_id
     bounced = verdict.bounced if verdict else ()
     contacts = repository.contacts_by_email(session, actor, bounced)
     return next((contacts[a] for a in bounced if a in contacts), None), None

@@ -19,6 +19,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 
 from ember.errors import EmberError
+from ember.maintenance import repository
 from ember.migrate import alembic_config
 
 PAGES_PER_STEP = 1024  # small steps let the app keep writing between them
@@ -78,15 +79,15 @@ def schema_revision(path: Path) -> str:
     """The migration an Ember database file is at; anything else is refused with the reason."""
     try:
         with _connect(path, read_only=True) as db:
-            integrity = db.execute("PRAGMA quick_check").fetchone()
-            if not integrity or integrity[0] != "ok":
-                raise EmberError(f"{path} is damaged (SQLite says: {integrity[0] if integrity else 'nothing'})")
-            row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+            checked = repository.integrity(db)
+            if checked != "ok":
+                raise EmberError(f"{path} is damaged (SQLite says: {checked})")
+            revision = repository.stored_revision(db)
     except sqlite3.DatabaseError as exc:
         raise EmberError(f"{path} is not an Ember database ({exc}); pick a file `ember db backup` wrote") from None
-    if row is None:
+    if revision is None:
         raise EmberError(f"{path} holds no schema version; pick a file `ember db backup` wrote")
-    return str(row[0])
+    return revision
 
 
 def _connect(path: Path, *, read_only: bool = False) -> closing[sqlite3.Connection]:

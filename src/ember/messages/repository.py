@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ember.db import insert_or_ignore
 from ember.models import Call, MessageVariant, PlannedTouch, Touch, User
 from ember.models.base import SHARED_SCOPE, scope_of
 from ember.vocabulary import PlannedTouchStatus
@@ -18,6 +19,11 @@ from ember.vocabulary import PlannedTouchStatus
 
 def _scopes(team_id: int | None) -> list[str]:
     return [SHARED_SCOPE] if team_id is None else [SHARED_SCOPE, scope_of(team_id)]
+
+
+def insert_missing_variants(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert-or-ignore: two workers seeding an empty library at once must not fail."""
+    session.execute(insert_or_ignore(session, MessageVariant), rows)
 
 
 def team_variants(session: Session, team_id: int | None) -> list[MessageVariant]:
@@ -98,6 +104,10 @@ def received_keys(session: Session, contact_id: int) -> set[str]:
         select(MessageVariant.key).join(Touch, Touch.message_variant_id == MessageVariant.id)
         .where(Touch.contact_id == contact_id)
     ))
+
+
+def variant_by_id(session: Session, variant_id: int) -> MessageVariant | None:
+    return session.get(MessageVariant, variant_id)
 
 
 def key_of(session: Session, variant_id: int) -> str | None:

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from ember.accounts.repository import account_by_id
 from ember.alerts import repository as alert_repository
-from ember.db import insert_or_ignore
 from ember.errors import Conflict, NotFound, ProblemList
 from ember.messages import repository
 from ember.messages import rules as message_rules
 from ember.messages.defaults import default_library
-from ember.models import Account, Contact, MessageVariant
+from ember.models import Contact, MessageVariant
 from ember.models.base import scope_of
 from ember.users.access import Actor, library_team, require_library_keeper
 from ember.vocabulary import MessagePhase, MessageSituation
@@ -35,8 +35,7 @@ def ensure_defaults(session: Session) -> int:
         for v in default_library().variants if v.key not in have
     ]
     if missing:
-        # Insert-or-ignore: two workers seeding an empty library at once must not fail.
-        session.execute(insert_or_ignore(session, MessageVariant), missing)
+        repository.insert_missing_variants(session, missing)
     return len(missing)
 
 
@@ -186,7 +185,7 @@ def set_active(session: Session, actor: Actor, key: str, active: bool) -> Messag
 def message_values(session: Session, contact: Contact, rep_name: str | None) -> dict[str, str]:
     """The facts Ember knows for a message's placeholders; the rest stay visible for the rep to fill."""
     values = {"first_name": contact.first_name, "rep_name": rep_name or ""}
-    account = session.get(Account, contact.account_id) if contact.account_id else None
+    account = account_by_id(session, contact.account_id) if contact.account_id else None
     if account is not None:
         values["company"] = account.name
     alert = alert_repository.latest_alert(session, contact.id)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, aliased
 
 from ember.db import typed_rows
 from ember.models import Account, Alert, Contact, InboundEvent, NurtureMembership, TriggerRule, User
-from ember.users.access import Actor, owner_scope
+from ember.users.access import Actor
+from ember.users.repository import owner_scope
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ember.db import typed_rows
 from ember.models import (
     Account,
     Alert,
@@ -36,14 +38,28 @@ def deals_of(session: Session, contact_id: int) -> list[Deal]:
     ))
 
 
-def stakeholders_of(session: Session, deal_ids: list[int]) -> list[Any]:
-    """(deal id, contact id, name, role on the deal, contact's role, evidence, where the role came from)
-    for every stakeholder."""
+@dataclass(frozen=True, slots=True)
+class Stakeholder:
+    """A person on one of the contact's deals, with the role there and where it came from."""
+
+    deal_id: int
+    contact_id: int
+    first_name: str
+    last_name: str
+    deal_role: str
+    contact_role: str
+    evidence: str | None
+    role_source: str | None
+
+
+def stakeholders_of(session: Session, deal_ids: list[int]) -> list[Stakeholder]:
+    """Every stakeholder of these deals, by last name."""
     if not deal_ids:
         return []
-    return list(session.execute(
-        select(DealStakeholder.deal_id, Contact.id, Contact.first_name, Contact.last_name, DealStakeholder.role,
-               Contact.decision_role, Contact.decision_role_evidence, Contact.decision_role_source)
+    return typed_rows(Stakeholder, session.execute(
+        select(DealStakeholder.deal_id, Contact.id.label("contact_id"), Contact.first_name, Contact.last_name,
+               DealStakeholder.role.label("deal_role"), Contact.decision_role.label("contact_role"),
+               Contact.decision_role_evidence.label("evidence"), Contact.decision_role_source.label("role_source"))
         .join(Contact, Contact.id == DealStakeholder.contact_id)
         .where(DealStakeholder.deal_id.in_(deal_ids)).order_by(Contact.last_name, Contact.id)
     ))
@@ -58,40 +74,86 @@ def open_multithread_reasons(session: Session, deal_ids: list[int]) -> list[str]
     ))
 
 
-def touches(session: Session, contact_id: int) -> list[Any]:
-    return list(session.execute(
-        select(Touch.occurred_at, Touch.label, Touch.channel, Touch.outcome, Touch.notes, Call.id, Touch.id)
+@dataclass(frozen=True, slots=True)
+class TouchEntry:
+    occurred_at: datetime
+    label: str | None
+    channel: str
+    outcome: str
+    notes: str | None
+    call_id: int | None  # the recorded call the touch was logged from
+    touch_id: int
+
+
+def touches(session: Session, contact_id: int) -> list[TouchEntry]:
+    return typed_rows(TouchEntry, session.execute(
+        select(Touch.occurred_at, Touch.label, Touch.channel, Touch.outcome, Touch.notes, Call.id.label("call_id"),
+               Touch.id.label("touch_id"))
         .outerjoin(Call, Call.touch_id == Touch.id)
         .where(Touch.contact_id == contact_id).order_by(Touch.occurred_at.desc()).limit(TIMELINE_LIMIT)
     ))
 
 
-def emails(session: Session, contact_id: int) -> list[Any]:
-    return list(session.execute(
+@dataclass(frozen=True, slots=True)
+class EmailEntry:
+    created_at: datetime
+    sent_at: datetime | None
+    subject: str
+    status: str
+
+
+def emails(session: Session, contact_id: int) -> list[EmailEntry]:
+    return typed_rows(EmailEntry, session.execute(
         select(OutboundMessage.created_at, OutboundMessage.sent_at, OutboundMessage.subject, OutboundMessage.status)
         .where(OutboundMessage.contact_id == contact_id).order_by(OutboundMessage.created_at.desc())
         .limit(TIMELINE_LIMIT)
     ))
 
 
-def mails(session: Session, contact_id: int) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class MailEntry:
+    received_at: datetime
+    kind: str
+    subject: str | None
+    quote: str
+    reason: str
+    touch_id: int | None  # the touch the message was logged as
+    outbound_message_id: int | None  # Ember's own email, where the mailbox holds a copy of it
+
+
+def mails(session: Session, contact_id: int) -> list[MailEntry]:
     """Messages of the rep's mailbox about this contact: replies, out-of-office notes, bounces, sent mail."""
-    return list(session.execute(
+    return typed_rows(MailEntry, session.execute(
         select(InboundMail.received_at, InboundMail.kind, InboundMail.subject, InboundMail.quote, InboundMail.reason,
                InboundMail.touch_id, InboundMail.outbound_message_id)
         .where(InboundMail.contact_id == contact_id).order_by(InboundMail.received_at.desc()).limit(TIMELINE_LIMIT)
     ))
 
 
-def events(session: Session, contact_id: int) -> list[Any]:
-    return list(session.execute(
+@dataclass(frozen=True, slots=True)
+class EventEntry:
+    occurred_at: datetime
+    type: str
+    url: str | None
+    source: str
+
+
+def events(session: Session, contact_id: int) -> list[EventEntry]:
+    return typed_rows(EventEntry, session.execute(
         select(InboundEvent.occurred_at, InboundEvent.type, InboundEvent.url, InboundEvent.source)
         .where(InboundEvent.contact_id == contact_id).order_by(InboundEvent.occurred_at.desc()).limit(TIMELINE_LIMIT)
     ))
 
 
-def alerts(session: Session, contact_id: int) -> list[Any]:
-    return list(session.execute(
+@dataclass(frozen=True, slots=True)
+class AlertEntry:
+    created_at: datetime
+    summary: str
+    seen_at: datetime | None
+
+
+def alerts(session: Session, contact_id: int) -> list[AlertEntry]:
+    return typed_rows(AlertEntry, session.execute(
         select(Alert.created_at, Alert.summary, Alert.seen_at)
         .where(Alert.contact_id == contact_id).order_by(Alert.created_at.desc()).limit(TIMELINE_LIMIT)
     ))

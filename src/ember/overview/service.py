@@ -15,9 +15,10 @@ from ember.cadence.timing import zone
 from ember.calls.rules import ANALYSIS
 from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
+from ember.messages import repository as message_repository
 from ember.messages.rules import missing_facts, readable
 from ember.messages.service import message_values
-from ember.models import Contact, Deal, MessageVariant, NextStep, PlannedTouch, User
+from ember.models import Contact, Deal, NextStep, PlannedTouch, User
 from ember.overview import repository as queries
 from ember.steps import repository as step_repository
 from ember.steps.service import due_of
@@ -90,9 +91,11 @@ def _deals(session: Session, contact_id: int) -> list[DealView]:
     people = queries.stakeholders_of(session, [d.id for d in deals])
     views = []
     for deal in deals:
-        mine = [{"contact_id": cid, "name": f"{first} {last}".strip(), "role": (role if role != "unknown" else crole),
-                 "deal_role": role, "evidence": evidence, "from_call": source == ANALYSIS}
-                for did, cid, first, last, role, crole, evidence, source in people if did == deal.id]
+        mine: list[dict[str, Any]] = [
+            {"contact_id": p.contact_id, "name": f"{p.first_name} {p.last_name}".strip(),
+             "role": p.deal_role if p.deal_role != "unknown" else p.contact_role, "deal_role": p.deal_role,
+             "evidence": p.evidence, "from_call": p.role_source == ANALYSIS}
+            for p in people if p.deal_id == deal.id]
         role = next((p["role"] for p in mine if p["contact_id"] == contact_id), "unknown")
         views.append(DealView(deal, role, mine, _qualification(deal)))
     return views
@@ -101,33 +104,36 @@ def _deals(session: Session, contact_id: int) -> list[DealView]:
 def _mail_entries(session: Session, contact_id: int) -> tuple[list[Entry], set[int]]:
     """The mailbox's messages, and the touches they were logged as (shown once, as the message)."""
     entries, logged = [], set()
-    for at, kind, subject, quote, reason, touch_id, outbound_id in queries.mails(session, contact_id):
-        if kind == "sent" and outbound_id is not None:
+    for mail in queries.mails(session, contact_id):
+        if mail.kind == "sent" and mail.outbound_message_id is not None:
             continue  # sent through Ember: already in the timeline as that email
-        if touch_id is not None:
-            logged.add(touch_id)
-        heading = "Sent from your mailbox" if kind == "sent" else "Received"
-        entries.append(Entry(at, "mail", MAIL_WORDS.get(kind, kind.replace("_", " ")),
-                             f"{heading}: {subject or '(no subject)'}", quote=quote, note=reason))
+        if mail.touch_id is not None:
+            logged.add(mail.touch_id)
+        heading = "Sent from your mailbox" if mail.kind == "sent" else "Received"
+        entries.append(Entry(mail.received_at, "mail", MAIL_WORDS.get(mail.kind, mail.kind.replace("_", " ")),
+                             f"{heading}: {mail.subject or '(no subject)'}", quote=mail.quote, note=mail.reason))
     return entries, logged
 
 
 def _timeline(session: Session, contact_id: int) -> list[Entry]:
     entries, logged = _mail_entries(session, contact_id)
-    for at, label, channel, outcome, notes, call_id, touch_id in queries.touches(session, contact_id):
-        text = f"{channel}: {outcome.replace('-', ' ')}" + (f" — {notes}" if notes else "")
-        if call_id:
-            entries.append(Entry(at, "call", label or "", f"Recorded call — {outcome.replace('-', ' ')}",
-                                 f"/calls/{call_id}"))
-        elif touch_id not in logged:
-            entries.append(Entry(at, "touch", label or "", text))
-    for created, sent, subject, status in queries.emails(session, contact_id):
-        entries.append(Entry(sent or created, "email", "email", f"Sent: {subject} ({status})"))
-    for at, type_, url, source in queries.events(session, contact_id):
-        where = f": {url}" if url else ""
-        entries.append(Entry(at, "event", source, f"{EVENT_WORDS.get(type_, type_.replace('_', ' '))}{where}"))
-    for at, summary, seen in queries.alerts(session, contact_id):
-        entries.append(Entry(at, "alert", "alert" if seen else "new alert", summary))
+    for touch in queries.touches(session, contact_id):
+        outcome = touch.outcome.replace("-", " ")
+        if touch.call_id:
+            entries.append(Entry(touch.occurred_at, "call", touch.label or "", f"Recorded call — {outcome}",
+                                 f"/calls/{touch.call_id}"))
+        elif touch.touch_id not in logged:
+            text = f"{touch.channel}: {outcome}" + (f" — {touch.notes}" if touch.notes else "")
+            entries.append(Entry(touch.occurred_at, "touch", touch.label or "", text))
+    for email in queries.emails(session, contact_id):
+        entries.append(Entry(email.sent_at or email.created_at, "email", "email",
+                             f"Sent: {email.subject} ({email.status})"))
+    for event in queries.events(session, contact_id):
+        where = f": {event.url}" if event.url else ""
+        words = EVENT_WORDS.get(event.type, event.type.replace("_", " "))
+        entries.append(Entry(event.occurred_at, "event", event.source, f"{words}{where}"))
+    for alert in queries.alerts(session, contact_id):
+        entries.append(Entry(alert.created_at, "alert", "alert" if alert.seen_at else "new alert", alert.summary))
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
@@ -139,7 +145,8 @@ def overview(session: Session, actor: Actor, contact_id: int, *, our_company: st
     account = queries.account_of(session, contact)
     where = zone(contact_repository.contact_timezone(session, contact))
     plan = cadence_repository.open_plan(session, contact.id)
-    variant = session.get(MessageVariant, plan.message_variant_id) if plan and plan.message_variant_id else None
+    variant_id = plan.message_variant_id if plan else None
+    variant = message_repository.variant_by_id(session, variant_id) if variant_id else None
     values = message_values(session, contact, owner.name if owner else actor.name)
     if owner is not None:
         values["rep_company"] = company_name(session, owner, our_company)

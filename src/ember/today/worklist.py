@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ember.cadence import repository as cadence_repository
 from ember.cadence.service import Planned, replan
 from ember.cadence.timing import zone
-from ember.contacts.service import get_contact
+from ember.contacts.service import contact_behind, get_contact
 from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, InvalidInput, NotFound, Problem
 from ember.messages.rules import missing_facts, readable
@@ -266,9 +266,11 @@ def more_rows(session: Session, actor: Actor, key: str, offset: int, rep_email: 
 
 def open_planned(session: Session, actor: Actor, plan_id: int) -> PlannedTouch:
     plan = cadence_repository.planned_touch_by_id(session, plan_id)
+    missing = f"planned touch {plan_id} not found"
     if plan is None:
-        raise NotFound(f"planned touch {plan_id} not found")
-    get_contact(session, actor, plan.contact_id)  # the same 404 for someone else's plan
+        raise NotFound(missing)
+    # Someone else's plan is answered word for word as a missing one, never with its contact's id.
+    contact_behind(session, actor, plan.contact_id, missing=missing)
     if plan.status != PlannedTouchStatus.PLANNED.value:
         raise Conflict(f"this touch is already {plan.status}; reload Today to see what is planned now")
     return plan

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
 from ember.cadence.attempts import AttemptLabel, AttemptPhase, label_touches
 from ember.cadence.service import Planned, replan
 from ember.contacts.service import contact_behind, get_contact
-from ember.deals.repository import deal_by_id
+from ember.deals.repository import deal_by_id, stakeholder
 from ember.deals.service import get_deal
 from ember.errors import InvalidInput, NotFound, Problem, ProblemList
 from ember.messages import repository as message_repository
@@ -105,9 +104,7 @@ def _apply_outcome(session: Session, contact: Contact, outcome: str, now: dateti
 
 
 def _ensure_stakeholder(session: Session, deal: Deal, contact: Contact) -> None:
-    exists = session.scalar(select(DealStakeholder.id).where(DealStakeholder.deal_id == deal.id,
-                                                             DealStakeholder.contact_id == contact.id))
-    if exists is None:
+    if stakeholder(session, deal.id, contact.id) is None:
         session.add(DealStakeholder(deal_id=deal.id, contact_id=contact.id, role=contact.decision_role))
 
 

@@ -116,6 +116,7 @@ def set_secret(db: Db, actor: CurrentActor, name: str, body: SecretIn) -> Respon
 
 @router.get("/{name}/mapping")
 def show_mapping(db: Db, actor: CurrentActor, name: str) -> MappingOut:
+    service.require_admin(actor)  # like every source: the installation's, read by admins only
     return _mapping(service.mapping_of(db, name))
 
 

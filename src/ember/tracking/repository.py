@@ -29,12 +29,23 @@ def last_received(session: Session) -> dict[str, datetime]:
     return {str(source): when for source, when in rows if when is not None}
 
 
-def live_keys(session: Session) -> list[Any]:
-    """(key hash, scope, source name, kind, mapping, source secret) of every key not revoked."""
-    return list(session.execute(
+@dataclass(frozen=True, slots=True)
+class LiveKey:
+    """A write key not revoked, with what its source needs to take events."""
+
+    key_hash: str
+    scope: str
+    name: str  # the source's
+    kind: str
+    mapping: dict[str, Any] | None
+    secret: str
+
+
+def live_keys(session: Session) -> list[LiveKey]:
+    return typed_rows(LiveKey, session.execute(
         select(WriteKey.key_hash, WriteKey.scope, EventSource.name, EventSource.kind, EventSource.mapping,
                EventSource.secret)
-        .join(EventSource, EventSource.id == WriteKey.source_id).where(WriteKey.revoked_at.is_(None))).all())
+        .join(EventSource, EventSource.id == WriteKey.source_id).where(WriteKey.revoked_at.is_(None))))
 
 
 def keys_of(session: Session, source_id: int) -> list[WriteKey]:

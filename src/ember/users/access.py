@@ -2,18 +2,18 @@
 
 A rep works on their own contacts and deals, a manager on their team's, an
 admin on everything. Every query for owned objects goes through
-``owner_scope`` so the rule lives in one place.
+``users.repository.owner_scope`` so the rule lives in one place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from ember.errors import Forbidden, NotFound
-from ember.models import Team, User
+from ember.models import User
+from ember.users import repository
 from ember.vocabulary import Role
 
 
@@ -33,16 +33,6 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
-
-
-def owner_scope(actor: Actor, owner_column: ColumnElement[int] | object) -> ColumnElement[bool]:
-    """SQL condition: rows whose owner the actor may see."""
-    column: ColumnElement[int] = owner_column  # type: ignore[assignment]
-    if actor.role is Role.ADMIN:
-        return true()
-    if actor.role is Role.MANAGER and actor.team_id is not None:
-        return column.in_(select(User.id).where(User.team_id == actor.team_id))
-    return column == actor.id
 
 
 def can_see_owner(actor: Actor, owner: User) -> bool:
@@ -75,7 +65,7 @@ def require_library_keeper(session: Session, actor: Actor) -> int | None:
     there are, a manager without a team changes nothing (it would change every team's). Reps
     change nothing."""
     require_manager(actor)
-    if actor.is_admin or (actor.team_id is None and session.scalar(select(Team.id).limit(1)) is None):
+    if actor.is_admin or (actor.team_id is None and not repository.any_team(session)):
         return None
     if actor.team_id is None:
         raise Forbidden("you are a manager without a team; ask an admin to put you in one")

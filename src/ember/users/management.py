@@ -163,7 +163,7 @@ def new_token(session: Session, actor: Actor, user_id: int, name: str) -> str:
 
 def revoke_token(session: Session, actor: Actor, user_id: int, token_id: int) -> None:
     user = managed_user(session, actor, user_id)
-    token = session.get(ApiToken, token_id)
+    token = repository.token_by_id(session, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound(f"token {token_id} not found")
     if token.revoked_at is None:

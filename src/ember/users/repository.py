@@ -1,18 +1,39 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, select, true, update
 from sqlalchemy.orm import Session
 
 from ember.db import insert_or_ignore
 from ember.models import ApiToken, LoginThrottle, Team, User, WebSession
-from ember.users.access import Actor, owner_scope
 from ember.vocabulary import Role
+
+if TYPE_CHECKING:  # access builds on these queries; an Actor is only read here
+    from ember.users.access import Actor
+
+
+def owner_scope(actor: Actor, owner_column: ColumnElement[int] | object) -> ColumnElement[bool]:
+    """SQL condition: rows whose owner the actor may see."""
+    column: ColumnElement[int] = owner_column  # type: ignore[assignment]
+    if actor.role is Role.ADMIN:
+        return true()
+    if actor.role is Role.MANAGER and actor.team_id is not None:
+        return column.in_(select(User.id).where(User.team_id == actor.team_id))
+    return column == actor.id
 
 
 def user_by_id(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
+
+
+def any_team(session: Session) -> bool:
+    return session.scalar(select(Team.id).limit(1)) is not None
+
+
+def token_by_id(session: Session, token_id: int) -> ApiToken | None:
+    return session.get(ApiToken, token_id)
 
 
 def team_by_id(session: Session, team_id: int) -> Team | None:

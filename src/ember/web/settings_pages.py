@@ -43,7 +43,8 @@ SECTIONS = (
     ("analysis", "/settings/analysis", "Call analysis", "Benchmark thresholds for the call reviews."),
     ("smtp", "/settings/smtp", "Email sending", "The mail server follow-ups are sent through."),
     ("import", "/settings/import", "Import CSV", "Contacts, accounts, deals or touches from a spreadsheet or CRM."),
-    ("audit", "/admin/audit", "Audit trail", "Who changed people, rules, templates, sources and settings, and when."),
+    ("audit", "/admin/audit", "Audit trail",
+     "Who changed people, contacts, rules, templates, sources and settings, and when."),
 )
 ADMIN_ONLY = frozenset({"sources", "audit"})
 EVERYONE = frozenset({"alerts", "mailbox"})  # what a rep may open: their own

@@ -1,4 +1,5 @@
-"""Fast, memory-flat insertion of generated rows.
+"""Every query of the demo: what an existing data set already holds, and fast, memory-flat
+insertion of generated rows.
 
 Rows are buffered per table and written with SQLAlchemy Core ``insert()``
 executemany in batches. Parents are always written before children (the
@@ -17,10 +18,11 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Engine, Numeric, Table, func, insert, select, text
+from sqlalchemy import JSON, Boolean, Connection, Engine, Numeric, Table, delete, func, insert, select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from ember.models import Base
+from ember.models import Base, EventSource, MessageVariant, ProofPoint, Team, TriggerRule, User
 from ember.models.base import UTCDateTime
 
 BATCH = 10_000
@@ -32,6 +34,44 @@ ORDER = (
     "event_sources", "inbound_events", "trigger_rules", "alerts", "proof_points",
 )
 
+
+# ---- what the database already holds --------------------------------------------------------------
+
+def user_id_with_email(session: Session, email: str) -> int | None:
+    return session.scalar(select(User.id).where(User.email == email))
+
+
+def has_source(session: Session, name: str) -> bool:
+    return session.scalar(select(EventSource.id).where(EventSource.name == name)) is not None
+
+
+def source_names(session: Session) -> set[str]:
+    return set(session.scalars(select(EventSource.name)))
+
+
+def team_id_named(session: Session, name: str) -> int | None:
+    return session.scalar(select(Team.id).where(Team.name == name))
+
+
+def has_trigger_rules(session: Session) -> bool:
+    return bool(session.scalar(select(func.count(TriggerRule.id))))
+
+
+def first_rule_for_url(session: Session, fragment: str) -> int | None:
+    """The oldest trigger rule whose URL pattern holds the fragment."""
+    return session.scalar(select(TriggerRule.id).where(TriggerRule.url_pattern.like(f"%{fragment}%"))
+                          .order_by(TriggerRule.id).limit(1))
+
+
+def variant_ids_by_key(session: Session) -> dict[str, int]:
+    return {key: id_ for key, id_ in session.execute(select(MessageVariant.key, MessageVariant.id))}
+
+
+def drop_stories(session: Session, titles: list[str]) -> None:
+    session.execute(delete(ProofPoint).where(ProofPoint.title.in_(titles)))
+
+
+# ---- bulk insertion ---------------------------------------------------------------------------------
 
 class Ids:
     """Next free id per table, read once from the database."""
