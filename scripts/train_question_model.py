@@ -461,7 +461,6 @@ def main() -> None:
     if args.only == "plain":
         # The unpunctuated model did best at the weakest setting of that grid.
         q_grid = [(0.05, 1.0), (0.1, 1.0), (0.1, 1.5)]
-    c_grid = [(0.3, 3.0)] if args.quick else [(0.1, 3.0), (0.3, 3.0), (1.0, 3.0)]
 
     def rows_for(calls: list[Call]) -> Rows:
         return question_rows(calls, drop_context=True)
@@ -501,16 +500,11 @@ def main() -> None:
     if args.only in ("questions", "plain", "punctuated"):
         return
 
-    meetings = [*mrda_train, *mrda_val, *sales_calls()]
-    tuned = cross_tune("commitment", commitment_folds(meetings), c_grid)
-    write(OUT / "commitment_model.json", {
-        "about": "Logistic regression over hashed features of ember.conversation.next_steps,"
-        " trained by scripts/train_question_model.py on MRDA commit and directive cues"
-        " (one file in five held out; settings chosen by cross-validation over the others,"
-        " then fitted on all of them).",
-        "buckets": BUCKETS,
-        **about(tuned, f"MRDA training meetings, {COMMITMENT_FOLDS}-fold pooled"),
-        "weights": final_weights(tuned, commitment_rows(meetings))})
+    # The commitment model has a script of its own.
+    from train_commitment_model import main as train_commitments
+
+    sys.argv = [sys.argv[0], "--data", str(args.data), *(["--quick"] if args.quick else [])]
+    train_commitments()
 
 
 if __name__ == "__main__":
