@@ -154,3 +154,20 @@ def test_a_copula_and_an_alternative_do_not_open_new_questions() -> None:
     assert not opens_question(["is", "it", "you", "or", "does", "it", "go", "up"], 3)
     assert opens_question(["at", "your", "company", "is", "it", "you"], 3)
     assert not opens_question(["look", "at", "how", "others", "do", "it"], 2)
+
+
+def test_a_question_after_other_words_counts_without_punctuation() -> None:
+    count, asked = rep_questions(vtt(
+        ("Dana Whitfield", "and the quote can you hold the price until after the visit"),
+        ("Marcus Bell", "yes until the end of the month"),
+    ))
+    assert count == 1
+    assert asked == ["and the quote can you hold the price until after the visit"]
+
+
+def test_not_knowing_whether_is_not_a_question() -> None:
+    count, _ = rep_questions(vtt(
+        ("Dana Whitfield", "I don't know if it's done by a private company or not."),
+        ("Marcus Bell", "It may be."),
+    ))
+    assert count == 0

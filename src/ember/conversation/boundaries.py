@@ -77,6 +77,7 @@ _EMBEDDING = frozenset(
      "at", "of", "for", "with", "in", "from", "by", "into", "share", "look", "asked"}
 )
 _EDGE = "<e>"
+_FILLERS = frozenset({"um", "uh", "like", "er", "erm", "uh-huh"})
 _MODALS = frozenset({"would", "could", "should", "will", "can", "shall", "might", "may", "must",
                      "wouldn't", "couldn't", "won't", "can't"})
 _DO = frozenset({"do", "does", "did"})
@@ -181,8 +182,12 @@ def opens_question(tokens: Sequence[str], index: int, sentence_start: int = 0) -
     question inside a sentence), "which languages | does your team use"
     (the question goes on), "is it you | or does it go further up" (one
     question with its alternative), "the plan | is i get..." (a copula)."""
-    before = tokens[index - 1] if index else ""
-    if tokens[index] == "or":
+    # The word before, past fillers ("maybe i could like | do this again").
+    back = index - 1
+    while back > 0 and tokens[back] in _FILLERS:
+        back -= 1
+    before = tokens[back] if back >= 0 else ""
+    if tokens[index] == "or" or before == "or":
         return False
     led = tokens[index] in _LEADS and index + 1 < len(tokens)
     if led:
@@ -194,6 +199,8 @@ def opens_question(tokens: Sequence[str], index: int, sentence_start: int = 0) -
         return False  # a tag closes the sentence before it
     if first in _WH:
         # "what's the..." carries its auxiliary: whatever follows, it asks.
+        if second in _AUX and (third in _SUBJECT or third in {"the", "a", "an"}):
+            return True  # "working for them | what does the team use"
         return before not in _EMBEDDING and (
             first in _WH_AUX or second in _AUX or (second != "" and second not in _EMBEDDED))
     if tokens[sentence_start] in _LEADS and sentence_start + 1 < index:

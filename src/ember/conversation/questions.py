@@ -211,6 +211,7 @@ def core_tokens_of(raw: list[str]) -> list[str]:
     return tokens[start:]
 
 
+_TAG_SUBJECTS = frozenset({"you", "we", "they", "he", "she", "it", "there", "i"})
 _TAG_ENDINGS = tuple(" " + " ".join(tag) for tag in TAGS)
 _ASKING = re.compile("|".join(re.escape(phrase) for phrase in ASKING))
 
@@ -237,6 +238,10 @@ def _flags(tokens: list[str], text: str) -> list[str]:
         flags.append("aux_inversion")
     if len(tokens) > 1 and (" " + lowered).endswith(_TAG_ENDINGS):
         flags.append("tag_question")
+    if len(tokens) > 3 and tokens[-2] in AUX and tokens[-1] in _TAG_SUBJECTS:
+        # Any auxiliary tag: "there's a lot, isn't there", "we've got a
+        # problem, don't we", "it would be fun, wouldn't it".
+        flags.append("aux_tag")
     if _ASKING.search(lowered):
         flags.append("asking_phrase")
     return flags
@@ -429,7 +434,37 @@ def text_features(text: str) -> list[str]:
     feats.append(f"first+end:{tokens[0]}:{end}")
     feats.append(f"first2+end:{' '.join(tokens[:2])}:{end}")
     feats.append(f"raw1+len+end:{raw2[0] if raw2 else '-'}:{size}:{end}")
+    feats += _inner_question(tokens)
     return feats + edge_features(tokens, last3=True)
+
+
+# Words after which an auxiliary or a wh-word goes on the same clause ("i
+# can | do", "tell me | what"), so it opens no question inside the sentence.
+_CLAUSE_GOES_ON = frozenset(
+    {"i", "we", "you", "they", "he", "she", "it", "i'll", "we'll", "you'll", "i'd", "we'd",
+     "you'd", "that", "which", "who", "to", "not", "know", "tell", "ask", "see", "wonder",
+     "wondering", "understand", "sure", "about", "is", "was", "me", "us", "them", "him", "her",
+     "mean", "think", "guess", "exactly", "matter", "idea", "remember", "explain", "show"}
+)
+_ASKED_SUBJECTS = frozenset({"you", "we", "i", "they", "there", "your", "he", "she", "it"})
+
+
+def _inner_question(tokens: Sequence[str]) -> list[str]:
+    """A question that starts after other words in an unpunctuated sentence:
+    "and the quote can you hold the price", "fatima what prompted the
+    search", "so quick question which languages does your team use"."""
+    found: list[str] = []
+    for index in range(1, len(tokens) - 1):
+        word, after, before = tokens[index], tokens[index + 1], tokens[index - 1]
+        if before in _CLAUSE_GOES_ON:
+            continue
+        if word in AUX and after in _ASKED_SUBJECTS:
+            found.append("inner:aux+subj")
+            found.append(f"inner:aux+subj:{min(index, 4)}")
+        elif word in WH and (after in AUX or word.endswith("'s")):
+            found.append("inner:wh+aux")
+            found.append(f"inner:wh+aux:{min(index, 4)}")
+    return found[:2]
 
 
 _BUCKET_CACHE: dict[str, int] = {}
@@ -527,6 +562,8 @@ def _score_with(model: _Model, text: str, context: Context | None) -> float:
 
 # Tags that only ever ask; a bare "right" is left to the model, because in
 # meetings it is far more often agreement than a question.
+# "I don't know if it's done by a private company or not" asks nothing.
+_WHETHER = frozenset({"if", "whether"})
 _SURE_TAGS = ("is that right", "is that correct", "isn't it", "don't you", "or not", "correct")
 
 
@@ -539,7 +576,8 @@ def _text_score(text: str, model: _Model) -> float:
 
 def is_question(text: str, context: Context | None = None) -> bool:
     tokens = _shape(text)[0]
-    if len(tokens) > 3 and " ".join(tokens).endswith(_SURE_TAGS):
+    if len(tokens) > 3 and " ".join(tokens).endswith(_SURE_TAGS) and not (
+            tokens[-1] == "not" and _WHETHER.intersection(tokens)):
         return True
     models = _models()
     if models is None:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ember.alerts import service as alert_service
 from ember.api.deps import Db, check_csrf
-from ember.web.pages import page_actor
+from ember.web.desk import PageUser
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,10 +27,7 @@ def _readable(alert: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/alerts")
-def alerts_page(request: Request, db: Db, show: str = "all", page: int = 1) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
+def alerts_page(request: Request, db: Db, actor: PageUser, show: str = "all", page: int = 1) -> Response:
     show = show if show in SHOWS else "all"
     page = max(1, min(page, 10_000))
     found = alert_service.list_alerts(db, actor, unseen_only=show == "unseen", seen_only=show == "seen",
@@ -41,20 +38,15 @@ def alerts_page(request: Request, db: Db, show: str = "all", page: int = 1) -> R
 
 
 @router.get("/alerts/{alert_id}/row")
-def alert_row(request: Request, db: Db, alert_id: int) -> Response:
+def alert_row(request: Request, db: Db, actor: PageUser, alert_id: int) -> Response:
     """One alert as a row of the inbox: what the page adds when one arrives live."""
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     alert = _readable(alert_service.get_alert(db, actor, alert_id))
     return render(request, "_alert_row.html", alert=alert, zone=actor.timezone)
 
 
 @router.post("/alerts/{alert_id}/seen")
-def mark_seen_form(request: Request, db: Db, alert_id: int, csrf: Annotated[str, Form()] = "") -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
+def mark_seen_form(request: Request, db: Db, actor: PageUser, alert_id: int,
+                   csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     alert_service.mark_seen(db, actor, alert_id, now=datetime.now(UTC))
     unseen = alert_service.unseen_count(db, actor)

@@ -5,32 +5,21 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from ember.api.deps import Db
 from ember.audit.service import TARGET_TYPES, entries
-from ember.errors import NotFound
-from ember.users.access import Actor
 from ember.validation import parse_datetime
-from ember.web.pages import page_actor
+from ember.web.desk import AdminUser
 from ember.web.settings_pages import desk
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 
 
-def _admin(request: Request, db: Db) -> Actor | None:
-    actor = page_actor(request, db)
-    if actor is not None and not actor.is_admin:
-        raise NotFound("no such page")  # the trail is not even announced to others
-    return actor
-
-
 @router.get("/admin/audit")
-def audit_page(request: Request, db: Db, who: str = "", kind: str = "", since: str = "", page: int = 1) -> Response:
-    viewer = _admin(request, db)
-    if viewer is None:
-        return RedirectResponse("/login", status_code=303)
+def audit_page(request: Request, db: Db, viewer: AdminUser, who: str = "", kind: str = "", since: str = "",
+               page: int = 1) -> Response:
     page = max(1, page)
     try:  # a day is read in the admin's own time zone
         since_at = parse_datetime(since, viewer.timezone) if since else None

@@ -19,7 +19,7 @@ from ember.models import Contact, Deal
 from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 from ember.validation import parse_datetime
-from ember.web.pages import page_actor
+from ember.web.desk import PageUser
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,15 +27,8 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 
 
-def _login() -> Response:
-    return RedirectResponse("/login", status_code=303)
-
-
 @router.get("/calls")
-def calls_page(request: Request, db: Db, page: int = 1) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login()
+def calls_page(request: Request, db: Db, actor: PageUser, page: int = 1) -> Response:
     page = max(1, min(page, 10_000))
     calls = call_service.list_calls(db, actor, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render(request, "calls.html", calls=calls[:PAGE_SIZE], has_more=len(calls) > PAGE_SIZE, page=page,
@@ -49,10 +42,8 @@ def _upload_page(request: Request, db: Db, actor: Actor, contact: Contact | None
 
 
 @router.get("/calls/new")
-def new_call_page(request: Request, db: Db, contact_id: int | None = None, deal_id: int | None = None) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login()
+def new_call_page(request: Request, db: Db, actor: PageUser, contact_id: int | None = None,
+                  deal_id: int | None = None) -> Response:
     contact = get_contact(db, actor, contact_id) if contact_id else None
     deal = get_deal(db, actor, deal_id) if deal_id else None
     return _upload_page(request, db, actor, contact, deal)
@@ -69,13 +60,10 @@ def _who(db: Db, actor: Actor, contact_id: str, contact_email: str) -> Contact:
 
 @router.post("/calls")
 def add_call_form(
-    request: Request, db: Db, file: UploadFile, csrf: Annotated[str, Form()] = "",
+    request: Request, db: Db, actor: PageUser, file: UploadFile, csrf: Annotated[str, Form()] = "",
     contact_id: Annotated[str, Form()] = "", contact_email: Annotated[str, Form()] = "",
     deal_id: Annotated[str, Form()] = "", format: Annotated[str, Form()] = "", at: Annotated[str, Form()] = "",
 ) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login()
     check_csrf(request, csrf)
     settings = settings_for(db, request.app.state.settings, actor.team_id)  # the team's targets and cadence
     form = {"contact_id": contact_id, "contact_email": contact_email, "format": format, "at": at}
@@ -102,22 +90,16 @@ def add_call_form(
 
 
 @router.get("/calls/{call_id}")
-def call_page(request: Request, db: Db, call_id: int) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login()
+def call_page(request: Request, db: Db, actor: PageUser, call_id: int) -> Response:
     view = call_service.call_view(db, actor, call_id)
     return render(request, "call.html", view=view, a=view.analysis, pic=view.picture, zone=actor.timezone,
                   metric_names=METRIC_NAMES, metric_value=metric_value)
 
 
 @router.post("/calls/{call_id}/sides")
-def sides_form(request: Request, db: Db, call_id: int, rep: Annotated[str, Form()],
+def sides_form(request: Request, db: Db, actor: PageUser, call_id: int, rep: Annotated[str, Form()],
                csrf: Annotated[str, Form()] = "") -> Response:
     """The rep names which speaker was on our side; the call is analysed again from its transcript."""
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login()
     check_csrf(request, csrf)
     try:
         settings = settings_for(db, request.app.state.settings, actor.team_id)

@@ -20,7 +20,7 @@ from ember.outbound.mail import SmtpConfig
 from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 from ember.validation import parse_datetime
-from ember.web.pages import page_actor
+from ember.web.desk import PageUser
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -60,23 +60,18 @@ def _invite(when: str, asked: bool, zone: str) -> datetime | None:
 
 
 @router.get("/contacts/{contact_id}/compose")
-def compose_page(request: Request, db: Db, contact_id: RecordId, kind: str = "note",
+def compose_page(request: Request, db: Db, actor: PageUser, contact_id: RecordId, kind: str = "note",
                  situation: str | None = None) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     return _page(request, db, actor, contact_id, kind, situation)
 
 
 @router.post("/contacts/{contact_id}/send")
 def send_form(
-    request: Request, db: Db, contact_id: RecordId, subject: Annotated[str, Form()], body: Annotated[str, Form()],
+    request: Request, db: Db, actor: PageUser, contact_id: RecordId, subject: Annotated[str, Form()],
+    body: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "", invite: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "note",
     situation: Annotated[str, Form()] = "", attach_invite: Annotated[str, Form()] = "",
 ) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     check_csrf(request, csrf)
     form = {"subject": subject, "body": body, "invite": invite, "attach_invite": attach_invite == "1"}
     try:

@@ -15,7 +15,8 @@ from ember.errors import EmberError, InvalidInput
 from ember.users.access import Actor
 from ember.users.service import visible_users
 from ember.vocabulary import DealStage, DecisionRole, Role
-from ember.web.pages import back_to, page_actor
+from ember.web.desk import PageUser
+from ember.web.pages import back_to
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,11 +35,9 @@ def _filters(stage: str, owner: str, stalled: str, q: str) -> tuple[deal_service
 
 
 @router.get("/deals")
-def deals_page(request: Request, db: Db, stage: str = "", owner: str = "", stalled: str = "", q: str = "",
+def deals_page(request: Request, db: Db, actor: PageUser, stage: str = "", owner: str = "", stalled: str = "",
+               q: str = "",
                page: int = 1) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     wanted, shown = _filters(stage, owner, stalled, q)
     page = max(1, min(page, 10_000))
     stall_after = request.app.state.settings.cadence.follow_ups_before_stalled
@@ -67,19 +66,13 @@ def _deal_context(db: Db, actor: Actor, deal_id: int) -> dict[str, Any]:
 
 
 @router.get("/deals/{deal_id}")
-def deal_page(request: Request, db: Db, deal_id: int) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
+def deal_page(request: Request, db: Db, actor: PageUser, deal_id: int) -> Response:
     return render(request, "deal.html", **_deal_context(db, actor, deal_id))
 
 
 @router.post("/deals/{deal_id}/stage")
-def change_stage_form(request: Request, db: Db, deal_id: int, stage: Annotated[str, Form()],
+def change_stage_form(request: Request, db: Db, actor: PageUser, deal_id: int, stage: Annotated[str, Form()],
                       csrf: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     check_csrf(request, csrf)
     try:
         deal = deal_service.change_stage(db, actor, deal_id, stage, reason=reason, now=datetime.now(UTC))
@@ -93,12 +86,10 @@ def change_stage_form(request: Request, db: Db, deal_id: int, stage: Annotated[s
 
 
 @router.post("/deals/{deal_id}/people/{contact_id}/role")
-def stakeholder_role_form(request: Request, db: Db, deal_id: int, contact_id: int, role: Annotated[str, Form()] = "",
+def stakeholder_role_form(request: Request, db: Db, actor: PageUser, deal_id: int, contact_id: int,
+                          role: Annotated[str, Form()] = "",
                           csrf: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
     """Someone's say in this deal, set by the rep from the deal page or the contact's page."""
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     check_csrf(request, csrf)
     target = back_to(back) or f"/deals/{deal_id}"
     try:

@@ -1,4 +1,4 @@
-"""What every page of the desk (/settings) shares: who is asking, and forms that fail on the form.
+"""What every page shares: who is asking (signed in, a manager, an admin), and forms that fail on the form.
 
 A form that does not validate is shown again, as filled in, with the error at
 the top and next to each field it names; nothing was changed (the request's
@@ -13,11 +13,20 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ember.api.deps import Db, check_csrf
-from ember.errors import EmberError
+from ember.api.deps import Db, _session_actor, check_csrf
+from ember.audit.service import act_as
+from ember.errors import EmberError, NotFound
 from ember.users.access import Actor, require_manager
-from ember.web.pages import page_actor
 from ember.web.templating import render
+
+
+def page_actor(request: Request, db: Db) -> Actor | None:
+    """The user of this browser session, or None; the audit trail credits them with what the page changes."""
+    actor = _session_actor(request, db)
+    request.state.user = actor
+    if actor is not None:
+        act_as(db, actor)
+    return actor
 
 
 class LoginRequired(Exception):
@@ -43,8 +52,16 @@ def _manager(request: Request, db: Db) -> Actor:
     return actor
 
 
-PageUser = Annotated[Actor, Depends(_anyone)]
-DeskUser = Annotated[Actor, Depends(_manager)]
+def _admin(request: Request, db: Db) -> Actor:
+    actor = _anyone(request, db)
+    if not actor.is_admin:
+        raise NotFound("no such page")  # a page only admins have a link to is not even announced to others
+    return actor
+
+
+PageUser = Annotated[Actor, Depends(_anyone)]  # anyone signed in; the browser goes to log in first otherwise
+DeskUser = Annotated[Actor, Depends(_manager)]  # managers and admins; a rep is refused (403)
+AdminUser = Annotated[Actor, Depends(_admin)]  # admins; anyone else is answered as if the page did not exist
 
 
 def checked_form(request: Request, csrf: str) -> None:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from ember.db import unit_of_work
 from ember.errors import Problem
-from ember.web.pages import page_actor
+from ember.web.desk import page_actor
 from ember.web.templating import render
 
 TITLES = {400: "That request did not work", 401: "Please log in", 403: "Not allowed",

@@ -22,21 +22,15 @@ from ember.users.access import Actor
 from ember.validation import parse_datetime
 from ember.vocabulary import Channel, ContactStatus, Outcome
 from ember.web.contact_pages import FIELDS, account_choices, choice, form_choices, invalid_fields
-from ember.web.pages import page_actor
+from ember.web.desk import PageUser
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _login_needed() -> Response:
-    return RedirectResponse("/login", status_code=303)
-
-
 @router.get("/contacts")
-def contacts_page(request: Request, db: Db, q: str | None = None, status: str | None = None) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login_needed()
+def contacts_page(request: Request, db: Db, actor: PageUser, q: str | None = None,
+                  status: str | None = None) -> Response:
     rows = list_contacts(db, actor, status=status or None, search=q or None, limit=200)
     return render(request, "contacts.html", contacts=rows, q=q or "", status=status or "")
 
@@ -51,22 +45,17 @@ def _contact_context(request: Request, db: Db, actor: Actor, contact_id: int) ->
 
 
 @router.get("/contacts/{contact_id}")
-def contact_page(request: Request, db: Db, contact_id: RecordId) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login_needed()
+def contact_page(request: Request, db: Db, actor: PageUser, contact_id: RecordId) -> Response:
     return render(request, "contact.html", **_contact_context(request, db, actor, contact_id))
 
 
 @router.post("/contacts/{contact_id}/touches")
 def log_touch_form(
-    request: Request, db: Db, contact_id: RecordId, channel: Annotated[str, Form()], outcome: Annotated[str, Form()],
+    request: Request, db: Db, actor: PageUser, contact_id: RecordId, channel: Annotated[str, Form()],
+    outcome: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "", occurred_at: Annotated[str, Form()] = "", notes: Annotated[str, Form()] = "",
     callback_at: Annotated[str, Form()] = "", confirm_date: Annotated[str, Form()] = "",
 ) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login_needed()
     check_csrf(request, csrf)
     try:
         logged = log_touch(
@@ -91,10 +80,7 @@ def log_touch_form(
 
 
 @router.post("/contacts/{contact_id}/edit")
-async def edit_contact_form(request: Request, db: Db, contact_id: int) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return _login_needed()
+async def edit_contact_form(request: Request, db: Db, actor: PageUser, contact_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     values: dict[str, Any] = {name: (str(form.get(name, "")).strip() or None) for name in FIELDS}

@@ -12,7 +12,7 @@ from ember.api.deps import Db, check_csrf
 from ember.errors import EmberError
 from ember.nurture import service as nurture_service
 from ember.users.access import Actor
-from ember.web.pages import page_actor
+from ember.web.desk import PageUser
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,30 +31,21 @@ def _page(request: Request, db: Db, actor: Actor, page: int, status_code: int = 
 
 
 @router.get("/nurture")
-def nurture_page(request: Request, db: Db, page: int = 1) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
+def nurture_page(request: Request, db: Db, actor: PageUser, page: int = 1) -> Response:
     return _page(request, db, actor, page)
 
 
 @router.get("/nurture/export.csv")
-def nurture_export(request: Request, db: Db) -> Response:
+def nurture_export(request: Request, db: Db, actor: PageUser) -> Response:
     """The same CSV as the API's export, for a newsletter tool, straight from the page."""
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     lines = list(nurture_service.export_lines(db, actor))  # read inside the request's transaction
     return StreamingResponse(iter(lines), media_type="text/csv",
                              headers={"Content-Disposition": 'attachment; filename="nurture.csv"'})
 
 
 @router.post("/nurture/{contact_id}/reopen")
-def reopen_form(request: Request, db: Db, contact_id: int, csrf: Annotated[str, Form()] = "",
+def reopen_form(request: Request, db: Db, actor: PageUser, contact_id: int, csrf: Annotated[str, Form()] = "",
                 reason: Annotated[str, Form()] = "", page: Annotated[int, Form()] = 1) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     check_csrf(request, csrf)
     try:
         contact = nurture_service.reopen_with_reason(db, actor, contact_id, why=reason, now=datetime.now(UTC),

@@ -8,26 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ember.api.deps import Db, _session_actor, check_csrf
-from ember.audit.service import act_as
+from ember.api.deps import Db, check_csrf
 from ember.contacts.service import count_contacts
 from ember.deals.service import count_open_deals
 from ember.errors import Unauthorized
-from ember.users.access import Actor
 from ember.users.login import LockedOut, LoginLimits, log_in
 from ember.users.service import current_user
 from ember.users.sessions import SessionTimeouts, end_session, start_session
+from ember.web.desk import PageUser
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def page_actor(request: Request, db: Db) -> Actor | None:
-    actor = _session_actor(request, db)
-    request.state.user = actor
-    if actor is not None:
-        act_as(db, actor)  # the audit trail credits this user with what the page changes
-    return actor
 
 
 def back_to(back: str) -> str | None:
@@ -73,10 +64,7 @@ def logout(request: Request, db: Db, csrf: Annotated[str, Form()] = "") -> Respo
 
 
 @router.get("/")
-def home(request: Request, db: Db) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
+def home(request: Request, db: Db, actor: PageUser) -> Response:
     contacts = count_contacts(db, actor)
     open_deals = count_open_deals(db, actor)
     return render(request, "home.html", contacts=contacts, open_deals=open_deals)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from ember.api.deps import Db
@@ -29,6 +29,14 @@ from ember.web.desk import DeskUser, checked_form, done, failed
 from ember.web.settings_pages import desk, sections_for
 
 router = APIRouter(include_in_schema=False)
+
+
+def _admin(actor: DeskUser) -> Actor:
+    service.require_admin(actor)  # sources feed every team: a manager is refused too, as in the API
+    return actor
+
+
+SourceAdmin = Annotated[Actor, Depends(_admin)]
 FormText = Annotated[str, Form()]
 TEMPLATE = "settings/sources.html"
 # The service names the CLI's arguments; the form's fields are called otherwise.
@@ -60,7 +68,6 @@ def _rows(db: Db, request: Request) -> list[dict[str, Any]]:
 
 
 def _context(db: Db, request: Request, actor: Actor) -> dict[str, Any]:
-    service.require_admin(actor)
     return {"section": "sources", "sources": _rows(db, request), "base": base_url(request),
             "kinds": [(k.value, GUIDES[k].title) for k in SourceKind], "guides": GUIDES,
             "zone": actor.timezone}
@@ -85,15 +92,14 @@ def _failed(request: Request, db: Db, actor: Actor, exc: EmberError, form: dict[
 
 
 @router.get("/settings/sources")
-def sources_page(request: Request, db: Db, actor: DeskUser) -> Response:
+def sources_page(request: Request, db: Db, actor: SourceAdmin) -> Response:
     return desk(request, TEMPLATE, actor, form={"kind": "webhook"}, **_context(db, request, actor))
 
 
 @router.post("/settings/sources")
-def add_source(request: Request, db: Db, actor: DeskUser, name: FormText = "", kind: FormText = "webhook",
+def add_source(request: Request, db: Db, actor: SourceAdmin, name: FormText = "", kind: FormText = "webhook",
                secret: FormText = "", csrf: FormText = "") -> Response:
     checked_form(request, csrf)
-    service.require_admin(actor)
     form = {"name": name, "kind": kind}
     try:
         setup = service.add_source(db, name, kind, provider_secret=secret.strip() or None,
@@ -106,7 +112,6 @@ def add_source(request: Request, db: Db, actor: DeskUser, name: FormText = "", k
 
 def _source_action(request: Request, db: Db, actor: Actor, name: str, csrf: str) -> None:
     checked_form(request, csrf)
-    service.require_admin(actor)
     service.get_source(db, name)  # 404 for a name that is not there
     # This server reads keys and secrets afresh on its next call (others within seconds): a revoked
     # key stops, a new secret works, at once.
@@ -114,7 +119,7 @@ def _source_action(request: Request, db: Db, actor: Actor, name: str, csrf: str)
 
 
 @router.post("/settings/sources/{name}/rotate")
-def rotate_secret(request: Request, db: Db, actor: DeskUser, name: str, csrf: FormText = "") -> Response:
+def rotate_secret(request: Request, db: Db, actor: SourceAdmin, name: str, csrf: FormText = "") -> Response:
     _source_action(request, db, actor, name, csrf)
     try:
         setup = service.rotate_secret(db, name, base_url=base_url(request))
@@ -125,7 +130,7 @@ def rotate_secret(request: Request, db: Db, actor: DeskUser, name: str, csrf: Fo
 
 
 @router.post("/settings/sources/{name}/keys")
-def add_key(request: Request, db: Db, actor: DeskUser, name: str, scope: FormText = "server",
+def add_key(request: Request, db: Db, actor: SourceAdmin, name: str, scope: FormText = "server",
             csrf: FormText = "") -> Response:
     _source_action(request, db, actor, name, csrf)
     try:
@@ -137,7 +142,7 @@ def add_key(request: Request, db: Db, actor: DeskUser, name: str, scope: FormTex
 
 
 @router.post("/settings/sources/{name}/keys/{prefix}/revoke")
-def revoke_key(request: Request, db: Db, actor: DeskUser, name: str, prefix: str, csrf: FormText = "") -> Response:
+def revoke_key(request: Request, db: Db, actor: SourceAdmin, name: str, prefix: str, csrf: FormText = "") -> Response:
     _source_action(request, db, actor, name, csrf)
     try:
         service.revoke_write_key(db, name, prefix)
@@ -148,7 +153,7 @@ def revoke_key(request: Request, db: Db, actor: DeskUser, name: str, prefix: str
 
 
 @router.post("/settings/sources/{name}/secret")
-def store_secret(request: Request, db: Db, actor: DeskUser, name: str, secret: FormText = "",
+def store_secret(request: Request, db: Db, actor: SourceAdmin, name: str, secret: FormText = "",
                  csrf: FormText = "") -> Response:
     _source_action(request, db, actor, name, csrf)
     try:

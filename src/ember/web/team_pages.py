@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from ember.analytics.report import charts, to_dict
 from ember.analytics.service import TeamNumbers, View, behind, resolve_view, team_numbers, team_options
@@ -17,8 +17,9 @@ from ember.api.deps import Db
 from ember.cadence.timing import zone
 from ember.errors import NotFound
 from ember.team_settings.effective import settings_for
+from ember.users.access import Actor
 from ember.vocabulary import Role
-from ember.web.pages import page_actor
+from ember.web.desk import PageUser
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,10 +46,7 @@ def _filters(team: str, rep: str, period: str) -> dict[str, str]:
     return {k: v for k, v in (("team", team), ("rep", rep), ("period", period)) if v}
 
 
-def _view(request: Request, db: Db, team: str, rep: str, period: str) -> tuple[View, str] | Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
+def _view(db: Db, actor: Actor, team: str, rep: str, period: str) -> tuple[View, str]:
     if actor.role is Role.REP:
         raise NotFound("page not found", [])
     period = period if period in dict(PERIODS) else DEFAULT_PERIOD
@@ -56,11 +54,9 @@ def _view(request: Request, db: Db, team: str, rep: str, period: str) -> tuple[V
 
 
 @router.get("/team")
-def team_page(request: Request, db: Db, team: str = "", rep: str = "", period: str = DEFAULT_PERIOD) -> Response:
-    resolved = _view(request, db, team, rep, period)
-    if isinstance(resolved, Response):
-        return resolved
-    view, period = resolved
+def team_page(request: Request, db: Db, actor: PageUser, team: str = "", rep: str = "",
+              period: str = DEFAULT_PERIOD) -> Response:
+    view, period = _view(db, actor, team, rep, period)
     numbers, computed_at = _numbers(db, view, period, request.app.state.settings)
     filters = _filters(team, rep, period)
 
@@ -69,8 +65,7 @@ def team_page(request: Request, db: Db, team: str = "", rep: str = "", period: s
 
     return render(request, "team.html", n=numbers, d=to_dict(numbers), charts=charts(numbers, link), view=view,
                   periods=PERIODS, period=period, team=team, rep=rep, filters=urlencode(filters),
-                  is_admin=request.state.user.role is Role.ADMIN,
-                  computed_at=computed_at.astimezone(zone(request.state.user.timezone)))
+                  is_admin=actor.role is Role.ADMIN, computed_at=computed_at.astimezone(zone(actor.timezone)))
 
 
 def _numbers(db: Db, view: View, period: str, base: Any) -> tuple[TeamNumbers, datetime]:
@@ -97,12 +92,9 @@ _TITLES = {"follow-ups": "{outcome} deals that needed {value} follow-ups",
 
 
 @router.get("/team/deals")
-def deals_behind_page(request: Request, db: Db, figure: str = "", outcome: str = "", value: str = "",
+def deals_behind_page(request: Request, db: Db, actor: PageUser, figure: str = "", outcome: str = "", value: str = "",
                       metric: str = "", team: str = "", rep: str = "", period: str = DEFAULT_PERIOD) -> Response:
-    resolved = _view(request, db, team, rep, period)
-    if isinstance(resolved, Response):
-        return resolved
-    view, period = resolved
+    view, period = _view(db, actor, team, rep, period)
     rows = behind(db, view, figure, outcome=outcome or None, value=value, metric=metric or None)
     title = _TITLES.get(figure, "").format(outcome=outcome.capitalize(), value=value.rstrip("-") +
                                            ("+" if value.endswith("-") else ""),

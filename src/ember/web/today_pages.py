@@ -6,11 +6,12 @@ htmx, in place: the row is replaced by what happened and what comes next.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ember.api.deps import Db, check_csrf
@@ -26,7 +27,8 @@ from ember.users.access import Actor
 from ember.users.service import visible_users
 from ember.validation import parse_datetime
 from ember.vocabulary import Channel, Outcome, Role
-from ember.web.pages import back_to, page_actor
+from ember.web.desk import PageUser
+from ember.web.pages import back_to
 from ember.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,15 +71,15 @@ def _htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _done(request: Request, message: str, fragment: str, status_code: int = 200, **context: Any) -> Response:
-    """In place for htmx; otherwise back to Today with the message on top."""
+def _done(request: Request, message: str, fragment: str, to: str = "/today", **context: Any) -> Response:
+    """In place for htmx; otherwise back to Today (or the page the form came from) with the message on top."""
     if _htmx(request):
-        return render(request, fragment, status_code=status_code, message=message, **context)
+        return render(request, fragment, message=message, **context)
     request.session["flash"] = message
-    return RedirectResponse("/today", status_code=303)
+    return RedirectResponse(to, status_code=303)
 
 
-def _failed(request: Request, exc: Exception) -> Response:
+def _failed(request: Request, exc: Exception, to: str = "/today") -> Response:
     message = exc.message if isinstance(exc, EmberError) else str(exc)
     problems = [str(p) for p in exc.problems] if isinstance(exc, EmberError) else []
     status = exc.status_code if isinstance(exc, EmberError) else 422
@@ -90,15 +92,31 @@ def _failed(request: Request, exc: Exception) -> Response:
             page.headers["HX-Reswap"] = "innerHTML"
         return page
     request.session["flash"] = f"Not done: {message}" + (f" ({'; '.join(problems)})" if problems else "")
-    return RedirectResponse("/today", status_code=303)
+    return RedirectResponse(to, status_code=303)
+
+
+def _row_user(request: Request, actor: PageUser, csrf: Annotated[str, Form()] = "") -> Actor:
+    """Who sends a row action: signed in (else the browser goes to log in) and with this session's form token."""
+    check_csrf(request, csrf)
+    return actor
+
+
+RowUser = Annotated[Actor, Depends(_row_user)]
+
+
+def _attempt(request: Request, db: Db, action: Callable[[], Response], to: str = "/today") -> Response:
+    """Run a row action. When it is refused nothing it did is kept, and the row (or the page it goes
+    back to) says why."""
+    try:
+        return action()
+    except (EmberError, ValueError) as exc:
+        db.rollback()
+        return _failed(request, exc, to)
 
 
 @router.get("/today")
-def today_page(request: Request, db: Db, rep: str | None = None, channel: str | None = None,
+def today_page(request: Request, db: Db, actor: PageUser, rep: str | None = None, channel: str | None = None,
                label: str | None = None, more: str | None = None) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     filters = work.Filters.parse(channel, label)
     options = _options(_settings(request, db, actor))
     worklist = work.worklist(db, actor, rep or None, filters=filters, expand=more, **options)
@@ -108,11 +126,8 @@ def today_page(request: Request, db: Db, rep: str | None = None, channel: str | 
 
 
 @router.get("/today/more")
-def more_rows(request: Request, db: Db, group: str, offset: int = 0, rep: str | None = None,
+def more_rows(request: Request, db: Db, actor: PageUser, group: str, offset: int = 0, rep: str | None = None,
               channel: str | None = None, label: str | None = None) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
     filters = work.Filters.parse(channel, label)
     options = _options(_settings(request, db, actor))
     found = work.more_rows(db, actor, group, offset, rep or None, filters=filters, **options)
@@ -121,14 +136,10 @@ def more_rows(request: Request, db: Db, group: str, offset: int = 0, rep: str | 
 
 @router.post("/today/plans/{plan_id}/log")
 def log_from_row(
-    request: Request, db: Db, plan_id: int, channel: Annotated[str, Form()], outcome: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "", notes: Annotated[str, Form()] = "", callback_at: Annotated[str, Form()] = "",
+    request: Request, db: Db, actor: RowUser, plan_id: int, channel: Annotated[str, Form()],
+    outcome: Annotated[str, Form()] = "", notes: Annotated[str, Form()] = "", callback_at: Annotated[str, Form()] = "",
 ) -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
-    check_csrf(request, csrf)
-    try:
+    def log() -> Response:
         if not outcome:
             raise ValueError("choose what happened (the outcome) before logging")
         plan = work.open_planned(db, actor, plan_id)
@@ -137,119 +148,75 @@ def log_from_row(
             deal_id=plan.deal_id, settings=_settings(request, db, actor).cadence.planning(),
             callback_at=parse_datetime(callback_at, actor.timezone) if callback_at else None,
         )
-    except (EmberError, ValueError) as exc:
-        db.rollback()
-        return _failed(request, exc)
-    decision = logged.planned.decision
-    nxt = decision.plan
-    message = f"Logged {logged.touch.label} ({OUTCOME_WORDS.get(outcome, outcome)})."
-    next_words = (f"Next: {nxt.label.text} by {nxt.channel.value}, {nxt.at:%a %d %b %H:%M} their time — {nxt.purpose}"
-                  if nxt else f"Nothing more planned: {decision.reason}")
-    return _done(request, f"{message} {next_words}", "_today_result.html", contact_id=plan.contact_id,
-                 next_words=next_words, logged=message)
+        decision = logged.planned.decision
+        nxt = decision.plan
+        message = f"Logged {logged.touch.label} ({OUTCOME_WORDS.get(outcome, outcome)})."
+        next_words = (f"Next: {nxt.label.text} by {nxt.channel.value}, {nxt.at:%a %d %b %H:%M} their time — "
+                      f"{nxt.purpose}" if nxt else f"Nothing more planned: {decision.reason}")
+        return _done(request, f"{message} {next_words}", "_today_result.html", contact_id=plan.contact_id,
+                     next_words=next_words, logged=message)
+    return _attempt(request, db, log)
 
 
 @router.post("/today/plans/{plan_id}/snooze")
-def snooze_row(request: Request, db: Db, plan_id: int, until: Annotated[str, Form()] = "",
-               csrf: Annotated[str, Form()] = "") -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
-    check_csrf(request, csrf)
-    try:
+def snooze_row(request: Request, db: Db, actor: RowUser, plan_id: int,
+               until: Annotated[str, Form()] = "") -> Response:
+    def snooze() -> Response:
         if not until.strip():
             raise ValueError("choose when to be reminded again")
         plan = work.snooze(db, actor, plan_id, parse_datetime(until, actor.timezone))
-    except (EmberError, ValueError) as exc:
-        db.rollback()
-        return _failed(request, exc)
-    local = plan.due_at.astimezone(ZoneInfo(actor.timezone))
-    return _done(request, f"Snoozed until {local:%a %d %b %H:%M}.", "_today_result.html",
-                 contact_id=plan.contact_id, logged=f"Snoozed until {local:%a %d %b %H:%M} (your time).",
-                 next_words="")
+        local = plan.due_at.astimezone(ZoneInfo(actor.timezone))
+        return _done(request, f"Snoozed until {local:%a %d %b %H:%M}.", "_today_result.html",
+                     contact_id=plan.contact_id, logged=f"Snoozed until {local:%a %d %b %H:%M} (your time).",
+                     next_words="")
+    return _attempt(request, db, snooze)
 
 
 @router.post("/today/plans/{plan_id}/skip")
-def skip_row(request: Request, db: Db, plan_id: int, reason: Annotated[str, Form()] = "",
-             csrf: Annotated[str, Form()] = "") -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
-    check_csrf(request, csrf)
-    try:
+def skip_row(request: Request, db: Db, actor: RowUser, plan_id: int, reason: Annotated[str, Form()] = "") -> Response:
+    def skip() -> Response:
         contact_id = work.open_planned(db, actor, plan_id).contact_id
         planned = work.skip(db, actor, plan_id, reason, settings=_settings(request, db, actor).cadence.planning())
-    except (EmberError, ValueError) as exc:
-        db.rollback()
-        return _failed(request, exc)
-    nxt = planned.decision.plan
-    next_words = (f"Next: {nxt.label.text} by {nxt.channel.value}, {nxt.at:%a %d %b %H:%M} their time."
-                  if nxt else f"Nothing more planned: {planned.decision.reason}")
-    return _done(request, f"Skipped. {next_words}", "_today_result.html", contact_id=contact_id,
-                 logged="Skipped.", next_words=next_words)
-
-
-def _step_done(request: Request, back: str, message: str, contact_id: int | None, logged: str) -> Response:
-    target = back_to(back)
-    if target is not None and not _htmx(request):
-        request.session["flash"] = message
-        return RedirectResponse(target, status_code=303)
-    return _done(request, message, "_today_result.html", contact_id=contact_id, logged=logged, next_words="")
-
-
-def _step_failed(request: Request, back: str, exc: Exception) -> Response:
-    target = back_to(back)
-    if target is None or _htmx(request):
-        return _failed(request, exc)
-    message = exc.message if isinstance(exc, EmberError) else str(exc)
-    problems = [str(p) for p in exc.problems] if isinstance(exc, EmberError) else []
-    request.session["flash"] = f"Not done: {message}" + (f" ({'; '.join(problems)})" if problems else "")
-    return RedirectResponse(target, status_code=303)
+        nxt = planned.decision.plan
+        next_words = (f"Next: {nxt.label.text} by {nxt.channel.value}, {nxt.at:%a %d %b %H:%M} their time."
+                      if nxt else f"Nothing more planned: {planned.decision.reason}")
+        return _done(request, f"Skipped. {next_words}", "_today_result.html", contact_id=contact_id,
+                     logged="Skipped.", next_words=next_words)
+    return _attempt(request, db, skip)
 
 
 @router.post("/today/steps/{step_id}/redate")
-def redate_step(request: Request, db: Db, step_id: int, due: Annotated[str, Form()] = "",
-                confirm_past: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "",
-                csrf: Annotated[str, Form()] = "") -> Response:
+def redate_step(request: Request, db: Db, actor: RowUser, step_id: int, due: Annotated[str, Form()] = "",
+                confirm_past: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
     """A new due date from the picker: the step moves to that day in Today (or leaves it until then)."""
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
-    check_csrf(request, csrf)
-    try:
+    to = back_to(back) or "/today"  # a step's form may come from its contact's, deal's or call's page
+
+    def redate() -> Response:
         step = step_service.redate(db, actor, step_id, step_service.due_on(due, actor.timezone),
                                    confirm_past=bool(confirm_past))
-    except (EmberError, ValueError) as exc:
-        db.rollback()
-        return _step_failed(request, back, exc)
-    assert step.due_at is not None  # just given
-    day = f"{step.due_at.astimezone(ZoneInfo(actor.timezone)):%a %d %b}"
-    return _step_done(request, back, f"The next step is now due {day}.", step.contact_id, f"Now due {day}.")
+        assert step.due_at is not None  # just given
+        day = f"{step.due_at.astimezone(ZoneInfo(actor.timezone)):%a %d %b}"
+        return _done(request, f"The next step is now due {day}.", "_today_result.html", to,
+                     contact_id=step.contact_id, logged=f"Now due {day}.", next_words="")
+    return _attempt(request, db, redate, to)
 
 
 @router.post("/today/steps/{step_id}/{action}")
-def close_step(request: Request, db: Db, step_id: int, action: str, csrf: Annotated[str, Form()] = "",
+def close_step(request: Request, db: Db, actor: RowUser, step_id: int, action: str,
                back: Annotated[str, Form()] = "") -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
-    check_csrf(request, csrf)
-    try:
+    to = back_to(back) or "/today"
+
+    def close() -> Response:
         step = step_service.set_status(db, actor, step_id, action)
-    except (EmberError, ValueError) as exc:
-        db.rollback()
-        return _step_failed(request, back, exc)
-    words = {"done": "Marked done", "cancelled": "Cancelled", "open": "Re-opened"}[step.status]
-    leaves = "the next step leaves Today" if step.status != "open" else "the next step is back in Today when due"
-    return _step_done(request, back, f"{words}: {leaves}.", step.contact_id, f"{words}.")
+        words = {"done": "Marked done", "cancelled": "Cancelled", "open": "Re-opened"}[step.status]
+        leaves = "the next step leaves Today" if step.status != "open" else "the next step is back in Today when due"
+        return _done(request, f"{words}: {leaves}.", "_today_result.html", to, contact_id=step.contact_id,
+                     logged=f"{words}.", next_words="")
+    return _attempt(request, db, close, to)
 
 
 @router.post("/today/replan-overdue")
-def replan_overdue(request: Request, db: Db, csrf: Annotated[str, Form()] = "") -> Response:
-    actor = page_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
-    check_csrf(request, csrf)
+def replan_overdue(request: Request, db: Db, actor: RowUser) -> Response:
     settings = _settings(request, db, actor)
     count = work.replan_stale(db, actor, settings=settings.cadence.planning(),
                               stale_days=settings.today.stale_overdue_days,
