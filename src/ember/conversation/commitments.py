@@ -16,7 +16,7 @@ straight):
 
 Rules find the kind; a logistic-regression model over the rule verdicts and
 the sentence's words (`commitment_model.json`, trained by
-scripts/train_question_model.py on the MRDA commit and directive acts) gives
+scripts/train_commitment_model.py on the MRDA commit and directive acts) gives
 every sentence with a cue word a score, and finds commitments the rules miss.
 Not commitments: reports of the past, hypotheticals ("if we did"), polite
 formulas ("I'll be honest", "let me ask you") and actions done on the call
