@@ -1,7 +1,7 @@
 """Train the packaged question and commitment classifiers on public dialogue-act corpora.
 
 Usage: python scripts/train_question_model.py [--data DIR] [--quick]
-       [--only questions|plain|commitments|sentences]
+       [--only questions|plain|punctuated|commitments|sentences]
 
 Needs numpy, scipy and scikit-learn (development only; the package reads the
 resulting JSON weights in pure Python).
@@ -24,7 +24,9 @@ Writes, into src/ember/conversation/:
   (MRDA plus SwDA with its punctuation stripped, as a speech recogniser
   without punctuation would give it; the MRDA cues keep their times, so the
   plain model also learns the timing features: cue length, the pause before
-  it and before the other speaker's reply);
+  it and before the other speaker's reply); both also read the sentences of
+  the development sales calls (bench/data/sales, never its held-out third),
+  as written and stripped respectively;
 - commitment_model.json: one over ember.conversation.next_steps features,
   trained on MRDA commit (cc) and directive (co) cues;
 - sentence_model.json: one over ember.conversation.boundaries features that
@@ -170,17 +172,18 @@ def sales_calls() -> list[Call]:
 
 
 # How many times each sentence of the sales development calls is read by the
-# unpunctuated question model: a few hundred sentences beside a quarter of a
-# million from meetings and phone calls would otherwise hardly count.
+# question models: a few thousand sentences beside a quarter of a million
+# from meetings and phone calls would otherwise hardly count.
 SALES_QUESTION_REPEAT = 4
 
 
-def sales_question_calls() -> list[Call]:
+def sales_question_calls(*, punctuated: bool = False) -> list[Call]:
     """The development part of the labelled sales calls (the held-out third is
-    never read), as a recogniser without punctuation gives them, cut into
-    their written sentences: a sentence is a question when it ends in "?"
-    (the count bench/accuracy.py checks). Times as the bench renders them:
-    each line's span shared among its sentences by their words."""
+    never read), cut into their written sentences, as written (`punctuated`)
+    or as a recogniser without punctuation gives them: a sentence is a
+    question when it ends in "?" (the count bench/accuracy.py checks). Times
+    as the bench renders them: each line's span shared among its sentences
+    by their words (the punctuated model ignores them)."""
     sys.path.insert(0, str(ROOT))
     from bench.sales_calls import load, render
 
@@ -199,12 +202,12 @@ def sales_question_calls() -> list[Call]:
             for part in parts:
                 length = (end - begin) * len(part.split()) / total
                 speakers.append(line.speaker)
-                texts.append(" ".join(_STRIP.sub(" ", part).lower().split()))
+                texts.append(part if punctuated else " ".join(_STRIP.sub(" ", part).lower().split()))
                 asked.append(part.rstrip().endswith("?"))
                 times.append((clock, clock + length))
                 clock += length
-        found.append(Call(f"sales:{sales.name}", speakers, texts, asked, [False] * len(texts),
-                          times))
+        name = f"sales:{sales.name}" + (":vtt" if punctuated else "")
+        found.append(Call(name, speakers, texts, asked, [False] * len(texts), times))
     return found
 
 
@@ -436,10 +439,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--quick", action="store_true", help="a small grid")
-    parser.add_argument("--only", choices=("questions", "plain", "commitments", "sentences"),
+    parser.add_argument("--only",
+                        choices=("questions", "plain", "punctuated", "commitments", "sentences"),
                         default=None,
-                        help="train only these models (plain: only the unpunctuated question"
-                        " model, keeping the packaged punctuated one)")
+                        help="train only these models (plain, punctuated: only that question"
+                        " model, keeping the other packaged one)")
     args = parser.parse_args()
     swda = swda_calls(args.data / "swda" / "train")
     mrda = mrda_calls(args.data / "mrda" / "train")
@@ -463,7 +467,8 @@ def main() -> None:
 
     # (model, tuning calls, validation calls, what the validation is)
     plan: list[tuple[str, list[Call], list[Call], str]] = [
-        ("punctuated", swda_train, swda_val, "SwDA validation calls"),
+        ("punctuated", [*swda_train, *sales_question_calls(punctuated=True) * SALES_QUESTION_REPEAT],
+         swda_val, "SwDA validation calls"),
         ("plain", [*mrda_train, *map(stripped, swda_train),
                    *sales_question_calls() * SALES_QUESTION_REPEAT],
          [*mrda_val, *map(stripped, swda_val)], "MRDA validation meetings"),
@@ -473,6 +478,9 @@ def main() -> None:
         packaged = json.loads((OUT / "question_model.json").read_text(encoding="utf-8"))
         models["punctuated"] = packaged["models"]["punctuated"]
         plan = plan[1:]
+    if args.only == "punctuated":
+        packaged = json.loads((OUT / "question_model.json").read_text(encoding="utf-8"))
+        plan = plan[:1]
     for name, train_calls, val_calls, what in plan if args.only != "commitments" else []:
         # The plain model is judged on the meetings only (its stripped SwDA
         # validation calls join the final fit, not the choice).
@@ -487,8 +495,9 @@ def main() -> None:
             " trained by scripts/train_question_model.py on the SwDA and MRDA train files"
             " (one file in five held out; settings chosen on a validation split, then fitted"
             " on all the other files).",
-            "buckets": BUCKETS, "models": models})
-    if args.only in ("questions", "plain"):
+            "buckets": BUCKETS, "models": models if args.only != "punctuated" else {
+                **models, "plain": packaged["models"]["plain"]}})
+    if args.only in ("questions", "plain", "punctuated"):
         return
 
     # The commitment model has a script of its own.
