@@ -1,0 +1,32 @@
+"""Alerts by contact and time: the nurture funnel's "alerted again" check
+
+Revision ID: 0020
+Revises: 0016
+Create Date: 2026-12-03
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0020"
+down_revision: str | None = "0016"  # the chain runs 0019 -> 0016
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # The team page asks, for every contact put on the nurture list, whether an alert came for
+    # them afterwards. Without an index on the contact that was a scan of every alert per
+    # membership: hours on a million contacts. With it, one short range each.
+    #
+    # The alerts table stays small next to the touches, so a plain CREATE INDEX holds the write
+    # lock for seconds at most. An installation that cannot pause alert writes even that long
+    # creates the index beforehand, outside any transaction, with
+    #   CREATE INDEX CONCURRENTLY ix_alerts_contact_created ON alerts (contact_id, created_at);
+    # and this step then finds it and does nothing.
+    op.create_index("ix_alerts_contact_created", "alerts", ["contact_id", "created_at"], if_not_exists=True)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_alerts_contact_created", table_name="alerts")
