@@ -1,4 +1,4 @@
-"""Alerts by contact and time (the nurture funnel's "alerted again"); planned touches by deal
+"""Alerts by contact and time (the nurture funnel's "alerted again"); planned touches by deal; a deal's touches covered
 
 Revision ID: 0020
 Revises: 0016
@@ -32,7 +32,20 @@ def upgrade() -> None:
     # index can be made beforehand with CREATE INDEX CONCURRENTLY, and this step then skips it.
     op.create_index("ix_planned_touches_deal_status", "planned_touches", ["deal_id", "status"], if_not_exists=True)
 
+    # The team numbers count each ended deal's follow-ups and look for a "said no" among its
+    # touches: through the deal index alone, every one of those touches was read from the table
+    # (2.1 s CPU for 500,000 deals and ten million touches; 0.95 s with this index). It starts
+    # with the deal, so it serves everything the plain deal index did, which goes.
+    # On PostgreSQL this one is over the largest table: build it beforehand with
+    #   CREATE INDEX CONCURRENTLY ix_touches_deal_outcome_label ON touches (deal_id, outcome, label, occurred_at);
+    # so that writes to touches are not held up while it builds; this step then skips it.
+    op.create_index("ix_touches_deal_outcome_label", "touches", ["deal_id", "outcome", "label", "occurred_at"],
+                    if_not_exists=True)
+    op.drop_index("ix_touches_deal_id", table_name="touches")
+
 
 def downgrade() -> None:
+    op.create_index("ix_touches_deal_id", "touches", ["deal_id"])
+    op.drop_index("ix_touches_deal_outcome_label", table_name="touches")
     op.drop_index("ix_planned_touches_deal_status", table_name="planned_touches")
     op.drop_index("ix_alerts_contact_created", table_name="alerts")
