@@ -10,23 +10,21 @@ from sqlalchemy import select
 
 from ember.cadence.bulk import replan_all
 from ember.cadence.repository import REPLANNED_KINDS
-from ember.cadence.service import replan
+from ember.cadence.service import replan, replan_contact
 from ember.db import unit_of_work
 from ember.demo import fixtures
 from ember.demo.generator import generate
 from ember.messages.service import library_for, load_library
-from ember.models import Contact, Deal, PlannedTouch, Team, Touch, User
+from ember.models import Contact, PlannedTouch, Team, User
 from ember.settings.cadence import CadenceSettings, parse_windows
 from ember.team_settings import repository as team_settings
 from ember.team_settings.effective import settings_for, team_cadence
 from ember.touches.service import log_touch
 from ember.users.access import Actor
 from ember.users.repository import user_by_email
-from ember.vocabulary import CLOSED_STAGES
 from tests.factories import make_user
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CLOSED = {stage.value for stage in CLOSED_STAGES}
 
 
 def _history(engine) -> None:  # type: ignore[no-untyped-def]
@@ -157,26 +155,16 @@ def _two_teams_one_with_its_own_cadence(engine) -> None:  # type: ignore[no-unty
         team_settings.put(session, team_id, "qualifying_windows", "", manager.id)
 
 
-def _deal_of_latest_touch(session, contact_id: int) -> Deal | None:  # type: ignore[no-untyped-def]
-    """The deal of the contact's latest touch (label order) that is still open: what a touch on it re-plans."""
-    for deal_id in session.scalars(select(Touch.deal_id).where(Touch.contact_id == contact_id)
-                                   .order_by(Touch.occurred_at.desc(), Touch.id.desc())):
-        deal = session.get(Deal, deal_id) if deal_id else None
-        if deal is not None and deal.stage not in CLOSED:
-            return deal
-    return None
-
-
 def _one_at_a_time(engine, settings) -> dict[int, PlanSeen | None]:  # type: ignore[no-untyped-def]
-    """Each contact re-planned by the path a logged touch takes, with its owner's team settings;
-    rolled back, so the bulk re-plan starts from the same data."""
+    """Each contact re-planned on its own (what the Today page's stale re-plan and the desk's re-plan
+    do), with its owner's team settings; rolled back, so the bulk re-plan starts from the same data."""
     found: dict[int, PlanSeen | None] = {}
     with unit_of_work(engine) as session:
         for contact in session.scalars(select(Contact).order_by(Contact.id)).all():
             owner = session.get(User, contact.owner_id)
             cadence = settings_for(session, settings, owner.team_id if owner else None).cadence.planning()
-            row = replan(session, contact, _deal_of_latest_touch(session, contact.id), now=REPLAN_AT,
-                         settings=cadence, library=library_for(session, contact)).row
+            row = replan_contact(session, contact, now=REPLAN_AT, settings=cadence,
+                                 library=library_for(session, contact)).row
             found[contact.id] = None if row is None else (
                 row.kind, row.deal_id, row.channel, row.due_at, row.label, row.message_variant_id, row.reason)
         session.rollback()

@@ -219,27 +219,6 @@ def test_days_later_counts_the_contacts_calendar_days() -> None:
     assert days_later(monday_late, 0, "Australia/Sydney") is monday_late
 
 
-def test_windows_parse_from_settings_text() -> None:
-    assert parse_windows("wed 16:00-17:00 1; Thursday 16:00-17:00 2, fri 8:00-9:00") == (
-        CallWindow(2, time(16), time(17), 1), CallWindow(3, time(16), time(17), 2),
-        CallWindow(4, time(8), time(9), 1))
-    with pytest.raises(ValueError, match="not like"):
-        CallWindow.parse("someday 4pm")
-    with pytest.raises(ValueError, match="start before"):
-        CallWindow(2, time(17), time(16))
-
-
-def test_settings_refuse_what_cannot_work() -> None:
-    with pytest.raises(ValueError, match="email_hour"):
-        CadenceSettings(email_hour=time(19))
-    with pytest.raises(ValueError, match="working_days"):
-        CadenceSettings(working_days=frozenset())
-    with pytest.raises(ValueError, match="follow_ups_before_stalled"):
-        CadenceSettings(follow_ups_before_stalled=0)
-    with pytest.raises(ValueError, match="ftc_spacing_days"):
-        CadenceSettings(ftc_spacing_days=())
-
-
 # --- properties -------------------------------------------------------------
 
 ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata",

@@ -1,35 +1,29 @@
 """The mail server password set on the desk: stored encrypted with EMBER_INBOX_KEY, never shown, never in the
-audit trail, still what the mail server is logged in with; refused on the form without the key; the migration
-seals passwords stored readable before."""
+audit trail, still what the mail server is logged in with; refused on the form without the key (the migration
+that seals passwords stored readable before is tested under tests/migrations)."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from ember import secretbox
 from ember.app import create_app
 from ember.db import unit_of_work
 from ember.models import AuditEntry, TeamSetting
-from ember.settings import Settings, get_settings
+from ember.settings import Settings
 from tests.compose_support import Mailbox, free_port
 from tests.desk_support import PASSWORD, Desk
 from tests.factories import make_user
 
 KEY = secretbox.new_key()
 SECRET = "hunter2-very-secret"
-MIGRATION = importlib.import_module("ember.migrations.versions.0017_sealed_smtp_passwords")
 
 
 @contextmanager
@@ -102,22 +96,3 @@ def test_without_the_key_the_password_is_refused_on_the_form_and_nothing_is_stor
             assert session.query(TeamSetting).count() == 0
         # Without a password the rest saves as before.
         assert desk.post("/settings/smtp", _form(2525, "")).status_code == 303
-
-
-@pytest.mark.db
-def test_the_migration_seals_a_password_stored_readable(engine, monkeypatch) -> None:
-    with engine.begin() as connection:
-        connection.execute(text("INSERT INTO team_settings (scope, name, value, updated_at) VALUES "
-                                "('*', 'smtp_password', :secret, :now), ('*', 'smtp_host', 'mail.example', :now)"),
-                           {"secret": SECRET, "now": datetime.now(UTC)})
-    monkeypatch.setenv("EMBER_INBOX_KEY", KEY)
-    get_settings.cache_clear()
-    try:
-        with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
-            MIGRATION.upgrade()  # the revision's own code, on the real database
-    finally:
-        get_settings.cache_clear()
-    stored = _stored_password(engine)
-    assert stored.startswith("fernet:") and secretbox.unseal(KEY, stored) == SECRET
-    with unit_of_work(engine) as session:
-        assert session.query(TeamSetting).filter_by(name="smtp_host").one().value == "mail.example"

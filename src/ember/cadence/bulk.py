@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +28,7 @@ from ember.cadence import repository
 from ember.cadence.attempts import TouchFact
 from ember.cadence.facts import ContactFacts
 from ember.cadence.repository import ContactRow, CoreReader, DealRow, RangeRows, SQLiteReader, connect_sqlite
-from ember.cadence.rules import Plan
+from ember.cadence.rules import Plan, deal_in_play
 from ember.cadence.service import build_contact_facts, decide, plan_kind
 from ember.db import make_engine, unit_of_work
 from ember.messages import repository as message_repository
@@ -134,17 +134,6 @@ def plan_range(url: str, low: int, high: int, cadence: TeamCadence, now: datetim
     return plan_rows(state.reader.read(low, high), low, high, state, state.cadence or cadence, now)
 
 
-def _open_deal(history: list[TouchFact], deals: Mapping[int, DealRow]) -> tuple[int | None, DealRow | None]:
-    """The deal of the latest touch (label order) whose deal is still open."""
-    for touch in reversed(history):
-        deal_id = touch.deal_id
-        if deal_id:
-            deal = deals.get(deal_id)
-            if deal is not None and deal[0] not in _CLOSED:
-                return deal_id, deal
-    return None, None
-
-
 def _contact_facts(state: _WorkerState, contact: ContactRow, deal: DealRow | None,
                    alert: tuple[datetime, str] | None) -> ContactFacts:
     _, _, ctz, country, preferred, status, phone, email, linkedin, no_calls, no_email, atz, acountry = contact
@@ -170,10 +159,12 @@ def plan_rows(rows: RangeRows, low: int, high: int, state: _WorkerState, cadence
     created = store(now)
     plans: list[tuple[Any, ...]] = []
     statuses: list[tuple[int, str]] = []
+    open_deals = {deal_id for deal_id, deal in rows.deals.items() if deal[0] not in _CLOSED}
     for contact in rows.contacts:
         cid, owner, status = contact[0], contact[1], contact[5]
         history = rows.touches.get(cid, _NO_TOUCHES)
-        deal_id, deal = _open_deal(history, rows.deals)
+        deal_id = deal_in_play(history, open_deals)
+        deal = rows.deals[deal_id] if deal_id is not None else None
         facts = _contact_facts(state, contact, deal, rows.alerts.get(cid))
         decision = decide(
             history, facts, now=now, settings=cadence.of(state.ref.teams.get(owner)),

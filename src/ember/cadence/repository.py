@@ -20,7 +20,7 @@ own sort.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -42,7 +42,7 @@ from ember.models import (
     TouchOutcome,
     User,
 )
-from ember.vocabulary import CONVERSATION_OUTCOMES, PlannedTouchStatus
+from ember.vocabulary import CLOSED_STAGES, CONVERSATION_OUTCOMES, PlannedTouchStatus
 
 
 def planned_touch_by_id(session: Session, plan_id: int) -> PlannedTouch | None:
@@ -142,6 +142,14 @@ def touch_facts(session: Session, contact_id: int) -> list[TouchFact]:
         .where(Touch.contact_id == contact_id)
     )
     return typed_rows(TouchFact, rows)
+
+
+def open_deal_ids(session: Session, deal_ids: Collection[int]) -> set[int]:
+    """Those of these deals that are not closed."""
+    if not deal_ids:
+        return set()
+    closed = [stage.value for stage in CLOSED_STAGES]
+    return set(session.scalars(select(Deal.id).where(Deal.id.in_(list(deal_ids)), Deal.stage.not_in(closed))))
 
 
 def custom_outcomes(session: Session, team_id: int | None) -> dict[str, bool]:

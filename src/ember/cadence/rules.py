@@ -444,6 +444,15 @@ def _limit_stop(
     return None
 
 
+def deal_in_play(history: Sequence[TouchFact], open_deals: Collection[int]) -> int | None:
+    """The deal a re-plan with no new touch follows: that of the latest touch (``history`` in label
+    order) whose deal is still open. The bulk re-plan and the one-contact re-plan both ask this."""
+    for touch in reversed(history):
+        if touch.deal_id is not None and touch.deal_id in open_deals:
+            return touch.deal_id
+    return None
+
+
 def plan_next(
     history: Iterable[TouchFact],
     contact: ContactFacts,

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from ember.alerts import repository as alert_repository
 from ember.cadence import repository
-from ember.cadence.attempts import AttemptPhase, TouchFact
+from ember.cadence.attempts import AttemptPhase, TouchFact, ordered
 from ember.cadence.bookings import Booking, meeting_purpose, meeting_reason
 from ember.cadence.facts import ContactFacts, TriggerFact
-from ember.cadence.rules import MULTI_THREAD_PURPOSE, Decision, Plan, decision_power_gap, plan_next
+from ember.cadence.rules import MULTI_THREAD_PURPOSE, Decision, Plan, deal_in_play, decision_power_gap, plan_next
 from ember.contacts import repository as contact_repository
+from ember.deals.repository import deal_by_id
 from ember.messages import repository as message_repository
 from ember.messages.rules import VariantLibrary
 from ember.models import Contact, Deal, PlannedTouch
@@ -96,6 +97,16 @@ def replan(session: Session, contact: Contact, deal: Deal | None, *, now: dateti
         flag_decision_power(session, deal, now=now)
     session.flush()
     return Planned(decision, row)
+
+
+def replan_contact(session: Session, contact: Contact, *, now: datetime, settings: CadenceSettings,
+                   library: VariantLibrary) -> Planned:
+    """Re-plan a contact with no new touch to go by (a stale plan, a settings change): it follows the
+    deal of its latest touch that is still open, as the bulk re-plan (``ember replan``) does."""
+    history = ordered(repository.touch_facts(session, contact.id))
+    deal_id = deal_in_play(history, repository.open_deal_ids(session, {t.deal_id for t in history if t.deal_id}))
+    deal = deal_by_id(session, deal_id) if deal_id is not None else None
+    return replan(session, contact, deal, now=now, settings=settings, library=library)
 
 
 def plan_kind(plan: Plan) -> str:

@@ -23,11 +23,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ember import secretbox, validation
-from ember.cadence.service import replan
+from ember.cadence.service import replan_contact
 from ember.calls.service import analysis_thresholds
 from ember.contacts.repository import contact_by_id
 from ember.db import unit_of_work
-from ember.deals.repository import deal_by_id
 from ember.errors import Conflict, EmberError, Forbidden, InvalidInput, NotFound, Problem, ProblemList
 from ember.messages.service import TeamLibraries
 from ember.models import ReplanRun
@@ -36,7 +35,6 @@ from ember.settings import Settings
 from ember.team_settings import repository
 from ember.team_settings.effective import read, settings_for
 from ember.team_settings.fields import BY_NAME, GROUPS, Field, as_text
-from ember.touches import repository as touch_repository
 from ember.users.access import Actor, require_manager
 from ember.users.repository import team_by_id
 from ember.vocabulary import Role
@@ -249,9 +247,9 @@ def _replan_batch(session: Session, base: Settings, ids: list[int]) -> None:
         contact = contact_by_id(session, contact_id)
         if contact is None:
             continue
-        deal_id = touch_repository.default_deal_id(session, contact.id)
-        replan(session, contact, deal_by_id(session, deal_id) if deal_id else None, now=now,
-               settings=per_team[team_id], library=libraries.of_team(session, team_id))
+        # As `ember replan` plans it: one team's re-plan from the desk and everyone's agree.
+        replan_contact(session, contact, now=now, settings=per_team[team_id],
+                       library=libraries.of_team(session, team_id))
 
 
 def _finish(engine: Engine, run_id: int, error: str | None) -> None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
-from ember.cadence.service import Planned, replan
+from ember.cadence.service import Planned, replan, replan_contact
 from ember.cadence.timing import zone
 from ember.contacts.service import contact_behind, get_contact
 from ember.deals.repository import deal_by_id
@@ -325,9 +325,7 @@ def replan_stale(session: Session, actor: Actor, *, settings: CadenceSettings, s
     rep = queue_owner(session, actor, None)
     library = load_library(session, team_id=rep.team_id)
     contacts = repository.stale_plan_contacts(session, rep.id, now - timedelta(days=stale_days))
-    for contact_id in contacts:
-        contact = get_contact(session, actor, contact_id)
-        plan = cadence_repository.open_plan(session, contact_id)
-        deal = deal_by_id(session, plan.deal_id) if plan and plan.deal_id else None
-        replan(session, contact, deal, now=now, settings=settings, library=library)
+    for contact_id in contacts:  # planned the way `ember replan` plans them
+        replan_contact(session, get_contact(session, actor, contact_id), now=now, settings=settings,
+                       library=library)
     return len(contacts)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from tests.factories import make_user
-from tests.today.support import seed_today
 
 from ember.db import unit_of_work
 from ember.models import Alert, Contact, PlannedTouch
+from tests.factories import make_user
+from tests.today.support import seed_today
 
 
 def _log_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
