@@ -19,6 +19,10 @@ processes that send pre-signed requests over keep-alive connections.
     requests/s.
 
     python bench/events_ingest.py --cases d --stored 0  # only (d)
+    python bench/events_ingest.py --cases d --stored 0 --workers 0  # (d) ingestion alone, no worker
+
+(a) and (d) alternate rounds of about two seconds of the no-op and of the endpoint measured, so that
+load from other programs on the machine weighs on both sides of the ratio alike.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -97,15 +103,18 @@ def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
     return subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-def _wait_up(url: str) -> None:
-    deadline = time.monotonic() + 30
+def _wait_up(url: str, procs: list[subprocess.Popen[bytes]], log: Path) -> None:
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        ended = [p for p in procs if p.poll() is not None]
+        if ended:
+            raise RuntimeError(f"a bench process ended at start-up (exit {ended[0].returncode}); see {log}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             time.sleep(0.1)
-    raise RuntimeError("the server did not start")
+    raise RuntimeError(f"the server did not answer within 60 s; see {log}")
 
 
 def _event(prefix: str, index: int, *, email: str | None = None, url: str = "https://acme.example/blog") -> str:
@@ -124,33 +133,6 @@ def _signed(hook: Webhook, msg_id: str, body: str) -> dict[str, str]:
             "webhook-signature": hook.sign(msg_id, now, body), "content-type": "application/json"}
 
 
-def _client(args: tuple[str, str, str, str, float, int]) -> int:
-    """One client process: threads sending back to back until time is up; how many were answered."""
-    url, path, secret, prefix, seconds, threads = args
-    hook = Webhook(secret)
-    counts = [0] * threads
-
-    def run(slot: int) -> None:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            deadline = time.monotonic() + seconds
-            index = 0
-            while time.monotonic() < deadline:
-                body = _event(f"{prefix}-{slot}", index)
-                headers = _signed(hook, f"{prefix}-{slot}-{index}", body)
-                response = client.post(path, content=body, headers=headers)
-                if response.status_code != 202:
-                    raise RuntimeError(response.text)
-                counts[slot] += 1
-                index += 1
-
-    workers = [threading.Thread(target=run, args=(slot,)) for slot in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return sum(counts)
-
-
 BATCH_CALLS = 100
 
 
@@ -164,19 +146,38 @@ def _batch_template() -> str:
     return json.dumps({"batch": calls, "sentAt": now})
 
 
-def _batch_client(args: tuple[str, str, str, str, float, int]) -> int:
-    """One client process sending 100-call batches back to back; how many batches were answered."""
-    url, path, key, prefix, seconds, threads = args
-    template = _batch_template()
+Request = Callable[[int, int], tuple[str, dict[str, str]]]
+
+
+def _request_maker(kind: str, key: str, prefix: str) -> Request:
+    """(body, headers) of request ``index`` on connection ``slot``: a signed event, or a batch of calls."""
+    if kind == "batch":
+        template = _batch_template()
+        return lambda slot, index: (template.replace("PREFIX", f"{prefix}-{slot}-{index}"),
+                                    {"content-type": "application/json"})
+    hook = Webhook(key)
+
+    def signed(slot: int, index: int) -> tuple[str, dict[str, str]]:
+        body = _event(f"{prefix}-{slot}", index)
+        return body, _signed(hook, f"{prefix}-{slot}-{index}", body)
+
+    return signed
+
+
+def _client(args: tuple[str, str, str, str, str, float, int]) -> int:
+    """One client process: threads sending back to back until time is up; how many were answered."""
+    url, path, kind, key, prefix, seconds, threads = args
+    make = _request_maker(kind, key, prefix)
+    auth = (key, "") if kind == "batch" else None  # a write key is the HTTP Basic user
     counts = [0] * threads
 
     def run(slot: int) -> None:
-        with httpx.Client(base_url=url, timeout=30, auth=(key, "")) as client:
+        with httpx.Client(base_url=url, timeout=30, auth=auth) as client:
             deadline = time.monotonic() + seconds
             index = 0
             while time.monotonic() < deadline:
-                body = template.replace("PREFIX", f"{prefix}-{slot}-{index}")
-                response = client.post(path, content=body, headers={"content-type": "application/json"})
+                body, headers = make(slot, index)
+                response = client.post(path, content=body, headers=headers)
                 if response.status_code not in (200, 202):
                     raise RuntimeError(response.text)
                 counts[slot] += 1
@@ -190,21 +191,32 @@ def _batch_client(args: tuple[str, str, str, str, float, int]) -> int:
     return sum(counts)
 
 
-def batch_throughput(url: str, path: str, key: str, prefix: str, seconds: float, clients: int,
-                     threads: int) -> float:
+def throughput(url: str, path: str, kind: str, key: str, prefix: str, seconds: float, clients: int,
+               threads: int) -> float:
+    """Requests answered per second: ``kind`` "events" (signed with the secret ``key``) or "batch"
+    (100 calls, the write key ``key``)."""
     with mp.Pool(clients) as pool:
         started = time.monotonic()
-        total = sum(pool.map(_batch_client, [(url, path, key, f"{prefix}{c}", seconds, threads)
-                                             for c in range(clients)]))
-        return total / (time.monotonic() - started)
-
-
-def throughput(url: str, path: str, secret: str, prefix: str, seconds: float, clients: int, threads: int) -> float:
-    with mp.Pool(clients) as pool:
-        started = time.monotonic()
-        total = sum(pool.map(_client, [(url, path, secret, f"{prefix}{c}", seconds, threads)
+        total = sum(pool.map(_client, [(url, path, kind, key, f"{prefix}{c}", seconds, threads)
                                        for c in range(clients)]))
         return total / (time.monotonic() - started)
+
+
+ROUND_S = 2.0
+
+
+def paired(url: str, baseline: str, measured: str, kind: str, key: str, prefix: str, seconds: float,
+           clients: int, threads: int) -> tuple[float, float]:
+    """(baseline, measured) requests/s, in alternating short rounds (A B B A ...): load that other
+    programs put on the machine drifts over a run, and should weigh on both sides alike."""
+    rounds = max(2, round(seconds / ROUND_S))
+    rates: dict[str, list[float]] = {baseline: [], measured: []}
+    for index in range(rounds):
+        order = (baseline, measured) if index % 2 == 0 else (measured, baseline)
+        for path in order:
+            rates[path].append(throughput(url, path, kind, key, f"{prefix}{index}{path[-1]}", seconds / rounds,
+                                          clients, threads))
+    return sum(rates[baseline]) / rounds, sum(rates[measured]) / rounds
 
 
 def _paced(args: tuple[str, str, float, float, int, int, int]) -> dict[str, float]:
@@ -309,21 +321,28 @@ class Stack:
         env, log = _env(self.data_dir), self.data_dir / "bench.log"
         port = _port()
         self.url = f"http://127.0.0.1:{port}"
-        self.procs.append(_start([sys.executable, "-c", SERVER, str(port)], env, log))
-        ember = [sys.executable, "-c", "from ember.cli.main import app; app()"]
-        if self.workers:
-            self.procs.append(_start([*ember, "worker", "--workers", str(self.workers)], env, log))
-        _wait_up(self.url)
+        try:
+            self.procs.append(_start([sys.executable, "-c", SERVER, str(port)], env, log))
+            ember = [sys.executable, "-c", "from ember.cli.main import app; app()"]
+            if self.workers:
+                self.procs.append(_start([*ember, "worker", "--workers", str(self.workers)], env, log))
+            _wait_up(self.url, self.procs, log)
+        except BaseException:  # a slow or failed start (or Ctrl-C) must not leave servers behind
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *_: object) -> None:
         for proc in self.procs:
-            proc.terminate()
+            if proc.poll() is None:
+                proc.terminate()
         for proc in self.procs:
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+        self.procs.clear()
 
 
 def main() -> None:
@@ -337,23 +356,23 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=10_000_000, help="stored events for (c); 0 skips it")
     parser.add_argument("--cases", default="abcd", help="which cases to run, e.g. d")
     args = parser.parse_args()
+    # A SIGTERM (a timeout, a CI stop) unwinds like Ctrl-C, so every started process is ended.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="ember-bench-") as tmp:
         data_dir = Path(tmp)
         secret, write_key = _setup(data_dir, args.contacts)
         if "d" in args.cases:
             with Stack(data_dir, args.workers) as stack:
-                noop_batches = batch_throughput(stack.url, "/noop", write_key, "nb", args.seconds, args.clients,
-                                                args.threads)
-                batches = batch_throughput(stack.url, "/v1/batch", write_key, "b", args.seconds, args.clients,
-                                           args.threads)
+                noop_batches, batches = paired(stack.url, "/noop", "/v1/batch", "batch", write_key, "b",
+                                               args.seconds, args.clients, args.threads)
             print(f"(d) no-op, same body {noop_batches:8.0f} requests/s")
             print(f"    POST /v1/batch   {batches:8.0f} batches/s ({batches * BATCH_CALLS:.0f} events/s)   "
                   f"ratio {batches / noop_batches:.2f}x (goal >= 0.5x)")
         if "a" not in args.cases:
             return
         with Stack(data_dir, args.workers) as stack:
-            noop = throughput(stack.url, "/noop", secret, "noop", args.seconds, args.clients, args.threads)
-            events = throughput(stack.url, "/events", secret, "a", args.seconds, args.clients, args.threads)
+            noop, events = paired(stack.url, "/noop", "/events", "events", secret, "a", args.seconds, args.clients,
+                                  args.threads)
             print(f"(a) no-op endpoint   {noop:8.0f} requests/s")
             print(f"    POST /events     {events:8.0f} events/s   ratio {events / noop:.2f}x (goal >= 0.5x)")
             result = latency(stack.url, secret, events / 2, args.seconds, args.contacts, data_dir, args.clients)
@@ -365,7 +384,7 @@ def main() -> None:
         built = bulk_store(data_dir, args.stored)
         print(f"(c) stored {args.stored:,} events in {built:.0f} s")
         with Stack(data_dir, args.workers) as stack:
-            loaded = throughput(stack.url, "/events", secret, "c", args.seconds, args.clients, args.threads)
+            loaded = throughput(stack.url, "/events", "events", secret, "c", args.seconds, args.clients, args.threads)
         print(f"    POST /events     {loaded:8.0f} events/s with {args.stored:,} stored, "
               f"{(1 - loaded / events) * 100:+.0f}% slower than empty (goal <= 20%)")
 

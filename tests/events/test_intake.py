@@ -22,21 +22,27 @@ def _event(external_id: str, **fields: str) -> EventIn:
 
 
 def test_one_commit_answers_each_request_with_its_own_new_and_duplicate_events(engine) -> None:
+    rep = make_user(engine, "rep@ember.example")
+    make_contact(engine, rep.id, "nora@prospect.example")
     queued: list[list[int]] = []
     writer = EventWriter(engine, queued.append)
     now = datetime.now(UTC)
+    nora = _event("b", email="nora@prospect.example")
 
     async def send() -> list[object]:
-        calls = [writer.write("website", [_event("a"), _event("b")], [], now),
-                 writer.write("website", [_event("b"), _event("c")], [], now),  # "b" again, in the same batch
+        calls = [writer.write("website", [_event("a"), nora], [], now),
+                 writer.write("website", [nora, _event("c")], [], now),  # "b" again, in the same batch
                  writer.write("other", [_event("a")], ["Order Completed"], now)]  # another source's "a" is new
         return list(await asyncio.gather(*calls))
 
     first, second, third = asyncio.run(send())
     assert [(len(a.new_ids), a.duplicates) for a in (first, second, third)] == [(2, 0), (1, 1), (1, 0)]  # type: ignore[attr-defined]
     assert third.skipped == ["Order Completed"]  # type: ignore[attr-defined]
-    assert sorted(i for ids in queued for i in ids) == sorted(
-        [*first.new_ids, *second.new_ids, *third.new_ids])  # type: ignore[attr-defined]
+    with unit_of_work(engine) as session:
+        waiting = list(session.scalars(select(InboundEvent.id).where(InboundEvent.status == "pending")))
+        assert list(session.scalars(select(InboundEvent.external_id).where(InboundEvent.status == "pending"))) == ["b"]
+    # Only the event someone is behind goes to the worker; the strangers' are settled in the same commit.
+    assert [i for ids in queued for i in ids] == waiting
     again = asyncio.run(writer.write("website", [_event("a"), _event("d")], [], now))
     assert (len(again.new_ids), again.duplicates) == (1, 1)
     with unit_of_work(engine) as session:
@@ -47,7 +53,10 @@ def test_a_failing_queue_still_answers_and_leaves_the_events_pending(engine) -> 
     def broken(_: list[int]) -> None:
         raise ConnectionError("queue away")
 
-    accepted = asyncio.run(EventWriter(engine, broken).write("website", [_event("x")], [], datetime.now(UTC)))
+    rep = make_user(engine, "rep@ember.example")
+    make_contact(engine, rep.id, "nora@prospect.example")
+    known = _event("x", email="nora@prospect.example")
+    accepted = asyncio.run(EventWriter(engine, broken).write("website", [known], [], datetime.now(UTC)))
     assert len(accepted.new_ids) == 1
     with unit_of_work(engine) as session:
         assert session.scalar(select(InboundEvent.status)) == "pending"  # the sweep queues it
@@ -74,6 +83,30 @@ def test_batched_claim_takes_only_events_that_belong_to_nobody(engine) -> None:
     assert claimed == [ids["stranger"]]
     with unit_of_work(engine) as session:
         assert claim_contactless(session, [ids["stranger"]], now) == []  # claimed once only
+
+
+def test_a_known_visitor_stays_known_behind_a_queue_of_its_own_events(engine) -> None:
+    """The claim looks at a visitor's latest settled events only; events still waiting in the
+    queue do not hide that the visitor was tied to someone."""
+    rep = make_user(engine, "rep@ember.example")
+    contact_id = make_contact(engine, rep.id, "nora@prospect.example")
+    now = datetime.now(UTC)
+    with unit_of_work(engine) as session:
+        def add(external_id: str, visitor: str, **fields: object) -> int:
+            row = InboundEvent(source="website", external_id=external_id, type="page_view", anonymous_id=visitor,
+                               payload={}, occurred_at=now, **fields)
+            session.add(row)
+            session.flush()
+            return row.id
+
+        for index in range(30):  # a long anonymous history, then the day the visitor was recognised
+            add(f"old-{index}", "visitor-1", status="handled", contact_id=contact_id)
+        waiting = [add(f"queued-{index}", "visitor-1") for index in range(12)]
+        for index in range(30):
+            add(f"other-{index}", "visitor-2", status="handled")
+        stranger = add("stranger-new", "visitor-2")
+    with unit_of_work(engine) as session:
+        assert claim_contactless(session, [*waiting, stranger], now) == [stranger]
 
 
 def test_triggers_in_a_burst_each_alert_once(client, engine, settings) -> None:

@@ -42,6 +42,8 @@ class Findings:
     statuses: Counter[int] = field(default_factory=Counter)
     succeeded: set[str] = field(default_factory=set)  # operations that answered 2xx at least once
     failures: list[str] = field(default_factory=list)
+    server_errors: int = 0
+    off_schema: int = 0  # answers whose status, media type or body the document does not give
 
 
 Check = Callable[[Any, Any, Findings], None]
@@ -49,6 +51,7 @@ Check = Callable[[Any, Any, Findings], None]
 
 def no_server_error(case: Any, response: Any, findings: Findings) -> None:
     if response.status_code >= 500:
+        findings.server_errors += 1
         findings.failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: "
                                  f"{case.as_curl_command()} :: {response.text[:300]}")
 
@@ -60,6 +63,7 @@ def matches_its_schema(case: Any, response: Any, findings: Findings) -> None:
         case.validate_response(response, checks=[status_code_conformance, content_type_conformance,
                                                response_schema_conformance])
     except FailureGroup as group:
+        findings.off_schema += 1
         for failure in group.exceptions:
             findings.failures.append(f"{case.method} {case.formatted_path} -> {response.status_code} does not match "
                                      f"its documented schema: {failure.title}: {failure.message[:400]}")
@@ -92,6 +96,7 @@ def _fuzz(operation: Any, headers: dict[str, str], findings: Findings) -> None:
             response = case.call(headers=headers, timeout=120)  # a loaded machine is slow, not broken
         except Exception as exc:  # the in-process client re-raises what the server would answer with a 500
             findings.statuses[500] += 1
+            findings.server_errors += 1
             findings.failures.append(f"{case.method} {case.formatted_path} -> 500 ({exc!r}): {case.as_curl_command()}")
             return
         findings.statuses[response.status_code] += 1
@@ -114,6 +119,7 @@ def test_anything_a_rep_sends_gets_a_documented_answer(engine: Engine, settings:
         if operation.label not in SKIP:
             _fuzz(operation, rep.headers, findings)
     print(f"\nfuzzed {findings.requests} requests: {dict(sorted(findings.statuses.items()))}; "
+          f"{findings.server_errors} server errors, {findings.off_schema} answers off their schema; "
           f"{len(findings.succeeded)} operations answered 2xx at least once")
     assert findings.requests >= EXAMPLES_PER_OPERATION * 20
     assert not findings.failures, f"{len(findings.failures)} failures:\n" + "\n".join(findings.failures[:30])

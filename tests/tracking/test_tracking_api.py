@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 
+from ember.db import unit_of_work
 from ember.events.rules import identity_hash, identity_secret, tracked_url
+from ember.jobs.registry import get_jobs
+from ember.models import InboundEvent
+from ember.tracking.batches import BATCH_TYPE
 from tests.factories import make_user
 from tests.tracking.support import add_source, alert_count, browser_key, stored
 from tests.trigger_support import drain, make_contact
@@ -148,7 +152,7 @@ def test_a_browser_key_with_proof_or_a_signed_link_alerts(client, engine, settin
     assert alert_count(engine) == 2  # the demo page rule, through the link from our email
 
 
-def test_a_big_batch_is_accepted_whole_and_written_out_by_the_worker(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_big_batch_is_written_at_once_and_only_known_people_reach_the_worker(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
     _nurture_contact(engine)
     key = add_source(engine, "site", "segment").write_key
     assert key is not None
@@ -157,14 +161,36 @@ def test_a_big_batch_is_accepted_whole_and_written_out_by_the_worker(client, eng
     calls.append(_page("pricing-1", userId="nora@prospect.example"))
     body = {"batch": calls, "sentAt": datetime.now(UTC).isoformat()}
     assert client.post("/v1/batch", json=body, headers=_auth(key)).status_code == 200
-    assert [r.type for r in stored(engine)] == ["tracking_batch"]  # durable before the answer
+    rows = stored(engine)  # durable before the answer; the strangers' views are settled already
+    assert len(rows) == 50
+    assert {r.external_id for r in rows if r.status == "pending"} == {"pricing-1"}
     assert client.post("/v1/batch", json=body, headers=_auth(key)).status_code == 200  # the library's retry
     again = {"batch": calls[-12:], "sentAt": datetime.now(UTC).isoformat()}  # the same calls in another batch
     assert client.post("/v1/batch", json=again, headers=_auth(key)).status_code == 200
     drain(settings)
     rows = stored(engine)
-    events = [r for r in rows if r.type != "tracking_batch"]
-    assert len(events) == 50 and len({r.external_id for r in events}) == 50
+    assert len(rows) == 50 and len({r.external_id for r in rows}) == 50
+    assert all(r.status == "handled" for r in rows)
+    assert alert_count(engine) == 1
+
+
+def test_a_batch_stored_whole_by_an_earlier_version_is_written_out_by_the_worker(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    _nurture_contact(engine)
+    now = datetime.now(UTC)
+    events = [{"id": f"old-{i}", "type": "page_view", "at": now.isoformat(), "email": None, "visitor": f"a:v{i}",
+               "url": f"https://acme.example/blog/{i}", "payload": {"call": "page"}} for i in range(3)]
+    events.append({"id": "old-pricing", "type": "page_view", "at": now.isoformat(),
+                   "email": "nora@prospect.example", "visitor": None, "url": PRICING, "payload": {"call": "page"}})
+    with unit_of_work(engine) as session:
+        row = InboundEvent(source="site", external_id="batch:abc", type=BATCH_TYPE, payload={"events": events},
+                           occurred_at=now, received_at=now)
+        session.add(row)
+        session.flush()
+        batch_id = row.id
+    get_jobs(settings).enqueue_events([batch_id])
+    drain(settings)
+    rows = stored(engine)
+    assert sorted(r.external_id for r in rows) == ["old-0", "old-1", "old-2", "old-pricing"]  # the row is gone
     assert all(r.status == "handled" for r in rows)
     assert alert_count(engine) == 1
 

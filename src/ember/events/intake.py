@@ -11,8 +11,9 @@ only once they are committed, answer 202), built for throughput:
   each source (no database unless the cache is stale or missed).
 * :class:`EventWriter` is one thread per app that takes the verified events of
   every request waiting at that moment, inserts them with one cached Core
-  statement in one transaction, commits once, queues one job for all the new
-  ids, and only then answers each request. Under load, one commit and one
+  statement in one transaction, marks handled those that belong to nobody (one
+  statement), commits once, queues one job for the new ids that need the
+  worker, and only then answers each request. Under load, one commit and one
   enqueue serve many requests; alone, a request is written at once.
 """
 
@@ -37,7 +38,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ember.api.errors import error_body
 from ember.errors import EmberError, InvalidInput
-from ember.events.repository import insert_events_returning_keys
+from ember.events.repository import claim_contactless, insert_events_returning_keys
 from ember.events.rules import EventIn, parse_body
 from ember.events.service import Accepted, SourceCache, verify_with
 
@@ -133,13 +134,17 @@ class EventWriter:
                     rows.append((pending.source, event, pending.received_at))
         with self.engine.begin() as conn:
             inserted = insert_events_returning_keys(conn, rows)
+            # Most events (anonymous visitors) belong to nobody: claimed here, in the same
+            # transaction, they never reach the queue, and the worker's writes never queue up
+            # behind ours for the write lock.
+            settled = set(claim_contactless(conn, [new.id for new in inserted], datetime.now(UTC)))
         new_ids: list[list[int]] = [[] for _ in batch]
         for new in inserted:
             new_ids[owner[(new.source, new.external_id)]].append(new.id)
-        all_new = sorted(i for ids in new_ids for i in ids)
-        if all_new:
+        to_handle = sorted(i for ids in new_ids for i in ids if i not in settled)
+        if to_handle:
             try:
-                self.enqueue(all_new)
+                self.enqueue(to_handle)
             except Exception:  # the rows are committed and pending: the sweep queues them
                 log.exception("could not queue background work; the sweep will pick it up")
         return [Accepted(p.source, sorted(ids), len(p.events) - len(ids), p.skipped)

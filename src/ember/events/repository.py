@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -109,31 +109,67 @@ def claim_event(session: Session, event_id: int, now: datetime) -> InboundEvent 
     return session.get(InboundEvent, event_id, populate_existing=True)
 
 
-def claim_contactless(session: Session, event_ids: Sequence[int], now: datetime) -> list[int]:
+# How many of a visitor's latest settled events are looked at to tell whether someone is
+# behind it. A tie spreads to every earlier event of the visitor and every later one takes
+# the full path, so the latest events say it; a window of a few rides out a race or a failed
+# event, and keeps the check to a few index steps however long the visitor's history.
+KNOWN_VISITOR_WINDOW = 5
+
+
+def _known_visitor() -> Any:
+    """EXISTS: one of the latest settled events of this event's visitor is tied to a contact.
+
+    Settled: handled (or failed), or already tied; an untied pending event (this one, or
+    others waiting in the queue) says nothing yet. The horizon is the id of the
+    window's oldest event, so the tied-event search is a short range of the visitor's
+    index entries rather than its whole history.
+    """
+    recent = InboundEvent.__table__.alias("recent")
+    earlier = InboundEvent.__table__.alias("earlier")
+    horizon = (select(recent.c.id)
+               .where(recent.c.anonymous_id == InboundEvent.anonymous_id,
+                      or_(recent.c.status != "pending", recent.c.contact_id.is_not(None)))
+               .order_by(recent.c.id.desc()).limit(1).offset(KNOWN_VISITOR_WINDOW - 1)
+               .correlate(InboundEvent).scalar_subquery())
+    return (select(earlier.c.id)
+            .where(earlier.c.anonymous_id == InboundEvent.anonymous_id, earlier.c.contact_id.is_not(None),
+                   earlier.c.id >= func.coalesce(horizon, 0))
+            .correlate(InboundEvent).exists())
+
+
+_CLAIM: list[Any] = []
+
+
+def _claim_statement() -> Any:
+    """Built once (the subqueries cost more to build than to run); ids and time are parameters."""
+    if not _CLAIM:
+        known_email = select(Contact.id).where(Contact.email == InboundEvent.email).exists()
+        _CLAIM.append(
+            update(InboundEvent)
+            .where(InboundEvent.id.in_(bindparam("ids", expanding=True)), InboundEvent.status == "pending",
+                   InboundEvent.type != EventType.ALIAS.value,  # an alias may tie its other ids to someone
+                   InboundEvent.contact_id.is_(None), InboundEvent.payload["contact_id"].as_string().is_(None),
+                   or_(InboundEvent.email.is_(None), ~known_email),
+                   or_(InboundEvent.anonymous_id.is_(None), ~_known_visitor()))
+            .values(status="handled", handled_at=bindparam("now"))
+            .returning(InboundEvent.id)
+            .execution_options(synchronize_session=False))
+    return _CLAIM[0]
+
+
+def claim_contactless(session: Session | Connection, event_ids: Sequence[int], now: datetime) -> list[int]:
     """Mark handled, in one statement, those of these pending events that belong to nobody yet.
 
     Exactly the events for which :func:`ember.events.service.process_event` would find
     no contact and only claim them: no contact id, no signed-link contact in the
-    payload, no contact with the email, no earlier event of the same anonymous visitor
+    payload, no contact with the email, no recent event of the same anonymous visitor
     tied to a contact. One write under the write lock, so it cannot race with a
     worker tying the visitor to someone. The ids claimed; the rest need the full path.
     """
     if not event_ids:
         return []
-    earlier = InboundEvent.__table__.alias("earlier")
-    known_email = select(Contact.id).where(Contact.email == InboundEvent.email).exists()
-    known_visitor = (select(earlier.c.id).where(earlier.c.anonymous_id == InboundEvent.anonymous_id,
-                                                earlier.c.contact_id.is_not(None)).exists())
-    stmt = (update(InboundEvent)
-            .where(InboundEvent.id.in_(list(event_ids)), InboundEvent.status == "pending",
-                   InboundEvent.type != EventType.ALIAS.value,  # an alias may tie its other ids to someone
-                   InboundEvent.contact_id.is_(None), InboundEvent.payload["contact_id"].as_string().is_(None),
-                   or_(InboundEvent.email.is_(None), ~known_email),
-                   or_(InboundEvent.anonymous_id.is_(None), ~known_visitor))
-            .values(status="handled", handled_at=now)
-            .returning(InboundEvent.id)
-            .execution_options(synchronize_session=False))
-    return [int(i) for i in session.execute(stmt).scalars()]
+    result = session.execute(_claim_statement(), {"ids": list(event_ids), "now": now})
+    return [int(i) for i in result.scalars()]
 
 
 def mark_failed(session: Session, event_id: int) -> None:

@@ -22,7 +22,7 @@ from huey.exceptions import TaskLockedException
 
 from ember.alerts.tasks import deliver_alert, due_alerts
 from ember.analytics.tasks import adopt_learned
-from ember.db import get_engine, unit_of_work
+from ember.db import get_engine
 from ember.events.tasks import forget_events, handle_events, pending_events
 from ember.inbox.tasks import sync_inboxes_once
 from ember.jobs.queue import location, make_huey
@@ -78,11 +78,9 @@ def register(huey: Huey, settings: Settings) -> Jobs:
     holder: dict[str, Jobs] = {}
 
     def process_events(ids: list[int]) -> None:
-        engine = get_engine(settings.resolved_database_url)
-        # A tracking batch stored whole becomes its events first (one transaction).
-        with unit_of_work(engine) as session:
-            event_ids = write_out_batches(session, list(ids), now())
-        handle_events(engine, settings, event_ids, now=now, deliver_alerts=holder["jobs"].enqueue_alerts)
+        # A tracking batch stored whole becomes its events in the transaction that claims them.
+        handle_events(get_engine(settings.resolved_database_url), settings, ids, now=now,
+                      deliver_alerts=holder["jobs"].enqueue_alerts, expand=write_out_batches)
 
     def deliver(alert_id: int) -> None:
         next_at = deliver_alert(get_engine(settings.resolved_database_url), settings, alert_id, now=now)

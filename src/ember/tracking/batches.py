@@ -1,34 +1,20 @@
-"""A big batch of calls stored as one row, turned into its events by the worker. Pure.
+"""Batch rows stored whole by earlier versions, turned into their events by the worker. Pure.
 
-A library's batch of a hundred calls is accepted with one insert: the request
-answers as soon as the batch is durable, and the worker writes the hundred
-events (each still unique on its messageId) and handles them. A retry of the
-same batch is the same row; a call repeated in another batch is caught when
-its event is written.
+A request used to store a big batch of calls as one row and leave the writing of
+its events to the worker. Requests now write the events themselves (one
+multi-row insert), but rows stored that way before an upgrade may still be
+pending: the worker writes their events out (each still unique on its
+messageId) and handles them.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
 from ember.events.rules import EventIn
 
 BATCH_TYPE = "tracking_batch"  # not an event type: never reaches the trigger rules
-# Up to this many events a request writes them itself; the answer then says how many were new.
-DIRECT_MAX = 10
-
-
-def batch_event(raw: bytes, events: list[EventIn], received_at: datetime) -> EventIn:
-    digest = hashlib.sha256(raw).hexdigest()[:48]
-    return EventIn(f"batch:{digest}", BATCH_TYPE, received_at, None, None, None,
-                   {"events": [_dump(e) for e in events]})
-
-
-def _dump(event: EventIn) -> dict[str, Any]:
-    return {"id": event.external_id, "type": event.type, "at": event.occurred_at.isoformat(), "email": event.email,
-            "visitor": event.anonymous_id, "url": event.url, "payload": event.payload}
 
 
 def events_of(payload: dict[str, Any]) -> list[EventIn]:

@@ -27,7 +27,6 @@ from ember.events.intake import event_writer
 from ember.events.rules import EventIn, Parsed, contact_from_token, identity_secret
 from ember.events.service import Accepted
 from ember.tracking import repository
-from ember.tracking.batches import DIRECT_MAX, batch_event
 from ember.tracking.keys import KeyScope, basic_user, key_hash
 from ember.tracking.mapping import EventMap, event_map
 from ember.tracking.providers.common import Delivery
@@ -178,11 +177,9 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
     secret_key = app.state.settings.resolved_secret_key()
     sender = Sender(info.source, info.scope, info.mapping, info.identity_key, partial(contact_from_token, secret_key))
     now = datetime.now(UTC)
-    parsed = parse_calls(sender, body, path_type, now, len(data))
-    if len(parsed.events) > DIRECT_MAX and not parsed.problems:
-        # One durable row now; the worker writes the events out (see ember.tracking.batches).
-        parsed = Parsed([batch_event(data, parsed.events, now)], [], parsed.skipped)
-    return await _write(app, info.source, parsed, now)
+    # The events are written as they are, with one multi-row insert in the writer's group
+    # commit (which also settles those that belong to nobody); only the rest reach the worker.
+    return await _write(app, info.source, parse_calls(sender, body, path_type, now, len(data)), now)
 
 
 async def _write(app: Any, source: str, parsed: Parsed, now: datetime) -> Accepted:

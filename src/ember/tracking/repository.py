@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ember.db import typed_rows
@@ -76,16 +76,25 @@ def emails_by_external_id(session: Session, external_ids: list[str]) -> dict[str
     return {str(ext): str(email) for ext, email in rows}
 
 
-def claim_batches(session: Session, event_ids: list[int], now: datetime) -> list[InboundEvent]:
-    """The pending batch rows among these events, marked handled in the caller's transaction."""
-    rows = list(session.scalars(select(InboundEvent).where(
-        InboundEvent.id.in_(event_ids), InboundEvent.type == BATCH_TYPE, InboundEvent.status == "pending")))
-    claimed: list[InboundEvent] = []
-    for row in rows:
-        result = session.execute(update(InboundEvent).where(InboundEvent.id == row.id,
-                                                            InboundEvent.status == "pending")
-                                 .values(status="handled", handled_at=now)
-                                 .execution_options(synchronize_session=False))
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(row)
-    return claimed
+@dataclass(frozen=True)
+class StoredBatch:
+    id: int
+    source: str
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+def take_batches(session: Session, event_ids: list[int]) -> list[StoredBatch]:
+    """The pending batch rows among these events, deleted in the caller's transaction.
+
+    One statement, and a write first: it takes the write lock (SQLite) or the rows'
+    locks (PostgreSQL), so a second worker finds nothing to take. A batch row has done
+    its work once its events are written in the same transaction; keeping it would
+    only rewrite its whole payload to mark it handled.
+    """
+    stmt = (delete(InboundEvent)
+            .where(InboundEvent.id.in_(event_ids), InboundEvent.type == BATCH_TYPE,
+                   InboundEvent.status == "pending")
+            .returning(InboundEvent.id, InboundEvent.source, InboundEvent.payload, InboundEvent.received_at)
+            .execution_options(synchronize_session=False))
+    return typed_rows(StoredBatch, session.execute(stmt))

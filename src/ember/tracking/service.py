@@ -215,11 +215,11 @@ def source_rows(session: Session, base_url: str) -> list[dict[str, Any]]:
 
 def write_out_batches(session: Session, event_ids: list[int], now: datetime) -> list[int]:
     """The events to handle for these ids: batch rows are replaced by the ids of their new events."""
-    batches = repository.claim_batches(session, event_ids, now)
+    batches = repository.take_batches(session, event_ids)
     if not batches:
         return event_ids
-    done = {b.id for b in batches}
-    ids = [i for i in event_ids if i not in done]
+    taken = {b.id for b in batches}
+    ids = [i for i in event_ids if i not in taken]
     for batch in batches:
         ids.extend(events_repository.insert_events(session, batch.source, events_of(batch.payload),
                                                    received_at=batch.received_at))
