@@ -53,7 +53,6 @@ from train_question_model import (  # noqa: E402
     Tuned,
     about,
     best_f1,
-    commitment_rows,
     exported,
     matrix,
     mrda_calls,
@@ -99,6 +98,15 @@ def sales_calls() -> list[Call]:
                               [u.text for u in units], [False] * len(units), labels,
                               [(u.start, u.end) for u in units]))
     return found
+
+
+def commitment_rows(calls: Sequence[Call]) -> Rows:
+    rows, labels = [], []
+    for call in calls:
+        for text, label in zip(call.texts, call.commitment, strict=True):
+            rows.append(commitments.commitment_features(text))
+            labels.append(label)
+    return rows, labels
 
 
 def fit(rows: Rows, c: float, weight: float) -> LogisticRegression:

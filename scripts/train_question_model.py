@@ -27,8 +27,8 @@ Writes, into src/ember/conversation/:
   it and before the other speaker's reply); both also read the sentences of
   the development sales calls (bench/data/sales, never its held-out third),
   as written and stripped respectively;
-- commitment_model.json: one over ember.conversation.next_steps features,
-  trained on MRDA commit (cc) and directive (co) cues;
+- commitment_model.json: through scripts/train_commitment_model.py (MRDA
+  commit and directive cues, and the sales development calls);
 - sentence_model.json: one over ember.conversation.boundaries features that
   says after which word a sentence ends in unpunctuated speech, trained on
   the SwDA training calls with their punctuation removed: each run of one
@@ -56,7 +56,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ember.conversation import boundaries  # noqa: E402
-from ember.conversation.commitments import commitment_features, rule_kind  # noqa: E402
 from ember.conversation.questions import BUCKETS, Context, bucket, contexts, features  # noqa: E402
 from ember.conversation.text import words  # noqa: E402
 
@@ -143,34 +142,6 @@ def question_rows(calls: Sequence[Call], *, drop_context: bool) -> tuple[list[li
     return rows, labels
 
 
-def sales_calls() -> list[Call]:
-    """The development part of the labelled sales calls (bench/data/sales; the
-    held-out third is never read), each as a punctuated and an unpunctuated
-    transcript split into sentences as the analysis splits them. A sentence
-    is a commitment when it lies on a line labelled with a next step and the
-    rules find a commitment in it (the line's other sentences are not)."""
-    sys.path.insert(0, str(ROOT))
-    from bench.sales_calls import line_at, load, render
-
-    from ember.conversation import parse_transcript
-    from ember.conversation.utterances import split_segments
-
-    found = []
-    for sales in load():
-        if sales.held_out:
-            continue
-        step_lines = {line for step in sales.steps.values() for line in step.lines}
-        for style in ("vtt", "plain"):
-            text, spans = render(sales, style)
-            units = split_segments(parse_transcript(text, fmt="vtt").segments)
-            labels = [line_at(spans, u.start) in step_lines and rule_kind(u.text) is not None
-                      for u in units]
-            found.append(Call(f"sales:{sales.name}:{style}", [u.speaker for u in units],
-                              [u.text for u in units], [False] * len(units), labels,
-                              [(u.start, u.end) for u in units]))
-    return found
-
-
 # How many times each sentence of the sales development calls is read by the
 # question models: a few thousand sentences beside a quarter of a million
 # from meetings and phone calls would otherwise hardly count.
@@ -209,15 +180,6 @@ def sales_question_calls(*, punctuated: bool = False) -> list[Call]:
         name = f"sales:{sales.name}" + (":vtt" if punctuated else "")
         found.append(Call(name, speakers, texts, asked, [False] * len(texts), times))
     return found
-
-
-def commitment_rows(calls: Sequence[Call]) -> tuple[list[list[str]], list[bool]]:
-    rows, labels = [], []
-    for call in calls:
-        for text, label in zip(call.texts, call.commitment, strict=True):
-            rows.append(commitment_features(text))
-            labels.append(label)
-    return rows, labels
 
 
 def matrix(
@@ -292,35 +254,6 @@ def tune(
         model = fit(x_train, y_train, c, weight)
         tuned = Tuned(c, weight, *reorder(best_f1(y_val, model.predict_proba(x_val)[:, 1])))
         report(name, c, weight, tuned, began, "validation")
-        if best is None or tuned.f1 > best.f1:
-            best = tuned
-    assert best is not None
-    return best
-
-
-def cross_tune(
-    name: str, folds: Sequence[tuple[Rows, np.ndarray]], grid: Sequence[tuple[float, float]]
-) -> Tuned:
-    """Like tune, but every fold is predicted by a model fitted on the others
-    and F1 is taken over all of them pooled: with a rare label one validation
-    split holds too few positives to choose a threshold on (the commitment
-    labels: about 90 per split, and the best threshold moved from 0.25 to 0.5
-    between splits). `folds` pairs each fold's rows with the mask of the rows
-    F1 is taken on (the meetings: the sales calls help the model learn sales
-    phrasing, but the threshold is the one the meeting measure needs)."""
-    best: Tuned | None = None
-    for c, weight in grid:
-        began = time.perf_counter()
-        probs = []
-        for index, (rows, _) in enumerate(folds):
-            others = [f[0] for i, f in enumerate(folds) if i != index]
-            model = fit(matrix([r for o in others for r in o[0]]),
-                        np.array([y for o in others for y in o[1]]), c, weight)
-            probs.append(model.predict_proba(matrix(rows[0]))[:, 1])
-        labels = np.array([y for rows, _ in folds for y in rows[1]])
-        judged = np.concatenate([f for _, f in folds])
-        tuned = Tuned(c, weight, *reorder(best_f1(labels[judged], np.concatenate(probs)[judged])))
-        report(name, c, weight, tuned, began, f"{len(folds)}-fold pooled")
         if best is None or tuned.f1 > best.f1:
             best = tuned
     assert best is not None
@@ -416,23 +349,6 @@ def train_sentences(calls: Sequence[Call]) -> None:
         "buckets": boundaries.BUCKETS,
         # Two decimals are plenty for a sum of eight weights and keep the file small.
         "weights": [round(float(w), 2) or 0 for w in weights]})
-
-
-COMMITMENT_FOLDS = 5
-
-
-def commitment_folds(calls: Sequence[Call]) -> list[tuple[Rows, np.ndarray]]:
-    """The calls in COMMITMENT_FOLDS groups by a stable hash of their names,
-    each with its rows and the mask of its meeting rows."""
-    folds = []
-    for fold in range(COMMITMENT_FOLDS):
-        # Both renderings of a sales call stay in one fold.
-        chosen = [c for c in calls
-                  if zlib.crc32(c.name.rsplit(":", 1)[0].encode()) % COMMITMENT_FOLDS == fold]
-        judged = np.array([not call.name.startswith("sales:") for call in chosen
-                           for _ in call.texts], dtype=bool)
-        folds.append((commitment_rows(chosen), judged))
-    return folds
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ def test_adding_and_changing_a_contact_by_the_api_is_recorded_with_before_and_af
     assert (created.action, created.target_id, created.target_label) == ("created", str(contact_id),
                                                                          "vera@prospect.example")
     assert created.changes["first_name"] == [None, "Vera"] and created.changes["title"] == [None, "CFO"]
+    assert not {"phone", "account_id", "linkedin_url", "timezone"} & set(created.changes)  # never given
     assert edited.action == "changed" and edited.changes == {"title": ["CFO", "CEO"]}
     assert {e.actor_label for e in (created, edited)} == {"sam@ember.example"}
     assert {e.actor_id for e in (created, edited)} == {sam.id}
@@ -60,6 +61,7 @@ def test_the_pages_record_adding_editing_and_do_not_contact_and_the_admin_reads_
 
     created, edited = _contact_entries(engine)
     assert created.action == "created" and created.changes["last_name"] == [None, "Brandt"]
+    assert all(after not in (None, 4) for _before, after in created.changes.values()), created.changes
     assert edited.action == "changed"
     assert edited.changes["status"] == ["active", "do-not-contact"]
     assert edited.changes["title"] == [None, "Head of Operations"]

@@ -242,3 +242,10 @@ def test_undertakings_that_run_on_in_an_unpunctuated_call_are_read_on_their_own(
     quotes = [s["quote"] for s in result["next_steps"]]
     assert quotes[1].startswith("i shall have our contracts team amend the order form")
     assert quotes[2] == "gonna ping you first week of july then"
+
+
+def test_a_title_does_not_cut_the_step_quote() -> None:
+    found = report("Dana: Could we arrange a session with Mrs. Adler and the coordinators?\n"
+                   "Marco: Yes, that works.\n")["next_steps"]
+    assert [s["quote"] for s in found] == [
+        "Could we arrange a session with Mrs. Adler and the coordinators?"]

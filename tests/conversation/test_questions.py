@@ -171,3 +171,15 @@ def test_not_knowing_whether_is_not_a_question() -> None:
         ("Marcus Bell", "It may be."),
     ))
     assert count == 0
+
+
+def test_a_summary_closed_with_a_check_is_a_question_without_punctuation() -> None:
+    count, asked = rep_questions(vtt(
+        ("Dana Whitfield", "we could start the pilot on monday with two teams would that work"),
+        ("Marcus Bell", "yes monday is fine"),
+        ("Dana Whitfield", "you need the export before the board meeting is that true"),
+        ("Marcus Bell", "yes it has to be ready by then"),
+    ))
+    assert count == 2
+    assert asked == ["we could start the pilot on monday with two teams would that work",
+                     "you need the export before the board meeting is that true"]

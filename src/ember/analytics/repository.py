@@ -198,8 +198,10 @@ def _label_number(label: str | None) -> int | None:
 def _hour_bucket(session: Session, column: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """The UTC hour as text, and its quarter (minutes // 15)."""
     if _dialect(session) == "sqlite":
-        return (func.strftime("%Y-%m-%d %H", column),
-                cast(func.strftime("%M", column), Integer) / 15)
+        # Instants are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' text in UTC, so the hour and the
+        # minutes are slices of it: cutting text is cheaper than strftime parsing it, which
+        # counted on millions of calls.
+        return func.substr(column, 1, 13), cast(func.substr(column, 15, 2), Integer) / 15
     return func.to_char(column, "YYYY-MM-DD HH24"), cast(func.extract("minute", column), Integer) / 15
 
 
@@ -317,8 +319,12 @@ def activity(session: Session, scope: Scope) -> list[ActivityRow]:
 
 
 def calls_analysed(session: Session, scope: Scope) -> dict[int, int]:
-    query = (select(Touch.rep_id, func.count()).select_from(Call).join(Touch, Touch.id == Call.touch_id)
-             .where(Call.analysis.is_not(None), scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+    # Each touch has at most one call. Asked as "touches whose id is an analysed call's", the
+    # database starts from the few calls; asked as a join, SQLite walked every touch of every
+    # rep and looked for a call on each (a second of CPU on ten million touches).
+    analysed = select(Call.touch_id).where(Call.analysis.is_not(None))
+    query = (select(Touch.rep_id, func.count())
+             .where(Touch.id.in_(analysed), scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
              .group_by(Touch.rep_id))
     return {rep_id: int(calls) for rep_id, calls in session.execute(query)}
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import LoaderCallableStatus, Session, UOWTransaction
 
 from ember.audit import repository, rules
 from ember.models import AuditEntry
@@ -31,7 +31,10 @@ def act_as(session: Session, actor: Actor) -> None:
 
 
 def _values(state: Any) -> dict[str, Any]:
-    return {attr.key: state.attrs[attr.key].loaded_value for attr in state.mapper.column_attrs}
+    """Each column's value; one a new record was never given is None (not SQLAlchemy's "no value" marker,
+    which would be written down as the number 4)."""
+    values = {attr.key: state.attrs[attr.key].loaded_value for attr in state.mapper.column_attrs}
+    return {key: None if value is LoaderCallableStatus.NO_VALUE else value for key, value in values.items()}
 
 
 def _before_after(state: Any) -> dict[str, tuple[Any, Any]]:

@@ -564,7 +564,12 @@ def _score_with(model: _Model, text: str, context: Context | None) -> float:
 # meetings it is far more often agreement than a question.
 # "I don't know if it's done by a private company or not" asks nothing.
 _WHETHER = frozenset({"if", "whether"})
-_SURE_TAGS = ("is that right", "is that correct", "isn't it", "don't you", "or not", "correct")
+_SURE_TAGS = ("is that right", "is that correct", "isn't it", "don't you", "or not", "correct",
+              # Checks a seller closes a summary or a proposal with ("nobody
+              # follows up, is that fair", "tuesday at ten, would that work").
+              "is that fair", "is that true", "is that okay", "is that ok", "would that work",
+              "does that work", "does that sound right", "does that sound good",
+              "does that sound fair", "would that be okay")
 
 
 @lru_cache(maxsize=8192)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A title's full stop ends no sentence: "a session with Mrs. Adler".
+_SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\bProf\.)(?<=[.!?])\s+")
 
 # Listener noises that acknowledge without taking the floor. A segment made
 # only of these (and short) does not interrupt the other speaker's monologue.

@@ -16,6 +16,7 @@ class Alert(Timestamped, Base):
     __table_args__ = (
         Index("ix_alerts_rep_created", "rep_id", "created_at"),
         Index("ix_alerts_status_next", "status", "next_attempt_at"),
+        Index("ix_alerts_contact_created", "contact_id", "created_at"),  # the nurture funnel's "alerted again"
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

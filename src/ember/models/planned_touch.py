@@ -15,6 +15,7 @@ class PlannedTouch(Timestamped, Base):
     __table_args__ = (
         Index("ix_planned_touches_rep_status_due", "rep_id", "status", "due_at"),
         Index("ix_planned_touches_contact_status", "contact_id", "status"),
+        Index("ix_planned_touches_deal_status", "deal_id", "status"),  # a deal's plans: contact page, replanning
         Index("ix_planned_touches_booking_key", "booking_key"),
     )
 

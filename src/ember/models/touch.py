@@ -17,12 +17,15 @@ class Touch(Timestamped, Base):
         Index("ix_touches_rep_occurred", "rep_id", "occurred_at"),
         # Covers the team numbers' reads (activity, FTC attempts, connect rates): see analytics/repository.py.
         Index("ix_touches_report", "rep_id", "channel", "outcome", "label", "occurred_at", "contact_id"),
+        # A deal's touches: its follow-ups and whether anyone said no (team numbers), its last touch
+        # (pipeline), read from the index alone.
+        Index("ix_touches_deal_outcome_label", "deal_id", "outcome", "label", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deals.id", ondelete="SET NULL"), index=True
+        ForeignKey("deals.id", ondelete="SET NULL")
     )
     rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     channel: Mapped[str] = mapped_column(String(20))
