@@ -135,7 +135,8 @@ def _sync_folder(client: IMAPClient, ctx: _Context, folder: str, *, inbound: boo
     size = max(ctx.settings.inbox.inbox_batch, 1)
     for start in range(0, len(uids), size):
         batch = uids[start:start + size]
-        _sync_batch(client, ctx, folder, state.uidvalidity, batch, inbound=inbound, report=report)
+        if _sync_batch(client, ctx, folder, state.uidvalidity, batch, inbound=inbound, report=report):
+            continue  # the cursor moved in the transaction that recorded the batch's messages
         with unit_of_work(ctx.engine) as session:
             repository.save_cursor(session, ctx.mailbox_id, folder, state.uidvalidity, batch[-1])
 
@@ -179,7 +180,8 @@ class _Candidate:
 
 
 def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int, uids: Sequence[int], *,
-                inbound: bool, report: SyncReport) -> None:
+                inbound: bool, report: SyncReport) -> bool:
+    """Read one batch of UIDs; True when the folder's cursor was moved past it here."""
     fetched = imap.fetch_headers(client, uids)
     report.read += len(fetched)
     parsed = [(h, Fields.read(h.raw)) for h in fetched]
@@ -187,7 +189,7 @@ def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int
         candidates = (_inbound_candidates if inbound else _sent_candidates)(session, ctx.actor, parsed)
     bodies = imap.fetch_bodies(client, [c.uid for c in candidates]) if inbound and candidates else {}
     if not candidates:
-        return
+        return False
     # One transaction for the batch's matched messages, and each contact re-planned once at the
     # end: a crash part-way leaves the cursor before the batch, which is then read again (the
     # Message-IDs already stored keep every message once-only).
@@ -199,7 +201,8 @@ def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int
             if ctx.after_each is not None:
                 ctx.after_each(candidate.uid)
         plans.replan_all(session, ctx.now)
-        repository.save_cursor(session, ctx.mailbox_id, folder, uidvalidity, candidates[-1].uid)
+        repository.save_cursor(session, ctx.mailbox_id, folder, uidvalidity, uids[-1])
+    return True
 
 
 def _record_one(session: Session, ctx: _Context, folder: str, uidvalidity: int, candidate: _Candidate,
@@ -294,8 +297,19 @@ def _parse(raw: bytes, *, headers_only: bool) -> Message:
 
 
 def _address(value: object) -> str | None:
+    """The first address of a From or To header, lower-cased. The usual shapes (``a@b`` and
+    ``Name <a@b>``) are read directly, since every message's sender is read; anything with
+    quotes, comments or several addresses goes through the email package."""
+    text = str(value or "").strip()
+    if text and not any(mark in text for mark in '",()\\;:'):
+        start = text.rfind("<")
+        bare = text[start + 1:-1] if start != -1 and text.endswith(">") and text.count("<") == 1 \
+            and "@" not in text[:start] else (text if start == -1 and " " not in text else "")
+        local, _, domain = bare.partition("@")
+        if local and domain and "@" not in domain and not any(c.isspace() or c in "<>[]" for c in bare):
+            return bare.lower()
     try:
-        found = getaddresses([str(value or "")])
+        found = getaddresses([text])
     except Exception:  # a header too broken to read names nobody
         return None
     return found[0][1].lower() if found and found[0][1] else None
