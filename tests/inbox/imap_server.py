@@ -61,7 +61,21 @@ def _certificate(root: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def _config(root: Path, port: int, user: str, cert: Path, key: Path) -> str:
+def _oauth2(root: Path, tokeninfo_url: str | None) -> tuple[str, str]:
+    """(extra mechanisms, passdb) for bearer tokens checked at ``tokeninfo_url`` (our stand-in provider)."""
+    if tokeninfo_url is None:
+        return "", ""
+    (root / "oauth2.conf.ext").write_text(f"tokeninfo_url = {tokeninfo_url}\nusername_attribute = email\n")
+    return " xoauth2 oauthbearer", f"""
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}"""
+
+
+def _config(root: Path, port: int, user: str, cert: Path, key: Path, tokeninfo_url: str | None = None) -> str:
+    mechanisms, oauth2_passdb = _oauth2(root, tokeninfo_url)
     return f"""
 protocols = imap
 listen = 127.0.0.1
@@ -76,12 +90,13 @@ ssl = yes
 ssl_cert = <{cert}
 ssl_key = <{key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{mechanisms}
 mail_location = maildir:{root}/mail/%u
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/users
-}}
+}}{oauth2_passdb}
 userdb {{
   driver = static
   args = uid={pwd.getpwnam(user).pw_uid} gid={pwd.getpwnam(user).pw_gid} home={root}/home/%u
@@ -113,8 +128,11 @@ service imap-login {{
 
 
 @contextmanager
-def dovecot(root: Path, users: dict[str, str]) -> Iterator[ImapServer]:
-    """Start dovecot in ``root`` with the given users (name → password); stop it afterwards."""
+def dovecot(root: Path, users: dict[str, str], *, tokeninfo_url: str | None = None) -> Iterator[ImapServer]:
+    """Start dovecot in ``root`` with the given users (name → password); stop it afterwards.
+
+    With ``tokeninfo_url``, XOAUTH2 logins are accepted too: dovecot asks that URL (the token
+    appended) whether a bearer token is valid and whose it is, as it would ask Google."""
     # Dovecot refuses to run its login processes as root: as root, the server runs as nobody.
     user = "nobody" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
     for sub in ("run", "state", "mail", "home"):
@@ -123,7 +141,7 @@ def dovecot(root: Path, users: dict[str, str]) -> Iterator[ImapServer]:
     (root / "users").write_text("".join(f"{name}:{{PLAIN}}{password}\n" for name, password in users.items()))
     port = _free_port()
     config = root / "dovecot.conf"
-    config.write_text(_config(root, port, user, cert, key))
+    config.write_text(_config(root, port, user, cert, key, tokeninfo_url))
     if os.geteuid() == 0:
         info = pwd.getpwnam(user)
         for path in [root, *root.rglob("*")]:

@@ -41,6 +41,10 @@ def connect(
                                               help="File holding the password or app password (default: asked)."),
     token_file: Path | None = typer.Option(None, "--token-file",
                                            help="File holding an OAuth2 access token (XOAUTH2) instead of a password."),
+    refresh_token_file: Path | None = typer.Option(
+        None, "--refresh-token-file", help="File holding the OAuth2 refresh token: Ember then gets a new access "
+        "token every hour (needs --provider and the provider's client id and secret in the settings)."),
+    provider: str | None = typer.Option(None, "--provider", help="google or microsoft (with --refresh-token-file)."),
     port: int = typer.Option(993, "--port"),
     security: str = typer.Option("ssl", "--security", help="ssl (port 993) or starttls (port 143)."),
     sent_folder: str | None = typer.Option(None, "--sent-folder",
@@ -51,13 +55,18 @@ def connect(
     """Connect the acting user's mailbox (the details are checked with the server before they are kept)."""
     settings = get_settings()
     with user_errors():
-        auth = "xoauth2" if token_file else "password"
-        secret = _read_secret(token_file or password_file, "Access token" if token_file else "Password")
+        auth = "xoauth2" if token_file or refresh_token_file else "password"
+        refresh_token = _read_secret(refresh_token_file, "Refresh token") if refresh_token_file else None
+        if refresh_token and not token_file:
+            secret = ""  # the refresh token gets the first access token
+        else:
+            secret = _read_secret(token_file or password_file, "Access token" if token_file else "Password")
     with transaction() as session:
         found = service.connect_mailbox(
             session, acting_user(session, as_user), host=host, username=user, secret=secret,
             key=settings.inbox.inbox_key, port=port, security=security, auth=auth, sent_folder=sent_folder,
-            ca_file=settings.inbox.inbox_ca_file, timeout=settings.inbox.inbox_timeout_s)
+            ca_file=settings.inbox.inbox_ca_file, timeout=settings.inbox.inbox_timeout_s,
+            refresh_token=refresh_token, provider=provider, settings=settings)
     if as_json:
         print_json(found.as_dict())
         return

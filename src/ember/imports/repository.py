@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple, TypeVar
 
@@ -193,7 +194,7 @@ class ContactExport(NamedTuple):
     company_domain: str | None
     country: str | None
     timezone: str | None
-    decision_role: str | None
+    decision_role: str
     preferred_channel: str | None
     status: str
     owner: str
@@ -212,7 +213,7 @@ class AccountExport(NamedTuple):
     country: str | None
     timezone: str | None
     industry: str | None
-    size: str | None
+    size: int | None  # employees
     owner: str | None
     external_id: str | None
 
@@ -221,8 +222,8 @@ class DealExport(NamedTuple):
     name: str
     account: str | None
     product: str | None
-    amount: Any
-    currency: str | None
+    amount: Decimal | None
+    currency: str
     stage: str
     source: str | None
     referred_by: str | None

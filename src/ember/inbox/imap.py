@@ -27,6 +27,10 @@ class MailServerError(Exception):
     """The server refused or could not be reached; the message is the server's own words."""
 
 
+class LoginRefused(MailServerError):
+    """The server answered the login with a refusal (a wrong password, an expired token)."""
+
+
 @dataclass(frozen=True)
 class Connection:
     host: str
@@ -75,8 +79,10 @@ def connect(conn: Connection) -> Iterator[IMAPClient]:
                 client.oauth2_login(conn.username, conn.secret)
             else:
                 client.login(conn.username, conn.secret)
-        except (OSError, IMAPClientError) as exc:
-            raise MailServerError(f"{conn.host} refused the login of {conn.username}: {_words(exc)}") from exc
+        except IMAPClientError as exc:  # the server's NO to LOGIN or AUTHENTICATE
+            raise LoginRefused(f"{conn.host} refused the login of {conn.username}: {_words(exc)}") from exc
+        except OSError as exc:
+            raise MailServerError(f"{conn.host} dropped the login of {conn.username}: {_words(exc)}") from exc
         yield client
     except (OSError, IMAPClientError) as exc:
         raise MailServerError(f"{conn.host}: {_words(exc)}") from exc

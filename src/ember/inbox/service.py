@@ -17,6 +17,7 @@ Services flush; the sync job commits one message at a time (see sync.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import Message
@@ -30,11 +31,12 @@ from ember.contacts import repository as contact_repository
 from ember.contacts.repository import contact_by_id
 from ember.deals.repository import deal_by_id
 from ember.errors import InvalidInput, NotFound, Problem
-from ember.inbox import imap, repository, secrets
+from ember.inbox import imap, oauth, repository, secrets
 from ember.inbox.rules import MailKind, Verdict, new_text, quote
 from ember.messages.rules import VariantLibrary
 from ember.messages.service import TeamLibraries, library_for
 from ember.models import Contact, Deal, InboundMail, Mailbox, PlannedTouch, User
+from ember.settings import Settings
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.service import RecordedTouch, record_touch
@@ -73,7 +75,8 @@ def view(mailbox: Mailbox, user: User) -> MailboxView:
                        mailbox.last_sync_at)
 
 
-def _check(host: str, port: int, security: str, auth: str, username: str, secret: str) -> None:
+def _check(host: str, port: int, security: str, auth: str, username: str, secret: str, *,
+           refresh_token: str | None = None, provider: str | None = None, settings: Settings | None = None) -> None:
     problems = []
     if not host.strip() or any(c.isspace() for c in host.strip()):
         problems.append(Problem("host", f"{host!r} is not a host name", "give the IMAP server, e.g. imap.gmail.com"))
@@ -87,11 +90,28 @@ def _check(host: str, port: int, security: str, auth: str, username: str, secret
         problems.append(Problem("auth", f"{auth!r} is not offered", "use password or xoauth2"))
     if not username.strip():
         problems.append(Problem("user", "is empty", "give the mailbox login, usually the email address"))
-    if not secret:
-        problems.append(Problem("password" if auth == "password" else "token", "is empty",
-                                "give the password, app password or OAuth2 access token"))
+    if not secret and not refresh_token and auth == "xoauth2":
+        problems.append(Problem("refresh_token", "is empty", "give the refresh token your provider issued "
+                                "(or at least an access token, which works until it expires)"))
+    elif not secret and not refresh_token:
+        problems.append(Problem("password", "is empty", "give the password or app password"))
+    if auth == "xoauth2" and (refresh_token or provider):
+        problems += _oauth_problems(refresh_token, provider, settings)
     if problems:
         raise InvalidInput("the mailbox cannot be connected", problems)
+
+
+def _oauth_problems(refresh_token: str | None, provider: str | None, settings: Settings | None) -> list[Problem]:
+    if provider not in oauth.PROVIDERS:
+        return [Problem("provider", f"{provider!r} is not a provider Ember refreshes tokens with" if provider
+                        else "is not chosen", "choose google or microsoft")]
+    if not refresh_token:
+        return [Problem("refresh_token", "is empty", "give the refresh token your provider issued with the access "
+                        "token, so Ember can get a new one every hour")]
+    missing = oauth.missing_client(settings, provider) if settings is not None else "no settings were given"
+    if missing:
+        return [Problem("provider", missing, "ask whoever runs Ember to set them (see the configuration guide)")]
+    return []
 
 
 def try_mailbox(connection: imap.Connection, *, inbox_folder: str = "INBOX",
@@ -118,15 +138,35 @@ def try_mailbox(connection: imap.Connection, *, inbox_folder: str = "INBOX",
 
 def connect_mailbox(session: Session, actor: Actor, *, host: str, username: str, secret: str, key: str | None,
                     port: int = 993, security: str = "ssl", auth: str = "password", sent_folder: str | None = None,
-                    inbox_folder: str = "INBOX", ca_file: str | None = None, timeout: float = 30.0) -> MailboxView:
-    """Log in once to prove the details, then store them (the secret encrypted) as the actor's mailbox."""
-    _check(host, port, security, auth, username, secret)
-    encrypted = secrets.encrypt(key, secret)  # fails early, before the server sees anything, without a key
-    connection = imap.Connection(host.strip(), port, security, username.strip(), auth, secret, ca_file, timeout)
-    sent = try_mailbox(connection, inbox_folder=inbox_folder, sent_folder=sent_folder)
+                    inbox_folder: str = "INBOX", ca_file: str | None = None, timeout: float = 30.0,
+                    refresh_token: str | None = None, provider: str | None = None,
+                    settings: Settings | None = None) -> MailboxView:
+    """Log in once to prove the details, then store them (the secret encrypted) as the actor's mailbox.
+
+    An OAuth2 mailbox given a refresh token (and its provider) keeps both: the access token
+    is refreshed before this first login when none was given, and once more when the
+    server refuses it.
+    """
+    refresh_token = (refresh_token or "").strip() or None
+    provider = (provider or "").strip().lower() or None
+    _check(host, port, security, auth, username, secret, refresh_token=refresh_token, provider=provider,
+           settings=settings)
+    secrets.encrypt(key, "")  # fails early, before the server or the provider sees anything, without a key
+    tokens = oauth.OAuthTokens(secret.strip(), refresh_token, provider) if refresh_token else None
+
+    def attempt(access: str) -> str | None:
+        connection = imap.Connection(host.strip(), port, security, username.strip(), auth, access, ca_file, timeout)
+        return try_mailbox(connection, inbox_folder=inbox_folder, sent_folder=sent_folder)
+
+    if tokens is not None:
+        assert settings is not None  # _check refuses a refresh token without settings
+        tokens, sent = _with_fresh_token(tokens, settings, attempt)
+        stored = tokens.seal_text()
+    else:
+        sent, stored = attempt(secret), secret
     mailbox = repository.mailbox_of(session, actor.id) or Mailbox(user_id=actor.id)
     mailbox.host, mailbox.port, mailbox.security = host.strip(), port, security
-    mailbox.username, mailbox.auth, mailbox.secret = username.strip(), auth, encrypted
+    mailbox.username, mailbox.auth, mailbox.secret = username.strip(), auth, secrets.encrypt(key, stored)
     mailbox.inbox_folder, mailbox.sent_folder = inbox_folder, sent
     mailbox.status, mailbox.last_error = "new", None
     session.add(mailbox)
@@ -134,6 +174,31 @@ def connect_mailbox(session: Session, actor: Actor, *, host: str, username: str,
     user = user_by_id(session, actor.id)
     assert user is not None
     return view(mailbox, user)
+
+
+def _with_fresh_token(tokens: oauth.OAuthTokens, settings: Settings,
+                      attempt: Callable[[str], str | None]) -> tuple[oauth.OAuthTokens, str | None]:
+    """The first login with the given access token (or a refreshed one when none was given, or when the
+    server refused it); the tokens that worked and the sent folder found."""
+    refreshed = False
+    if not tokens.access_token:
+        tokens, refreshed = _refreshed_for_form(tokens, settings), True
+    try:
+        return tokens, attempt(tokens.access_token)
+    except InvalidInput:
+        if refreshed:
+            raise
+    tokens = _refreshed_for_form(tokens, settings)
+    return tokens, attempt(tokens.access_token)
+
+
+def _refreshed_for_form(tokens: oauth.OAuthTokens, settings: Settings) -> oauth.OAuthTokens:
+    try:
+        return oauth.refresh(tokens, settings)
+    except oauth.RefreshFailed as exc:
+        raise InvalidInput("no access token could be had with this refresh token; nothing was stored",
+                           [Problem("refresh_token", str(exc), "check the provider and the refresh token, "
+                                    "or make a new one")]) from exc
 
 
 def disconnect_mailbox(session: Session, actor: Actor) -> None:
@@ -161,9 +226,30 @@ def all_mailbox_ids(session: Session) -> list[int]:
     return repository.mailbox_ids(session)
 
 
-def connection_of(mailbox: Mailbox, key: str | None, ca_file: str | None, timeout: float) -> imap.Connection:
+def connection_of(mailbox: Mailbox, key: str | None, ca_file: str | None, timeout: float,
+                  access_token: str | None = None) -> imap.Connection:
+    """How to log in: the password, or the access token of an OAuth2 mailbox (``access_token`` when
+    the caller has just refreshed it)."""
+    secret = access_token
+    if secret is None:
+        secret = secrets.decrypt(key, mailbox.secret)
+        if mailbox.auth == "xoauth2":
+            secret = oauth.tokens_from(secret).access_token
     return imap.Connection(mailbox.host, mailbox.port, mailbox.security, mailbox.username, mailbox.auth,
-                           secrets.decrypt(key, mailbox.secret), ca_file, timeout)
+                           secret, ca_file, timeout)
+
+
+def oauth_tokens(mailbox: Mailbox, key: str | None) -> oauth.OAuthTokens | None:
+    """The stored tokens of an OAuth2 mailbox; None for a password."""
+    return oauth.tokens_from(secrets.decrypt(key, mailbox.secret)) if mailbox.auth == "xoauth2" else None
+
+
+def store_tokens(session: Session, mailbox_id: int, tokens: oauth.OAuthTokens, key: str | None) -> None:
+    """Keep freshly refreshed tokens, sealed like the rest of the secret."""
+    mailbox = repository.mailbox_by_id(session, mailbox_id)
+    if mailbox is not None:
+        mailbox.secret = secrets.encrypt(key, tokens.seal_text())
+        session.flush()
 
 
 # Acting on one message --------------------------------------------------------------------------

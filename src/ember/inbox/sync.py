@@ -10,7 +10,8 @@ twice. Messages from nobody Ember knows are only counted, never stored.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -25,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from ember.db import unit_of_work
 from ember.errors import EmberError
-from ember.inbox import imap, repository, service
+from ember.inbox import imap, oauth, repository, service
 from ember.inbox.rules import Verdict, classify
-from ember.models import User
+from ember.models import Mailbox, User
 from ember.settings import Settings
 from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
@@ -73,10 +74,8 @@ def sync_mailbox(engine: Engine, settings: Settings, mailbox_id: int, *, now: da
         mailbox, owner = found.mailbox, found.owner
         session.expunge_all()
     try:
-        connection = service.connection_of(mailbox, settings.inbox.inbox_key, settings.inbox.inbox_ca_file,
-                                           settings.inbox.inbox_timeout_s)
         context = _Context(engine, settings, mailbox_id, owner, Actor.of(owner), now, after_each)
-        with imap.connect(connection) as client:
+        with logged_in(engine, settings, mailbox, settings.inbox.inbox_timeout_s) as client:
             _sync_folder(client, context, mailbox.inbox_folder, inbound=True, report=report)
             if mailbox.sent_folder:
                 _sync_folder(client, context, mailbox.sent_folder, inbound=False, report=report)
@@ -86,6 +85,40 @@ def sync_mailbox(engine: Engine, settings: Settings, mailbox_id: int, *, now: da
     with unit_of_work(engine) as session:
         repository.mark_synced(session, mailbox_id, at=datetime.now(UTC), error=report.error)
     return report
+
+
+@contextmanager
+def logged_in(engine: Engine, settings: Settings, mailbox: Mailbox, timeout: float) -> Iterator[IMAPClient]:
+    """A client logged in to the mailbox. An OAuth2 mailbox with a refresh token gets a new access token
+    first when the stored one has (nearly) expired, and once more when the server refuses it; the new
+    tokens are kept. A refresh the provider refuses is an EmberError with the provider's words."""
+    key = settings.inbox.inbox_key
+    tokens = service.oauth_tokens(mailbox, key)
+    refreshed = False
+    if tokens is not None and tokens.due(datetime.now(UTC)):
+        tokens, refreshed = _refreshed(engine, settings, mailbox.id, tokens), True
+    access = tokens.access_token if tokens is not None else None
+    with ExitStack() as stack:
+        try:
+            client = stack.enter_context(imap.connect(
+                service.connection_of(mailbox, key, settings.inbox.inbox_ca_file, timeout, access)))
+        except imap.LoginRefused:
+            if tokens is None or not tokens.refresh_token or refreshed:
+                raise
+            tokens = _refreshed(engine, settings, mailbox.id, tokens)
+            client = stack.enter_context(imap.connect(
+                service.connection_of(mailbox, key, settings.inbox.inbox_ca_file, timeout, tokens.access_token)))
+        yield client
+
+
+def _refreshed(engine: Engine, settings: Settings, mailbox_id: int, tokens: oauth.OAuthTokens) -> oauth.OAuthTokens:
+    try:
+        fresh = oauth.refresh(tokens, settings)
+    except oauth.RefreshFailed as exc:
+        raise EmberError(f"the OAuth2 access token could not be refreshed: {exc}") from exc
+    with unit_of_work(engine) as session:
+        service.store_tokens(session, mailbox_id, fresh, settings.inbox.inbox_key)
+    return fresh
 
 
 def _sync_folder(client: IMAPClient, ctx: _Context, folder: str, *, inbound: bool, report: SyncReport) -> None:

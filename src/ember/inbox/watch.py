@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 
 from ember.db import unit_of_work
 from ember.errors import EmberError
-from ember.inbox import imap, repository, service
-from ember.inbox.sync import sync_mailbox
+from ember.inbox import imap, repository
+from ember.inbox.sync import logged_in, sync_mailbox
 from ember.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,9 @@ def watch_mailbox(engine: Engine, settings: Settings, mailbox_id: int, stop: thr
                 if found is None:
                     return  # disconnected
                 mailbox = found.mailbox
-                connection = service.connection_of(mailbox, settings.inbox.inbox_key, settings.inbox.inbox_ca_file,
-                                                   settings.inbox.inbox_timeout_s + idle_s)
+                session.expunge(mailbox)
                 folder = mailbox.inbox_folder
-            with imap.connect(connection) as client:
+            with logged_in(engine, settings, mailbox, settings.inbox.inbox_timeout_s + idle_s) as client:
                 if not imap.supports_idle(client):
                     log.info("mailbox %s: the server has no IDLE; read on the schedule only", mailbox_id)
                     return

@@ -137,6 +137,13 @@ class InboxSection(BaseSettings):
     inbox_timeout_s: float = 30.0
     inbox_batch: int = 500
     inbox_idle: bool = True  # hold IMAP IDLE on each inbox in the worker, so new mail is read at once
+    # The installation's OAuth2 clients, to refresh the access tokens of XOAUTH2 mailboxes.
+    inbox_google_client_id: str | None = None
+    inbox_google_client_secret: str | None = None
+    inbox_google_token_url: str = "https://oauth2.googleapis.com/token"
+    inbox_microsoft_client_id: str | None = None
+    inbox_microsoft_client_secret: str | None = None
+    inbox_microsoft_token_url: str = "https://login.microsoftonline.com/common/oauth2/v2.0/token"
 
 
 class DialerSection(BaseSettings):

@@ -23,9 +23,10 @@ from ember.web.settings_pages import desk, sections_for
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form()]
 TEMPLATE = "settings/mailbox.html"
-DEFAULT_FORM = {"port": "993", "security": "ssl", "sent_folder": ""}
-# Where the inbox service names a problem, and the form field it belongs to.
-FIELDS = {"mailbox": "password", "folder": "sent_folder", "token": "password"}
+DEFAULT_FORM = {"port": "993", "security": "ssl", "sent_folder": "", "auth": "password", "provider": ""}
+# Where the inbox service names a problem, and the form field it belongs to (the OAuth2 way's
+# fields keep their names).
+FIELDS = {"mailbox": "password", "folder": "sent_folder"}
 
 
 def _context(request: Request, db: Db, actor: Actor) -> dict[str, Any]:
@@ -43,7 +44,8 @@ def _port(value: str) -> int:
 
 
 def _failed(request: Request, db: Db, actor: Actor, exc: EmberError, form: dict[str, str]) -> Response:
-    exc.problems[:] = [Problem(FIELDS.get(p.where, p.where), p.what, p.fix) for p in exc.problems]
+    fields = {**FIELDS, "mailbox": "token"} if form.get("auth") == "xoauth2" else FIELDS
+    exc.problems[:] = [Problem(fields.get(p.where, p.where), p.what, p.fix) for p in exc.problems]
     if not exc.problems:  # no key, or a key that is not one: the field that cannot be kept
         exc.problems.append(Problem("password", "cannot be stored encrypted", exc.message))
     return failed(request, db, TEMPLATE, exc, sections=sections_for(actor, request), form=form,
@@ -58,28 +60,41 @@ def mailbox_page(request: Request, db: Db, actor: PageUser) -> Response:
 @router.post("/settings/mailbox")
 def connect_mailbox(request: Request, db: Db, actor: PageUser, host: FormText = "", port: FormText = "993",
                     security: FormText = "ssl", user: FormText = "", password: FormText = "",
-                    sent_folder: FormText = "", action: FormText = "connect", csrf: FormText = "") -> Response:
-    """Test the details against the server (stores nothing), or connect: test, then keep them."""
+                    auth: FormText = "password", provider: FormText = "", token: FormText = "",
+                    refresh_token: FormText = "", sent_folder: FormText = "", action: FormText = "connect",
+                    csrf: FormText = "") -> Response:
+    """Test the details against the server (stores nothing), or connect: test, then keep them.
+    The password way sends ``password``; the OAuth2 way ``token``, ``refresh_token`` and ``provider``."""
     checked_form(request, csrf)
-    inbox = request.app.state.settings.inbox
-    form = {"host": host, "port": port, "security": security, "user": user, "sent_folder": sent_folder}
+    settings = request.app.state.settings
+    inbox = settings.inbox
+    form = {"host": host, "port": port, "security": security, "user": user, "sent_folder": sent_folder,
+            "auth": auth, "provider": provider}
+    oauth2 = auth == "xoauth2"
+    secret = token if oauth2 else password
     try:
         number = _port(port)
-        if action == "test":
+        if action == "test" and not (oauth2 and refresh_token.strip()):
             sent = service.try_mailbox(
-                imap.Connection(host.strip(), number, security, user.strip(), "password", password,
+                imap.Connection(host.strip(), number, security, user.strip(), auth, secret,
                                 inbox.inbox_ca_file, inbox.inbox_timeout_s), sent_folder=sent_folder.strip() or None)
             tested = {"host": host.strip(), "sent": sent}
             return desk(request, TEMPLATE, actor, form=form, tested=tested, **_context(request, db, actor))
         found = service.connect_mailbox(
-            db, actor, host=host, username=user, secret=password, key=inbox.inbox_key, port=number,
-            security=security, sent_folder=sent_folder.strip() or None, ca_file=inbox.inbox_ca_file,
-            timeout=inbox.inbox_timeout_s)
+            db, actor, host=host, username=user, secret=secret, key=inbox.inbox_key, port=number,
+            security=security, auth=auth, sent_folder=sent_folder.strip() or None, ca_file=inbox.inbox_ca_file,
+            timeout=inbox.inbox_timeout_s, refresh_token=refresh_token if oauth2 else None,
+            provider=provider if oauth2 else None, settings=settings)
+        if action == "test":  # tested with a refresh, as a connect would: nothing is kept
+            db.rollback()
+            tested = {"host": host.strip(), "sent": found.sent_folder}
+            return desk(request, TEMPLATE, actor, form=form, tested=tested, **_context(request, db, actor))
     except EmberError as exc:
         return _failed(request, db, actor, exc, form)
     reads = f"sent mail from {found.sent_folder}" if found.sent_folder else "only the inbox (no sent folder found)"
+    kept = "Your tokens are" if oauth2 else "Your password is"
     return done(request, f"Mailbox {found.username} connected: Ember reads the inbox and {reads} every few "
-                         "minutes. Your password is stored encrypted and will not be shown again.", "/settings/mailbox")
+                         f"minutes. {kept} stored encrypted and will not be shown again.", "/settings/mailbox")
 
 
 @router.post("/settings/mailbox/disconnect")
