@@ -10,7 +10,10 @@ The file is new and nobody else reads it while it fills, so the load skips
 what only protects a live database: no rollback journal, no syncs, foreign
 keys checked once at the end (``--check-keys``) rather than on every row, and
 the secondary indexes built after the rows are in (one sort each instead of
-millions of random B-tree inserts, which is what made a large build slow).
+millions of random B-tree inserts). Measured side by side at 300,000 contacts:
+261 s and 124 CPU seconds against 309 s and 158 for the plain load, with the
+same rows; the gap grows with the file. 1,000,000 contacts take about 21
+minutes on a busy two-core machine.
 ``--plain-load`` writes the way ``ember demo`` does, for comparison.
 """
 
