@@ -62,8 +62,9 @@ MANAGER_ONLY = {("POST", "/api/messages"), ("PUT", "/api/messages/{key}"), ("POS
 STORY_EDITS = {("POST", "/api/stories"), ("PUT", "/api/stories/{story_id}"), ("DELETE", "/api/stories/{story_id}")}
 # Trigger rules are team settings too: a rep may read them, not change them.
 RULE_EDITS = {("POST", "/api/rules"), ("PATCH", "/api/rules/{rule_id}")}
-# Event sources belong to the installation: admins manage them, managers map their events.
+# Event sources belong to the installation and feed every team: admins alone read and change them.
 SOURCE_ADMIN = {("GET", "/api/sources"), ("POST", "/api/sources"), ("GET", "/api/sources/{name}"),
+                ("GET", "/api/sources/{name}/mapping"),
                 ("POST", "/api/sources/{name}/keys"), ("DELETE", "/api/sources/{name}/keys/{prefix}"),
                 ("PUT", "/api/sources/{name}/secret"), ("PATCH", "/api/sources/{name}/mapping")}
 # The message library is shared by the team; edits need a manager (checked below).

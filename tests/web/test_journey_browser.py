@@ -67,6 +67,7 @@ def test_a_reps_day_in_the_browser(page, server_url, engine, settings) -> None:
 
     # Today, by keyboard: j moves to the overdue call, l opens its log form; a gatekeeper is logged in place.
     page.click("nav.mainnav >> text=Today")
+    page.wait_for_load_state("load")  # the keys are wired once the deferred script has run
     page.evaluate("window.notReloaded = true")
     page.keyboard.press("j")
     current = page.locator("[data-item].is-current")
