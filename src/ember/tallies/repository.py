@@ -72,6 +72,20 @@ def last_touch_id(session: Session) -> int:
     return int(session.scalar(select(func.max(Touch.id))) or 0)
 
 
+def commits_in_id_order(session: Session) -> bool:
+    """SQLite has one writer at a time, so a touch id seen means every lower one is committed. On
+    PostgreSQL ids come from a sequence: a transaction still running may hold a lower id than one
+    already committed."""
+    return _dialect(session) == "sqlite"
+
+
+def first_touch_created_after(session: Session, *, after_id: int, upto_id: int, moment: datetime) -> int | None:
+    """The lowest id in (after_id, upto_id] of a touch written after ``moment``."""
+    found = session.scalar(select(func.min(Touch.id))
+                           .where(Touch.id > after_id, Touch.id <= upto_id, Touch.created_at > moment))
+    return int(found) if found is not None else None
+
+
 # --- the touches, grouped as the counts need them -------------------------------
 
 def _hour_bucket(session: Session, column: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -34,6 +34,9 @@ from ember.tallies.rules import LocalClock, activity_counts, basis_of, hour_coun
 BATCH = 250_000
 # What a page folds in before it reads: about a second of work, so a page never waits on a long fold.
 CATCH_UP = 50_000
+# On PostgreSQL a touch is folded once it is this old: a transaction that ran longer than this when
+# it wrote a touch could see it passed over until the nightly recount.
+SETTLE = timedelta(minutes=5)
 log = logging.getLogger(__name__)
 
 
@@ -66,11 +69,23 @@ def fold_batch(session: Session, *, batch: int = BATCH, now: datetime | None = N
     top = repo.last_touch_id(session)
     if top <= start:
         return 0
-    end = min(top, start + batch)
+    end = _settled(session, start, min(top, start + batch), now)
+    if end <= start:
+        return 0
     if not repo.move_cursor(session, start=start, end=end, basis=basis, now=now):
         return 0
     _add(session, TouchRange(after_id=start, upto_id=end), outcomes, +1)
     return end - start
+
+
+def _settled(session: Session, start: int, end: int, now: datetime) -> int:
+    """Where the fold may stop so that no touch is passed over: on an engine where a lower id can still
+    be in a running transaction, only touches written more than ``SETTLE`` ago are folded (the
+    readers count the newer ones themselves)."""
+    if repo.commits_in_id_order(session):
+        return end
+    recent = repo.first_touch_created_after(session, after_id=start, upto_id=end, moment=now - SETTLE)
+    return end if recent is None else recent - 1
 
 
 def refresh(engine: Engine, *, batch: int = BATCH, now: datetime | None = None) -> int:
@@ -84,13 +99,13 @@ def refresh(engine: Engine, *, batch: int = BATCH, now: datetime | None = None) 
         total += covered
 
 
-def catch_up(engine: Engine, *, most: int = CATCH_UP) -> int:
+def catch_up(engine: Engine, *, most: int = CATCH_UP, now: datetime | None = None) -> int:
     """Before a reader counts: fold in what is new, up to ``most`` touch ids (on a history never folded,
     the reader counts the rest itself, and the worker folds it). A database too busy to take the
     write is no error: the reader counts the new touches itself."""
     try:
         with unit_of_work(engine) as session:
-            return fold_batch(session, batch=most)
+            return fold_batch(session, batch=most, now=now)
     except OperationalError as error:
         log.warning("running counts not brought up to date before reading: %s", error)
         return 0
