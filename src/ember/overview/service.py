@@ -155,7 +155,7 @@ def overview(session: Session, actor: Actor, contact_id: int, *, our_company: st
              for s in step_repository.steps_of_contact(session, contact.id)]
     promised = next((s for s, _ in steps if s.status == "open" and s.quote), None)
     if promised:  # "what was meant to happen since", named from what was said on the call
-        values.setdefault("next_step", agreed_step(promised.type, promised.owner_side, promised.quote))
+        values.setdefault("next_step", agreed_step(promised.type, promised.owner_side, promised.quote or ""))
     values = {k: v for k, v in values.items() if v}
     message = readable(variant.body, values) if variant else None
     needs = [FACT_WORDS.get(n, n) for n in missing_facts(variant.body, values)] if variant else []
