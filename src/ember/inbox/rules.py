@@ -69,13 +69,14 @@ _DATE_SETTINGS = {"PREFER_DATES_FROM": "future", "REQUIRE_PARTS": ["day", "month
 _MAX_AWAY = timedelta(days=180)
 
 
-def classify(message: Message, *, received_at: datetime) -> Verdict:
-    """What this inbound message is, and why (rules first, then wording)."""
+def classify(message: Message, *, received_at: datetime, text: str | None = None) -> Verdict:
+    """What this inbound message is, and why (rules first, then wording). ``text``: its
+    :func:`new_text`, when the caller has read it already."""
     report = _delivery_report(message)
     if report is not None:
         return report
     subject = str(message.get("Subject", "") or "")
-    text = new_text(message)
+    text = new_text(message) if text is None else text
     auto = _auto_header(message)
     if auto is not None:
         return _out_of_office(f"automatic reply ({auto})", text, received_at)

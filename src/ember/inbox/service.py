@@ -33,7 +33,7 @@ from ember.contacts.repository import contact_by_id
 from ember.deals.repository import deal_by_id
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.inbox import imap, oauth, repository, secrets
-from ember.inbox.rules import MailKind, Verdict, new_text, quote
+from ember.inbox.rules import MailKind, Verdict, quote
 from ember.messages.rules import VariantLibrary
 from ember.messages.service import TeamLibraries, library_for
 from ember.models import Contact, Deal, InboundMail, Mailbox, PlannedTouch, User
@@ -270,6 +270,7 @@ class Incoming:
     received_at: datetime
     contact_id: int
     outbound_id: int | None
+    text: str  # what the sender wrote this time, above the quoted conversation
 
 
 @dataclass
@@ -367,7 +368,7 @@ def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, own
 
 
 def _text_quote(incoming: Incoming) -> str:
-    return quote(new_text(incoming.message))
+    return quote(incoming.text)
 
 
 def _log(session: Session, actor: Actor, contact: Contact, outcome: str, mail: InboundMail, notes: str,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from ember.db import unit_of_work
 from ember.errors import EmberError
 from ember.inbox import imap, oauth, repository, service
-from ember.inbox.rules import Verdict, classify
+from ember.inbox.rules import Verdict, classify, new_text
 from ember.messages.service import TeamLibraries
 from ember.models import Mailbox, User
 from ember.settings import Settings
@@ -214,8 +214,9 @@ def _message_of(candidate: _Candidate, bodies: dict[int, bytes]) -> Message:
 
 def _record_one(session: Session, ctx: _Context, folder: str, uidvalidity: int, candidate: _Candidate,
                 message: Message, plans: service.MailPlans, *, inbound: bool, report: SyncReport) -> None:
-    verdict = classify(message, received_at=_received(message, candidate.internal_date, ctx.now)) if inbound \
-        else None
+    received = _received(message, candidate.internal_date, ctx.now)
+    text = new_text(message) if inbound else ""  # read once: the rules and the quote both need it
+    verdict = classify(message, received_at=received, text=text) if inbound else None
     contact_id, outbound_id = candidate.contact_id, candidate.outbound_id
     if contact_id is None:  # a delivery report: the contact is whom the failed email was for
         contact_id, outbound_id = _report_contact(session, ctx.actor, message, verdict)
@@ -223,8 +224,7 @@ def _record_one(session: Session, ctx: _Context, folder: str, uidvalidity: int, 
         return
     incoming = service.Incoming(
         ctx.mailbox_id, folder, uidvalidity, candidate.uid, message, _message_id(message),
-        _address(message.get("From")), _subject(message),
-        _received(message, candidate.internal_date, ctx.now), contact_id, outbound_id)
+        _address(message.get("From")), _subject(message), received, contact_id, outbound_id, text)
     stored = service.record(session, incoming, verdict, owner=ctx.owner, plans=plans, now=ctx.now)
     if stored is not None:
         report.matched += 1
