@@ -94,11 +94,10 @@ def mailbox_by_id(session: Session, mailbox_id: int) -> Mailbox | None:
     return session.get(Mailbox, mailbox_id)
 
 
-def insert_mail(session: Session, values: dict[str, Any]) -> int | None:
-    """The mail's row, or None when this UID was processed before (nothing twice)."""
-    inserted = session.execute(insert_or_ignore(session, InboundMail.__table__).values(**values)
-                               .returning(InboundMail.id)).scalar()
-    return int(inserted) if inserted is not None else None
+def insert_mail(session: Session, values: dict[str, Any]) -> InboundMail | None:
+    """The mail's row, or None when this UID was processed before (nothing twice). One statement:
+    the row comes back from the insert itself."""
+    return session.scalar(insert_or_ignore(session, InboundMail).values(**values).returning(InboundMail))
 
 
 def stored_message_ids(session: Session, mailbox_id: int, folder: str, message_ids: Iterable[str | None]) -> set[str]:

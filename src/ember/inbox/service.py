@@ -342,20 +342,19 @@ def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, own
         return None
     kind = verdict.kind.value if verdict else "sent"
     quoted = verdict is not None and verdict.kind in _QUOTED
-    mail_id = repository.insert_mail(session, {
+    mail = repository.insert_mail(session, {
         "mailbox_id": incoming.mailbox_id, "folder": incoming.folder, "uidvalidity": incoming.uidvalidity,
         "uid": incoming.uid, "message_id": incoming.message_id, "from_email": incoming.from_email,
         "subject": incoming.subject[:300], "received_at": incoming.received_at, "contact_id": incoming.contact_id,
         "outbound_message_id": incoming.outbound_id, "kind": kind, "reason": verdict.reason if verdict else "",
         "quote": _text_quote(incoming) if quoted else "", "status": "done", "created_at": now,
     })
-    if mail_id is None:
+    if mail is None:
         return None
     if incoming.message_id:
         plans.stored_ids.add(incoming.message_id)
-    mail = repository.mail(session, mail_id)
     contact = contact_by_id(session, incoming.contact_id)
-    assert mail is not None and contact is not None
+    assert contact is not None
     actor = Actor.of(owner)
     if verdict is None:
         _sent_by_rep(session, actor, mail, contact, plans, now)
