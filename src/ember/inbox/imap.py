@@ -21,6 +21,7 @@ HEADER_FIELDS = ("FROM", "TO", "CC", "SUBJECT", "DATE", "MESSAGE-ID", "IN-REPLY-
                  "AUTO-SUBMITTED", "X-AUTOREPLY", "X-AUTORESPOND", "PRECEDENCE", "CONTENT-TYPE",
                  "X-FAILED-RECIPIENTS")
 HEADER_ITEM = ("BODY.PEEK[HEADER.FIELDS (" + " ".join(HEADER_FIELDS) + ")]").encode()
+_HEADER_ANSWER = HEADER_ITEM.replace(b".PEEK", b"")  # how servers name it back, as a rule
 
 
 class MailServerError(Exception):
@@ -129,7 +130,10 @@ def fetch_headers(client: IMAPClient, uids: Sequence[int]) -> list[Headers]:
     result = []
     for uid in sorted(found):
         data = found[uid]
-        raw = next((value for key, value in data.items() if key.startswith(b"BODY[")), b"") or b""
+        raw = data.get(_HEADER_ANSWER)
+        if raw is None:  # a server that names the section its own way
+            raw = next((value for key, value in data.items() if key.startswith(b"BODY[")), b"")
+        raw = raw or b""
         internal = data.get(b"INTERNALDATE")
         result.append(Headers(uid, raw, internal if isinstance(internal, datetime) else None))
     return result

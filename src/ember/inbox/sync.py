@@ -10,6 +10,7 @@ twice. Messages from nobody Ember knows are only counted, never stored.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ _PARSER = BytesParser(policy=policy.default)
 # times faster than the modern one, which is kept for the few messages read in full.
 _HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
 _REPORT_SENDERS = ("mailer-daemon@", "postmaster@")
+_NOT_IN_BARE_ADDRESS = re.compile(r"[\s<>\[\]]")
 
 
 @dataclass
@@ -312,7 +314,7 @@ def _address(value: object) -> str | None:
         bare = text[start + 1:-1] if start != -1 and text.endswith(">") and text.count("<") == 1 \
             and "@" not in text[:start] else (text if start == -1 and " " not in text else "")
         local, _, domain = bare.partition("@")
-        if local and domain and "@" not in domain and not any(c.isspace() or c in "<>[]" for c in bare):
+        if local and domain and "@" not in domain and _NOT_IN_BARE_ADDRESS.search(bare) is None:
             return bare.lower()
     try:
         found = getaddresses([text])
