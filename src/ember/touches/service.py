@@ -20,7 +20,7 @@ from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import library_for
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch
 from ember.settings.cadence import CadenceSettings
-from ember.tallies.service import recounting
+from ember.tallies.service import recounting, relabelling
 from ember.touches import repository
 from ember.touches.repository import touch_by_id
 from ember.touches.rules import NOTES_MAX, date_problem, impossible_pair, possible_outcomes
@@ -93,7 +93,9 @@ def relabel(session: Session, contact: Contact) -> dict[int, AttemptLabel]:
     custom = cadence_repository.custom_outcomes(session, owner.team_id if owner else None)
     labels = label_touches(cadence_repository.touch_facts(session, contact.id), custom)
     current = repository.current_labels(session, contact.id)
-    repository.set_labels(session, {i: label.text for i, label in labels.items() if current.get(i) != label.text})
+    changed = {i: label.text for i, label in labels.items() if current.get(i) != label.text}
+    with relabelling(session, changed):  # first-call attempts and follow-ups are counted by label
+        repository.set_labels(session, changed)
     return labels
 
 
