@@ -182,6 +182,18 @@ def test_a_big_batch_is_stored_at_once_and_its_events_are_written_by_the_worker(
     assert alert_count(engine) == 1
 
 
+def test_numbers_past_64_bits_and_utf16_bodies_are_kept_like_any_other(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    big = _page("big", properties={"url": PRICING, "order_id": 2**70})
+    assert client.post("/v1/batch", json={"batch": [big]}, headers=_auth(key)).status_code == 200
+    wide = json.dumps({"batch": [_page("wide")]}).encode("utf-16")
+    answer = client.post("/v1/batch", content=wide, headers={**_auth(key), "Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    drain(settings)
+    assert sorted(r.external_id for r in stored(engine)) == ["big", "wide"]
+
+
 def test_a_batch_stored_whole_by_an_earlier_version_is_written_out_by_the_worker(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
     _nurture_contact(engine)
     now = datetime.now(UTC)
