@@ -3,12 +3,14 @@ deals, next steps that can be closed, one timeline, and editing (role with evide
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ember.db import unit_of_work
-from ember.models import Alert, Contact, PlannedTouch
+from ember.models import Alert, Contact, MessageVariant, PlannedTouch
 from tests.factories import make_user
 from tests.today.support import seed_today
 
@@ -60,3 +62,20 @@ def test_editing_a_contact_and_marking_do_not_contact(client, engine) -> None:
     token = _log_in(client, other.email)
     assert client.get(f"/contacts/{maren}").status_code == 404
     assert client.post(f"/contacts/{maren}/edit", data=form | {"csrf": token}).status_code == 404
+
+
+def test_the_planned_message_names_the_agreed_step_in_words_not_the_raw_sentence(client, engine) -> None:
+    rep = make_user(engine, "rep@ember.example", password="correct horse", team="Harborlight Sales")
+    data = seed_today(engine, rep.id)
+    jonas = data.contacts["Jonas"]
+    with unit_of_work(engine) as session:
+        session.execute(delete(PlannedTouch).where(PlannedTouch.contact_id == jonas))
+        variant = session.scalar(select(MessageVariant.id).where(MessageVariant.key == "vm-fu-3"))
+        session.add(PlannedTouch(contact_id=jonas, rep_id=rep.id, kind="follow_up", channel="call",
+                                 due_at=datetime.now(UTC) + timedelta(hours=2), label="follow-up #3",
+                                 purpose="Check the paper arrived", message_variant_id=variant, reason="test"))
+    _log_in(client, rep.email)
+    page = client.get(f"/contacts/{jonas}").text
+    message = html.unescape(re.search(r'id="plan-message">([^<]+)<', page).group(1))  # type: ignore[union-attr]
+    assert "Where do things stand on the security paper from me?" in message, message
+    assert "i'll send" not in message.lower()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.browser_support import log_in as browser_log_in
 from tests.factories import make_user
 from tests.web.page_support import log_in
 from tests.web.test_step_pages import _call_with_steps
@@ -35,11 +36,7 @@ def test_each_open_steps_buttons_share_one_line_on_a_laptop_and_a_phone(client, 
             for width, height in ((1366, 900), (390, 844)):
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.set_default_timeout(30_000)
-                page.goto(f"{server_url}/login")
-                page.fill("input[name=email]", rep.email)
-                page.fill("input[name=password]", "correct horse")
-                page.click("button[type=submit]")
-                page.wait_for_url(f"{server_url}/")
+                browser_log_in(page, server_url, rep.email)
                 page.goto(f"{server_url}/deals/{deal_id}")
                 for step_id in steps:
                     buttons = page.evaluate(BUTTONS, step_id)

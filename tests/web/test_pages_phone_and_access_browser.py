@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, log_in, require_chromium
 from tests.factories import make_user
 from tests.trigger_support import drain, event, make_contact, make_source, signed
 
@@ -69,11 +69,7 @@ def test_main_pages_fit_a_phone_and_pass_axe(client, engine, settings, server_ur
             for width, height in ((390, 844), (1366, 900)):
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.set_default_timeout(30_000)
-                page.goto(f"{server_url}/login")
-                page.fill("input[name=email]", rep.email)
-                page.fill("input[name=password]", "correct horse")
-                page.click("button[type=submit]")
-                page.wait_for_url(f"{server_url}/")
+                log_in(page, server_url, rep.email)
                 for path in pages:
                     page.goto(f"{server_url}{path}")
                     page.wait_for_selector("main h1")

@@ -13,8 +13,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
+
+from ember.tallies.rules import FALLBACK_ZONE, LocalClock
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Z_95 = 1.959964  # two-sided 95 % interval
@@ -202,23 +203,19 @@ class Cell:
         return wilson(self.connects, self.calls)
 
 
-def local_cells(rows: Iterable[HourRow], fallback_zone: str = "UTC") -> dict[tuple[int, int], Cell]:
+def local_cells(rows: Iterable[HourRow], fallback_zone: str = FALLBACK_ZONE) -> dict[tuple[int, int], Cell]:
     """Calls and connects by the prospect's local (weekday, hour); unknown zones count as the fallback."""
-    cells: dict[tuple[int, int], Cell] = {}
-    zones: dict[str, ZoneInfo] = {}
-    for row in rows:
-        name = row.timezone or fallback_zone
-        if name not in zones:
-            try:
-                zones[name] = ZoneInfo(name)
-            except (KeyError, ValueError):
-                zones[name] = ZoneInfo(fallback_zone)
-        local = row.utc_hour.replace(tzinfo=UTC).astimezone(zones[name]) if row.utc_hour.tzinfo is None \
-            else row.utc_hour.astimezone(zones[name])
-        key = (local.weekday(), local.hour)
-        cell = cells.setdefault(key, Cell(*key))
-        cell.calls += row.calls
-        cell.connects += row.connects
+    return add_cells({}, ((*LocalClock(fallback_zone).slot(row.timezone, row.utc_hour), row.calls, row.connects)
+                          for row in rows))
+
+
+def add_cells(cells: dict[tuple[int, int], Cell], counts: Iterable[tuple[int, int, int, int]]
+              ) -> dict[tuple[int, int], Cell]:
+    """Add (weekday, hour, calls, connects) counts into the cells; the same cells, for chaining."""
+    for weekday, hour, calls, connects in counts:
+        cell = cells.setdefault((weekday, hour), Cell(weekday, hour))
+        cell.calls += calls
+        cell.connects += connects
     return cells
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -43,10 +42,12 @@ from ember.models import (
     PlannedTouch,
     Team,
     Touch,
-    TouchOutcome,
     User,
 )
-from ember.vocabulary import CONVERSATION_OUTCOMES, Channel, DealOutcome, Outcome, PlannedTouchStatus, Role
+from ember.tallies import repository as tally_repo
+from ember.tallies.repository import HourCount, TouchRange
+from ember.tallies.repository import conversation_outcomes as conversation_outcomes
+from ember.vocabulary import DealOutcome, Outcome, PlannedTouchStatus, Role
 
 FOLLOW_UP_LABEL = "follow-up #%"
 FTC_LABEL = "FTC #%"
@@ -65,16 +66,25 @@ class Scope:
     def after(self, column: Any) -> ColumnElement[bool]:
         return true() if self.since is None else column >= self.since
 
+    def touches(self, part: Part | None = None) -> TouchRange:
+        """This scope's touches, or the part of them given."""
+        part = part or Part()
+        return TouchRange(rep_ids=self.rep_ids, since=self.since, before=part.before, after_id=part.after_id,
+                          upto_id=part.upto_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of a scope's touches: before an instant, and/or within a range of ids."""
+
+    before: datetime | None = None
+    after_id: int | None = None
+    upto_id: int | None = None
+
 
 def _dialect(session: Session) -> str:
     bind = session.get_bind()
     return bind.dialect.name
-
-
-def conversation_outcomes(session: Session) -> frozenset[str]:
-    """Built-in outcomes that are a conversation, plus the team-defined ones that count as one."""
-    custom = session.scalars(select(TouchOutcome.name).where(TouchOutcome.counts_as_conversation.is_(True)))
-    return frozenset(str(o) for o in CONVERSATION_OUTCOMES) | frozenset(custom)
 
 
 # --- people -----------------------------------------------------------------
@@ -195,53 +205,15 @@ def _label_number(label: str | None) -> int | None:
 
 # --- calls: connect rate by hour, discovery-call behaviour, coaching ---------
 
-def _hour_bucket(session: Session, column: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """The UTC hour as text, and its quarter (minutes // 15)."""
-    if _dialect(session) == "sqlite":
-        # Instants are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' text in UTC, so the hour and the
-        # minutes are slices of it: cutting text is cheaper than strftime parsing it, which
-        # counted on millions of calls.
-        return func.substr(column, 1, 13), cast(func.substr(column, 15, 2), Integer) / 15
-    return func.to_char(column, "YYYY-MM-DD HH24"), cast(func.extract("minute", column), Integer) / 15
+def call_hours(session: Session, scope: Scope, outcomes: Iterable[str], part: Part | None = None) -> list[HourRow]:
+    """Calls and connects per UTC hour (or quarter hour) and prospect time zone, for calls in the period."""
+    return [HourRow(row.timezone, row.utc_start, row.calls, row.connects)
+            for row in tally_repo.call_slices(session, scope.touches(part), outcomes, by_rep=False)]
 
 
-def _off_the_hour(zones: Iterable[str | None]) -> list[str]:
-    """Zones whose offset is not whole hours (India, Nepal, parts of Australia, ...) at some time of year."""
-    out = []
-    for name in zones:
-        try:
-            zone = ZoneInfo(name) if name else None
-        except (KeyError, ValueError):
-            continue
-        if zone is None:
-            continue
-        for month in (1, 7):
-            offset = datetime(2026, month, 1, tzinfo=zone).utcoffset()
-            if offset is not None and offset.total_seconds() % 3600:
-                out.append(str(name))
-                break
-    return out
-
-
-def call_hours(session: Session, scope: Scope, outcomes: Iterable[str]) -> list[HourRow]:
-    """Calls and connects per UTC hour and prospect time zone, for calls in the period.
-
-    Zones that are 30 or 45 minutes off the hour are grouped by quarter hour
-    instead, so that every call lands in the right local hour; all others by
-    the hour, which keeps the rows four times fewer.
-    """
-    zones = _off_the_hour(session.scalars(select(Contact.timezone).distinct()))
-    hour, quarter = _hour_bucket(session, Touch.occurred_at)
-    quarter = case((Contact.timezone.in_(zones), quarter), else_=0) if zones else literal(0)
-    connected = case((Touch.outcome.in_(sorted(outcomes)), 1), else_=0)
-    query = (select(Contact.timezone, hour.label("hour"), quarter.label("quarter"), func.count(),
-                    func.sum(connected))
-             .join(Contact, Contact.id == Touch.contact_id)
-             .where(Touch.channel == Channel.CALL.value, scope.owned(Touch.rep_id),
-                    scope.after(Touch.occurred_at))
-             .group_by(Contact.timezone, hour, quarter))
-    return [HourRow(zone, datetime.fromisoformat(f"{hour}:{15 * int(quarter):02d}"), int(calls), int(connects or 0))
-            for zone, hour, quarter, calls, connects in session.execute(query)]
+def tallied_hours(session: Session, scope: Scope, from_month: date | None) -> list[HourCount]:
+    """Calls and connects by local (weekday, hour) as counted so far, over the months from ``from_month`` on."""
+    return tally_repo.hour_counts(session, scope.rep_ids, from_month)
 
 
 def _json_length(column: Any) -> ColumnElement[int]:
@@ -310,12 +282,18 @@ def nurture_funnel(session: Session, scope: Scope) -> Funnel:
 
 # --- activity, queues, stalled deals ----------------------------------------
 
-def activity(session: Session, scope: Scope) -> list[ActivityRow]:
+def activity(session: Session, scope: Scope, part: Part | None = None) -> list[ActivityRow]:
     query = (select(Touch.rep_id, Touch.channel, Touch.outcome, func.count())
-             .where(scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+             .where(*scope.touches(part).conditions())
              .group_by(Touch.rep_id, Touch.channel, Touch.outcome))
     return [ActivityRow(rep_id, channel, outcome, int(touches))
             for rep_id, channel, outcome, touches in session.execute(query)]
+
+
+def tallied_activity(session: Session, scope: Scope, from_month: date | None) -> list[ActivityRow]:
+    """Touches by rep, channel and outcome as counted so far, over the months from ``from_month`` on."""
+    return [ActivityRow(row.rep_id, row.channel, row.outcome, row.touches)
+            for row in tally_repo.activity_counts(session, scope.rep_ids, from_month)]
 
 
 def calls_analysed(session: Session, scope: Scope) -> dict[int, int]:

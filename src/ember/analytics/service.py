@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,23 +17,27 @@ from ember.analytics import repository as repo
 from ember.analytics.learned import LearnedBenchmarks, WindowChoice, learn, learn_windows, window_name
 from ember.analytics.metrics import (
     BEHAVIOUR_BY_METRIC,
+    ActivityRow,
     Cell,
     Funnel,
     GiveUp,
     RepActivity,
     Summary,
     activity,
+    add_cells,
     bin_of,
     give_up,
     local_cells,
     share_reached_by,
     summarize,
 )
-from ember.analytics.repository import DealFilter, Scope
+from ember.analytics.repository import DealFilter, Part, Scope
 from ember.calls.service import analysis_thresholds
 from ember.conversation.benchmarks import Thresholds
 from ember.errors import Forbidden, NotFound, Problem
 from ember.settings import Settings
+from ember.tallies.rules import first_whole_month, month_start
+from ember.tallies.service import folded
 from ember.users.access import Actor
 from ember.vocabulary import DealOutcome, Role
 
@@ -177,10 +181,48 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """Where a scope's touches are counted: the running counts from ``from_month`` on (when
+    ``tallied``), and the touches read directly in ``parts`` (those not folded in yet, and the
+    start of the period up to its first whole month)."""
+
+    tallied: bool
+    from_month: date | None
+    parts: tuple[Part, ...]
+
+
+def _split(session: Session, scope: Scope, talked: frozenset[str]) -> _Split:
+    last = folded(session, talked)
+    if last is None:
+        return _Split(False, None, (Part(),))
+    if scope.since is None:
+        return _Split(True, None, (Part(after_id=last),))
+    first = first_whole_month(scope.since)
+    return _Split(True, first, (Part(after_id=last), Part(before=month_start(first), upto_id=last)))
+
+
+def _call_cells(session: Session, scope: Scope, talked: frozenset[str]) -> dict[tuple[int, int], Cell]:
+    split = _split(session, scope, talked)
+    cells = local_cells(row for part in split.parts for row in repo.call_hours(session, scope, talked, part))
+    if split.tallied:
+        add_cells(cells, ((c.weekday, c.hour, c.calls, c.connects)
+                          for c in repo.tallied_hours(session, scope, split.from_month)))
+    return cells
+
+
+def _activity_rows(session: Session, scope: Scope, talked: frozenset[str]) -> list[ActivityRow]:
+    split = _split(session, scope, talked)
+    rows = [row for part in split.parts for row in repo.activity(session, scope, part)]
+    if split.tallied:
+        rows += repo.tallied_activity(session, scope, split.from_month)
+    return rows
+
+
 def _learned(session: Session, scope: Scope, options: Options, talked: frozenset[str]
              ) -> tuple[dict[tuple[int, int], Cell], LearnedBenchmarks, WindowChoice]:
     """Connect rates by local hour, and what the closed deals and those rates teach."""
-    cells = local_cells(repo.call_hours(session, scope, talked))
+    cells = _call_cells(session, scope, talked)
     learned = learn(repo.discovery_calls(session, scope), minimum=options.min_closed_deals,
                     thresholds=options.thresholds)
     windows = learn_windows(cells, minimum_calls=options.min_window_calls,
@@ -196,7 +238,7 @@ def learned_for(session: Session, scope: Scope, options: Options) -> tuple[Learn
 
 def _rep_lines(session: Session, view: View, scope: Scope, talked: frozenset[str], now: datetime) -> list[RepLine]:
     shown = [r for r in view.reps if view.rep_ids is None or r.id in view.rep_ids]
-    per_rep = activity(repo.activity(session, scope), repo.calls_analysed(session, scope), talked)
+    per_rep = activity(_activity_rows(session, scope, talked), repo.calls_analysed(session, scope), talked)
     end_of_day = now + timedelta(hours=24)
     queues = repo.queue_sizes(session, [r.id for r in shown], end_of_day, now)
     empty = repo.QueueSize(0, 0)

@@ -26,6 +26,7 @@ from ember.cli.common import (
 )
 from ember.errors import InvalidInput, Problem
 from ember.settings import get_settings
+from ember.tallies.service import catch_up
 from ember.team_settings.effective import settings_for
 from ember.validation import parse_date
 
@@ -58,6 +59,8 @@ def report(
         start = _since(since)
     if adopt:
         _adopt(team, as_user)
+    with user_errors():
+        catch_up(engine())  # the touches logged since the worker's last fold, into the running counts
     with transaction() as session:
         actor = acting_user(session, as_user)
         view = resolve_view(session, actor, team=team, rep=rep, since=start)

@@ -221,9 +221,10 @@ def format_date(day: date) -> str:
 
 _OBJECT = re.compile(
     r"\b(?:send|share|email|forward|introduce)\w*(?: (?:you|me|us|him|her|them|over))?(?: to)? "
-    r"(?P<obj>(?:(?!(?:by|before|after|tomorrow|today|tonight|next|on|this|so|when|then|later)(?:\s|$))[\w']+ ?){1,8})",
+    r"(?P<obj>(?:(?!(?:by|before|after|tomorrow|today|tonight|next|on|this|so|when|then|later)\b)[\w']+ ?){1,8})",
     re.IGNORECASE)
-_WITH = re.compile(r"\bwith (?P<who>(?!(?:you|me|us|them|the|a|an)\b)[a-z]+)\b", re.IGNORECASE)
+_WITH = re.compile(r"\bwith (?P<who>(?!(?:you|me|us|them|the|a|an|my|your|our|their|his|her|its)\b)[a-z]+)\b",
+                   re.IGNORECASE)
 
 
 def step_object(step: Step) -> str | None:
@@ -253,6 +254,15 @@ def step_summary(step: Step) -> str:
         what, who = f'"{said}"', ""
     when = format_due(step.due) or (step.due_phrase or "")
     return f"{what}{who}" + (f", {when}" if when else "")
+
+
+def agreed_step(step_type: str, owner_side: str | None, quote: str) -> str:
+    """A stored next step as words a message can carry ("Where do things stand on {next_step}?"):
+    "documents from me", "an introduction to the head of operations from you", never the raw
+    sentence from the call, which reads as "on i'll send you the paper" inside a message."""
+    owner = owner_side if owner_side in ("rep", "prospect") else None
+    return step_summary(Step(type=step_type, owner=owner, due=None, due_phrase=None, quote=quote, start_s=None,
+                             speaker="prospect" if owner == "prospect" else None))
 
 
 def distinct_steps(steps: Sequence[Step]) -> list[Step]:

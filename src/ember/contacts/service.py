@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 from sqlalchemy.orm import Session
 
 from ember.accounts.service import get_account
@@ -11,6 +13,7 @@ from ember.errors import Conflict, NotFound, Problem
 from ember.models import Contact
 from ember.phones import phone_key
 from ember.taken import check_external_id_free
+from ember.tallies.service import recounting
 from ember.users.access import Actor, can_see_owner, require_visible
 from ember.users.owners import resolve_owner
 
@@ -83,16 +86,21 @@ def update_contact(session: Session, actor: Actor, contact_id: int, data: Contac
     if "decision_role" in changes:
         # A rep's own judgement wins over what call analysis infers later.
         contact.decision_role_source = "manual"
-    for field, value in changes.items():
-        setattr(contact, field, value)
-    contact.phone_key = phone_key(contact.phone, contact.country)
-    session.flush()
+    # A new time zone moves the contact's calls to other local hours in the running counts.
+    moved = "timezone" in changes and changes["timezone"] != contact.timezone
+    around: AbstractContextManager[None] = recounting(session, contact_id=contact.id) if moved else nullcontext()
+    with around:
+        for field, value in changes.items():
+            setattr(contact, field, value)
+        contact.phone_key = phone_key(contact.phone, contact.country)
+        session.flush()
     return contact
 
 
 def delete_contact(session: Session, actor: Actor, contact_id: int) -> None:
-    session.delete(get_contact(session, actor, contact_id))
-    session.flush()
+    contact = get_contact(session, actor, contact_id)
+    with recounting(session, contact_id=contact.id):  # its touches go with it
+        session.delete(contact)
 
 
 def list_contacts(

@@ -23,6 +23,7 @@ from ember.models import Contact, InboundEvent, Touch
 from ember.phones import phone_key
 from ember.settings import Settings
 from ember.settings.cadence import CadenceSettings
+from ember.tallies.service import recounting
 from ember.team_settings.effective import settings_for
 from ember.touches.repository import touch_by_id
 from ember.touches.service import log_touch, relabel
@@ -175,7 +176,8 @@ def mark_gatekeeper(session: Session, actor: Actor, touch_id: int, *, cadence: C
     if touch.channel != Channel.CALL.value:
         raise InvalidInput(f"touch {touch_id} is not a call", [Problem(
             "touch", f"channel {touch.channel}", "only a call can have reached a gatekeeper")])
-    touch.outcome = Outcome.GATEKEEPER.value
+    with recounting(session, touch_ids=[touch.id]):
+        touch.outcome = Outcome.GATEKEEPER.value
     touch.notes = f"{touch.notes or ''}\ncorrected by the rep: a gatekeeper answered".strip()
     session.flush()
     relabel(session, contact)

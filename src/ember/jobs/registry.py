@@ -29,6 +29,8 @@ from ember.inbox.tasks import sync_inboxes_once
 from ember.jobs.queue import location, make_huey
 from ember.outbound.tasks import retry_due_sends
 from ember.settings import Settings
+from ember.tallies.service import recount
+from ember.tallies.service import refresh as refresh_tallies
 from ember.tracking.service import write_out_batches
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,8 @@ class Jobs:
     sync_inboxes: Any
     forget_events: Any
     adopt_learned: Any
+    fold_tallies: Any
+    recount_tallies: Any
 
     def enqueue_events(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), EVENTS_PER_TASK):
@@ -113,6 +117,24 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         except TaskLockedException:
             pass  # another worker is at it
 
+    def fold_tallies() -> None:
+        try:
+            with huey.lock_task("ember.fold_tallies"):
+                folded = refresh_tallies(get_engine(settings.resolved_database_url))
+                if folded:
+                    log.info("touch ids folded into the running counts: %s", folded)
+        except TaskLockedException:
+            pass  # the last fold is still running
+
+    def recount_tallies() -> None:
+        # Bulk changes (imports, cascades) can move touches behind the running counts' back: once a
+        # night they are counted again from the start. Folds wait meanwhile (the same lock).
+        try:
+            with huey.lock_task("ember.fold_tallies"):
+                log.info("running counts recounted: %s touch ids", recount(get_engine(settings.resolved_database_url)))
+        except TaskLockedException:
+            pass  # a fold is running; the next night recounts
+
     def sync_inboxes() -> None:
         try:
             with huey.lock_task("ember.sync_inboxes"):
@@ -131,6 +153,9 @@ def register(huey: Huey, settings: Settings) -> Jobs:
             forget_old_events),
         adopt_learned=huey.periodic_task(crontab(minute="41", hour="2"), name="ember.adopt_learned")(
             learn_team_numbers),
+        fold_tallies=huey.periodic_task(crontab(minute="*"), name="ember.fold_tallies")(fold_tallies),
+        recount_tallies=huey.periodic_task(crontab(minute="23", hour="2"), name="ember.recount_tallies")(
+            recount_tallies),
     )
     holder["jobs"] = jobs
     return jobs

@@ -20,6 +20,7 @@ from ember.models.nurture_membership import NurtureMembership
 from ember.models.outbound_message import OutboundMessage
 from ember.models.planned_touch import PlannedTouch
 from ember.models.proof_point import ProofPoint
+from ember.models.tally import ActivityTally, CallHourTally, TallyCursor
 from ember.models.team import Team
 from ember.models.team_setting import ReplanRun, TeamSetting
 from ember.models.touch import Touch
@@ -30,9 +31,9 @@ from ember.models.web_session import WebSession
 from ember.models.write_key import WriteKey
 
 __all__ = [
-    "Account", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "ComposeTemplate", "Contact", "Deal",
-    "DealStakeholder", "EventSource", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox",
-    "MailboxFolder", "MessageVariant", "NextStep",
-    "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "ReplanRun", "Team", "TeamSetting", "Touch",
-    "TouchOutcome", "TriggerRule", "User", "WebSession", "WriteKey",
+    "Account", "ActivityTally", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "CallHourTally", "ComposeTemplate",
+    "Contact", "Deal", "DealStakeholder", "EventSource", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox",
+    "MailboxFolder", "MessageVariant", "NextStep", "NurtureMembership", "OutboundMessage", "PlannedTouch",
+    "ProofPoint", "ReplanRun", "TallyCursor", "Team", "TeamSetting", "Touch", "TouchOutcome", "TriggerRule", "User",
+    "WebSession", "WriteKey",
 ]

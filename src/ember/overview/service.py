@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ember.cadence import repository as cadence_repository
 from ember.cadence.timing import zone
 from ember.calls.rules import ANALYSIS
+from ember.compose.facts import agreed_step
 from ember.contacts import repository as contact_repository
 from ember.contacts.service import get_contact
 from ember.messages import repository as message_repository
@@ -152,9 +153,9 @@ def overview(session: Session, actor: Actor, contact_id: int, *, our_company: st
         values["rep_company"] = company_name(session, owner, our_company)
     steps = [(s, due_of(s.due_at, s.created_at, step_days))
              for s in step_repository.steps_of_contact(session, contact.id)]
-    promised = next((s.quote for s, _ in steps if s.status == "open" and s.quote), None)
-    if promised:  # "what was meant to happen since", in the words said on the call
-        values.setdefault("next_step", promised[0].lower() + promised[1:].rstrip(". "))
+    promised = next((s for s, _ in steps if s.status == "open" and s.quote), None)
+    if promised:  # "what was meant to happen since", named from what was said on the call
+        values.setdefault("next_step", agreed_step(promised.type, promised.owner_side, promised.quote or ""))
     values = {k: v for k, v in values.items() if v}
     message = readable(variant.body, values) if variant else None
     needs = [FACT_WORDS.get(n, n) for n in missing_facts(variant.body, values)] if variant else []

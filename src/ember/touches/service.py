@@ -20,6 +20,7 @@ from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import library_for
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch
 from ember.settings.cadence import CadenceSettings
+from ember.tallies.service import recounting
 from ember.touches import repository
 from ember.touches.repository import touch_by_id
 from ember.touches.rules import NOTES_MAX, date_problem, impossible_pair, possible_outcomes
@@ -212,8 +213,8 @@ def delete_touch(session: Session, actor: Actor, touch_id: int, *, settings: Cad
         raise NotFound(f"touch {touch_id} not found")
     contact = contact_behind(session, actor, touch.contact_id, missing=f"touch {touch_id} not found")
     deal = deal_by_id(session, touch.deal_id) if touch.deal_id else None
-    session.delete(touch)  # plans it caused keep existing (the foreign key is set to NULL)
-    session.flush()
+    with recounting(session, touch_ids=[touch.id]):
+        session.delete(touch)  # plans it caused keep existing (the foreign key is set to NULL)
     relabel(session, contact)
     return replan(session, contact, deal, now=now or datetime.now(UTC), settings=settings,
                   library=library_for(session, contact))

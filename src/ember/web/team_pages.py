@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 
 from ember.analytics.report import charts, to_dict
 from ember.analytics.service import TeamNumbers, View, behind, resolve_view, team_numbers, team_options
 from ember.api.deps import Db
 from ember.cadence.timing import zone
 from ember.errors import NotFound
+from ember.tallies.service import catch_up
 from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 from ember.vocabulary import Role
@@ -57,7 +59,7 @@ def _view(db: Db, actor: Actor, team: str, rep: str, period: str) -> tuple[View,
 def team_page(request: Request, db: Db, actor: PageUser, team: str = "", rep: str = "",
               period: str = DEFAULT_PERIOD) -> Response:
     view, period = _view(db, actor, team, rep, period)
-    numbers, computed_at = _numbers(db, view, period, request.app.state.settings)
+    numbers, computed_at = _numbers(db, view, period, request.app.state.settings, request.app.state.engine)
     filters = _filters(team, rep, period)
 
     def link(figure: str, **params: str) -> str:
@@ -68,13 +70,14 @@ def team_page(request: Request, db: Db, actor: PageUser, team: str = "", rep: st
                   is_admin=actor.role is Role.ADMIN, computed_at=computed_at.astimezone(zone(actor.timezone)))
 
 
-def _numbers(db: Db, view: View, period: str, base: Any) -> tuple[TeamNumbers, datetime]:
+def _numbers(db: Db, view: View, period: str, base: Any, engine: Engine) -> tuple[TeamNumbers, datetime]:
     key = (id(base), view.team_id, view.rep_ids, period)
     now = time.monotonic()
     with _recent_lock:
         hit = _recent.get(key)
         if hit is not None and now - hit[0] < FRESH_FOR_S:
             return hit[1], hit[2]
+    catch_up(engine)  # the touches logged since the worker's last fold, into the running counts
     # Published targets as the team's settings have them, so the learned ones show beside them.
     numbers = team_numbers(db, view, team_options(settings_for(db, base, view.team_id, learned=False)))
     computed_at = datetime.now(UTC)

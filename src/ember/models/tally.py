@@ -1,0 +1,57 @@
+"""Running counts of the touches, kept so the team numbers need not read every touch each time.
+
+They are derived data: everything in them can be recounted from the touches
+(``ember db recount`` or the nightly recount), and a reader adds the touches
+not folded in yet, so a count is never behind what the touches say.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ember.models.base import Base, utcnow
+
+
+class TallyCursor(Base):
+    """How far the counts have read the touches: each touch with an id up to ``last_touch_id`` is in them."""
+
+    __tablename__ = "tally_cursors"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_touch_id: Mapped[int] = mapped_column(default=0)
+    # What the counts depend on besides the touches (the outcomes that count as a conversation):
+    # when it changes, the counts are recounted from the start.
+    basis: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CallHourTally(Base):
+    """Calls and connects by rep, UTC month and the prospect's local weekday and hour."""
+
+    __tablename__ = "call_hour_tallies"
+    # Rows stored in key order on SQLite: a sum over a rep's months reads them in place.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    # The key ends with the month, so a reader summing months by (weekday, hour) walks the key in order.
+    rep_id: Mapped[int] = mapped_column(primary_key=True)  # 0: every rep together (the all-teams view)
+    weekday: Mapped[int] = mapped_column(primary_key=True)  # 0 = Monday, the prospect's own
+    hour: Mapped[int] = mapped_column(primary_key=True)  # the prospect's own
+    month: Mapped[date] = mapped_column(primary_key=True)  # first day of the UTC month the calls were in
+    calls: Mapped[int] = mapped_column(default=0)
+    connects: Mapped[int] = mapped_column(default=0)
+
+
+class ActivityTally(Base):
+    """Touches by rep, UTC month, channel and outcome."""
+
+    __tablename__ = "activity_tallies"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    rep_id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    touches: Mapped[int] = mapped_column(default=0)

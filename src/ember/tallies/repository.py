@@ -1,0 +1,265 @@
+"""Every query behind the running counts: the touches to fold in, the counts themselves, the cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Integer, case, cast, delete, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ember.db import insert_or_ignore
+from ember.models import ActivityTally, CallHourTally, Contact, TallyCursor, Touch, TouchOutcome, User
+from ember.tallies.rules import ALL_REPS, ActivityKey, ActivitySlice, CallSlice, HourKey
+from ember.vocabulary import CONVERSATION_OUTCOMES, Channel
+
+CURSOR = "touches"  # one cursor: both tables fold in the same touches in the same transaction
+WRITE_CHUNK = 5000  # rows per upsert statement
+
+
+def conversation_outcomes(session: Session) -> frozenset[str]:
+    """Built-in outcomes that are a conversation, plus the team-defined ones that count as one."""
+    custom = session.scalars(select(TouchOutcome.name).where(TouchOutcome.counts_as_conversation.is_(True)))
+    return frozenset(str(o) for o in CONVERSATION_OUTCOMES) | frozenset(custom)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+# --- which touches ------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TouchRange:
+    """A set of touches; every field given narrows it."""
+
+    rep_ids: tuple[int, ...] | None = None  # None: every rep
+    since: datetime | None = None
+    before: datetime | None = None
+    after_id: int | None = None
+    upto_id: int | None = None
+    touch_ids: tuple[int, ...] | None = None
+    contact_id: int | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
+        if self.rep_ids is not None:
+            out.append(Touch.rep_id.in_(self.rep_ids))
+        elif self.before is not None:
+            # A slice of time over every rep: naming the reps lets the database walk each rep's touches
+            # by time (an index it has) instead of every touch there is.
+            out.append(Touch.rep_id.in_(select(User.id)))
+        if self.since is not None:
+            out.append(Touch.occurred_at >= self.since)
+        if self.before is not None:
+            out.append(Touch.occurred_at < self.before)
+        if self.after_id is not None:
+            out.append(Touch.id > self.after_id)
+        if self.upto_id is not None:
+            out.append(Touch.id <= self.upto_id)
+        if self.touch_ids is not None:
+            out.append(Touch.id.in_(self.touch_ids))
+        if self.contact_id is not None:
+            out.append(Touch.contact_id == self.contact_id)
+        return out
+
+
+def last_touch_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(Touch.id))) or 0)
+
+
+def commits_in_id_order(session: Session) -> bool:
+    """SQLite has one writer at a time, so a touch id seen means every lower one is committed. On
+    PostgreSQL ids come from a sequence: a transaction still running may hold a lower id than one
+    already committed."""
+    return _dialect(session) == "sqlite"
+
+
+def first_touch_created_after(session: Session, *, after_id: int, upto_id: int, moment: datetime) -> int | None:
+    """The lowest id in (after_id, upto_id] of a touch written after ``moment``."""
+    found = session.scalar(select(func.min(Touch.id))
+                           .where(Touch.id > after_id, Touch.id <= upto_id, Touch.created_at > moment))
+    return int(found) if found is not None else None
+
+
+# --- the touches, grouped as the counts need them -------------------------------
+
+def _hour_bucket(session: Session, column: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The UTC hour as text, and its quarter (minutes // 15)."""
+    if _dialect(session) == "sqlite":
+        # Instants are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' text in UTC, so the hour and the
+        # minutes are slices of it: cutting text is cheaper than strftime parsing it, which
+        # counted on millions of calls.
+        return func.substr(column, 1, 13), cast(func.substr(column, 15, 2), Integer) // 15
+    utc = func.timezone("UTC", column)
+    return func.to_char(utc, "YYYY-MM-DD HH24"), cast(func.extract("minute", utc), Integer) // 15
+
+
+def _month_text(session: Session, column: Any) -> ColumnElement[Any]:
+    if _dialect(session) == "sqlite":
+        return func.substr(column, 1, 7)
+    return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+
+
+def _off_the_hour(zones: Iterable[str | None]) -> list[str]:
+    """Zones whose offset is not whole hours (India, Nepal, parts of Australia, ...) at some time of year."""
+    out = []
+    for name in zones:
+        try:
+            zone = ZoneInfo(name) if name else None
+        except (KeyError, ValueError):
+            continue
+        if zone is None:
+            continue
+        for month in (1, 7):
+            offset = datetime(2026, month, 1, tzinfo=zone).utcoffset()
+            if offset is not None and offset.total_seconds() % 3600:
+                out.append(str(name))
+                break
+    return out
+
+
+def call_slices(session: Session, touches: TouchRange, outcomes: Iterable[str], *,
+                by_rep: bool = True) -> list[CallSlice]:
+    """Calls and connects per UTC hour and prospect time zone (and rep, unless ``by_rep`` is false:
+    then every slice carries rep 0).
+
+    Zones that are 30 or 45 minutes off the hour are grouped by quarter hour
+    instead, so that every call lands in the right local hour; all others by
+    the hour, which keeps the rows four times fewer.
+    """
+    zones = _off_the_hour(session.scalars(select(Contact.timezone).distinct()))
+    hour, quarter = _hour_bucket(session, Touch.occurred_at)
+    quarter = case((Contact.timezone.in_(zones), quarter), else_=0) if zones else literal(0)
+    connected = case((Touch.outcome.in_(sorted(outcomes)), 1), else_=0)
+    rep = Touch.rep_id if by_rep else literal(ALL_REPS)
+    groups = [Contact.timezone, hour, quarter] + ([Touch.rep_id] if by_rep else [])
+    query = (select(rep.label("rep_id"), Contact.timezone, hour.label("hour"), quarter.label("quarter"),
+                    func.count().label("calls"), func.sum(connected).label("connects"))
+             .join(Contact, Contact.id == Touch.contact_id)
+             .where(Touch.channel == Channel.CALL.value, *touches.conditions())
+             .group_by(*groups))
+    starts: dict[tuple[str, int], datetime] = {}  # a few thousand quarter hours among a million calls
+    out = []
+    for row in session.execute(query):
+        key = (row.hour, int(row.quarter))
+        start = starts.get(key)
+        if start is None:
+            start = starts[key] = datetime.fromisoformat(f"{row.hour}:{15 * key[1]:02d}")
+        out.append(CallSlice(int(row.rep_id), row.timezone, start, int(row.calls), int(row.connects or 0)))
+    return out
+
+
+def activity_slices(session: Session, touches: TouchRange) -> list[ActivitySlice]:
+    """Touches per rep, UTC month, channel and outcome."""
+    month = _month_text(session, Touch.occurred_at).label("month")
+    query = (select(Touch.rep_id, month, Touch.channel, Touch.outcome, func.count().label("touches"))
+             .where(*touches.conditions())
+             .group_by(Touch.rep_id, month, Touch.channel, Touch.outcome))
+    return [ActivitySlice(int(row.rep_id), date.fromisoformat(f"{row.month}-01"), row.channel, row.outcome,
+                          int(row.touches)) for row in session.execute(query)]
+
+
+# --- the counts ---------------------------------------------------------------------
+
+def _upsert(session: Session, table: Any, keys: list[str], added: list[str], rows: list[dict[str, Any]]) -> None:
+    """Add to the counts of existing rows, insert the others."""
+    module: Any = postgresql if _dialect(session) == "postgresql" else sqlite
+    statement = module.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: getattr(table.c, name) + getattr(statement.excluded, name) for name in added})
+    for start in range(0, len(rows), WRITE_CHUNK):
+        session.execute(statement, rows[start:start + WRITE_CHUNK])
+
+
+def add_hour_counts(session: Session, counts: Mapping[HourKey, list[int]]) -> None:
+    rows = [{"rep_id": rep, "weekday": weekday, "hour": hour, "month": month, "calls": calls, "connects": connects}
+            for (rep, weekday, hour, month), (calls, connects) in counts.items() if calls or connects]
+    _upsert(session, CallHourTally.__table__, ["rep_id", "weekday", "hour", "month"], ["calls", "connects"], rows)
+
+
+def add_activity_counts(session: Session, counts: Mapping[ActivityKey, int]) -> None:
+    rows = [{"rep_id": rep, "channel": channel, "outcome": outcome, "month": month, "touches": touches}
+            for (rep, channel, outcome, month), touches in counts.items() if touches]
+    _upsert(session, ActivityTally.__table__, ["rep_id", "channel", "outcome", "month"], ["touches"], rows)
+
+
+@dataclass(frozen=True, slots=True)
+class HourCount:
+    weekday: int
+    hour: int
+    calls: int
+    connects: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityCount:
+    rep_id: int
+    channel: str
+    outcome: str
+    touches: int
+
+
+def hour_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: date | None) -> list[HourCount]:
+    """Calls and connects by local (weekday, hour) over the months from ``from_month`` on (every month: None)."""
+    t = CallHourTally
+    who = t.rep_id == ALL_REPS if rep_ids is None else t.rep_id.in_(rep_ids)
+    months = [t.month >= from_month] if from_month is not None else []
+    query = (select(t.weekday, t.hour, func.sum(t.calls).label("calls"), func.sum(t.connects).label("connects"))
+             .where(who, *months).group_by(t.weekday, t.hour))
+    return [HourCount(int(r.weekday), int(r.hour), int(r.calls or 0), int(r.connects or 0))
+            for r in session.execute(query)]
+
+
+def activity_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: date | None) -> list[ActivityCount]:
+    """Touches by rep, channel and outcome over the months from ``from_month`` on."""
+    t = ActivityTally
+    who = [t.rep_id.in_(rep_ids)] if rep_ids is not None else []
+    months = [t.month >= from_month] if from_month is not None else []
+    query = (select(t.rep_id, t.channel, t.outcome, func.sum(t.touches).label("touches"))
+             .where(*who, *months).group_by(t.rep_id, t.channel, t.outcome))
+    return [ActivityCount(int(r.rep_id), r.channel, r.outcome, int(r.touches or 0))
+            for r in session.execute(query) if r.touches]
+
+
+# --- the cursor ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    last_touch_id: int
+    basis: str
+
+
+def cursor(session: Session) -> Cursor | None:
+    row = session.execute(select(TallyCursor.last_touch_id, TallyCursor.basis)
+                          .where(TallyCursor.name == CURSOR)).one_or_none()
+    return Cursor(int(row.last_touch_id), row.basis) if row is not None else None
+
+
+def hold_cursor(session: Session, now: datetime) -> Cursor | None:
+    """The cursor, locked until this transaction ends: folds and recounts of the same touches take turns."""
+    session.execute(update(TallyCursor).where(TallyCursor.name == CURSOR).values(updated_at=now))
+    return cursor(session)
+
+
+def move_cursor(session: Session, *, start: int, end: int, basis: str, now: datetime) -> bool:
+    """Claim the touches with ids in (start, end]: false when another fold moved the cursor first."""
+    moved = session.execute(update(TallyCursor)
+                            .where(TallyCursor.name == CURSOR, TallyCursor.last_touch_id == start,
+                                   TallyCursor.basis == basis)
+                            .values(last_touch_id=end, updated_at=now))
+    return bool(getattr(moved, "rowcount", 0) == 1)
+
+
+def start_over(session: Session, basis: str, now: datetime) -> None:
+    """Empty counts, a cursor at the start: the next folds count every touch again."""
+    session.execute(delete(CallHourTally))
+    session.execute(delete(ActivityTally))
+    session.execute(insert_or_ignore(session, TallyCursor.__table__)
+                    .values(name=CURSOR, last_touch_id=0, basis=basis, updated_at=now))
+    session.execute(update(TallyCursor).where(TallyCursor.name == CURSOR)
+                    .values(last_touch_id=0, basis=basis, updated_at=now))

@@ -1,0 +1,118 @@
+"""Folding touches into running counts: pure arithmetic on grouped rows, no database.
+
+A call counts in the prospect's local weekday and hour at the moment it was
+placed; the month is the UTC month, so that a period starting at any instant
+can be told apart month by month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+ALL_REPS = 0  # the rep id under which every rep's calls are counted together
+FALLBACK_ZONE = "UTC"  # prospects without a (known) time zone
+
+HourKey = tuple[int, int, int, date]  # rep, weekday, hour, month
+ActivityKey = tuple[int, str, str, date]  # rep, channel, outcome, month
+
+
+@dataclass(frozen=True, slots=True)
+class CallSlice:
+    """Calls one rep placed in one UTC quarter hour (or hour) to prospects of one time zone."""
+
+    rep_id: int
+    timezone: str | None
+    utc_start: datetime  # naive means UTC
+    calls: int
+    connects: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySlice:
+    rep_id: int
+    month: date
+    channel: str
+    outcome: str
+    touches: int
+
+
+def month_of(moment: datetime) -> date:
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    return date(utc.year, utc.month, 1)
+
+
+def first_whole_month(since: datetime) -> date:
+    """The first month that lies wholly at or after ``since`` (its own, when it starts exactly then)."""
+    utc = since.astimezone(UTC)
+    start = date(utc.year, utc.month, 1)
+    if utc == datetime(start.year, start.month, 1, tzinfo=UTC):
+        return start
+    return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def month_start(month: date) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=UTC)
+
+
+class LocalClock:
+    """The local weekday and hour of UTC instants in named zones; zones and answers are remembered,
+    since millions of calls fall into a few thousand (zone, quarter hour) pairs."""
+
+    def __init__(self, fallback: str = FALLBACK_ZONE) -> None:
+        self._fallback = fallback
+        self._zones: dict[str, ZoneInfo] = {}
+        self._slots: dict[tuple[str, datetime], tuple[int, int, date]] = {}
+
+    def zone(self, name: str | None) -> ZoneInfo:
+        key = name or self._fallback
+        if key not in self._zones:
+            try:
+                self._zones[key] = ZoneInfo(key)
+            except (KeyError, ValueError):
+                self._zones[key] = ZoneInfo(self._fallback)
+        return self._zones[key]
+
+    def slot(self, name: str | None, utc: datetime) -> tuple[int, int]:
+        """(weekday, hour) in the zone, 0 = Monday."""
+        weekday, hour, _ = self.cell(name, utc)
+        return weekday, hour
+
+    def cell(self, name: str | None, utc: datetime) -> tuple[int, int, date]:
+        """(weekday, hour) in the zone, and the UTC month."""
+        key = (name or self._fallback, utc)
+        found = self._slots.get(key)
+        if found is None:
+            aware = utc if utc.tzinfo else utc.replace(tzinfo=UTC)
+            local = aware.astimezone(self.zone(name))
+            found = self._slots[key] = (local.weekday(), local.hour, month_of(aware))
+        return found
+
+
+def hour_counts(rows: Iterable[CallSlice], clock: LocalClock, sign: int = 1) -> dict[HourKey, list[int]]:
+    """{(rep, local weekday, local hour, UTC month): [calls, connects]}, each rep's and every rep's together."""
+    counts: dict[HourKey, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        weekday, hour, month = clock.cell(row.timezone, row.utc_start)
+        calls, connects = sign * row.calls, sign * row.connects
+        for rep in (row.rep_id, ALL_REPS):
+            cell = counts[(rep, weekday, hour, month)]
+            cell[0] += calls
+            cell[1] += connects
+    return dict(counts)
+
+
+def activity_counts(rows: Iterable[ActivitySlice], sign: int = 1) -> dict[ActivityKey, int]:
+    """{(rep, channel, outcome, UTC month): touches}."""
+    counts: dict[ActivityKey, int] = defaultdict(int)
+    for row in rows:
+        counts[(row.rep_id, row.channel, row.outcome, row.month)] += sign * row.touches
+    return dict(counts)
+
+
+def basis_of(conversation_outcomes: Iterable[str]) -> str:
+    """The outcomes that made a call a connect, as stored beside the counts."""
+    return "\n".join(sorted(set(conversation_outcomes)))

@@ -1,0 +1,32 @@
+"""Folding grouped calls into local hours and months: pure arithmetic."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from ember.tallies.rules import ALL_REPS, CallSlice, LocalClock, first_whole_month, hour_counts
+
+
+def test_calls_count_in_the_local_hour_on_either_side_of_a_summer_time_change() -> None:
+    rows = [CallSlice(7, "America/New_York", datetime(2026, 3, 4, 21), 4, 2),  # 16:00 EST, a Wednesday
+            CallSlice(7, "America/New_York", datetime(2026, 3, 11, 20), 6, 3),  # 16:00 EDT, a Wednesday
+            CallSlice(8, "Asia/Kolkata", datetime(2026, 3, 31, 18, 45), 1, 1),  # 00:15 on Wednesday 1 April
+            CallSlice(8, "Not/AZone", datetime(2026, 3, 11, 20), 1, 0)]  # unknown zone: counted in UTC
+    counts = hour_counts(rows, LocalClock())
+    march, april = date(2026, 3, 1), date(2026, 4, 1)
+    assert counts[(7, 2, 16, march)] == [10, 5]
+    assert counts[(8, 2, 0, march)] == [1, 1]  # the month is the UTC month: still March there
+    assert counts[(8, 2, 20, march)] == [1, 0]
+    assert counts[(ALL_REPS, 2, 16, march)] == [10, 5]
+    assert sum(c[0] for k, c in counts.items() if k[0] == ALL_REPS) == 12
+    assert (ALL_REPS, 2, 0, april) not in counts
+    assert hour_counts(rows, LocalClock(), sign=-1)[(7, 2, 16, march)] == [-10, -5]
+
+
+def test_a_period_is_counted_from_its_first_whole_month() -> None:
+    assert first_whole_month(datetime(2026, 3, 1, tzinfo=UTC)) == date(2026, 3, 1)
+    assert first_whole_month(datetime(2026, 3, 1, 0, 0, 1, tzinfo=UTC)) == date(2026, 4, 1)
+    assert first_whole_month(datetime(2026, 12, 9, 8, tzinfo=UTC)) == date(2027, 1, 1)
+    # 1 March 00:30 in Paris is still February in UTC
+    paris = timezone(timedelta(hours=1))
+    assert first_whole_month(datetime(2026, 3, 1, 0, 30, tzinfo=paris)) == date(2026, 3, 1)

@@ -1,0 +1,131 @@
+"""The running counts stay what a recount from the touches gives: as touches arrive, change and go."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from ember.contacts.schemas import ContactFields
+from ember.contacts.service import delete_contact, update_contact
+from ember.db import unit_of_work
+from ember.demo.generator import generate
+from ember.dialer.service import mark_gatekeeper
+from ember.models import ActivityTally, CallHourTally, Contact, TallyCursor, Touch, TouchOutcome, User
+from ember.settings.cadence import CadenceSettings
+from ember.tallies.service import catch_up, folded, recount, recounting, refresh
+from ember.touches.service import delete_touch, log_touch
+from ember.users.access import Actor
+from ember.vocabulary import CONVERSATION_OUTCOMES
+
+pytestmark = pytest.mark.db
+NOW = datetime(2026, 3, 11, 15, 30, tzinfo=UTC)
+ADMIN = "admin@harborlight.example"
+# Folds run "later" than the touches the tests write: on PostgreSQL a touch is folded once it has settled.
+LATER = datetime.now(UTC) + timedelta(hours=1)
+
+
+@pytest.fixture
+def data(engine: Engine) -> Engine:
+    generate(engine, contacts=150, seed=11, now=NOW)
+    return engine
+
+
+def _counts(engine: Engine) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
+    """Every non-zero count, by its key."""
+    with Session(engine) as session:
+        hours = {(r.rep_id, r.weekday, r.hour, r.month): (r.calls, r.connects)
+                 for r in session.scalars(select(CallHourTally)) if r.calls or r.connects}
+        activity = {(r.rep_id, r.channel, r.outcome, r.month): (r.touches,)
+                    for r in session.scalars(select(ActivityTally)) if r.touches}
+    return {"hours": hours, "activity": activity}
+
+
+def _recounted(engine: Engine) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
+    recount(engine, batch=700, now=LATER)
+    return _counts(engine)
+
+
+def _actor(session: Session, email: str = ADMIN) -> Actor:
+    user = session.scalar(select(User).where(User.email == email))
+    assert user is not None
+    return Actor.of(user)
+
+
+def _calls(session: Session, outcomes: set[str] | None = None) -> list[Touch]:
+    query = select(Touch).where(Touch.channel == "call").order_by(Touch.id)
+    if outcomes is not None:
+        query = query.where(Touch.outcome.in_(sorted(outcomes)))
+    return list(session.scalars(query))
+
+
+def test_a_refresh_folds_in_only_the_new_touches_and_counts_them_as_a_recount_does(data: Engine) -> None:
+    assert refresh(data, batch=500, now=LATER) > 0  # several batches
+    with Session(data) as session:
+        first = session.scalar(select(TallyCursor.last_touch_id))
+        assert first == session.scalar(select(func.max(Touch.id)))
+        assert sum(r.calls for r in session.scalars(select(CallHourTally).where(CallHourTally.rep_id == 0))) \
+            == len(_calls(session))
+    assert refresh(data, now=LATER) == 0  # nothing new, nothing read
+    with unit_of_work(data) as session:
+        actor = _actor(session, "lena.fischer@harborlight.example")
+        contacts = session.scalars(select(Contact).where(Contact.owner_id == actor.id, Contact.status == "active")
+                                   .order_by(Contact.id).limit(3)).all()
+        zones = ("Asia/Kolkata", "America/New_York", None)  # off the hour, with summer time, none at all
+        for contact, zone in zip(contacts, zones, strict=False):
+            update_contact(session, _actor(session), contact.id, ContactFields(timezone=zone))
+            for hours, outcome in ((30, "no-answer"), (2, "conversation")):
+                log_touch(session, actor, contact_id=contact.id, channel="call", outcome=outcome,
+                          settings=CadenceSettings(), now=NOW, occurred_at=NOW - timedelta(hours=hours))
+    before = _counts(data)
+    assert 0 < catch_up(data, now=LATER) <= 10  # the new touches only
+    after = _counts(data)
+    assert after != before
+    assert after == _recounted(data)
+
+
+def test_a_changed_or_deleted_touch_or_contact_leaves_the_counts_as_a_recount_would(data: Engine) -> None:
+    refresh(data, now=LATER)
+    with unit_of_work(data) as session:
+        actor = _actor(session)
+        talked = _calls(session, {str(o) for o in CONVERSATION_OUTCOMES})
+        mark_gatekeeper(session, actor, talked[0].id, cadence=CadenceSettings(), now=NOW)
+    with unit_of_work(data) as session:
+        delete_touch(session, _actor(session), _calls(session)[5].id, settings=CadenceSettings(), now=NOW)
+    with unit_of_work(data) as session:
+        moved = _calls(session)[9].contact_id
+        zone = session.get(Contact, moved).timezone  # type: ignore[union-attr]
+        update_contact(session, _actor(session), moved,
+                       ContactFields(timezone="Asia/Kathmandu" if zone != "Asia/Kathmandu" else "Europe/Oslo"))
+    with unit_of_work(data) as session:
+        gone = _calls(session)[-1].contact_id
+        delete_contact(session, _actor(session), gone)
+    changed = _counts(data)
+    with Session(data) as session:
+        assert session.get(Contact, gone) is None
+    assert changed == _recounted(data)
+
+
+def test_a_change_wrapped_before_any_fold_is_left_to_the_first_fold(data: Engine) -> None:
+    with unit_of_work(data) as session:
+        touch = _calls(session)[0]
+        with recounting(session, touch_ids=[touch.id]):
+            touch.outcome = "gatekeeper"
+    refresh(data, now=LATER)
+    assert _counts(data) == _recounted(data)
+
+
+def test_a_new_conversation_outcome_sets_the_counts_aside_until_they_are_counted_again(data: Engine) -> None:
+    refresh(data, now=LATER)
+    with unit_of_work(data) as session:
+        assert folded(session, {str(o) for o in CONVERSATION_OUTCOMES}) is not None
+        session.add(TouchOutcome(team_id=None, name="left-voicemail-reply", counts_as_conversation=True))
+    with Session(data) as session:
+        outcomes = {str(o) for o in CONVERSATION_OUTCOMES} | {"left-voicemail-reply"}
+        assert folded(session, outcomes) is None  # readers count from the touches meanwhile
+    refresh(data, now=LATER)
+    with Session(data) as session:
+        assert folded(session, outcomes) == session.scalar(select(func.max(Touch.id)))
