@@ -19,6 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 
+from ember import json_fast
+
 _engines: dict[str, Engine] = {}
 T = TypeVar("T")
 
@@ -39,12 +41,15 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-un
 
 
 def make_engine(url: str) -> Engine:
+    # JSON columns (event payloads, stored tracking batches) are read and written on the intake's
+    # and the worker's hot paths: orjson does it several times faster than the standard library.
+    json_options: dict[str, Any] = {"json_serializer": json_fast.dumps, "json_deserializer": json_fast.loads}
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **json_options)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **json_options)
 
 
 def get_engine(url: str) -> Engine:

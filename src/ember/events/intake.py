@@ -65,6 +65,7 @@ class _Pending:
     received_at: datetime
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Accepted]
+    settle: bool  # False: rows the worker expands (a tracking batch), never settled here
 
 
 class EventWriter:
@@ -77,9 +78,10 @@ class EventWriter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    async def write(self, source: str, events: list[EventIn], skipped: list[str], received_at: datetime) -> Accepted:
+    async def write(self, source: str, events: list[EventIn], skipped: list[str], received_at: datetime, *,
+                    settle: bool = True) -> Accepted:
         loop = asyncio.get_running_loop()
-        pending = _Pending(source, events, skipped, received_at, loop, loop.create_future())
+        pending = _Pending(source, events, skipped, received_at, loop, loop.create_future(), settle)
         self._queue.put(pending)
         self._ensure_thread()
         return await pending.future
@@ -134,13 +136,14 @@ class EventWriter:
                     rows.append((pending.source, event, pending.received_at))
         with self.engine.begin() as conn:
             inserted = insert_events_returning_keys(conn, rows)
+            new_ids: list[list[int]] = [[] for _ in batch]
+            for new in inserted:
+                new_ids[owner[(new.source, new.external_id)]].append(new.id)
             # Most events (anonymous visitors) belong to nobody: claimed here, in the same
             # transaction, they never reach the queue, and the worker's writes never queue up
             # behind ours for the write lock.
-            settled = set(claim_contactless(conn, [new.id for new in inserted], datetime.now(UTC)))
-        new_ids: list[list[int]] = [[] for _ in batch]
-        for new in inserted:
-            new_ids[owner[(new.source, new.external_id)]].append(new.id)
+            to_settle = [i for pending, ids in zip(batch, new_ids, strict=True) if pending.settle for i in ids]
+            settled = set(claim_contactless(conn, to_settle, datetime.now(UTC)))
         to_handle = sorted(i for ids in new_ids for i in ids if i not in settled)
         if to_handle:
             try:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from huey import Huey, crontab
@@ -84,7 +85,8 @@ def register(huey: Huey, settings: Settings) -> Jobs:
     def process_events(ids: list[int]) -> None:
         # A tracking batch stored whole becomes its events in the transaction that claims them.
         handle_events(get_engine(settings.resolved_database_url), settings, ids, now=now,
-                      deliver_alerts=holder["jobs"].enqueue_alerts, expand=write_out_batches)
+                      deliver_alerts=holder["jobs"].enqueue_alerts,
+                      expand=partial(write_out_batches, secret_key=settings.resolved_secret_key()))
 
     def deliver(alert_id: int) -> None:
         next_at = deliver_alert(get_engine(settings.resolved_database_url), settings, alert_id, now=now)
