@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
@@ -41,6 +42,17 @@ def contact_with_owner(session: Session, contact_id: int) -> ContactWithOwner | 
     for contact, owner in session.execute(query):
         return ContactWithOwner(contact, owner)
     return None
+
+
+def contacts_with_owners(session: Session, contact_ids: Iterable[int]) -> list[ContactWithOwner]:
+    """These contacts with their owners, read at once (and kept in the session for what follows)."""
+    wanted = sorted(set(contact_ids))
+    found: list[ContactWithOwner] = []
+    for start in range(0, len(wanted), 500):
+        query = (select(Contact, User).join(User, User.id == Contact.owner_id)
+                 .where(Contact.id.in_(wanted[start:start + 500])))
+        found += [ContactWithOwner(contact, owner) for contact, owner in session.execute(query)]
+    return found
 
 
 def contact_by_id(session: Session, contact_id: int) -> Contact | None:

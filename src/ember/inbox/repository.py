@@ -101,25 +101,40 @@ def insert_mail(session: Session, values: dict[str, Any]) -> int | None:
     return int(inserted) if inserted is not None else None
 
 
-def seen_message_id(session: Session, mailbox_id: int, folder: str, message_id: str | None) -> bool:
-    """A message already processed under another UID (the server renumbered the folder)."""
-    if not message_id:
-        return False
-    return session.scalar(select(InboundMail.id).where(InboundMail.mailbox_id == mailbox_id,
-                                                       InboundMail.folder == folder,
-                                                       InboundMail.message_id == message_id).limit(1)) is not None
+def stored_message_ids(session: Session, mailbox_id: int, folder: str, message_ids: Iterable[str | None]) -> set[str]:
+    """Those of these Message-IDs already processed in the folder (under any UID: the server may
+    have renumbered it)."""
+    wanted = sorted({m for m in message_ids if m})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(m for m in session.scalars(select(InboundMail.message_id).where(
+            InboundMail.mailbox_id == mailbox_id, InboundMail.folder == folder,
+            InboundMail.message_id.in_(wanted[start:start + 500]))) if m)
+    return found
 
 
-def open_reply(session: Session, contact_id: int) -> PlannedTouch | None:
-    return session.scalar(select(PlannedTouch).where(PlannedTouch.contact_id == contact_id,
-                                                     PlannedTouch.kind == REPLY_KIND,
-                                                     PlannedTouch.status == PlannedTouchStatus.PLANNED.value))
+_PAUSED_KINDS = ("ftc", "follow_up", "callback", "trigger")  # what waits while an answer is to be written
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPlans:
+    """A contact's planned touches that an answer to write pauses (soonest first), and that answer."""
+
+    plans: list[PlannedTouch]
+    reply: PlannedTouch | None
 
 
 def open_plans(session: Session, contact_id: int) -> list[PlannedTouch]:
     return list(session.scalars(select(PlannedTouch).where(
         PlannedTouch.contact_id == contact_id, PlannedTouch.status == PlannedTouchStatus.PLANNED.value,
-        PlannedTouch.kind.in_(("ftc", "follow_up", "callback", "trigger"))).order_by(PlannedTouch.due_at)))
+        PlannedTouch.kind.in_(_PAUSED_KINDS)).order_by(PlannedTouch.due_at)))
+
+
+def open_plans_and_reply(session: Session, contact_id: int) -> OpenPlans:
+    found = list(session.scalars(select(PlannedTouch).where(
+        PlannedTouch.contact_id == contact_id, PlannedTouch.status == PlannedTouchStatus.PLANNED.value,
+        PlannedTouch.kind.in_((*_PAUSED_KINDS, REPLY_KIND))).order_by(PlannedTouch.due_at, PlannedTouch.id)))
+    return OpenPlans([p for p in found if p.kind != REPLY_KIND], next((p for p in found if p.kind == REPLY_KIND), None))
 
 
 def mails(session: Session, mailbox_id: int, *, status: str | None = None, limit: int = 100) -> list[InboundMail]:

@@ -17,7 +17,7 @@ Services flush; the sync job commits one message at a time (see sync.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import Message
@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from ember.cadence import repository as cadence_repository
 from ember.cadence.service import replan
 from ember.contacts import repository as contact_repository
 from ember.contacts.repository import contact_by_id
@@ -40,7 +41,7 @@ from ember.settings import Settings
 from ember.settings.cadence import CadenceSettings
 from ember.touches import repository as touch_repository
 from ember.touches.service import RecordedTouch, record_touch
-from ember.users.access import Actor
+from ember.users.access import Actor, can_see_owner
 from ember.users.repository import user_by_id
 from ember.vocabulary import Channel, ContactStatus, Outcome, PlannedTouchStatus
 
@@ -280,14 +281,32 @@ class MailPlans:
     a contact with several messages in a batch is planned once, not once per message. A message
     that settles the plan itself (a reply pauses it, an out-of-office moves it, a removal stops
     email) takes the contact off the list, as the last word on it.
+
+    It also keeps what every message of the batch would otherwise read again (see
+    :func:`read_ahead`): the Message-IDs already stored, the contacts with their owners, and
+    each team's outcomes.
     """
 
     cadence: CadenceSettings
-    libraries: TeamLibraries = field(default_factory=TeamLibraries)  # each team's, read once a batch
+    libraries: TeamLibraries = field(default_factory=TeamLibraries)  # each team's, read once
     pending: dict[int, tuple[Contact, Deal | None, int]] = field(default_factory=dict)
+    stored_ids: set[str] = field(default_factory=set)  # Message-IDs this folder has processed
+    visible: dict[int, Contact] = field(default_factory=dict)  # contacts the mailbox owner may see
+    owners: dict[int, User] = field(default_factory=dict)  # theirs (held here: the session keeps them weakly)
+    outcomes: dict[int | None, dict[str, bool]] = field(default_factory=dict)  # each team's own
 
     def library(self, session: Session, contact: Contact) -> VariantLibrary:
-        return self.libraries.of_contact(session, contact)
+        return self.libraries.of_team(session, self.team_of(session, contact))
+
+    def team_of(self, session: Session, contact: Contact) -> int | None:
+        owner = self.owners.get(contact.owner_id) or user_by_id(session, contact.owner_id)
+        return owner.team_id if owner is not None else None
+
+    def custom_outcomes(self, session: Session, contact: Contact) -> dict[str, bool]:
+        team_id = self.team_of(session, contact)
+        if team_id not in self.outcomes:
+            self.outcomes[team_id] = cadence_repository.custom_outcomes(session, team_id)
+        return self.outcomes[team_id]
 
     def logged(self, recorded: RecordedTouch) -> None:
         self.pending[recorded.contact.id] = (recorded.contact, recorded.deal, recorded.touch.id)
@@ -305,22 +324,34 @@ class MailPlans:
         return count
 
 
+def read_ahead(session: Session, plans: MailPlans, actor: Actor, *, mailbox_id: int, folder: str,
+               message_ids: Iterable[str | None], contact_ids: Iterable[int]) -> None:
+    """Read at once, for a batch's messages, what each would otherwise look up on its own."""
+    plans.stored_ids |= repository.stored_message_ids(session, mailbox_id, folder, message_ids)
+    for found in contact_repository.contacts_with_owners(session, contact_ids):
+        if can_see_owner(actor, found.owner):
+            plans.visible[found.contact.id], plans.owners[found.owner.id] = found.contact, found.owner
+
+
 def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, owner: User,
            plans: MailPlans, now: datetime) -> InboundMail | None:
     """Store the message once and do what it means; None when it was already processed.
     The contacts whose plan it changed are re-planned by ``plans.replan_all`` when the batch is done."""
-    if repository.seen_message_id(session, incoming.mailbox_id, incoming.folder, incoming.message_id):
+    if incoming.message_id in plans.stored_ids:  # processed under another UID: the server renumbered the folder
         return None
     kind = verdict.kind.value if verdict else "sent"
+    quoted = verdict is not None and verdict.kind in _QUOTED
     mail_id = repository.insert_mail(session, {
         "mailbox_id": incoming.mailbox_id, "folder": incoming.folder, "uidvalidity": incoming.uidvalidity,
         "uid": incoming.uid, "message_id": incoming.message_id, "from_email": incoming.from_email,
         "subject": incoming.subject[:300], "received_at": incoming.received_at, "contact_id": incoming.contact_id,
         "outbound_message_id": incoming.outbound_id, "kind": kind, "reason": verdict.reason if verdict else "",
-        "quote": "", "status": "done", "created_at": now,
+        "quote": _text_quote(incoming) if quoted else "", "status": "done", "created_at": now,
     })
     if mail_id is None:
         return None
+    if incoming.message_id:
+        plans.stored_ids.add(incoming.message_id)
     mail = repository.mail(session, mail_id)
     contact = contact_by_id(session, incoming.contact_id)
     assert mail is not None and contact is not None
@@ -340,45 +371,47 @@ def _text_quote(incoming: Incoming) -> str:
 
 
 def _log(session: Session, actor: Actor, contact: Contact, outcome: str, mail: InboundMail, notes: str,
-         plans: MailPlans, now: datetime) -> None:
+         plans: MailPlans, now: datetime) -> RecordedTouch:
     recorded = record_touch(session, actor, contact_id=contact.id, channel=Channel.EMAIL.value, outcome=outcome,
                             library=plans.library(session, contact), occurred_at=min(mail.received_at, now),
                             # the mail server's date is a fact, even before the contact was added
-                            notes=notes, now=now, confirm_date=True)
+                            notes=notes, now=now, confirm_date=True, contact=plans.visible.get(contact.id),
+                            custom_outcomes=plans.custom_outcomes(session, contact))
     mail.touch_id = recorded.touch.id
     plans.logged(recorded)
+    return recorded
 
 
-def _pause_for_answer(session: Session, contact: Contact, mail: InboundMail, purpose: str, plans: MailPlans) -> None:
-    """Planned touches wait; the answer to write tops Today until the rep logs it."""
+def _pause_for_answer(session: Session, contact: Contact, mail: InboundMail, purpose: str, plans: MailPlans,
+                      deal: Deal | None) -> None:
+    """Planned touches wait; the answer to write tops Today until the rep logs it (about ``deal``,
+    the contact's open deal the reply was logged on)."""
     plans.settled(contact.id)
-    for plan in repository.open_plans(session, contact.id):
+    open_plans = repository.open_plans_and_reply(session, contact.id)
+    for plan in open_plans.plans:
         plan.status = PlannedTouchStatus.CANCELLED.value
     when = f"{mail.received_at:%a %d %b %H:%M} UTC"
     reason = f'They wrote on {when}: "{mail.quote}"' if mail.quote else f"They wrote on {when} ({mail.subject})"
-    existing = repository.open_reply(session, contact.id)
+    existing = open_plans.reply
     if existing is not None:
         existing.due_at, existing.reason, existing.purpose = mail.received_at, reason, purpose
         existing.caused_by_touch_id = mail.touch_id or existing.caused_by_touch_id
         return
-    deal_id = touch_repository.default_deal_id(session, contact.id)
-    session.add(PlannedTouch(contact_id=contact.id, deal_id=deal_id, rep_id=contact.owner_id,
+    session.add(PlannedTouch(contact_id=contact.id, deal_id=deal.id if deal else None, rep_id=contact.owner_id,
                              kind=repository.REPLY_KIND, channel=Channel.EMAIL.value, due_at=mail.received_at,
                              label=None, purpose=purpose, reason=reason, caused_by_touch_id=mail.touch_id))
 
 
 def _reply(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
            incoming: Incoming, plans: MailPlans, now: datetime) -> None:
-    mail.quote = _text_quote(incoming)
-    _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
-         f"Reply by email: {mail.subject}\n{mail.quote}".strip(), plans, now)
-    _pause_for_answer(session, contact, mail, REPLY_PURPOSE, plans)
+    recorded = _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
+                    f"Reply by email: {mail.subject}\n{mail.quote}".strip(), plans, now)
     mail.reason += "; planned touches paused until you answer"
+    _pause_for_answer(session, contact, mail, REPLY_PURPOSE, plans, recorded.deal)
 
 
 def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
                    incoming: Incoming, mail_plans: MailPlans, now: datetime) -> None:
-    mail.quote = _text_quote(incoming)
     if verdict.return_on is None:
         return
     back = _morning(verdict.return_on, contact_repository.contact_timezone(session, contact), mail_plans.cadence)
@@ -420,17 +453,16 @@ def _soft_bounce(session: Session, actor: Actor, mail: InboundMail, contact: Con
 
 def _unsubscribe(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
                  incoming: Incoming, plans: MailPlans, now: datetime) -> None:
-    mail.quote = _text_quote(incoming)
     if not verdict.needs_confirmation:
         _stop_email(session, contact, now, plans.cadence)
         plans.settled(contact.id)
         mail.reason += "; no more emails to this contact"
         return
     # Words like "take me off" are an answer too: logged as one, and email waits for the rep.
-    _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
-         f"Reply by email: {mail.subject}\n{mail.quote}".strip(), plans, now)
+    recorded = _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
+                    f"Reply by email: {mail.subject}\n{mail.quote}".strip(), plans, now)
     mail.status = "to_confirm"
-    _pause_for_answer(session, contact, mail, REMOVAL_PURPOSE, plans)
+    _pause_for_answer(session, contact, mail, REMOVAL_PURPOSE, plans, recorded.deal)
 
 
 def _sent_by_rep(session: Session, actor: Actor, mail: InboundMail, contact: Contact, plans: MailPlans,
@@ -450,6 +482,7 @@ def _stop_email(session: Session, contact: Contact, now: datetime, cadence: Cade
            library=library_for(session, contact))
 
 
+_QUOTED = frozenset({MailKind.REPLY, MailKind.OUT_OF_OFFICE, MailKind.UNSUBSCRIBE})  # kept with their first lines
 _ACTIONS = {
     MailKind.REPLY: _reply,
     MailKind.OUT_OF_OFFICE: _out_of_office,

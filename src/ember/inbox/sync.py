@@ -28,6 +28,7 @@ from ember.db import unit_of_work
 from ember.errors import EmberError
 from ember.inbox import imap, oauth, repository, service
 from ember.inbox.rules import Verdict, classify
+from ember.messages.service import TeamLibraries
 from ember.models import Mailbox, User
 from ember.settings import Settings
 from ember.team_settings.effective import settings_for
@@ -59,6 +60,7 @@ class _Context:
     actor: Actor
     now: datetime
     after_each: Callable[[int], None] | None
+    libraries: TeamLibraries = field(default_factory=TeamLibraries)  # each team's, read once a sync
 
 
 def sync_mailbox(engine: Engine, settings: Settings, mailbox_id: int, *, now: datetime | None = None,
@@ -134,11 +136,7 @@ def _sync_folder(client: IMAPClient, ctx: _Context, folder: str, *, inbound: boo
         uids = imap.new_uids(client, known[1] if known[0] == state.uidvalidity else 0)
     size = max(ctx.settings.inbox.inbox_batch, 1)
     for start in range(0, len(uids), size):
-        batch = uids[start:start + size]
-        if _sync_batch(client, ctx, folder, state.uidvalidity, batch, inbound=inbound, report=report):
-            continue  # the cursor moved in the transaction that recorded the batch's messages
-        with unit_of_work(ctx.engine) as session:
-            repository.save_cursor(session, ctx.mailbox_id, folder, state.uidvalidity, batch[-1])
+        _sync_batch(client, ctx, folder, state.uidvalidity, uids[start:start + size], inbound=inbound, report=report)
 
 
 class Fields:
@@ -180,34 +178,42 @@ class _Candidate:
 
 
 def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int, uids: Sequence[int], *,
-                inbound: bool, report: SyncReport) -> bool:
-    """Read one batch of UIDs; True when the folder's cursor was moved past it here."""
+                inbound: bool, report: SyncReport) -> None:
+    """Read one batch of UIDs; the folder's cursor moves past it in the transaction that records its
+    messages (a batch of strangers' mail only moves the cursor)."""
     fetched = imap.fetch_headers(client, uids)
     report.read += len(fetched)
     parsed = [(h, Fields.read(h.raw)) for h in fetched]
     with unit_of_work(ctx.engine) as session:
         candidates = (_inbound_candidates if inbound else _sent_candidates)(session, ctx.actor, parsed)
-    bodies = imap.fetch_bodies(client, [c.uid for c in candidates]) if inbound and candidates else {}
-    if not candidates:
-        return False
+        if not candidates:
+            repository.save_cursor(session, ctx.mailbox_id, folder, uidvalidity, uids[-1])
+            return
+    bodies = imap.fetch_bodies(client, [c.uid for c in candidates]) if inbound else {}
     # One transaction for the batch's matched messages, and each contact re-planned once at the
     # end: a crash part-way leaves the cursor before the batch, which is then read again (the
     # Message-IDs already stored keep every message once-only).
     with unit_of_work(ctx.engine) as session:
         cadence = settings_for(session, ctx.settings, ctx.owner.team_id).cadence.planning()  # the team's own
-        plans = service.MailPlans(cadence)
-        for candidate in candidates:
-            _record_one(session, ctx, folder, uidvalidity, candidate, bodies, plans, inbound=inbound, report=report)
+        plans = service.MailPlans(cadence, libraries=ctx.libraries)
+        messages = [_message_of(candidate, bodies) for candidate in candidates]
+        service.read_ahead(session, plans, ctx.actor, mailbox_id=ctx.mailbox_id, folder=folder,
+                           message_ids=[_message_id(m) for m in messages],
+                           contact_ids=[c.contact_id for c in candidates if c.contact_id is not None])
+        for candidate, message in zip(candidates, messages, strict=True):
+            _record_one(session, ctx, folder, uidvalidity, candidate, message, plans, inbound=inbound, report=report)
             if ctx.after_each is not None:
                 ctx.after_each(candidate.uid)
         plans.replan_all(session, ctx.now)
         repository.save_cursor(session, ctx.mailbox_id, folder, uidvalidity, uids[-1])
-    return True
+
+
+def _message_of(candidate: _Candidate, bodies: dict[int, bytes]) -> Message:
+    return _parse(bodies[candidate.uid], headers_only=False) if candidate.uid in bodies else candidate.headers
 
 
 def _record_one(session: Session, ctx: _Context, folder: str, uidvalidity: int, candidate: _Candidate,
-                bodies: dict[int, bytes], plans: service.MailPlans, *, inbound: bool, report: SyncReport) -> None:
-    message = _parse(bodies[candidate.uid], headers_only=False) if candidate.uid in bodies else candidate.headers
+                message: Message, plans: service.MailPlans, *, inbound: bool, report: SyncReport) -> None:
     verdict = classify(message, received_at=_received(message, candidate.internal_date, ctx.now)) if inbound \
         else None
     contact_id, outbound_id = candidate.contact_id, candidate.outbound_id

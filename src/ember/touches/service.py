@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from ember.cadence import repository as cadence_repository
-from ember.cadence.attempts import AttemptLabel, AttemptPhase, label_touches
+from ember.cadence.attempts import AttemptLabel, AttemptPhase, TouchFact, label_touches
 from ember.cadence.service import Planned, replan
 from ember.contacts.service import contact_behind, get_contact
 from ember.deals.repository import deal_by_id, stakeholder
@@ -20,7 +21,7 @@ from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import library_for
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch
 from ember.settings.cadence import CadenceSettings
-from ember.tallies.service import recounting
+from ember.tallies.service import recounting, relabelling
 from ember.touches import repository
 from ember.touches.repository import touch_by_id
 from ember.touches.rules import NOTES_MAX, date_problem, impossible_pair, possible_outcomes
@@ -45,8 +46,8 @@ class LoggedTouch:
     planned: Planned
 
 
-def _check_outcome(session: Session, outcome: str, team_id: int | None) -> str:
-    known = {o.value for o in Outcome} | set(cadence_repository.custom_outcomes(session, team_id))
+def _check_outcome(outcome: str, custom_outcomes: Mapping[str, bool]) -> str:
+    known = {o.value for o in Outcome} | set(custom_outcomes)
     if outcome not in known:
         raise InvalidInput(f"unknown outcome {outcome!r}", [Problem(
             "outcome", f"{outcome!r} is not an outcome", f"use one of: {', '.join(sorted(known))}")])
@@ -91,10 +92,16 @@ def relabel(session: Session, contact: Contact) -> dict[int, AttemptLabel]:
     """Labels are a function of the whole history: recompute and store what changed."""
     owner = user_by_id(session, contact.owner_id)
     custom = cadence_repository.custom_outcomes(session, owner.team_id if owner else None)
-    labels = label_touches(cadence_repository.touch_facts(session, contact.id), custom)
-    current = repository.current_labels(session, contact.id)
-    repository.set_labels(session, {i: label.text for i, label in labels.items() if current.get(i) != label.text})
+    history = repository.labelled_history(session, contact.id)
+    labels = label_touches(history.facts, custom)
+    _store_changed(session, labels, history.labels)
     return labels
+
+
+def _store_changed(session: Session, labels: Mapping[int, AttemptLabel], current: Mapping[int, str | None]) -> None:
+    changed = {i: label.text for i, label in labels.items() if current.get(i) != label.text}
+    with relabelling(session, changed):  # first-call attempts and follow-ups are counted by label
+        repository.set_labels(session, changed)
 
 
 def _apply_outcome(session: Session, contact: Contact, outcome: str, now: datetime) -> None:
@@ -168,30 +175,43 @@ def record_touch(
     session: Session, actor: Actor, *, contact_id: int, channel: str, outcome: str, library: VariantLibrary,
     occurred_at: datetime | None = None, deal_id: int | None = None, notes: str | None = None,
     variant_key: str | None = None, callback_at: datetime | None = None, now: datetime | None = None,
-    confirm_date: bool = False,
+    confirm_date: bool = False, contact: Contact | None = None, custom_outcomes: Mapping[str, bool] | None = None,
 ) -> RecordedTouch:
     """Check, store and label a touch, without planning the contact's next one: for callers that log
-    many touches at once (a mailbox sync) and then re-plan each contact once, with :func:`replan`."""
+    many touches at once (a mailbox sync) and then re-plan each contact once, with :func:`replan`.
+    Such a caller may hand over what it has read already: ``contact`` (one the actor may see) and
+    its team's ``custom_outcomes``."""
     now = now or datetime.now(UTC)
-    contact = get_contact(session, actor, contact_id)
+    if contact is None or contact.id != contact_id:
+        contact = get_contact(session, actor, contact_id)
     if contact.status == ContactStatus.DO_NOT_CONTACT.value:
         raise InvalidInput(f"{contact.full_name} is marked do-not-contact", [Problem(
             "contact", "is do-not-contact", "change the contact's status first if this is wrong")])
     channel = _channel(channel)
     owner = user_by_id(session, contact.owner_id)
-    _check_outcome(session, outcome, owner.team_id if owner else None)
-    check_touch(contact, channel=channel, outcome=outcome, occurred_at=occurred_at or now, now=now, notes=notes,
+    team_id = owner.team_id if owner else None
+    if custom_outcomes is None:
+        custom_outcomes = cadence_repository.custom_outcomes(session, team_id)
+    _check_outcome(outcome, custom_outcomes)
+    occurred_at = occurred_at or now
+    check_touch(contact, channel=channel, outcome=outcome, occurred_at=occurred_at, now=now, notes=notes,
                 callback_at=callback_at, confirm_date=confirm_date)
     deal = _resolve_deal(session, actor, contact, deal_id)
-    touch = Touch(contact_id=contact.id, deal_id=deal.id if deal else None, rep_id=actor.id, channel=channel,
-                  outcome=outcome, occurred_at=occurred_at or now, notes=notes, callback_at=callback_at)
-    session.add(touch)
-    session.flush()
-    label = relabel(session, contact)[touch.id]
-    touch.label = label.text
+    # The new touch is labelled with the history before it is stored, so that it is written once,
+    # label included. It is given the id after every one of the contact's: the order its real id
+    # will have among them.
+    history = repository.labelled_history(session, contact.id)
+    new = TouchFact(max(history.labels, default=0) + 1, occurred_at, outcome, channel, deal.id if deal else None,
+                    None, callback_at)
+    labels = label_touches([*history.facts, new], custom_outcomes)
+    label = labels.pop(new.id)
     used = _variant_used(session, contact, _situation(channel, outcome), label, library, variant_key)
-    team_id = owner.team_id if owner else None
-    touch.message_variant_id = message_repository.ids_by_key(session, [used], team_id).get(used) if used else None
+    touch = Touch(contact_id=contact.id, deal_id=deal.id if deal else None, rep_id=actor.id, channel=channel,
+                  outcome=outcome, occurred_at=occurred_at, notes=notes, callback_at=callback_at, label=label.text,
+                  message_variant_id=message_repository.ids_by_key(session, [used], team_id).get(used) if used
+                  else None)
+    session.add(touch)
+    _store_changed(session, labels, history.labels)
     _mark_plan_done(session, contact.id)
     if deal is not None:
         _ensure_stakeholder(session, deal, contact)
