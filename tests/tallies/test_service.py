@@ -159,3 +159,15 @@ def test_newest_touches_deleted_behind_the_counts_back_make_the_next_fold_count_
         session.execute(Touch.__table__.delete().where(Touch.id > (newest or 0) - 3))
     refresh(data, now=LATER)
     assert _counts(data) == _recounted(data)
+
+
+def test_the_command_brings_the_counts_up_to_date_and_recounts_by_hand(ember: Any, engine: Engine) -> None:
+    generate(engine, contacts=20, seed=3, now=NOW)
+    with Session(engine) as session:
+        touches = session.scalar(select(func.max(Touch.id)))
+    first = ember("db", "recount")
+    assert first.exit_code == 0, first.stderr
+    assert f"{touches:,} touch ids folded in" in first.stdout
+    assert "up to date: 0 touch ids folded in" in ember("db", "recount").stdout  # nothing new
+    again = ember("db", "recount", "--from-start")
+    assert again.exit_code == 0 and f"{touches:,} touch ids folded in" in again.stdout

@@ -82,6 +82,11 @@ class Part:
     after_id: int | None = None
     upto_id: int | None = None
 
+    @property
+    def empty(self) -> bool:
+        """No touch can be in it (every touch is folded in): no need to ask."""
+        return self.after_id is not None and self.upto_id is not None and self.upto_id <= self.after_id
+
 
 def _dialect(session: Session) -> str:
     bind = session.get_bind()
@@ -161,9 +166,12 @@ def deal_follow_ups(session: Session, scope: Scope, tail: Part | None = None) ->
     """
     if tail is None:
         return _follow_up_counts(session, scope, _said_no(), _follow_ups())
+    counted = tally_repo.deal_tally()
+    if tail.empty:
+        return _follow_up_counts(session, scope, func.coalesce(counted.said_no, 0) > 0,
+                                 func.coalesce(counted.follow_ups, 0), joined=counted)
     fresh = select(Touch.deal_id).where(Touch.deal_id.is_not(None), *TouchRange(
         after_id=tail.after_id, upto_id=tail.upto_id).conditions())
-    counted = tally_repo.deal_tally()
     from_counts = _follow_up_counts(session, scope, func.coalesce(counted.said_no, 0) > 0,
                                     func.coalesce(counted.follow_ups, 0), Deal.id.not_in(fresh), joined=counted)
     return from_counts + _follow_up_counts(session, scope, _said_no(), _follow_ups(), Deal.id.in_(fresh))

@@ -208,7 +208,7 @@ def _split(session: Session, scope: Scope, talked: frozenset[str]) -> _Split:
 
 def _ftc(session: Session, scope: Scope, talked: frozenset[str], split: _Split) -> dict[int, int]:
     histogram: dict[int, int] = defaultdict(int)
-    parts = [repo.ftc_attempts(session, scope, talked, part) for part in split.parts]
+    parts = [repo.ftc_attempts(session, scope, talked, part) for part in split.parts if not part.empty]
     for counts in parts + ([repo.tallied_ftc(session, scope, split.from_month)] if split.tallied else []):
         for attempt, contacts in counts.items():
             histogram[attempt] += contacts
@@ -217,7 +217,8 @@ def _ftc(session: Session, scope: Scope, talked: frozenset[str], split: _Split) 
 
 def _call_cells(session: Session, scope: Scope, talked: frozenset[str]) -> dict[tuple[int, int], Cell]:
     split = _split(session, scope, talked)
-    cells = local_cells(row for part in split.parts for row in repo.call_hours(session, scope, talked, part))
+    cells = local_cells(row for part in split.parts if not part.empty
+                        for row in repo.call_hours(session, scope, talked, part))
     if split.tallied:
         add_cells(cells, ((c.weekday, c.hour, c.calls, c.connects)
                           for c in repo.tallied_hours(session, scope, split.from_month)))
@@ -226,7 +227,7 @@ def _call_cells(session: Session, scope: Scope, talked: frozenset[str]) -> dict[
 
 def _activity_rows(session: Session, scope: Scope, talked: frozenset[str]) -> list[ActivityRow]:
     split = _split(session, scope, talked)
-    rows = [row for part in split.parts for row in repo.activity(session, scope, part)]
+    rows = [row for part in split.parts if not part.empty for row in repo.activity(session, scope, part)]
     if split.tallied:
         rows += repo.tallied_activity(session, scope, split.from_month)
     return rows

@@ -1,7 +1,7 @@
 """Running counts of the touches, kept so the team numbers need not read every touch each time.
 
 They are derived data: everything in them can be recounted from the touches
-(``ember db recount`` or the nightly recount), and a reader adds the touches
+(``ember db recount --from-start``, or the workers' nightly recount), and a reader adds the touches
 not folded in yet, so a count is never behind what the touches say.
 """
 

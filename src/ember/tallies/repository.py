@@ -26,6 +26,7 @@ from ember.models import (
 )
 from ember.tallies.rules import (
     ALL_REPS,
+    ALL_TIME,
     ActivityKey,
     ActivitySlice,
     CallSlice,
@@ -274,7 +275,7 @@ def activity_counts(session: Session, rep_ids: tuple[int, ...] | None, from_mont
     """Touches by rep, channel and outcome over the months from ``from_month`` on."""
     t = ActivityTally
     who = [t.rep_id.in_(rep_ids)] if rep_ids is not None else []
-    months = [t.month >= from_month] if from_month is not None else []
+    months = [t.month >= from_month] if from_month is not None else [t.month == ALL_TIME]
     query = (select(t.rep_id, t.channel, t.outcome, func.sum(t.touches).label("touches"))
              .where(*who, *months).group_by(t.rep_id, t.channel, t.outcome))
     return [ActivityCount(int(r.rep_id), r.channel, r.outcome, int(r.touches or 0))

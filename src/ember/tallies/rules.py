@@ -14,6 +14,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 ALL_REPS = 0  # the rep id under which every rep's calls are counted together
+# The "month" under which each rep's activity is counted over all time as well: the all-history view
+# reads one row per rep, channel and outcome instead of one per month.
+ALL_TIME = date(1, 1, 1)
 FALLBACK_ZONE = "UTC"  # prospects without a (known) time zone
 
 HourKey = tuple[int, int, int, date]  # rep, weekday, hour, month
@@ -107,10 +110,11 @@ def hour_counts(rows: Iterable[CallSlice], clock: LocalClock, sign: int = 1) -> 
 
 
 def activity_counts(rows: Iterable[ActivitySlice], sign: int = 1) -> dict[ActivityKey, int]:
-    """{(rep, channel, outcome, UTC month): touches}."""
+    """{(rep, channel, outcome, UTC month): touches}, and the same over all time (month ``ALL_TIME``)."""
     counts: dict[ActivityKey, int] = defaultdict(int)
     for row in rows:
         counts[(row.rep_id, row.channel, row.outcome, row.month)] += sign * row.touches
+        counts[(row.rep_id, row.channel, row.outcome, ALL_TIME)] += sign * row.touches
     return dict(counts)
 
 
