@@ -219,25 +219,23 @@ def source_rows(session: Session, base_url: str) -> list[dict[str, Any]]:
 
 # ---- batches the worker writes out ----------------------------------------------
 
-def write_out_batches(session: Session, event_ids: list[int], now: datetime, *, secret_key: str) -> list[int]:
-    """The events to handle for these ids: batch rows are replaced by the ids of their new events.
-
-    ``secret_key`` checks the signed links from our emails that calls carry."""
-    batches = repository.take_batches(session, event_ids)
-    if not batches:
-        return event_ids
-    taken = {b.id for b in batches}
-    ids = [i for i in event_ids if i not in taken]
-    senders: dict[tuple[str, KeyScope], Sender | None] = {}
-    for batch in batches:
-        ids.extend(events_repository.insert_events(session, batch.source,
-                                                   _events_of_batch(session, batch, secret_key, senders),
-                                                   received_at=batch.received_at))
-    return ids
+def write_out_batch(session: Session, batch: StoredBatch, events: list[EventIn], now: datetime) -> list[int]:
+    """Take the batch row and write its events (made beforehand by :func:`events_of_batch`); the ids of
+    the new events someone may be behind. Those nobody is behind are settled here, in the same
+    transaction; nothing is written when another worker took the row first."""
+    if not repository.take_batch(session, batch.id):
+        return []
+    new_ids = events_repository.insert_events(session, batch.source, events, received_at=batch.received_at)
+    settled = set(events_repository.claim_contactless(session, new_ids, now))
+    return [i for i in new_ids if i not in settled]
 
 
-def _events_of_batch(session: Session, batch: StoredBatch, secret_key: str,
-                     senders: dict[tuple[str, KeyScope], Sender | None]) -> list[EventIn]:
+def events_of_batch(session: Session, batch: StoredBatch, secret_key: str,
+                    senders: dict[tuple[str, KeyScope], Sender | None]) -> list[EventIn]:
+    """The events a stored batch makes. Reads only (the source): no write lock while calls are parsed.
+
+    ``secret_key`` checks the signed links from our emails that calls carry; ``senders`` keeps each
+    source read once per job."""
     scope = scope_of(batch.payload)
     if scope is None:
         return events_of(batch.payload)
