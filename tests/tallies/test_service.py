@@ -14,7 +14,17 @@ from ember.contacts.service import delete_contact, update_contact
 from ember.db import unit_of_work
 from ember.demo.generator import generate
 from ember.dialer.service import mark_gatekeeper
-from ember.models import ActivityTally, CallHourTally, Contact, TallyCursor, Touch, TouchOutcome, User
+from ember.models import (
+    ActivityTally,
+    CallHourTally,
+    Contact,
+    DealTouchTally,
+    FtcTally,
+    TallyCursor,
+    Touch,
+    TouchOutcome,
+    User,
+)
 from ember.settings.cadence import CadenceSettings
 from ember.tallies.service import catch_up, folded, recount, recounting, refresh
 from ember.touches.service import delete_touch, log_touch
@@ -41,7 +51,10 @@ def _counts(engine: Engine) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]
                  for r in session.scalars(select(CallHourTally)) if r.calls or r.connects}
         activity = {(r.rep_id, r.channel, r.outcome, r.month): (r.touches,)
                     for r in session.scalars(select(ActivityTally)) if r.touches}
-    return {"hours": hours, "activity": activity}
+        ftc = {(r.rep_id, r.attempt, r.month): (r.contacts,) for r in session.scalars(select(FtcTally)) if r.contacts}
+        deals = {(r.deal_id,): (r.follow_ups, r.said_no)
+                 for r in session.scalars(select(DealTouchTally)) if r.follow_ups or r.said_no}
+    return {"hours": hours, "activity": activity, "ftc": ftc, "deals": deals}
 
 
 def _recounted(engine: Engine) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
@@ -103,6 +116,14 @@ def test_a_changed_or_deleted_touch_or_contact_leaves_the_counts_as_a_recount_wo
     with unit_of_work(data) as session:
         gone = _calls(session)[-1].contact_id
         delete_contact(session, _actor(session), gone)
+    with unit_of_work(data) as session:
+        # A call logged before a contact's whole history: every later touch of theirs is labelled again.
+        deal_touch = session.scalars(select(Touch).where(Touch.deal_id.is_not(None)).order_by(Touch.id)).first()
+        assert deal_touch is not None
+        first = session.scalar(select(func.min(Touch.occurred_at)).where(Touch.contact_id == deal_touch.contact_id))
+        log_touch(session, _actor(session), contact_id=deal_touch.contact_id, channel="call", outcome="conversation",
+                  settings=CadenceSettings(), now=NOW, occurred_at=first - timedelta(days=1))
+    refresh(data, now=LATER)  # the new call; the touches it relabelled were recounted as they changed
     changed = _counts(data)
     with Session(data) as session:
         assert session.get(Contact, gone) is None
@@ -129,3 +150,24 @@ def test_a_new_conversation_outcome_sets_the_counts_aside_until_they_are_counted
     refresh(data, now=LATER)
     with Session(data) as session:
         assert folded(session, outcomes) == session.scalar(select(func.max(Touch.id)))
+
+
+def test_newest_touches_deleted_behind_the_counts_back_make_the_next_fold_count_again(data: Engine) -> None:
+    refresh(data, now=LATER)
+    with unit_of_work(data) as session:  # as a cascade would: no recount around it
+        newest = session.scalar(select(func.max(Touch.id)))
+        session.execute(Touch.__table__.delete().where(Touch.id > (newest or 0) - 3))
+    refresh(data, now=LATER)
+    assert _counts(data) == _recounted(data)
+
+
+def test_the_command_brings_the_counts_up_to_date_and_recounts_by_hand(ember: Any, engine: Engine) -> None:
+    generate(engine, contacts=20, seed=3, now=NOW)
+    with Session(engine) as session:
+        touches = session.scalar(select(func.max(Touch.id)))
+    first = ember("db", "recount")
+    assert first.exit_code == 0, first.stderr
+    assert f"{touches:,} touch ids folded in" in first.stdout
+    assert "up to date: 0 touch ids folded in" in ember("db", "recount").stdout  # nothing new
+    again = ember("db", "recount", "--from-start")
+    assert again.exit_code == 0 and f"{touches:,} touch ids folded in" in again.stdout

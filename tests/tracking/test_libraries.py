@@ -134,6 +134,7 @@ def test_an_alias_from_a_browser_key_merges_nothing(client, engine, settings) ->
     answer = client.post("/v1/alias", json={"userId": "victim", "previousId": "me", "messageId": "m1"},
                          auth=(key, ""))
     assert answer.status_code == 200
+    drain(settings)
     assert stored(engine) == []
     bad = client.post("/v1/alias", json={"userId": "someone", "messageId": "m2"}, auth=(key, ""))
     assert bad.status_code == 422 and "previousId" in bad.text

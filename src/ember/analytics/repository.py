@@ -47,6 +47,7 @@ from ember.models import (
 from ember.tallies import repository as tally_repo
 from ember.tallies.repository import HourCount, TouchRange
 from ember.tallies.repository import conversation_outcomes as conversation_outcomes
+from ember.tallies.repository import last_touch_id as last_touch_id
 from ember.vocabulary import DealOutcome, Outcome, PlannedTouchStatus, Role
 
 FOLLOW_UP_LABEL = "follow-up #%"
@@ -80,6 +81,11 @@ class Part:
     before: datetime | None = None
     after_id: int | None = None
     upto_id: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        """No touch can be in it (every touch is folded in): no need to ask."""
+        return self.after_id is not None and self.upto_id is not None and self.upto_id <= self.after_id
 
 
 def _dialect(session: Session) -> str:
@@ -150,15 +156,38 @@ class CycleCount:
     deals: int
 
 
-def deal_follow_ups(session: Session, scope: Scope) -> list[FollowUpCount]:
-    """Deals closed or stalled in the period, counted by how they ended and their follow-ups."""
+def deal_follow_ups(session: Session, scope: Scope, tail: Part | None = None) -> list[FollowUpCount]:
+    """Deals closed or stalled in the period, counted by how they ended and their follow-ups.
+
+    With ``tail`` (the touches not folded into the running counts yet), a deal none of them belongs
+    to takes its follow-ups and "said no" from the per-deal counts, one row each, instead of
+    looking through its touches; the few deals the tail touches are counted from their touches.
+    The rows of the two kinds add up (the same key may come twice).
+    """
+    if tail is None:
+        return _follow_up_counts(session, scope, _said_no(), _follow_ups())
+    counted = tally_repo.deal_tally()
+    if tail.empty:
+        return _follow_up_counts(session, scope, func.coalesce(counted.said_no, 0) > 0,
+                                 func.coalesce(counted.follow_ups, 0), joined=counted)
+    fresh = select(Touch.deal_id).where(Touch.deal_id.is_not(None), *TouchRange(
+        after_id=tail.after_id, upto_id=tail.upto_id).conditions())
+    from_counts = _follow_up_counts(session, scope, func.coalesce(counted.said_no, 0) > 0,
+                                    func.coalesce(counted.follow_ups, 0), Deal.id.not_in(fresh), joined=counted)
+    return from_counts + _follow_up_counts(session, scope, _said_no(), _follow_ups(), Deal.id.in_(fresh))
+
+
+def _follow_up_counts(session: Session, scope: Scope, said_no: Any, follow_ups: Any,
+                      *where: ColumnElement[bool], joined: Any = None) -> list[FollowUpCount]:
     ended = or_(Deal.outcome.is_not(None), Deal.stalled_at.is_not(None))
-    inner = (select(Deal.outcome.label("outcome"),
-                    (Deal.stalled_at.is_not(None) & Deal.outcome.is_(None)).label("stalled"),
-                    _said_no().label("said_no"), _follow_ups().label("fu"))
-             .where(ended, scope.owned(Deal.owner_id), scope.after(_ended_at())).subquery())
-    query = (select(inner.c.outcome, inner.c.stalled, inner.c.said_no, inner.c.fu, func.count())
-             .group_by(inner.c.outcome, inner.c.stalled, inner.c.said_no, inner.c.fu))
+    inner = select(Deal.outcome.label("outcome"),
+                   (Deal.stalled_at.is_not(None) & Deal.outcome.is_(None)).label("stalled"),
+                   said_no.label("said_no"), follow_ups.label("fu")).select_from(Deal)
+    if joined is not None:
+        inner = inner.outerjoin(joined, joined.deal_id == Deal.id)
+    sub = inner.where(ended, scope.owned(Deal.owner_id), scope.after(_ended_at()), *where).subquery()
+    query = (select(sub.c.outcome, sub.c.stalled, sub.c.said_no, sub.c.fu, func.count())
+             .group_by(sub.c.outcome, sub.c.stalled, sub.c.said_no, sub.c.fu))
     return [FollowUpCount(outcome, bool(stalled), bool(said_no), int(fu), int(deals))
             for outcome, stalled, said_no, fu, deals in session.execute(query)]
 
@@ -182,11 +211,10 @@ def cycle_days(session: Session, scope: Scope) -> list[CycleCount]:
 
 # --- contacts: first-time-call attempts to the first conversation ------------
 
-def ftc_attempts(session: Session, scope: Scope, outcomes: Iterable[str]) -> dict[int, int]:
-    """{attempt that got through: contacts} for first conversations in the period."""
+def ftc_attempts(session: Session, scope: Scope, outcomes: Iterable[str], part: Part | None = None) -> dict[int, int]:
+    """{attempt that got through: contacts} for first conversations in the period (or that part of it)."""
     query = (select(Touch.label, func.count())
-             .where(Touch.outcome.in_(sorted(outcomes)), Touch.label.like(FTC_LABEL),
-                    scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+             .where(Touch.outcome.in_(sorted(outcomes)), Touch.label.like(FTC_LABEL), *scope.touches(part).conditions())
              .group_by(Touch.label))
     histogram: dict[int, int] = {}
     for label, count in session.execute(query):
@@ -194,6 +222,11 @@ def ftc_attempts(session: Session, scope: Scope, outcomes: Iterable[str]) -> dic
         if number is not None:
             histogram[number] = histogram.get(number, 0) + int(count)
     return histogram
+
+
+def tallied_ftc(session: Session, scope: Scope, from_month: date | None) -> dict[int, int]:
+    """{attempt: contacts first reached on it} as counted so far, over the months from ``from_month`` on."""
+    return tally_repo.ftc_counts(session, scope.rep_ids, from_month)
 
 
 def _label_number(label: str | None) -> int | None:

@@ -153,7 +153,8 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     talked = repo.conversation_outcomes(session)
     by_outcome: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     gave_up: dict[int, int] = defaultdict(int)
-    for ended in repo.deal_follow_ups(session, scope):
+    split = _split(session, scope, talked)
+    for ended in repo.deal_follow_ups(session, scope, split.parts[0] if split.tallied else None):
         if ended.outcome:
             by_outcome[ended.outcome][ended.follow_ups] += ended.deals
         if (ended.stalled or ended.outcome == DealOutcome.LOST.value) and not ended.said_no:
@@ -161,7 +162,7 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     cycles: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for cycle in repo.cycle_days(session, scope):
         cycles[cycle.outcome][cycle.days] += cycle.deals
-    ftc = repo.ftc_attempts(session, scope, talked)
+    ftc = _ftc(session, scope, talked, split)
     cells, learned, windows = _learned(session, scope, options, talked)
     return TeamNumbers(
         view=view,
@@ -196,15 +197,28 @@ def _split(session: Session, scope: Scope, talked: frozenset[str]) -> _Split:
     last = folded(session, talked)
     if last is None:
         return _Split(False, None, (Part(),))
+    # Bounded on both sides, the touches not folded in yet are a short range of ids (an open range
+    # looked like most of the table to SQLite, which then read a whole index).
+    tail = Part(after_id=last, upto_id=max(repo.last_touch_id(session), last))
     if scope.since is None:
-        return _Split(True, None, (Part(after_id=last),))
+        return _Split(True, None, (tail,))
     first = first_whole_month(scope.since)
-    return _Split(True, first, (Part(after_id=last), Part(before=month_start(first), upto_id=last)))
+    return _Split(True, first, (tail, Part(before=month_start(first), upto_id=last)))
+
+
+def _ftc(session: Session, scope: Scope, talked: frozenset[str], split: _Split) -> dict[int, int]:
+    histogram: dict[int, int] = defaultdict(int)
+    parts = [repo.ftc_attempts(session, scope, talked, part) for part in split.parts if not part.empty]
+    for counts in parts + ([repo.tallied_ftc(session, scope, split.from_month)] if split.tallied else []):
+        for attempt, contacts in counts.items():
+            histogram[attempt] += contacts
+    return dict(histogram)
 
 
 def _call_cells(session: Session, scope: Scope, talked: frozenset[str]) -> dict[tuple[int, int], Cell]:
     split = _split(session, scope, talked)
-    cells = local_cells(row for part in split.parts for row in repo.call_hours(session, scope, talked, part))
+    cells = local_cells(row for part in split.parts if not part.empty
+                        for row in repo.call_hours(session, scope, talked, part))
     if split.tallied:
         add_cells(cells, ((c.weekday, c.hour, c.calls, c.connects)
                           for c in repo.tallied_hours(session, scope, split.from_month)))
@@ -213,7 +227,7 @@ def _call_cells(session: Session, scope: Scope, talked: frozenset[str]) -> dict[
 
 def _activity_rows(session: Session, scope: Scope, talked: frozenset[str]) -> list[ActivityRow]:
     split = _split(session, scope, talked)
-    rows = [row for part in split.parts for row in repo.activity(session, scope, part)]
+    rows = [row for part in split.parts if not part.empty for row in repo.activity(session, scope, part)]
     if split.tallied:
         rows += repo.tallied_activity(session, scope, split.from_month)
     return rows

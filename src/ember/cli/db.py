@@ -11,6 +11,7 @@ from ember.cli.common import console, engine, user_errors
 from ember.events.retention import forget_old_events
 from ember.maintenance import backup as backups
 from ember.settings import get_settings
+from ember.tallies.service import recount, refresh
 
 db_app = typer.Typer(help="Database schema, backups and restores.", no_args_is_help=True)
 
@@ -67,3 +68,15 @@ def db_forget_events(
     with user_errors():
         deleted = forget_old_events(engine(), keep_days=days, now=datetime.now(UTC))
     console.print(f"Deleted {deleted:,} events received more than {days} days ago")
+
+
+@db_app.command("recount")
+def db_recount(
+    from_start: bool = typer.Option(False, "--from-start",
+                                    help="Empty the counts and count every touch again (the workers do it nightly)."),
+) -> None:
+    """Bring the running counts behind the team numbers up to date (the workers fold new touches every minute)."""
+    with user_errors():
+        eng = engine()
+        touches = recount(eng) if from_start else refresh(eng)
+    console.print(f"Running counts up to date: {touches:,} touch ids folded in")

@@ -9,7 +9,6 @@ from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from ember.db import unit_of_work
 from ember.events.repository import claim_contactless, mark_failed, pending_event_ids
@@ -23,17 +22,16 @@ log = logging.getLogger(__name__)
 
 def handle_events(engine: Engine, settings: Settings, ids: Sequence[int], *, now: Callable[[], datetime],
                   deliver_alerts: Callable[[list[int]], None],
-                  expand: Callable[[Session, list[int], datetime], list[int]] | None = None) -> None:
+                  expand: Callable[[list[int], datetime], list[int]] | None = None) -> None:
     """Process each event; alerts they raised are handed to ``deliver_alerts`` once committed.
 
-    ``expand`` turns the ids into the events to handle inside the first transaction (a
-    tracking batch becomes its events there), so writing them out and claiming those
-    that belong to nobody take one commit.
+    ``expand`` first turns the ids into the events to handle, in transactions of its own
+    (a tracking batch becomes its events there, those nobody is behind settled already).
     """
+    ids = expand(list(ids), now()) if expand else list(ids)
     # Most events (anonymous visitors) belong to nobody: one short transaction claims them
     # all; only the rest take the full path, one transaction each.
     with unit_of_work(engine) as session:
-        ids = expand(session, list(ids), now()) if expand else list(ids)
         done = set(claim_contactless(session, ids, now()))
     for event_id in (i for i in ids if i not in done):
         try:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from huey import Huey, crontab
@@ -30,7 +31,7 @@ from ember.outbound.tasks import retry_due_sends
 from ember.settings import Settings
 from ember.tallies.service import recount
 from ember.tallies.service import refresh as refresh_tallies
-from ember.tracking.service import write_out_batches
+from ember.tracking.tasks import write_out_batches
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,10 @@ def register(huey: Huey, settings: Settings) -> Jobs:
     holder: dict[str, Jobs] = {}
 
     def process_events(ids: list[int]) -> None:
-        # A tracking batch stored whole becomes its events in the transaction that claims them.
-        handle_events(get_engine(settings.resolved_database_url), settings, ids, now=now,
-                      deliver_alerts=holder["jobs"].enqueue_alerts, expand=write_out_batches)
+        # A stored tracking batch becomes its events first, each batch in a short transaction of its own.
+        engine = get_engine(settings.resolved_database_url)
+        handle_events(engine, settings, ids, now=now, deliver_alerts=holder["jobs"].enqueue_alerts,
+                      expand=partial(write_out_batches, engine, secret_key=settings.resolved_secret_key()))
 
     def deliver(alert_id: int) -> None:
         next_at = deliver_alert(get_engine(settings.resolved_database_url), settings, alert_id, now=now)

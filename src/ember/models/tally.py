@@ -1,7 +1,7 @@
 """Running counts of the touches, kept so the team numbers need not read every touch each time.
 
 They are derived data: everything in them can be recounted from the touches
-(``ember db recount`` or the nightly recount), and a reader adds the touches
+(``ember db recount --from-start``, or the workers' nightly recount), and a reader adds the touches
 not folded in yet, so a count is never behind what the touches say.
 """
 
@@ -55,3 +55,25 @@ class ActivityTally(Base):
     outcome: Mapped[str] = mapped_column(String(40), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)
     touches: Mapped[int] = mapped_column(default=0)
+
+
+class FtcTally(Base):
+    """First conversations by rep, UTC month and the first-time-call attempt that got through."""
+
+    __tablename__ = "ftc_tallies"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    rep_id: Mapped[int] = mapped_column(primary_key=True)
+    attempt: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    contacts: Mapped[int] = mapped_column(default=0)
+
+
+class DealTouchTally(Base):
+    """A deal's follow-up touches and its "said no" touches, as counted so far."""
+
+    __tablename__ = "deal_touch_tallies"
+
+    deal_id: Mapped[int] = mapped_column(primary_key=True)
+    follow_ups: Mapped[int] = mapped_column(default=0)
+    said_no: Mapped[int] = mapped_column(default=0)

@@ -13,11 +13,33 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ember.db import insert_or_ignore
-from ember.models import ActivityTally, CallHourTally, Contact, TallyCursor, Touch, TouchOutcome, User
-from ember.tallies.rules import ALL_REPS, ActivityKey, ActivitySlice, CallSlice, HourKey
-from ember.vocabulary import CONVERSATION_OUTCOMES, Channel
+from ember.models import (
+    ActivityTally,
+    CallHourTally,
+    Contact,
+    DealTouchTally,
+    FtcTally,
+    TallyCursor,
+    Touch,
+    TouchOutcome,
+    User,
+)
+from ember.tallies.rules import (
+    ALL_REPS,
+    ALL_TIME,
+    ActivityKey,
+    ActivitySlice,
+    CallSlice,
+    DealSlice,
+    FtcKey,
+    FtcSlice,
+    HourKey,
+)
+from ember.vocabulary import CONVERSATION_OUTCOMES, Channel, Outcome
 
-CURSOR = "touches"  # one cursor: both tables fold in the same touches in the same transaction
+CURSOR = "touches"  # one cursor: every table folds in the same touches in the same transaction
+FOLLOW_UP_LABEL = "follow-up #%"
+FTC_LABEL = "FTC #%"
 WRITE_CHUNK = 5000  # rows per upsert statement
 
 
@@ -132,9 +154,11 @@ def call_slices(session: Session, touches: TouchRange, outcomes: Iterable[str], 
     instead, so that every call lands in the right local hour; all others by
     the hour, which keeps the rows four times fewer.
     """
-    zones = _off_the_hour(session.scalars(select(Contact.timezone).distinct()))
     hour, quarter = _hour_bucket(session, Touch.occurred_at)
-    quarter = case((Contact.timezone.in_(zones), quarter), else_=0) if zones else literal(0)
+    if touches.touch_ids is None and touches.contact_id is None:
+        zones = _off_the_hour(session.scalars(select(Contact.timezone).distinct()))
+        quarter = case((Contact.timezone.in_(zones), quarter), else_=0) if zones else literal(0)
+    # else: a few touches, grouped by quarter hour whatever their zone (no need to read every zone)
     connected = case((Touch.outcome.in_(sorted(outcomes)), 1), else_=0)
     rep = Touch.rep_id if by_rep else literal(ALL_REPS)
     groups = [Contact.timezone, hour, quarter] + ([Touch.rep_id] if by_rep else [])
@@ -164,6 +188,26 @@ def activity_slices(session: Session, touches: TouchRange) -> list[ActivitySlice
                           int(row.touches)) for row in session.execute(query)]
 
 
+def ftc_slices(session: Session, touches: TouchRange, outcomes: Iterable[str]) -> list[FtcSlice]:
+    """First conversations (a conversation labelled as a first-time-call attempt) per rep, UTC month and label."""
+    month = _month_text(session, Touch.occurred_at).label("month")
+    query = (select(Touch.rep_id, month, Touch.label, func.count().label("contacts"))
+             .where(Touch.outcome.in_(sorted(outcomes)), Touch.label.like(FTC_LABEL), *touches.conditions())
+             .group_by(Touch.rep_id, month, Touch.label))
+    return [FtcSlice(int(row.rep_id), date.fromisoformat(f"{row.month}-01"), row.label, int(row.contacts))
+            for row in session.execute(query)]
+
+
+def deal_slices(session: Session, touches: TouchRange) -> list[DealSlice]:
+    """Per deal: its follow-up touches and its "said no" touches among these."""
+    follow_up = func.sum(case((Touch.label.like(FOLLOW_UP_LABEL), 1), else_=0)).label("follow_ups")
+    said_no = func.sum(case((Touch.outcome == Outcome.SAID_NO.value, 1), else_=0)).label("said_no")
+    query = (select(Touch.deal_id, follow_up, said_no)
+             .where(Touch.deal_id.is_not(None), *touches.conditions()).group_by(Touch.deal_id))
+    return [DealSlice(int(row.deal_id), int(row.follow_ups or 0), int(row.said_no or 0))
+            for row in session.execute(query) if row.follow_ups or row.said_no]
+
+
 # --- the counts ---------------------------------------------------------------------
 
 def _upsert(session: Session, table: Any, keys: list[str], added: list[str], rows: list[dict[str, Any]]) -> None:
@@ -186,6 +230,18 @@ def add_activity_counts(session: Session, counts: Mapping[ActivityKey, int]) -> 
     rows = [{"rep_id": rep, "channel": channel, "outcome": outcome, "month": month, "touches": touches}
             for (rep, channel, outcome, month), touches in counts.items() if touches]
     _upsert(session, ActivityTally.__table__, ["rep_id", "channel", "outcome", "month"], ["touches"], rows)
+
+
+def add_ftc_counts(session: Session, counts: Mapping[FtcKey, int]) -> None:
+    rows = [{"rep_id": rep, "attempt": attempt, "month": month, "contacts": contacts}
+            for (rep, attempt, month), contacts in counts.items() if contacts]
+    _upsert(session, FtcTally.__table__, ["rep_id", "attempt", "month"], ["contacts"], rows)
+
+
+def add_deal_counts(session: Session, counts: Mapping[int, tuple[int, int]]) -> None:
+    rows = [{"deal_id": deal, "follow_ups": follow_ups, "said_no": said_no}
+            for deal, (follow_ups, said_no) in counts.items() if follow_ups or said_no]
+    _upsert(session, DealTouchTally.__table__, ["deal_id"], ["follow_ups", "said_no"], rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +275,25 @@ def activity_counts(session: Session, rep_ids: tuple[int, ...] | None, from_mont
     """Touches by rep, channel and outcome over the months from ``from_month`` on."""
     t = ActivityTally
     who = [t.rep_id.in_(rep_ids)] if rep_ids is not None else []
-    months = [t.month >= from_month] if from_month is not None else []
+    months = [t.month >= from_month] if from_month is not None else [t.month == ALL_TIME]
     query = (select(t.rep_id, t.channel, t.outcome, func.sum(t.touches).label("touches"))
              .where(*who, *months).group_by(t.rep_id, t.channel, t.outcome))
     return [ActivityCount(int(r.rep_id), r.channel, r.outcome, int(r.touches or 0))
             for r in session.execute(query) if r.touches]
+
+
+def ftc_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: date | None) -> dict[int, int]:
+    """{attempt: contacts first reached on it} over the months from ``from_month`` on."""
+    t = FtcTally
+    who = [t.rep_id.in_(rep_ids)] if rep_ids is not None else []
+    months = [t.month >= from_month] if from_month is not None else []
+    query = select(t.attempt, func.sum(t.contacts).label("contacts")).where(*who, *months).group_by(t.attempt)
+    return {int(r.attempt): int(r.contacts) for r in session.execute(query) if r.contacts}
+
+
+def deal_tally() -> Any:
+    """The per-deal counts, for a query that joins them to its deals."""
+    return DealTouchTally
 
 
 # --- the cursor ----------------------------------------------------------------------
@@ -255,10 +325,19 @@ def move_cursor(session: Session, *, start: int, end: int, basis: str, now: date
     return bool(getattr(moved, "rowcount", 0) == 1)
 
 
+def cursor_down_to_last_touch(session: Session) -> None:
+    """After touches were deleted: the cursor no higher than the last touch left. SQLite gives a new
+    row the highest id plus one, so without this a touch logged after the newest ones were deleted
+    could take an id the cursor has already passed."""
+    last = select(func.coalesce(func.max(Touch.id), 0)).scalar_subquery()
+    session.execute(update(TallyCursor).where(TallyCursor.name == CURSOR, TallyCursor.last_touch_id > last)
+                    .values(last_touch_id=last))
+
+
 def start_over(session: Session, basis: str, now: datetime) -> None:
     """Empty counts, a cursor at the start: the next folds count every touch again."""
-    session.execute(delete(CallHourTally))
-    session.execute(delete(ActivityTally))
+    for table in (CallHourTally, ActivityTally, FtcTally, DealTouchTally):
+        session.execute(delete(table))
     session.execute(insert_or_ignore(session, TallyCursor.__table__)
                     .values(name=CURSOR, last_touch_id=0, basis=basis, updated_at=now))
     session.execute(update(TallyCursor).where(TallyCursor.name == CURSOR)

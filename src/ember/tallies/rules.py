@@ -14,10 +14,14 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 ALL_REPS = 0  # the rep id under which every rep's calls are counted together
+# The "month" under which each rep's activity is counted over all time as well: the all-history view
+# reads one row per rep, channel and outcome instead of one per month.
+ALL_TIME = date(1, 1, 1)
 FALLBACK_ZONE = "UTC"  # prospects without a (known) time zone
 
 HourKey = tuple[int, int, int, date]  # rep, weekday, hour, month
 ActivityKey = tuple[int, str, str, date]  # rep, channel, outcome, month
+FtcKey = tuple[int, int, date]  # rep, attempt, month
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +110,52 @@ def hour_counts(rows: Iterable[CallSlice], clock: LocalClock, sign: int = 1) -> 
 
 
 def activity_counts(rows: Iterable[ActivitySlice], sign: int = 1) -> dict[ActivityKey, int]:
-    """{(rep, channel, outcome, UTC month): touches}."""
+    """{(rep, channel, outcome, UTC month): touches}, and the same over all time (month ``ALL_TIME``)."""
     counts: dict[ActivityKey, int] = defaultdict(int)
     for row in rows:
         counts[(row.rep_id, row.channel, row.outcome, row.month)] += sign * row.touches
+        counts[(row.rep_id, row.channel, row.outcome, ALL_TIME)] += sign * row.touches
     return dict(counts)
+
+
+@dataclass(frozen=True, slots=True)
+class FtcSlice:
+    """First conversations one rep had in one UTC month on touches labelled ``label`` ("FTC #3")."""
+
+    rep_id: int
+    month: date
+    label: str | None
+    contacts: int
+
+
+@dataclass(frozen=True, slots=True)
+class DealSlice:
+    deal_id: int
+    follow_ups: int
+    said_no: int
+
+
+def attempt_number(label: str | None) -> int | None:
+    """3 for "FTC #3"; None for a label without a number."""
+    try:
+        return int(str(label).rsplit("#", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def ftc_counts(rows: Iterable[FtcSlice], sign: int = 1) -> dict[FtcKey, int]:
+    """{(rep, attempt, UTC month): contacts first reached on that attempt}."""
+    counts: dict[FtcKey, int] = defaultdict(int)
+    for row in rows:
+        attempt = attempt_number(row.label)
+        if attempt is not None:
+            counts[(row.rep_id, attempt, row.month)] += sign * row.contacts
+    return dict(counts)
+
+
+def deal_counts(rows: Iterable[DealSlice], sign: int = 1) -> dict[int, tuple[int, int]]:
+    """{deal: (follow-ups, "said no" touches)}."""
+    return {row.deal_id: (sign * row.follow_ups, sign * row.said_no) for row in rows}
 
 
 def basis_of(conversation_outcomes: Iterable[str]) -> str:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ember.db import unit_of_work
 from ember.tallies import repository as repo
 from ember.tallies.repository import TouchRange
-from ember.tallies.rules import LocalClock, activity_counts, basis_of, hour_counts
+from ember.tallies.rules import LocalClock, activity_counts, basis_of, deal_counts, ftc_counts, hour_counts
 
 # Touch ids folded per transaction: a few seconds of work at most, so other writers wait little.
 BATCH = 250_000
@@ -52,6 +52,8 @@ def _add(session: Session, touches: TouchRange, outcomes: frozenset[str], sign: 
     clock = LocalClock()
     repo.add_hour_counts(session, hour_counts(repo.call_slices(session, touches, outcomes), clock, sign))
     repo.add_activity_counts(session, activity_counts(repo.activity_slices(session, touches), sign))
+    repo.add_ftc_counts(session, ftc_counts(repo.ftc_slices(session, touches, outcomes), sign))
+    repo.add_deal_counts(session, deal_counts(repo.deal_slices(session, touches), sign))
 
 
 def fold_batch(session: Session, *, batch: int = BATCH, now: datetime | None = None) -> int:
@@ -61,12 +63,14 @@ def fold_batch(session: Session, *, batch: int = BATCH, now: datetime | None = N
     outcomes = repo.conversation_outcomes(session)
     basis = basis_of(outcomes)
     found = repo.cursor(session)
-    if found is None or found.basis != basis:
+    top = repo.last_touch_id(session)
+    # Past the last touch: the newest touches were deleted behind the counts' back (a cascade), and
+    # their part cannot be taken out any more. Count again from the start.
+    if found is None or found.basis != basis or found.last_touch_id > top:
         repo.start_over(session, basis, now)
         start = 0
     else:
         start = found.last_touch_id
-    top = repo.last_touch_id(session)
     if top <= start:
         return 0
     end = _settled(session, start, min(top, start + batch), now)
@@ -138,3 +142,17 @@ def recounting(session: Session, *, touch_ids: Iterable[int] | None = None,
     yield
     session.flush()
     _add(session, touches, outcomes, +1)
+    repo.cursor_down_to_last_touch(session)  # in case the newest touches went
+
+
+@contextmanager
+def relabelling(session: Session, touch_ids: Iterable[int]) -> Iterator[None]:
+    """Around a rewrite of attempt labels: recounted only when touches already folded in are among
+    them (labels usually change only on a touch just logged, which no fold has seen yet)."""
+    found = repo.cursor(session)
+    counted = [i for i in touch_ids if found is not None and i <= found.last_touch_id]
+    if not counted:
+        yield
+        return
+    with recounting(session, touch_ids=counted):
+        yield

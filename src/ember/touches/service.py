@@ -21,7 +21,7 @@ from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import library_for
 from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch
 from ember.settings.cadence import CadenceSettings
-from ember.tallies.service import recounting
+from ember.tallies.service import recounting, relabelling
 from ember.touches import repository
 from ember.touches.repository import touch_by_id
 from ember.touches.rules import NOTES_MAX, date_problem, impossible_pair, possible_outcomes
@@ -99,7 +99,9 @@ def relabel(session: Session, contact: Contact) -> dict[int, AttemptLabel]:
 
 
 def _store_changed(session: Session, labels: Mapping[int, AttemptLabel], current: Mapping[int, str | None]) -> None:
-    repository.set_labels(session, {i: label.text for i, label in labels.items() if current.get(i) != label.text})
+    changed = {i: label.text for i, label in labels.items() if current.get(i) != label.text}
+    with relabelling(session, changed):  # first-call attempts and follow-ups are counted by label
+        repository.set_labels(session, changed)
 
 
 def _apply_outcome(session: Session, contact: Contact, outcome: str, now: datetime) -> None:

@@ -1,23 +1,49 @@
-"""Batch rows stored whole by earlier versions, turned into their events by the worker. Pure.
+"""A request's calls stored whole, turned into their events by the worker. Pure.
 
-A request used to store a big batch of calls as one row and leave the writing of
-its events to the worker. Requests now write the events themselves (one
-multi-row insert), but rows stored that way before an upgrade may still be
-pending: the worker writes their events out (each still unique on its
-messageId) and handles them.
+``/v1/batch`` (and each single call) answers once the calls passed the checks
+that can refuse them and are stored, as they came, in one row of this type: one
+small insert and one commit, whatever the number of calls. The worker then does
+the rest (who each call is about, its corrected time, its event type, one event
+per messageId) in the transaction that takes the row away, and settles there
+the events that belong to nobody.
+
+Rows stored by earlier versions carry their events already parsed; the worker
+writes those out as they are.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
 from ember.events.rules import EventIn
+from ember.tracking.keys import KeyScope
 
 BATCH_TYPE = "tracking_batch"  # not an event type: never reaches the trigger rules
+KEY = "key"  # the scope of the write key the calls came with: it decides whose identities count
+
+
+def batch_id(body: bytes, scope: KeyScope, path_type: str | None) -> str:
+    """The stored row's key: a library's retry of a batch still waiting for the worker is stored once."""
+    digest = hashlib.sha256(body)
+    digest.update(f"\0{scope.value}\0{path_type or 'batch'}".encode())
+    return "batch:" + digest.hexdigest()
+
+
+def batch_row(batch: dict[str, Any], scope: KeyScope, *, external_id: str, received_at: datetime) -> EventIn:
+    """The row that keeps a checked batch (``{"batch": [...], "sentAt": ...}``) until the worker reads it."""
+    return EventIn(external_id, BATCH_TYPE, received_at, None, None, None, {**batch, KEY: scope.value})
+
+
+def scope_of(payload: dict[str, Any]) -> KeyScope | None:
+    """The key's scope of a stored batch of calls; None for a row of parsed events (an earlier version's)."""
+    value = payload.get(KEY)
+    return KeyScope(value) if isinstance(value, str) and "batch" in payload else None
 
 
 def events_of(payload: dict[str, Any]) -> list[EventIn]:
+    """The events of a row stored by an earlier version, parsed before it was stored."""
     return [EventIn(str(item["id"]), str(item["type"]), datetime.fromisoformat(item["at"]), item.get("email"),
                     item.get("visitor"), item.get("url"), dict(item.get("payload") or {}))
             for item in payload.get("events") or []]

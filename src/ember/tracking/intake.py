@@ -1,22 +1,24 @@
-"""Taking calls and deliveries in: authenticate, parse, hand to the events writer.
+"""Taking calls and deliveries in: authenticate, check, hand to the events writer.
 
 The recipe is the events intake's (verify, insert unless (source, external id) is
 stored, queue the new ones after the commit, answer): the write goes through the
-same group-committing writer as ``POST /events``. Keys and provider secrets are
-cached for a few seconds; a miss reloads at once, so a key made a moment ago
-works on its first call, and a revoked key stops working within seconds.
+same group-committing writer as ``POST /events``. Segment calls are accepted
+durably and worked on later, as Segment's own API does: the request checks what
+can refuse them and stores them as one row (:mod:`ember.tracking.batches`); the
+worker makes their events. Tools' deliveries are small and written as events at
+once. Keys and provider secrets are cached for a few seconds; a miss reloads at
+once, so a key made a moment ago works on its first call, and a revoked key stops
+working within seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,14 +26,16 @@ from starlette.concurrency import run_in_threadpool
 
 from ember.errors import InvalidInput, NotFound, Problem, Unauthorized
 from ember.events.intake import event_writer
-from ember.events.rules import EventIn, Parsed, contact_from_token, identity_secret
+from ember.events.rules import EventIn, Parsed
 from ember.events.service import Accepted
+from ember.json_fast import loads
 from ember.tracking import repository
+from ember.tracking.batches import batch_id, batch_row
 from ember.tracking.keys import KeyScope, basic_user, key_hash
 from ember.tracking.mapping import EventMap, event_map
 from ember.tracking.providers.common import Delivery
 from ember.tracking.providers.registry import PROVIDERS
-from ember.tracking.segment import MAX_BATCH_BYTES, Sender, parse_calls
+from ember.tracking.segment import MAX_BATCH_BYTES, checked_batch
 
 CACHE_TTL_S = 5.0
 # A miss (unknown key or source) reloads at most this often: a flood of made-up keys costs
@@ -43,8 +47,6 @@ MISS_RELOAD_S = 1.0
 class KeyInfo:
     source: str
     scope: KeyScope
-    mapping: EventMap
-    identity_key: str
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,7 @@ class TrackingCache:
         return self._loaded_at
 
     def load(self, session: Session) -> None:
-        keys = {row.key_hash: KeyInfo(row.name, KeyScope(row.scope), event_map(row.kind, row.mapping),
-                                      identity_secret(row.secret)) for row in repository.live_keys(session)}
+        keys = {row.key_hash: KeyInfo(row.name, KeyScope(row.scope)) for row in repository.live_keys(session)}
         hooks = {s.name: HookInfo(s.name, s.kind, s.provider_secret, event_map(s.kind, s.mapping))
                  for s in repository.all_sources(session) if s.kind in PROVIDERS}
         with self._lock:
@@ -126,7 +127,7 @@ def _json(data: bytes) -> Any:
     """The parsed body. Unlike ``POST /events`` it needs no depth walk: nothing here recurses into
     what a caller nests (only named fields are read), and the parser stops at its own limit."""
     try:
-        return json.loads(data)
+        return loads(data)
     except RecursionError:
         raise InvalidInput("the body is nested too deeply", [Problem(
             "request body", "arrays and objects nest too deeply", "send calls as Segment documents them")]) from None
@@ -169,17 +170,21 @@ async def _key_info(app: Any, write_key: str | None) -> KeyInfo:
 
 async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, encoding: str,
                         path_type: str | None) -> Accepted:
-    """One Segment request (a batch or a single call): authenticated, parsed, written."""
+    """One Segment request (a batch or a single call): authenticated, checked, stored whole for the worker."""
     data = body_of(raw, encoding)
     body = _json(data)
     body_key = body.get("writeKey") if isinstance(body, dict) else None
     info = await _key_info(app, basic_user(authorization) or (body_key if isinstance(body_key, str) else None))
-    secret_key = app.state.settings.resolved_secret_key()
-    sender = Sender(info.source, info.scope, info.mapping, info.identity_key, partial(contact_from_token, secret_key))
+    batch, problems = checked_batch(body, path_type, len(data))
+    if problems:
+        raise InvalidInput(f"{len(problems)} problem(s) in the events; nothing was stored", problems)
+    if not batch["batch"]:
+        return Accepted(info.source, [], 0, [])
     now = datetime.now(UTC)
-    # The events are written as they are, with one multi-row insert in the writer's group
-    # commit (which also settles those that belong to nobody); only the rest reach the worker.
-    return await _write(app, info.source, parse_calls(sender, body, path_type, now, len(data)), now)
+    row = batch_row(batch, info.scope, external_id=batch_id(data, info.scope, path_type), received_at=now)
+    # One row in the writer's group commit, settled by the worker (never here): answering takes
+    # one small insert however many calls the batch holds.
+    return await event_writer(app).write(info.source, [row], [], now, settle=False)
 
 
 async def _write(app: Any, source: str, parsed: Parsed, now: datetime) -> Accepted:

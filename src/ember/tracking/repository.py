@@ -84,17 +84,24 @@ class StoredBatch:
     received_at: datetime
 
 
-def take_batches(session: Session, event_ids: list[int]) -> list[StoredBatch]:
-    """The pending batch rows among these events, deleted in the caller's transaction.
+def pending_batches(session: Session, event_ids: list[int]) -> list[StoredBatch]:
+    """The stored batches among these events that no worker took yet; read only (no write lock)."""
+    return typed_rows(StoredBatch, session.execute(
+        select(InboundEvent.id, InboundEvent.source, InboundEvent.payload, InboundEvent.received_at)
+        .where(InboundEvent.id.in_(event_ids), InboundEvent.type == BATCH_TYPE, InboundEvent.status == "pending")
+        .order_by(InboundEvent.id)))
 
-    One statement, and a write first: it takes the write lock (SQLite) or the rows'
-    locks (PostgreSQL), so a second worker finds nothing to take. A batch row has done
-    its work once its events are written in the same transaction; keeping it would
-    only rewrite its whole payload to mark it handled.
+
+def take_batch(session: Session, batch_id: int) -> bool:
+    """Delete the batch row in the caller's transaction; False when another worker took it first.
+
+    A write first: it takes the write lock (SQLite) or the row's lock (PostgreSQL), so a second
+    worker finds nothing to take. A batch row has done its work once its events are written in
+    the same transaction; keeping it would only rewrite its whole payload to mark it handled.
     """
-    stmt = (delete(InboundEvent)
-            .where(InboundEvent.id.in_(event_ids), InboundEvent.type == BATCH_TYPE,
-                   InboundEvent.status == "pending")
-            .returning(InboundEvent.id, InboundEvent.source, InboundEvent.payload, InboundEvent.received_at)
-            .execution_options(synchronize_session=False))
-    return typed_rows(StoredBatch, session.execute(stmt))
+    taken = session.execute(
+        delete(InboundEvent)
+        .where(InboundEvent.id == batch_id, InboundEvent.type == BATCH_TYPE, InboundEvent.status == "pending")
+        .returning(InboundEvent.id)
+        .execution_options(synchronize_session=False))
+    return taken.first() is not None

@@ -165,11 +165,8 @@ def _link_token(parts: _Parts, url: str | None) -> str | None:
     return None
 
 
-def _message_id(item: dict[str, Any], where: str, problems: list[Problem]) -> str | None:
-    given = _id(item.get("messageId"), f"{where}.messageId", problems)
-    if given is not None:
-        return given
-    # Without one, the call's own content: a retry of the same call lands on the same row.
+def _content_id(item: dict[str, Any]) -> str:
+    """A call without a messageId is keyed by its own content: a retry of it lands on the same row."""
     canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -210,28 +207,44 @@ def _identity(sender: Sender, parts: _Parts, email: str | None, user_id: str | N
     return None, None
 
 
-def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | None, received_at: datetime,
-               parsed: Parsed, *, check_size: bool = True) -> list[EventIn]:
-    """The events one call makes (none when its type or track name is not used)."""
-    problems = parsed.problems
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The fields of a call that passed the checks deciding whether a request is refused."""
+
+    kind: str
+    name: str
+    user_id: str | None
+    anonymous_id: str | None
+    message_id: str | None  # None: the call sent none, its content makes one
+    timestamp: datetime | None
+    sent_at: datetime | None
+    previous_id: str | None
+
+
+def check_call(item: Any, where: str, batch_sent_at: datetime | None, problems: list[Problem], *,
+               check_size: bool = True) -> Checked | None:
+    """The call's fields, or None with its problems added: only what makes the whole request a 400.
+
+    The request runs this for every call before it stores the batch; the worker runs it again
+    through :func:`parse_call`, so both agree on what a call is.
+    """
     if not isinstance(item, dict):
         problems.append(Problem(where, "is not a JSON object", "send calls like {\"type\": \"track\", ...}"))
-        return []
+        return None
     kind = item.get("type")
     if kind not in CALL_TYPES:
         problems.append(Problem(f"{where}.type", f"{kind!r} is not a Segment call type",
                                 "use track, page, screen, identify, group or alias"))
-        return []
+        return None
     if check_size and message_too_large(item):
         problems.append(Problem(where, f"is larger than {MAX_MESSAGE_BYTES // 1024} KB",
                                 "send smaller properties; Segment's limit per call is 32 KB"))
-        return []
+        return None
     before = len(problems)
     name = _name(item, kind)
-    type_ = sender.mapping.type_for(name) if name else None
     user_id = _id(item.get("userId"), f"{where}.userId", problems)
     anonymous_id = _id(item.get("anonymousId"), f"{where}.anonymousId", problems)
-    message_id = _message_id(item, where, problems)
+    message_id = _id(item.get("messageId"), f"{where}.messageId", problems)
     timestamp = parse_moment(item.get("timestamp") or item.get("originalTimestamp"), f"{where}.timestamp", problems)
     sent_at = parse_moment(item.get("sentAt"), f"{where}.sentAt", problems) or batch_sent_at
     if kind == "track" and not name:
@@ -242,17 +255,30 @@ def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | 
     if kind == "alias" and (user_id is None or previous_id is None):
         problems.append(Problem(where, "an alias needs both userId and previousId",
                                 "send the new id as userId and the old one as previousId"))
-    if len(problems) > before or message_id is None:
+    if len(problems) > before:
+        return None
+    return Checked(kind, name, user_id, anonymous_id, message_id, timestamp, sent_at, previous_id)
+
+
+def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | None, received_at: datetime,
+               parsed: Parsed, *, check_size: bool = True) -> list[EventIn]:
+    """The events one call makes (none when its type or track name is not used)."""
+    checked = check_call(item, where, batch_sent_at, parsed.problems, check_size=check_size)
+    if checked is None:
         return []
+    kind, name = checked.kind, checked.name
+    type_ = sender.mapping.type_for(name) if name else None
     if type_ is None:
         parsed.skipped.append(name or kind)
         return []
+    message_id = checked.message_id or _content_id(item)
     parts = _Parts.of(item)
     url = _url(parts, item, kind, sender.mapping)
     payload: dict[str, Any] = {"call": kind, "key": sender.scope.value}
     if kind == "track":
         payload["name"] = name
-    email, trusted_user = _identity(sender, parts, _claimed_email(parts, user_id), user_id, payload)
+    email, trusted_user = _identity(sender, parts, _claimed_email(parts, checked.user_id), checked.user_id,
+                                    payload)
     token = _link_token(parts, url)
     if token is not None and (contact_id := sender.contact_from_link(token)) is not None:
         payload["contact_id"] = contact_id  # checked by the job: the contact may be gone
@@ -263,10 +289,10 @@ def parse_call(sender: Sender, item: Any, where: str, batch_sent_at: datetime | 
     if type_ == EventType.IDENTIFY and email is None:
         parsed.skipped.append("identify without a verified email")
         return []
+    occurred_at = corrected_time(checked.timestamp, checked.sent_at, received_at)
     if type_ == EventType.ALIAS:
-        return _alias_events(message_id, corrected_time(timestamp, sent_at, received_at), trusted_user,
-                             previous_id, payload, parsed)
-    occurred_at = corrected_time(timestamp, sent_at, received_at)
+        return _alias_events(message_id, occurred_at, trusted_user, checked.previous_id, payload, parsed)
+    anonymous_id = checked.anonymous_id
     visitor = f"u:{trusted_user}" if trusted_user else (f"a:{anonymous_id}" if anonymous_id else None)
     events = [EventIn(message_id, type_, occurred_at, email, visitor, url, payload)]
     if type_ == EventType.IDENTIFY and trusted_user and anonymous_id:
@@ -308,19 +334,48 @@ def calls_of(body: Any, path_type: str | None) -> tuple[list[Any], Any]:
     return [call], None
 
 
+def _batch_problem(body: Any, path_type: str | None) -> Problem | None:
+    if path_type is None and not (isinstance(body, dict) and isinstance(body.get("batch"), list)):
+        return Problem("request body", "has no batch list", "send {\"batch\": [calls...]}")
+    return None
+
+
+def _where(path_type: str | None, index: int) -> str:
+    return f"batch[{index}]" if path_type is None else "call"
+
+
+def checked_batch(body: Any, path_type: str | None, body_bytes: int = MAX_BATCH_BYTES) -> tuple[
+        dict[str, Any], list[Problem]]:
+    """The request's calls as one batch to store (``{"batch": [...], "sentAt": ...}``) and every problem
+    that refuses it. Only the checks: who the calls are about, their events and their times are
+    the worker's work (:func:`parse_calls` on what is stored)."""
+    problems: list[Problem] = []
+    calls, batch_sent = calls_of(body, path_type)
+    wrong = _batch_problem(body, path_type)
+    if wrong is not None:
+        return {}, [wrong]
+    batch_sent_at = parse_moment(batch_sent, "sentAt", problems)
+    check_size = body_bytes > MAX_MESSAGE_BYTES  # no call of a smaller body can be too large
+    for index, item in enumerate(calls):
+        check_call(item, _where(path_type, index), batch_sent_at, problems, check_size=check_size)
+    return {"batch": calls, "sentAt": batch_sent}, problems
+
+
 def parse_calls(sender: Sender, body: Any, path_type: str | None, received_at: datetime,
                 body_bytes: int = MAX_BATCH_BYTES) -> Parsed:
+    """The events of a request's calls (a batch stored by :func:`checked_batch` has ``path_type`` None),
+    each messageId once."""
     parsed = Parsed()
     check_size = body_bytes > MAX_MESSAGE_BYTES  # no call of a smaller body can be too large
     calls, batch_sent = calls_of(body, path_type)
-    if path_type is None and not (isinstance(body, dict) and isinstance(body.get("batch"), list)):
-        parsed.problems.append(Problem("request body", "has no batch list", "send {\"batch\": [calls...]}"))
+    wrong = _batch_problem(body, path_type)
+    if wrong is not None:
+        parsed.problems.append(wrong)
         return parsed
     batch_sent_at = parse_moment(batch_sent, "sentAt", parsed.problems)
     seen: set[str] = set()
     for index, item in enumerate(calls):
-        where = f"batch[{index}]" if path_type is None else "call"
-        for event in parse_call(sender, item, where, batch_sent_at, received_at, parsed,
+        for event in parse_call(sender, item, _where(path_type, index), batch_sent_at, received_at, parsed,
                                 check_size=check_size):
             if event.external_id not in seen:
                 seen.add(event.external_id)

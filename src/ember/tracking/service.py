@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,10 +21,10 @@ from standardwebhooks import Webhook
 from ember.errors import Forbidden, InvalidInput, NotFound, Problem
 from ember.events import repository as events_repository
 from ember.events import service as event_service
-from ember.events.rules import site_key
+from ember.events.rules import EventIn, contact_from_token, identity_secret, site_key
 from ember.models import EventSource
 from ember.tracking import repository
-from ember.tracking.batches import events_of
+from ember.tracking.batches import events_of, scope_of
 from ember.tracking.keys import KeyScope, key_hash, new_write_key, shown_prefix
 from ember.tracking.mapping import (
     PROVIDER_KINDS,
@@ -34,7 +36,11 @@ from ember.tracking.mapping import (
 )
 from ember.tracking.providers.mailchimp import KEY_PARAMETER
 from ember.tracking.providers.registry import PROVIDERS
+from ember.tracking.repository import StoredBatch
+from ember.tracking.segment import Sender, parse_calls
 from ember.users.access import Actor
+
+log = logging.getLogger(__name__)
 
 PROVIDER_SECRET_MAX = 300
 KINDS = ", ".join(k.value for k in SourceKind)
@@ -213,17 +219,46 @@ def source_rows(session: Session, base_url: str) -> list[dict[str, Any]]:
 
 # ---- batches the worker writes out ----------------------------------------------
 
-def write_out_batches(session: Session, event_ids: list[int], now: datetime) -> list[int]:
-    """The events to handle for these ids: batch rows are replaced by the ids of their new events."""
-    batches = repository.take_batches(session, event_ids)
-    if not batches:
-        return event_ids
-    taken = {b.id for b in batches}
-    ids = [i for i in event_ids if i not in taken]
-    for batch in batches:
-        ids.extend(events_repository.insert_events(session, batch.source, events_of(batch.payload),
-                                                   received_at=batch.received_at))
-    return ids
+def write_out_batch(session: Session, batch: StoredBatch, events: list[EventIn], now: datetime) -> list[int]:
+    """Take the batch row and write its events (made beforehand by :func:`events_of_batch`); the ids of
+    the new events someone may be behind. Those nobody is behind are settled here, in the same
+    transaction; nothing is written when another worker took the row first."""
+    if not repository.take_batch(session, batch.id):
+        return []
+    new_ids = events_repository.insert_events(session, batch.source, events, received_at=batch.received_at)
+    settled = set(events_repository.claim_contactless(session, new_ids, now))
+    return [i for i in new_ids if i not in settled]
+
+
+def events_of_batch(session: Session, batch: StoredBatch, secret_key: str,
+                    senders: dict[tuple[str, KeyScope], Sender | None]) -> list[EventIn]:
+    """The events a stored batch makes. Reads only (the source): no write lock while calls are parsed.
+
+    ``secret_key`` checks the signed links from our emails that calls carry; ``senders`` keeps each
+    source read once per job."""
+    scope = scope_of(batch.payload)
+    if scope is None:
+        return events_of(batch.payload)
+    if (batch.source, scope) not in senders:
+        senders[batch.source, scope] = _sender(session, batch.source, scope, secret_key)
+    sender = senders[batch.source, scope]
+    if sender is None:
+        log.warning("calls stored for source %s dropped: the source is gone", batch.source)
+        return []
+    parsed = parse_calls(sender, batch.payload, None, batch.received_at, body_bytes=0)  # sizes checked on the way in
+    if parsed.problems:  # checked on the way in: only a change of the checks since could find any
+        log.warning("%d call(s) stored for source %s dropped: %s", len(parsed.problems), batch.source,
+                    "; ".join(f"{p.where} {p.what}" for p in parsed.problems[:5]))
+    return parsed.events
+
+
+def _sender(session: Session, name: str, scope: KeyScope, secret_key: str) -> Sender | None:
+    """Who sent stored calls, as the source is now (its mapping) and as the key was (its scope)."""
+    source = repository.source_by_name(session, name)
+    if source is None:
+        return None
+    return Sender(source.name, scope, event_map(source.kind, source.mapping), identity_secret(source.secret),
+                  partial(contact_from_token, secret_key))
 
 
 # ---- mapping -------------------------------------------------------------------
