@@ -100,6 +100,8 @@ def relabel(session: Session, contact: Contact) -> dict[int, AttemptLabel]:
 
 def _store_changed(session: Session, labels: Mapping[int, AttemptLabel], current: Mapping[int, str | None]) -> None:
     changed = {i: label.text for i, label in labels.items() if current.get(i) != label.text}
+    if not changed:  # the usual case when a touch is logged: nothing to write, nothing to recount
+        return
     with relabelling(session, changed):  # first-call attempts and follow-ups are counted by label
         repository.set_labels(session, changed)
 
