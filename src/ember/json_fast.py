@@ -10,26 +10,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - a dependency; kept optional so nothing breaks without it
-    orjson = None  # type: ignore[assignment]
+import orjson
 
 
 def loads(data: bytes | str) -> Any:
-    if orjson is not None:
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass  # the standard library's answer (a value, or its own error) decides
-    return json.loads(data)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)  # the standard library's answer (a value, or its own error) decides
 
 
 def dumps(value: Any) -> str:
     """Compact JSON text. What orjson refuses (an integer past 64 bits, say) the standard library writes."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-        except TypeError:
-            pass
-    return json.dumps(value, separators=(",", ":"))
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"))
