@@ -285,9 +285,9 @@ def activity_counts(session: Session, rep_ids: tuple[int, ...] | None, from_mont
 def ftc_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: date | None) -> dict[int, int]:
     """{attempt: contacts first reached on it} over the months from ``from_month`` on."""
     t = FtcTally
-    who = [t.rep_id.in_(rep_ids)] if rep_ids is not None else []
+    who = t.rep_id == ALL_REPS if rep_ids is None else t.rep_id.in_(rep_ids)
     months = [t.month >= from_month] if from_month is not None else []
-    query = select(t.attempt, func.sum(t.contacts).label("contacts")).where(*who, *months).group_by(t.attempt)
+    query = select(t.attempt, func.sum(t.contacts).label("contacts")).where(who, *months).group_by(t.attempt)
     return {int(r.attempt): int(r.contacts) for r in session.execute(query) if r.contacts}
 
 
