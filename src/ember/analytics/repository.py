@@ -311,13 +311,14 @@ def nurture_funnel(session: Session, scope: Scope) -> Funnel:
         return func.count(func.distinct(who))
 
     # One pass over the memberships for the four counts; the owner is read only when it narrows.
-    query = (select(contacts(), contacts(alerted), contacts(reopened), contacts(and_(reopened, won_after)))
+    query = (select(contacts().label("nurtured"), contacts(alerted).label("triggered"),
+                    contacts(reopened).label("reopened"), contacts(and_(reopened, won_after)).label("won"))
              .select_from(m).where(scope.after(m.started_at)))
     if scope.rep_ids is not None:
         query = query.join(Contact, Contact.id == m.contact_id).where(scope.owned(Contact.owner_id))
     row = session.execute(query).one()
-    return Funnel(nurtured=int(row[0] or 0), triggered=int(row[1] or 0), reopened=int(row[2] or 0),
-                  won=int(row[3] or 0))
+    return Funnel(nurtured=int(row.nurtured or 0), triggered=int(row.triggered or 0),
+                  reopened=int(row.reopened or 0), won=int(row.won or 0))
 
 
 # --- activity, queues, stalled deals ----------------------------------------
