@@ -86,7 +86,8 @@ class StoredBatch:
 
 def pending_batches(session: Session, event_ids: list[int]) -> list[StoredBatch]:
     """The stored batches among these events that no worker took yet; read only (no write lock)."""
-    return typed_rows(StoredBatch, session.execute(
+    # On the session's connection: Core rows, without the ORM's result machinery (a row per batch).
+    return typed_rows(StoredBatch, session.connection().execute(
         select(InboundEvent.id, InboundEvent.source, InboundEvent.payload, InboundEvent.received_at)
         .where(InboundEvent.id.in_(event_ids), InboundEvent.type == BATCH_TYPE, InboundEvent.status == "pending")
         .order_by(InboundEvent.id)))
