@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ember.analytics.metrics import ActivityRow, CallRow, Funnel, HourRow
-from ember.db import typed_rows
+from ember.db import read_many, typed_rows
 from ember.models import (
     Alert,
     Call,
@@ -189,7 +189,7 @@ def _follow_up_counts(session: Session, scope: Scope, said_no: Any, follow_ups: 
     query = (select(sub.c.outcome, sub.c.stalled, sub.c.said_no, sub.c.fu, func.count())
              .group_by(sub.c.outcome, sub.c.stalled, sub.c.said_no, sub.c.fu))
     return [FollowUpCount(outcome, bool(stalled), bool(said_no), int(fu), int(deals))
-            for outcome, stalled, said_no, fu, deals in session.execute(query)]
+            for outcome, stalled, said_no, fu, deals in read_many(session, query)]
 
 
 def _days(session: Session, start: Any, end: Any) -> ColumnElement[int]:
@@ -206,7 +206,8 @@ def cycle_days(session: Session, scope: Scope) -> list[CycleCount]:
              .where(Deal.outcome.is_not(None), Deal.closed_at.is_not(None), scope.owned(Deal.owner_id),
                     scope.after(Deal.closed_at))
              .group_by(Deal.outcome, days))
-    return [CycleCount(str(outcome), max(int(days), 0), int(deals)) for outcome, days, deals in session.execute(query)]
+    return [CycleCount(str(outcome), max(int(days), 0), int(deals))
+            for outcome, days, deals in read_many(session, query)]
 
 
 # --- contacts: first-time-call attempts to the first conversation ------------
@@ -217,7 +218,7 @@ def ftc_attempts(session: Session, scope: Scope, outcomes: Iterable[str], part: 
              .where(Touch.outcome.in_(sorted(outcomes)), Touch.label.like(FTC_LABEL), *scope.touches(part).conditions())
              .group_by(Touch.label))
     histogram: dict[int, int] = {}
-    for label, count in session.execute(query):
+    for label, count in read_many(session, query):
         number = _label_number(label)
         if number is not None:
             histogram[number] = histogram.get(number, 0) + int(count)
@@ -269,7 +270,7 @@ def discovery_calls(session: Session, scope: Scope) -> list[CallRow]:
                     scope.after(Deal.closed_at))
              .order_by(Deal.id, Touch.occurred_at, Call.id))
     first: dict[int, CallRow] = {}
-    for row in session.execute(query):
+    for row in read_many(session, query):
         if row.deal_id in first:
             continue
         first[row.deal_id] = CallRow(deal_id=row.deal_id, won=row.outcome == DealOutcome.WON.value,
@@ -328,7 +329,7 @@ def activity(session: Session, scope: Scope, part: Part | None = None) -> list[A
              .where(*scope.touches(part).conditions())
              .group_by(Touch.rep_id, Touch.channel, Touch.outcome))
     return [ActivityRow(rep_id, channel, outcome, int(touches))
-            for rep_id, channel, outcome, touches in session.execute(query)]
+            for rep_id, channel, outcome, touches in read_many(session, query)]
 
 
 def tallied_activity(session: Session, scope: Scope, from_month: date | None) -> list[ActivityRow]:

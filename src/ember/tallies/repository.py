@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Integer, case, cast, delete, func, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ember.db import insert_or_ignore
+from ember.db import insert_or_ignore, read_many
 from ember.models import (
     ActivityTally,
     CallHourTally,
@@ -146,7 +146,7 @@ def call_slices(session: Session, touches: TouchRange, outcomes: Iterable[str], 
              .group_by(*groups))
     starts: dict[tuple[str, int], datetime] = {}  # a few thousand quarter hours among a million calls
     out = []
-    for row in session.execute(query):
+    for row in read_many(session, query):
         key = (row.hour, int(row.quarter))
         start = starts.get(key)
         if start is None:
@@ -162,7 +162,7 @@ def activity_slices(session: Session, touches: TouchRange) -> list[ActivitySlice
              .where(*touches.conditions())
              .group_by(Touch.rep_id, month, Touch.channel, Touch.outcome))
     return [ActivitySlice(int(row.rep_id), date.fromisoformat(f"{row.month}-01"), row.channel, row.outcome,
-                          int(row.touches)) for row in session.execute(query)]
+                          int(row.touches)) for row in read_many(session, query)]
 
 
 def ftc_slices(session: Session, touches: TouchRange, outcomes: Iterable[str]) -> list[FtcSlice]:
@@ -172,7 +172,7 @@ def ftc_slices(session: Session, touches: TouchRange, outcomes: Iterable[str]) -
              .where(Touch.outcome.in_(sorted(outcomes)), Touch.label.like(FTC_LABEL), *touches.conditions())
              .group_by(Touch.rep_id, month, Touch.label))
     return [FtcSlice(int(row.rep_id), date.fromisoformat(f"{row.month}-01"), row.label, int(row.contacts))
-            for row in session.execute(query)]
+            for row in read_many(session, query)]
 
 
 def deal_slices(session: Session, touches: TouchRange) -> list[DealSlice]:
@@ -182,7 +182,7 @@ def deal_slices(session: Session, touches: TouchRange) -> list[DealSlice]:
     query = (select(Touch.deal_id, follow_up, said_no)
              .where(Touch.deal_id.is_not(None), *touches.conditions()).group_by(Touch.deal_id))
     return [DealSlice(int(row.deal_id), int(row.follow_ups or 0), int(row.said_no or 0))
-            for row in session.execute(query) if row.follow_ups or row.said_no]
+            for row in read_many(session, query) if row.follow_ups or row.said_no]
 
 
 # --- the counts ---------------------------------------------------------------------
@@ -245,7 +245,7 @@ def hour_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: d
     query = (select(t.weekday, t.hour, func.sum(t.calls).label("calls"), func.sum(t.connects).label("connects"))
              .where(who, *months).group_by(t.weekday, t.hour))
     return [HourCount(int(r.weekday), int(r.hour), int(r.calls or 0), int(r.connects or 0))
-            for r in session.execute(query)]
+            for r in read_many(session, query)]
 
 
 def activity_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: date | None) -> list[ActivityCount]:
@@ -256,7 +256,7 @@ def activity_counts(session: Session, rep_ids: tuple[int, ...] | None, from_mont
     query = (select(t.rep_id, t.channel, t.outcome, func.sum(t.touches).label("touches"))
              .where(*who, *months).group_by(t.rep_id, t.channel, t.outcome))
     return [ActivityCount(int(r.rep_id), r.channel, r.outcome, int(r.touches or 0))
-            for r in session.execute(query) if r.touches]
+            for r in read_many(session, query) if r.touches]
 
 
 def ftc_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: date | None) -> dict[int, int]:
@@ -265,7 +265,7 @@ def ftc_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: da
     who = t.rep_id == ALL_REPS if rep_ids is None else t.rep_id.in_(rep_ids)
     months = [t.month >= from_month] if from_month is not None else []
     query = select(t.attempt, func.sum(t.contacts).label("contacts")).where(who, *months).group_by(t.attempt)
-    return {int(r.attempt): int(r.contacts) for r in session.execute(query) if r.contacts}
+    return {int(r.attempt): int(r.contacts) for r in read_many(session, query) if r.contacts}
 
 
 def deal_tally() -> Any:
