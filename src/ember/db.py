@@ -15,7 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Executable, Result, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Result, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,7 +73,21 @@ def prompt_engine(engine: Engine) -> Engine:
     url = engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return engine
-    return make_engine(url.render_as_string(hide_password=False), busy_timeout_ms=PROMPT_BUSY_TIMEOUT_MS)
+    prompt = make_engine(url.render_as_string(hide_password=False), busy_timeout_ms=PROMPT_BUSY_TIMEOUT_MS)
+    # Its transactions take the write lock as they begin: the driver would take it at the first
+    # write, once the statement's parameters (a stored batch's JSON) were made, and every poll
+    # while the worker holds the lock would make them again.
+    event.listen(prompt, "connect", _driver_leaves_transactions_to_us)
+    event.listen(prompt, "begin", _begin_immediate)
+    return prompt
+
+
+def _driver_leaves_transactions_to_us(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def retry_while_locked(action: Callable[[], T], *, patience_s: float = BUSY_TIMEOUT_MS / 1000) -> T:
