@@ -7,7 +7,7 @@ behave alike for the rules that matter (cascades, uniqueness, concurrency).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from functools import lru_cache
@@ -15,7 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Executable, Result, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -133,12 +133,13 @@ def insert_or_ignore(session: Session, table: Any) -> Insert:
     return module.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
-def read_many(session: Session, query: Executable) -> Result[*tuple[Any, ...]]:
+def read_many(session: Session, query: Executable) -> Sequence[Row[*tuple[Any, ...]]]:
     """Run a read of many plain rows (counts and keys, no objects) on the session's connection: the
     ORM's per-row loading costs several microseconds a row, seconds on the team numbers' reads.
+    The rows are fetched at once (iterated, a result asks the driver for one row at a time).
     Pending changes are flushed first, as the session would before a query."""
     session.flush()
-    return session.connection().execute(query)
+    return session.connection().execute(query).all()
 
 
 def typed_rows(record: Callable[..., T], rows: Iterable[Any]) -> list[T]:

@@ -255,8 +255,10 @@ def activity_counts(session: Session, rep_ids: tuple[int, ...] | None, from_mont
     months = [t.month >= from_month] if from_month is not None else [t.month == ALL_TIME]
     query = (select(t.rep_id, t.channel, t.outcome, func.sum(t.touches).label("touches"))
              .where(*who, *months).group_by(t.rep_id, t.channel, t.outcome))
-    return [ActivityCount(int(r.rep_id), r.channel, r.outcome, int(r.touches or 0))
-            for r in read_many(session, query) if r.touches]
+    # Unpacked rather than read by name: a row's named access costs about a microsecond, and the
+    # all-teams view reads a row per rep, channel and outcome (fifty thousand on 3,700 reps).
+    return [ActivityCount(int(rep_id), channel, outcome, int(touches))
+            for rep_id, channel, outcome, touches in read_many(session, query) if touches]
 
 
 def ftc_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: date | None) -> dict[int, int]:
