@@ -168,7 +168,7 @@ def _headers_ahead(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: 
                               name=f"inbox-{ctx.mailbox_id}-headers", daemon=True)
     reader.start()
     try:
-        yield _taken(ahead, len(batches))
+        yield _taken(ahead, client, batches)
     finally:
         stop.set()  # also when a batch failed: the reader stops at its next hand-over
         while reader.is_alive():
@@ -177,9 +177,18 @@ def _headers_ahead(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: 
         reader.join()
 
 
-def _taken(ahead: queue.Queue[list[imap.Headers] | BaseException], count: int) -> Iterator[list[imap.Headers]]:
-    for _ in range(count):
+class _NoSecondLogin(Exception):
+    """The server would not open a second connection (some limit how many a mailbox may have)."""
+
+
+def _taken(ahead: queue.Queue[list[imap.Headers] | BaseException], client: IMAPClient,
+           batches: list[list[int]]) -> Iterator[list[imap.Headers]]:
+    for number in range(len(batches)):
         item = ahead.get()
+        if isinstance(item, _NoSecondLogin):  # then this connection reads them, as a short read does
+            log.info("%s; headers are read on one connection", item)
+            yield from (imap.fetch_headers(client, batch) for batch in batches[number:])
+            return
         if isinstance(item, BaseException):
             raise item
         yield item
@@ -189,7 +198,13 @@ def _read_ahead(ctx: _Context, folder: str, uidvalidity: int, batches: list[list
                 ahead: queue.Queue[list[imap.Headers] | BaseException], stop: threading.Event) -> None:
     """Fetch each batch's headers on a connection of its own; a failure is handed over in its place."""
     try:
-        with logged_in(ctx.engine, ctx.settings, ctx.mailbox, ctx.settings.inbox.inbox_timeout_s) as reader:
+        try:
+            stack = ExitStack()
+            reader = stack.enter_context(logged_in(ctx.engine, ctx.settings, ctx.mailbox,
+                                                   ctx.settings.inbox.inbox_timeout_s))
+        except (imap.MailServerError, EmberError) as exc:
+            raise _NoSecondLogin(f"a second connection was refused: {exc}") from exc
+        with stack:
             if imap.open_folder(reader, folder).uidvalidity != uidvalidity:
                 raise imap.MailServerError(f"the server renumbered {folder} during the read; the next read starts "
                                            "it again")
