@@ -6,7 +6,8 @@
 In one run and one process it times, best of ``--repeat``:
 
 * Ember: every figure of /team (``team_numbers``: the grouped SQL reads and
-  the Python that turns them into figures), for all teams and for one team;
+  the Python that turns them into figures), for all teams and for one team,
+  over all history and over the last N days (``--days``);
   and the page itself (GET /team, logged in as the demo admin and manager);
 * the running counts brought up to date first (on a file never folded: every
   touch, the one-time cost; on the next runs nothing);
@@ -22,12 +23,14 @@ The goal: the dashboard within 2x of DuckDB and under 2 s.
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import re
 import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -181,6 +184,8 @@ def main() -> int:
     parser.add_argument("--db", type=pathlib.Path, required=True, help="SQLite file (built when --contacts is given)")
     parser.add_argument("--contacts", type=int, default=0, help="build a data set of this size first")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--days", default="365,90",
+                        help="also time Ember's figures over these last-N-days periods (comma-separated; '' for none)")
     args = parser.parse_args()
     if args.contacts:
         if args.db.exists():
@@ -227,7 +232,14 @@ def main() -> int:
                   f"{warm:.2f} s again · "
                   f"duckdb {theirs:.2f} s · ratio ember/duckdb {ours / theirs:.2f}x · CPU seconds ember "
                   f"{ours_cpu:.2f}, duckdb {theirs_cpu:.2f} ({ours_cpu / theirs_cpu:.2f}x) · "
-                  f"{'agree' if not problems else 'DIFFER: ' + '; '.join(problems)}")
+                  f"{'agree' if not problems else 'DIFFER: ' + '; '.join(problems)} · "
+                  f"load {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+            for days in (int(d) for d in args.days.split(",") if d.strip()):
+                since = datetime.now(UTC) - timedelta(days=days)
+                period = resolve_view(session, Actor.of(user), team=None if view.team_id is None else str(view.team_id),
+                                      since=since)
+                took, _ = best_of(args.repeat, lambda v=period: team_numbers(session, v, options))
+                print(f"  {who}, last {days} days: ember figures {took:.2f} s, CPU {CPU[0]:.2f} s")
     return 1 if failures else 0
 
 

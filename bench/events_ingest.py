@@ -20,9 +20,14 @@ processes that send pre-signed requests over keep-alive connections.
 
     python bench/events_ingest.py --cases d --stored 0  # only (d)
     python bench/events_ingest.py --cases d --stored 0 --workers 0  # (d) ingestion alone, no worker
+    python bench/events_ingest.py --cases b --stored 0  # (b), after the (a) it paces itself on
 
 (a) and (d) alternate rounds of about two seconds of the no-op and of the endpoint measured, so that
-load from other programs on the machine weighs on both sides of the ratio alike.
+load from other programs on the machine weighs on both sides of the ratio alike. Each round starts
+with the worker idle: the events of a measured round are made during that round and the wait after
+it, never during the next no-op round (which would slow the no-op and flatter the ratio), and never
+during the next measured round. (d) also prints the CPU time the server spends per request and the
+worker per batch (from /proc, so on Linux), which the shared machine's load barely moves.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -195,28 +201,87 @@ def throughput(url: str, path: str, kind: str, key: str, prefix: str, seconds: f
                threads: int) -> float:
     """Requests answered per second: ``kind`` "events" (signed with the secret ``key``) or "batch"
     (100 calls, the write key ``key``)."""
-    with mp.Pool(clients) as pool:
+    return _sent(url, path, kind, key, prefix, seconds, clients, threads)[0] / seconds
+
+
+def _sent(url: str, path: str, kind: str, key: str, prefix: str, seconds: float, clients: int,
+          threads: int) -> tuple[int, float]:
+    """(requests answered, seconds taken) by ``clients`` processes sending for ``seconds``."""
+    pool = mp.Pool(clients)
+    try:
         started = time.monotonic()
         total = sum(pool.map(_client, [(url, path, kind, key, f"{prefix}{c}", seconds, threads)
                                        for c in range(clients)]))
-        return total / (time.monotonic() - started)
+        taken = time.monotonic() - started
+        # Closed, not terminated: a sender killed while it waits for the pool's lock can leave
+        # the pool waiting for it forever.
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return total, taken
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 ROUND_S = 2.0
 
 
-def paired(url: str, baseline: str, measured: str, kind: str, key: str, prefix: str, seconds: float,
-           clients: int, threads: int) -> tuple[float, float]:
-    """(baseline, measured) requests/s, in alternating short rounds (A B B A ...): load that other
-    programs put on the machine drifts over a run, and should weigh on both sides alike."""
+def _per_ms(cpu_s: float, count: int) -> float:
+    return cpu_s * 1000 / count if count else float("nan")
+
+
+@dataclass
+class Side:
+    """What one endpoint's rounds added up to."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    server_cpu: float = 0.0
+    worker_cpu: float = 0.0  # during its rounds and the worker's catching up after them
+    rates: list[float] = field(default_factory=list)
+    backlog: list[int] = field(default_factory=list)  # events still pending as each round ended
+
+    @property
+    def rate(self) -> float:
+        return sum(self.rates) / len(self.rates)
+
+
+def paired(stack: Stack, baseline: str, measured: str, kind: str, key: str, prefix: str, seconds: float,
+           clients: int, threads: int) -> tuple[Side, Side]:
+    """(baseline, measured) sides, in alternating short rounds (A B B A ...): load that other
+    programs put on the machine drifts over a run, and should weigh on both sides alike.
+
+    Every round starts with the worker idle, and the worker's CPU time is counted from the start
+    of a round until it is idle again: each side is charged its own background work, and only it.
+    """
     rounds = max(2, round(seconds / ROUND_S))
-    rates: dict[str, list[float]] = {baseline: [], measured: []}
+    sides = {baseline: Side(), measured: Side()}
     for index in range(rounds):
         order = (baseline, measured) if index % 2 == 0 else (measured, baseline)
         for path in order:
-            rates[path].append(throughput(url, path, kind, key, f"{prefix}{index}{path[-1]}", seconds / rounds,
-                                          clients, threads))
-    return sum(rates[baseline]) / rounds, sum(rates[measured]) / rounds
+            side = sides[path]
+            stack.wait_idle()
+            server, worker = cpu_seconds(stack.server_pid), stack.worker_cpu()
+            count, taken = _sent(stack.url, path, kind, key, f"{prefix}{index}{path[-1]}", seconds / rounds,
+                                 clients, threads)
+            side.server_cpu += cpu_seconds(stack.server_pid) - server
+            side.backlog.append(stack.pending())
+            stack.wait_idle()
+            side.worker_cpu += stack.worker_cpu() - worker
+            side.requests += count
+            side.seconds += taken
+            side.rates.append(count / taken)
+    return sides[baseline], sides[measured]
 
 
 def _paced(args: tuple[str, str, float, float, int, int, int]) -> dict[str, float]:
@@ -317,6 +382,33 @@ class Stack:
         self.url = ""
         self.procs: list[subprocess.Popen[bytes]] = []
 
+    @property
+    def server_pid(self) -> int:
+        return self.procs[0].pid
+
+    def worker_cpu(self) -> float:
+        return sum(cpu_seconds(proc.pid) for proc in self.procs[1:])
+
+    def pending(self) -> int:
+        """Events (and stored batches) the worker has not handled yet."""
+        from ember.db import make_engine
+        from ember.models import InboundEvent
+
+        engine = make_engine(f"sqlite:///{self.data_dir / 'ember.db'}")
+        try:
+            with engine.connect() as conn:
+                return int(conn.scalar(select(func.count()).where(InboundEvent.status == "pending")) or 0)
+        finally:
+            engine.dispose()
+
+    def wait_idle(self, patience_s: float = 300.0) -> None:
+        """Until the worker has handled everything stored (at once when no worker runs)."""
+        deadline = time.monotonic() + patience_s
+        while self.workers and self.pending():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not catch up within {patience_s:.0f} s")
+            time.sleep(0.1)
+
     def __enter__(self) -> Stack:
         env, log = _env(self.data_dir), self.data_dir / "bench.log"
         port = _port()
@@ -363,23 +455,31 @@ def main() -> None:
         secret, write_key = _setup(data_dir, args.contacts)
         if "d" in args.cases:
             with Stack(data_dir, args.workers) as stack:
-                noop_batches, batches = paired(stack.url, "/noop", "/v1/batch", "batch", write_key, "b",
-                                               args.seconds, args.clients, args.threads)
+                noop_side, batch_side = paired(stack, "/noop", "/v1/batch", "batch", write_key, "b", args.seconds,
+                                               args.clients, args.threads)
+            noop_batches, batches = noop_side.rate, batch_side.rate
             print(f"(d) no-op, same body {noop_batches:8.0f} requests/s")
             print(f"    POST /v1/batch   {batches:8.0f} batches/s ({batches * BATCH_CALLS:.0f} events/s)   "
                   f"ratio {batches / noop_batches:.2f}x (goal >= 0.5x)")
-        if "a" not in args.cases:
+            print(f"    CPU per request: server {_per_ms(noop_side.server_cpu, noop_side.requests):.2f} ms "
+                  f"(no-op), {_per_ms(batch_side.server_cpu, batch_side.requests):.2f} ms (batch); worker "
+                  f"{_per_ms(batch_side.worker_cpu, batch_side.requests):.2f} ms per batch; events still "
+                  f"pending as the batch rounds ended: {batch_side.backlog}")
+        if not {"a", "b", "c"} & set(args.cases):
             return
+        # (b) paces at half of (a)'s rate and (c) compares with it: (a) runs whenever they do.
         with Stack(data_dir, args.workers) as stack:
-            noop, events = paired(stack.url, "/noop", "/events", "events", secret, "a", args.seconds, args.clients,
-                                  args.threads)
+            noop_side, events_side = paired(stack, "/noop", "/events", "events", secret, "a", args.seconds,
+                                            args.clients, args.threads)
+            noop, events = noop_side.rate, events_side.rate
             print(f"(a) no-op endpoint   {noop:8.0f} requests/s")
             print(f"    POST /events     {events:8.0f} events/s   ratio {events / noop:.2f}x (goal >= 0.5x)")
-            result = latency(stack.url, secret, events / 2, args.seconds, args.contacts, data_dir, args.clients)
-            print(f"(b) at {result['rate']:.0f} events/s: {result['alerts']:.0f} alerts, trigger-to-alert "
-                  f"p50 {result['p50'] * 1000:.0f} ms, p99 {result['p99'] * 1000:.0f} ms, "
-                  f"max {result['max'] * 1000:.0f} ms (goal p99 <= 1000 ms)")
-        if args.stored <= 0:
+            if "b" in args.cases:
+                result = latency(stack.url, secret, events / 2, args.seconds, args.contacts, data_dir, args.clients)
+                print(f"(b) at {result['rate']:.0f} events/s: {result['alerts']:.0f} alerts, trigger-to-alert "
+                      f"p50 {result['p50'] * 1000:.0f} ms, p99 {result['p99'] * 1000:.0f} ms, "
+                      f"max {result['max'] * 1000:.0f} ms (goal p99 <= 1000 ms)")
+        if "c" not in args.cases or args.stored <= 0:
             return
         built = bulk_store(data_dir, args.stored)
         print(f"(c) stored {args.stored:,} events in {built:.0f} s")

@@ -15,7 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Result, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,7 +73,21 @@ def prompt_engine(engine: Engine) -> Engine:
     url = engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return engine
-    return make_engine(url.render_as_string(hide_password=False), busy_timeout_ms=PROMPT_BUSY_TIMEOUT_MS)
+    prompt = make_engine(url.render_as_string(hide_password=False), busy_timeout_ms=PROMPT_BUSY_TIMEOUT_MS)
+    # Its transactions take the write lock as they begin: the driver would take it at the first
+    # write, once the statement's parameters (a stored batch's JSON) were made, and every poll
+    # while the worker holds the lock would make them again.
+    event.listen(prompt, "connect", _driver_leaves_transactions_to_us)
+    event.listen(prompt, "begin", _begin_immediate)
+    return prompt
+
+
+def _driver_leaves_transactions_to_us(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def retry_while_locked(action: Callable[[], T], *, patience_s: float = BUSY_TIMEOUT_MS / 1000) -> T:
@@ -117,6 +131,14 @@ def insert_or_ignore(session: Session, table: Any) -> Insert:
     workers insert the same unique row at once."""
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return module.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
+
+
+def read_many(session: Session, query: Executable) -> Result[*tuple[Any, ...]]:
+    """Run a read of many plain rows (counts and keys, no objects) on the session's connection: the
+    ORM's per-row loading costs several microseconds a row, seconds on the team numbers' reads.
+    Pending changes are flushed first, as the session would before a query."""
+    session.flush()
+    return session.connection().execute(query)
 
 
 def typed_rows(record: Callable[..., T], rows: Iterable[Any]) -> list[T]:

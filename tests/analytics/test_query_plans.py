@@ -86,3 +86,25 @@ def test_every_team_read_finds_its_rows_through_an_index(engine: Engine) -> None
     assert len(statements) >= 10
     problems = {s.split("FROM", 1)[0][:80]: bad for s, p in statements if (bad := _scans_per_row(engine, s, p))}
     assert problems == {}, f"a table is scanned once per row: {problems}"
+
+
+def test_the_touches_of_a_partial_month_are_read_as_a_range_of_each_reps_touches(engine: Engine) -> None:
+    """A period's first, partial month is read from the touches: one range per rep, not every touch there is."""
+    generate(engine, contacts=120, seed=5, now=NOW)
+    scope = Scope(None, datetime(2026, 1, 14, tzinfo=UTC))
+    part = repo.Part(before=datetime(2026, 2, 1, tzinfo=UTC), upto_id=10**9)
+    with Session(engine) as session:
+        talked = repo.conversation_outcomes(session)
+
+        def edge() -> None:
+            repo.activity(session, scope, part)
+            repo.ftc_attempts(session, scope, talked, part)
+            repo.call_hours(session, scope, talked, part)
+
+        statements = [(s, p) for s, p in _statements(engine, edge) if "occurred_at <" in s]
+    assert len(statements) == 3
+    for statement, parameters in statements:
+        with engine.connect() as connection:
+            plan = [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+        touches = [step for step in plan if " touches " in f"{step} "]
+        assert touches and all("occurred_at>" in step for step in touches), plan

@@ -280,6 +280,9 @@ def test_figures_read_from_the_running_counts_match_a_naive_recount(data: Engine
         _compare(everyone, _naive(raw, None, None))
         one = resolve_view(session, admin, rep="lena.fischer@harborlight.example", since=since)
         _compare(team_numbers(session, one, options, now=NOW), _naive(raw, set(one.rep_ids or ()), since))
+        # Every team over a period: whole months from the counts, the first partial month from the touches.
+        _compare(team_numbers(session, resolve_view(session, admin, since=since), options, now=NOW),
+                 _naive(raw, None, since))
     # Folded in "later": on PostgreSQL a touch is folded once it has settled.
     assert refresh(data, now=datetime.now(UTC) + timedelta(hours=1)) > 0  # the three new touches
     with Session(data) as session:

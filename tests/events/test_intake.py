@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from ember.db import unit_of_work
+from ember.db import prompt_engine, unit_of_work
 from ember.events.intake import EventWriter
 from ember.events.repository import claim_contactless
 from ember.events.rules import EventIn
@@ -60,6 +62,32 @@ def test_a_failing_queue_still_answers_and_leaves_the_events_pending(engine) -> 
     assert len(accepted.new_ids) == 1
     with unit_of_work(engine) as session:
         assert session.scalar(select(InboundEvent.status)) == "pending"  # the sweep queues it
+
+
+def test_a_write_behind_another_transaction_waits_for_it_and_then_lands(engine) -> None:
+    # Another writer (a worker) holds the lock the write needs: the answer comes once it lets go.
+    writer = EventWriter(prompt_engine(engine), lambda ids: None)
+    now = datetime.now(UTC)
+    held = engine.connect()
+    transaction = held.begin()
+    held.execute(insert(InboundEvent).values(source="website", external_id="a", type="page_view", payload={},
+                                             occurred_at=now, received_at=now, status="handled"))
+    released: list[float] = []
+
+    def let_go() -> None:
+        time.sleep(0.3)
+        released.append(time.monotonic())
+        transaction.rollback()
+        held.close()
+
+    holder = threading.Thread(target=let_go)
+    holder.start()
+    accepted = asyncio.run(writer.write("website", [_event("a")], [], now))
+    answered = time.monotonic()
+    holder.join()
+    assert len(accepted.new_ids) == 1 and answered >= released[0]
+    with unit_of_work(engine) as session:
+        assert session.scalar(select(InboundEvent.status).where(InboundEvent.external_id == "a")) == "handled"
 
 
 def test_batched_claim_takes_only_events_that_belong_to_nobody(engine) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from ember.tallies.rules import ALL_REPS, CallSlice, LocalClock, first_whole_month, hour_counts
+from ember.tallies.rules import ALL_REPS, CallSlice, FtcSlice, LocalClock, first_whole_month, ftc_counts, hour_counts
 
 
 def test_calls_count_in_the_local_hour_on_either_side_of_a_summer_time_change() -> None:
@@ -30,3 +30,11 @@ def test_a_period_is_counted_from_its_first_whole_month() -> None:
     # 1 March 00:30 in Paris is still February in UTC
     paris = timezone(timedelta(hours=1))
     assert first_whole_month(datetime(2026, 3, 1, 0, 30, tzinfo=paris)) == date(2026, 3, 1)
+
+
+def test_first_conversations_count_for_their_rep_and_for_every_rep_together() -> None:
+    march = date(2026, 3, 1)
+    rows = [FtcSlice(7, march, "FTC #2", 3), FtcSlice(8, march, "FTC #2", 1), FtcSlice(8, march, "no number", 5)]
+    counts = ftc_counts(rows)
+    assert counts == {(7, 2, march): 3, (8, 2, march): 1, (ALL_REPS, 2, march): 4}
+    assert ftc_counts(rows, sign=-1)[(ALL_REPS, 2, march)] == -4

@@ -182,6 +182,37 @@ def test_a_big_batch_is_stored_at_once_and_its_events_are_written_by_the_worker(
     assert alert_count(engine) == 1
 
 
+def test_a_visitor_once_tied_to_a_contact_keeps_counting_and_strangers_are_settled(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    contact_id = _nurture_contact(engine)
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    identify = {"type": "identify", "messageId": "id-1", "userId": "user-7", "anonymousId": "anon-1",
+                "traits": {"email": "nora@prospect.example"}, "timestamp": datetime.now(UTC).isoformat()}
+    assert client.post("/v1/batch", json={"batch": [identify]}, headers=_auth(key)).status_code == 200
+    drain(settings)
+    assert alert_count(engine) == 0
+    # Later, the same browser (no email any more) reads the pricing page, beside a stranger's visit.
+    later = [_page("p-stranger", anonymousId="anon-2"), _page("p-nora", anonymousId="anon-1")]
+    assert client.post("/v1/batch", json={"batch": later}, headers=_auth(key)).status_code == 200
+    drain(settings)
+    rows = {r.external_id: r for r in stored(engine)}
+    assert rows["p-nora"].contact_id == contact_id
+    assert rows["p-stranger"].contact_id is None
+    assert all(r.status == "handled" for r in rows.values())
+    assert alert_count(engine) == 1
+
+
+def test_batches_waiting_together_keep_a_message_id_from_the_first(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    first = _page("same", anonymousId="anon-1", properties={"url": "https://acme.example/first"})
+    second = _page("same", anonymousId="anon-1", properties={"url": "https://acme.example/second"})
+    for call in (first, second):  # both stored before the worker reads either
+        assert client.post("/v1/batch", json={"batch": [call]}, headers=_auth(key)).status_code == 200
+    drain(settings)
+    assert [(r.external_id, r.url) for r in stored(engine)] == [("same", "https://acme.example/first")]
+
+
 def test_numbers_past_64_bits_and_utf16_bodies_are_kept_like_any_other(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
     key = add_source(engine, "site", "segment").write_key
     assert key is not None

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ember.analytics.metrics import ActivityRow, CallRow, Funnel, HourRow
-from ember.db import typed_rows
+from ember.db import read_many, typed_rows
 from ember.models import (
     Alert,
     Call,
@@ -189,7 +189,7 @@ def _follow_up_counts(session: Session, scope: Scope, said_no: Any, follow_ups: 
     query = (select(sub.c.outcome, sub.c.stalled, sub.c.said_no, sub.c.fu, func.count())
              .group_by(sub.c.outcome, sub.c.stalled, sub.c.said_no, sub.c.fu))
     return [FollowUpCount(outcome, bool(stalled), bool(said_no), int(fu), int(deals))
-            for outcome, stalled, said_no, fu, deals in session.execute(query)]
+            for outcome, stalled, said_no, fu, deals in read_many(session, query)]
 
 
 def _days(session: Session, start: Any, end: Any) -> ColumnElement[int]:
@@ -206,7 +206,8 @@ def cycle_days(session: Session, scope: Scope) -> list[CycleCount]:
              .where(Deal.outcome.is_not(None), Deal.closed_at.is_not(None), scope.owned(Deal.owner_id),
                     scope.after(Deal.closed_at))
              .group_by(Deal.outcome, days))
-    return [CycleCount(str(outcome), max(int(days), 0), int(deals)) for outcome, days, deals in session.execute(query)]
+    return [CycleCount(str(outcome), max(int(days), 0), int(deals))
+            for outcome, days, deals in read_many(session, query)]
 
 
 # --- contacts: first-time-call attempts to the first conversation ------------
@@ -217,7 +218,7 @@ def ftc_attempts(session: Session, scope: Scope, outcomes: Iterable[str], part: 
              .where(Touch.outcome.in_(sorted(outcomes)), Touch.label.like(FTC_LABEL), *scope.touches(part).conditions())
              .group_by(Touch.label))
     histogram: dict[int, int] = {}
-    for label, count in session.execute(query):
+    for label, count in read_many(session, query):
         number = _label_number(label)
         if number is not None:
             histogram[number] = histogram.get(number, 0) + int(count)
@@ -269,7 +270,7 @@ def discovery_calls(session: Session, scope: Scope) -> list[CallRow]:
                     scope.after(Deal.closed_at))
              .order_by(Deal.id, Touch.occurred_at, Call.id))
     first: dict[int, CallRow] = {}
-    for row in session.execute(query):
+    for row in read_many(session, query):
         if row.deal_id in first:
             continue
         first[row.deal_id] = CallRow(deal_id=row.deal_id, won=row.outcome == DealOutcome.WON.value,
@@ -280,13 +281,17 @@ def discovery_calls(session: Session, scope: Scope) -> list[CallRow]:
 
 def calls_to_coach(session: Session, scope: Scope, limit: int = 40) -> list[dict[str, Any]]:
     """Recent analysed calls with their benchmark verdicts, newest first."""
+    # The calls shown are picked first, so only their analyses are read (each is kilobytes of
+    # JSON behind the transcript); asked at once, every analysed call's was read before sorting.
+    recent = (select(Call.id).join(Touch, Touch.id == Call.touch_id)
+              .where(Call.analysis.is_not(None), scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
+              .order_by(Touch.occurred_at.desc(), Call.id.desc()).limit(limit))
     query = (select(Call.id.label("call_id"), Touch.occurred_at, Touch.rep_id, User.name.label("rep"),
                     Contact.id.label("contact_id"), Contact.first_name, Contact.last_name,
                     Call.analysis["benchmarks"].label("benchmarks"))
              .join(Touch, Touch.id == Call.touch_id).join(Contact, Contact.id == Touch.contact_id)
-             .join(User, User.id == Touch.rep_id)
-             .where(Call.analysis.is_not(None), scope.owned(Touch.rep_id), scope.after(Touch.occurred_at))
-             .order_by(Touch.occurred_at.desc()).limit(limit))
+             .join(User, User.id == Touch.rep_id).where(Call.id.in_(recent))
+             .order_by(Touch.occurred_at.desc(), Call.id.desc()))
     return [{"call_id": row.call_id, "at": row.occurred_at, "rep_id": row.rep_id, "rep": row.rep,
              "contact_id": row.contact_id, "contact": f"{row.first_name} {row.last_name}".strip(),
              "benchmarks": row.benchmarks or []} for row in session.execute(query)]
@@ -296,21 +301,25 @@ def calls_to_coach(session: Session, scope: Scope, limit: int = 40) -> list[dict
 
 def nurture_funnel(session: Session, scope: Scope) -> Funnel:
     """Contacts put on the nurture list in the period; of them, alerted again, re-opened, won after."""
-    base = (select(NurtureMembership.contact_id, NurtureMembership.started_at, NurtureMembership.ended_at,
-                   NurtureMembership.ended_reason)
-            .join(Contact, Contact.id == NurtureMembership.contact_id)
-            .where(scope.owned(Contact.owner_id), scope.after(NurtureMembership.started_at)).subquery())
-    nurtured = select(func.count(func.distinct(base.c.contact_id)))
-    alerted = exists().where(Alert.contact_id == base.c.contact_id, Alert.created_at >= base.c.started_at)
-    triggered = select(func.count(func.distinct(base.c.contact_id))).where(alerted)
-    reopened_rows = base.c.ended_reason == "trigger"
-    reopened = select(func.count(func.distinct(base.c.contact_id))).where(reopened_rows)
-    won_after = exists().where(DealStakeholder.contact_id == base.c.contact_id,
-                               DealStakeholder.deal_id == Deal.id, Deal.outcome == DealOutcome.WON.value,
-                               Deal.closed_at >= base.c.ended_at)
-    won = select(func.count(func.distinct(base.c.contact_id))).where(reopened_rows, won_after)
-    return Funnel(nurtured=int(session.scalar(nurtured) or 0), triggered=int(session.scalar(triggered) or 0),
-                  reopened=int(session.scalar(reopened) or 0), won=int(session.scalar(won) or 0))
+    m = NurtureMembership
+    alerted = exists().where(Alert.contact_id == m.contact_id, Alert.created_at >= m.started_at)
+    reopened = m.ended_reason == "trigger"
+    won_after = exists().where(DealStakeholder.contact_id == m.contact_id, DealStakeholder.deal_id == Deal.id,
+                               Deal.outcome == DealOutcome.WON.value, Deal.closed_at >= m.ended_at)
+
+    def contacts(condition: ColumnElement[bool] | None = None) -> Any:
+        who = m.contact_id if condition is None else case((condition, m.contact_id))
+        return func.count(func.distinct(who))
+
+    # One pass over the memberships for the four counts; the owner is read only when it narrows.
+    query = (select(contacts().label("nurtured"), contacts(alerted).label("triggered"),
+                    contacts(reopened).label("reopened"), contacts(and_(reopened, won_after)).label("won"))
+             .select_from(m).where(scope.after(m.started_at)))
+    if scope.rep_ids is not None:
+        query = query.join(Contact, Contact.id == m.contact_id).where(scope.owned(Contact.owner_id))
+    row = session.execute(query).one()
+    return Funnel(nurtured=int(row.nurtured or 0), triggered=int(row.triggered or 0),
+                  reopened=int(row.reopened or 0), won=int(row.won or 0))
 
 
 # --- activity, queues, stalled deals ----------------------------------------
@@ -320,7 +329,7 @@ def activity(session: Session, scope: Scope, part: Part | None = None) -> list[A
              .where(*scope.touches(part).conditions())
              .group_by(Touch.rep_id, Touch.channel, Touch.outcome))
     return [ActivityRow(rep_id, channel, outcome, int(touches))
-            for rep_id, channel, outcome, touches in session.execute(query)]
+            for rep_id, channel, outcome, touches in read_many(session, query)]
 
 
 def tallied_activity(session: Session, scope: Scope, from_month: date | None) -> list[ActivityRow]:
@@ -360,11 +369,14 @@ def queue_sizes(session: Session, rep_ids: Sequence[int], until: datetime, now: 
 
 def stalled_deals(session: Session, scope: Scope, limit: int = 50) -> list[dict[str, Any]]:
     """Open deals that went quiet, longest-stalled first."""
+    # The few deals shown are picked first: asked in one statement, the database worked out the
+    # follow-ups and the contact of every stalled deal (tens of thousands) before sorting them.
+    shown = (select(Deal.id).where(Deal.outcome.is_(None), Deal.stalled_at.is_not(None), scope.owned(Deal.owner_id))
+             .order_by(Deal.stalled_at).limit(limit))
     query = (select(Deal.id.label("deal_id"), Deal.name, Deal.stalled_at, User.name.label("rep"),
                     _follow_ups().label("follow_ups"), _primary_contact().label("contact_id"))
-             .join(User, User.id == Deal.owner_id)
-             .where(Deal.outcome.is_(None), Deal.stalled_at.is_not(None), scope.owned(Deal.owner_id))
-             .order_by(Deal.stalled_at).limit(limit))
+             .join(User, User.id == Deal.owner_id).where(Deal.id.in_(shown))
+             .order_by(Deal.stalled_at, Deal.id))
     return [{**row._asdict(), "follow_ups": int(row.follow_ups)} for row in session.execute(query)]
 
 

@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -263,6 +263,19 @@ class EventIn:
     anonymous_id: str | None = None
     url: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+def belongs_to_nobody(event: EventIn, *, contact_emails: Container[str], tied_visitors: Container[str]) -> bool:
+    """An event that can be stored handled: no contact could be found behind it now.
+
+    The test of :func:`ember.events.repository.claim_contactless` (no signed-link contact,
+    no contact with the email, not an alias), with its "no recent event of the visitor tied
+    to a contact" asked more strictly: no event of the visitor ever was (``tied_visitors``
+    holds those that were). An event that fails it is stored pending and takes that claim.
+    """
+    return (event.type != EventType.ALIAS and event.payload.get("contact_id") is None
+            and (event.email is None or event.email not in contact_emails)
+            and (event.anonymous_id is None or event.anonymous_id not in tied_visitors))
 
 
 @dataclass

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ember.models.base import Base, utcnow
+
+TIED = text("contact_id IS NOT NULL")
 
 
 class InboundEvent(Base):
@@ -17,6 +19,9 @@ class InboundEvent(Base):
         UniqueConstraint("source", "external_id"),
         Index("ix_inbound_events_status", "status"),
         Index("ix_inbound_events_contact_occurred", "contact_id", "occurred_at"),
+        # Visitors someone was ever found behind: one probe tells that a visitor never was, so its
+        # events belong to nobody yet. Only tied events are in it, so storing a stranger's costs nothing.
+        Index("ix_inbound_events_tied_visitor", "anonymous_id", sqlite_where=TIED, postgresql_where=TIED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

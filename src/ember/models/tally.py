@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ember.models.base import Base, utcnow
@@ -48,7 +48,9 @@ class ActivityTally(Base):
     """Touches by rep, UTC month, channel and outcome."""
 
     __tablename__ = "activity_tallies"
-    __table_args__ = {"sqlite_with_rowid": False}
+    # The month first as well: the all-history rows (month ALL_TIME) and the months since a date are one range.
+    __table_args__ = (Index("ix_activity_tallies_month", "month", "rep_id", "channel", "outcome", "touches"),
+                      {"sqlite_with_rowid": False})
 
     rep_id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -63,7 +65,7 @@ class FtcTally(Base):
     __tablename__ = "ftc_tallies"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    rep_id: Mapped[int] = mapped_column(primary_key=True)
+    rep_id: Mapped[int] = mapped_column(primary_key=True)  # 0: every rep together (the all-teams view)
     attempt: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)
     contacts: Mapped[int] = mapped_column(default=0)

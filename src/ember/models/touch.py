@@ -14,9 +14,9 @@ class Touch(Timestamped, Base):
     __tablename__ = "touches"
     __table_args__ = (
         Index("ix_touches_contact_occurred", "contact_id", "occurred_at"),
-        Index("ix_touches_rep_occurred", "rep_id", "occurred_at"),
-        # Covers the team numbers' reads (activity, FTC attempts, connect rates): see analytics/repository.py.
-        Index("ix_touches_report", "rep_id", "channel", "outcome", "label", "occurred_at", "contact_id"),
+        # A rep's touches by time, with what the team numbers count (activity, FTC attempts, connect
+        # rates): a period's touches not in the running counts are one range of it per rep.
+        Index("ix_touches_rep_time", "rep_id", "occurred_at", "channel", "outcome", "label", "contact_id"),
         # A deal's touches: its follow-ups and whether anyone said no (team numbers), its last touch
         # (pipeline), read from the index alone.
         Index("ix_touches_deal_outcome_label", "deal_id", "outcome", "label", "occurred_at"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-ALL_REPS = 0  # the rep id under which every rep's calls are counted together
+ALL_REPS = 0  # the rep id under which every rep's calls and first conversations are counted together
 # The "month" under which each rep's activity is counted over all time as well: the all-history view
 # reads one row per rep, channel and outcome instead of one per month.
 ALL_TIME = date(1, 1, 1)
@@ -144,12 +144,13 @@ def attempt_number(label: str | None) -> int | None:
 
 
 def ftc_counts(rows: Iterable[FtcSlice], sign: int = 1) -> dict[FtcKey, int]:
-    """{(rep, attempt, UTC month): contacts first reached on that attempt}."""
+    """{(rep, attempt, UTC month): contacts first reached on that attempt}, each rep's and every rep's together."""
     counts: dict[FtcKey, int] = defaultdict(int)
     for row in rows:
         attempt = attempt_number(row.label)
         if attempt is not None:
-            counts[(row.rep_id, attempt, row.month)] += sign * row.contacts
+            for rep in (row.rep_id, ALL_REPS):
+                counts[(rep, attempt, row.month)] += sign * row.contacts
     return dict(counts)
 
 

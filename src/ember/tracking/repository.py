@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ember.db import typed_rows
@@ -86,22 +86,26 @@ class StoredBatch:
 
 def pending_batches(session: Session, event_ids: list[int]) -> list[StoredBatch]:
     """The stored batches among these events that no worker took yet; read only (no write lock)."""
-    return typed_rows(StoredBatch, session.execute(
+    # On the session's connection: Core rows, without the ORM's result machinery (a row per batch).
+    return typed_rows(StoredBatch, session.connection().execute(
         select(InboundEvent.id, InboundEvent.source, InboundEvent.payload, InboundEvent.received_at)
         .where(InboundEvent.id.in_(event_ids), InboundEvent.type == BATCH_TYPE, InboundEvent.status == "pending")
         .order_by(InboundEvent.id)))
 
 
-def take_batch(session: Session, batch_id: int) -> bool:
-    """Delete the batch row in the caller's transaction; False when another worker took it first.
+_TAKE = (delete(InboundEvent)
+         .where(InboundEvent.id.in_(bindparam("ids", expanding=True)), InboundEvent.type == BATCH_TYPE,
+                InboundEvent.status == "pending")
+         .returning(InboundEvent.id))
 
-    A write first: it takes the write lock (SQLite) or the row's lock (PostgreSQL), so a second
+
+def take_batches(conn: Connection, batch_ids: list[int]) -> set[int]:
+    """Delete the batch rows in the caller's transaction; the ids taken (not those another worker took first).
+
+    A write first: it takes the write lock (SQLite) or the rows' locks (PostgreSQL), so a second
     worker finds nothing to take. A batch row has done its work once its events are written in
     the same transaction; keeping it would only rewrite its whole payload to mark it handled.
     """
-    taken = session.execute(
-        delete(InboundEvent)
-        .where(InboundEvent.id == batch_id, InboundEvent.type == BATCH_TYPE, InboundEvent.status == "pending")
-        .returning(InboundEvent.id)
-        .execution_options(synchronize_session=False))
-    return taken.first() is not None
+    if not batch_ids:
+        return set()
+    return {int(i) for i in conn.execute(_TAKE, {"ids": batch_ids}).scalars()}

@@ -10,6 +10,7 @@ import base64
 import json
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -21,7 +22,7 @@ from standardwebhooks import Webhook
 from ember.errors import Forbidden, InvalidInput, NotFound, Problem
 from ember.events import repository as events_repository
 from ember.events import service as event_service
-from ember.events.rules import EventIn, contact_from_token, identity_secret, site_key
+from ember.events.rules import EventIn, belongs_to_nobody, contact_from_token, identity_secret, site_key
 from ember.models import EventSource
 from ember.tracking import repository
 from ember.tracking.batches import events_of, scope_of
@@ -219,15 +220,36 @@ def source_rows(session: Session, base_url: str) -> list[dict[str, Any]]:
 
 # ---- batches the worker writes out ----------------------------------------------
 
-def write_out_batch(session: Session, batch: StoredBatch, events: list[EventIn], now: datetime) -> list[int]:
-    """Take the batch row and write its events (made beforehand by :func:`events_of_batch`); the ids of
-    the new events someone may be behind. Those nobody is behind are settled here, in the same
-    transaction; nothing is written when another worker took the row first."""
-    if not repository.take_batch(session, batch.id):
-        return []
-    new_ids = events_repository.insert_events(session, batch.source, events, received_at=batch.received_at)
-    settled = set(events_repository.claim_contactless(session, new_ids, now))
-    return [i for i in new_ids if i not in settled]
+def write_out_batches(session: Session, prepared: Sequence[tuple[StoredBatch, list[EventIn]]],
+                      now: datetime) -> list[int]:
+    """Take the batch rows and write their events (made beforehand by :func:`events_of_batch`); the ids
+    of the new events someone may be behind, for the full path.
+
+    The events that belong to nobody (most: strangers' page views) are stored handled at once,
+    in the same transaction, so they cost one insert and nothing after it. Batches another worker
+    took first write nothing; a messageId sent in two of these batches is kept from the first,
+    as writing them one after the other would.
+    """
+    conn = session.connection()
+    taken = repository.take_batches(conn, [batch.id for batch, _ in prepared])
+    rows: list[tuple[str, EventIn, datetime]] = []
+    seen: set[tuple[str, str]] = set()
+    for batch, events in prepared:
+        if batch.id not in taken:
+            continue
+        for event in events:
+            if (batch.source, event.external_id) not in seen:
+                seen.add((batch.source, event.external_id))
+                rows.append((batch.source, event, batch.received_at))
+    tied = events_repository.tied_visitors(conn, sorted({e.anonymous_id for _, e, _ in rows if e.anonymous_id}))
+    emails = events_repository.contact_emails(conn, sorted({e.email for _, e, _ in rows if e.email}))
+    settled: list[tuple[str, EventIn, datetime]] = []
+    pending: list[tuple[str, EventIn, datetime]] = []
+    for source, event, received_at in rows:
+        nobody = belongs_to_nobody(event, contact_emails=emails, tied_visitors=tied)
+        (settled if nobody else pending).append((source, event, received_at))
+    events_repository.insert_settled_events(conn, settled, now)
+    return [new.id for new in events_repository.insert_events_returning_keys(conn, pending)]
 
 
 def events_of_batch(session: Session, batch: StoredBatch, secret_key: str,
