@@ -295,6 +295,37 @@ def test_a_crash_mid_sync_resumes_where_it_stopped_and_does_nothing_twice(engine
     assert [_touches(engine, c).count(("email", "email-replied")) for c in contacts] == [1, 1, 1]
 
 
+def test_a_long_read_fetches_headers_ahead_and_still_does_each_message_once(engine, rep, mail_account,
+                                                                           inbox_settings):
+    # One message a batch: enough batches that the headers are read ahead on a second connection.
+    settings = inbox_settings.model_copy(update={"inbox_batch": 1})
+    contacts = [_contact(engine, rep, email=f"buyer{i}@harbor{i}.example") for i in range(5)]
+    mailbox_id = _connect(engine, rep, mail_account, settings)
+    for i in range(5):
+        mail_account.deliver(_email(f"buyer{i}@harbor{i}.example", mail_account.username, "Re: hello", "Sounds good."))
+    for i in range(3):
+        mail_account.deliver(_email(f"news{i}@vendor.example", mail_account.username, "Weekly digest", "Read more."))
+    threads = threading.active_count()
+
+    def crash(uid: int) -> None:
+        if uid == 3:
+            raise KeyboardInterrupt("worker killed")
+
+    with pytest.raises(KeyboardInterrupt):
+        sync_mailbox(engine, settings, mailbox_id, after_each=crash)
+    assert threading.active_count() == threads  # the reader stopped with the sync
+    assert [_touches(engine, c).count(("email", "email-replied")) for c in contacts] == [1, 1, 0, 0, 0]
+
+    report = sync_mailbox(engine, settings, mailbox_id)
+
+    assert report.error is None and report.read == 6 and report.recorded == ["reply", "reply", "reply"]
+    assert [_touches(engine, c).count(("email", "email-replied")) for c in contacts] == [1, 1, 1, 1, 1]
+    with unit_of_work(engine) as session:
+        cursor = session.scalar(select(MailboxFolder).where(MailboxFolder.mailbox_id == mailbox_id,
+                                                            MailboxFolder.folder == "INBOX"))
+        assert cursor is not None and cursor.last_uid == 8
+
+
 def test_a_failing_mailbox_shows_the_servers_error(engine, rep, mail_account, inbox_settings, ember):
     mailbox_id = _connect(engine, rep, mail_account, inbox_settings)
     mail_account.change_password("changed-by-it-department")

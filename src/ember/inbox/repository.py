@@ -117,10 +117,19 @@ _PAUSED_KINDS = ("ftc", "follow_up", "callback", "trigger")  # what waits while 
 
 @dataclass(frozen=True, slots=True)
 class OpenPlans:
-    """A contact's planned touches that an answer to write pauses (soonest first), and that answer."""
+    """A contact's planned touches that an answer to write pauses (soonest first), and that answer,
+    as they stand now: read before a touch closed one of them, they leave it out."""
 
-    plans: list[PlannedTouch]
-    reply: PlannedTouch | None
+    found: list[PlannedTouch]
+
+    @property
+    def plans(self) -> list[PlannedTouch]:
+        return [p for p in self.found if p.kind != REPLY_KIND and p.status == PlannedTouchStatus.PLANNED.value]
+
+    @property
+    def reply(self) -> PlannedTouch | None:
+        return next((p for p in self.found if p.kind == REPLY_KIND and p.status == PlannedTouchStatus.PLANNED.value),
+                    None)
 
 
 def open_plans(session: Session, contact_id: int) -> list[PlannedTouch]:
@@ -129,11 +138,17 @@ def open_plans(session: Session, contact_id: int) -> list[PlannedTouch]:
         PlannedTouch.kind.in_(_PAUSED_KINDS)).order_by(PlannedTouch.due_at)))
 
 
-def open_plans_and_reply(session: Session, contact_id: int) -> OpenPlans:
-    found = list(session.scalars(select(PlannedTouch).where(
-        PlannedTouch.contact_id == contact_id, PlannedTouch.status == PlannedTouchStatus.PLANNED.value,
-        PlannedTouch.kind.in_((*_PAUSED_KINDS, REPLY_KIND))).order_by(PlannedTouch.due_at, PlannedTouch.id)))
-    return OpenPlans([p for p in found if p.kind != REPLY_KIND], next((p for p in found if p.kind == REPLY_KIND), None))
+def open_plans_and_replies(session: Session, contact_ids: Iterable[int]) -> dict[int, OpenPlans]:
+    """For each of these contacts (all of them, even those with none), what :class:`OpenPlans` holds."""
+    wanted = sorted(set(contact_ids))
+    found: dict[int, OpenPlans] = {contact_id: OpenPlans([]) for contact_id in wanted}
+    for start in range(0, len(wanted), 500):
+        for plan in session.scalars(select(PlannedTouch).where(
+                PlannedTouch.contact_id.in_(wanted[start:start + 500]),
+                PlannedTouch.status == PlannedTouchStatus.PLANNED.value,
+                PlannedTouch.kind.in_((*_PAUSED_KINDS, REPLY_KIND))).order_by(PlannedTouch.due_at, PlannedTouch.id)):
+            found[plan.contact_id].found.append(plan)
+    return found
 
 
 def mails(session: Session, mailbox_id: int, *, status: str | None = None, limit: int = 100) -> list[InboundMail]:

@@ -245,12 +245,14 @@ def oauth_tokens(mailbox: Mailbox, key: str | None) -> oauth.OAuthTokens | None:
     return oauth.tokens_from(secrets.decrypt(key, mailbox.secret)) if mailbox.auth == "xoauth2" else None
 
 
-def store_tokens(session: Session, mailbox_id: int, tokens: oauth.OAuthTokens, key: str | None) -> None:
-    """Keep freshly refreshed tokens, sealed like the rest of the secret."""
+def store_tokens(session: Session, mailbox_id: int, tokens: oauth.OAuthTokens, key: str | None) -> str:
+    """Keep freshly refreshed tokens, sealed like the rest of the secret; the sealed secret."""
+    sealed = secrets.encrypt(key, tokens.seal_text())
     mailbox = repository.mailbox_by_id(session, mailbox_id)
     if mailbox is not None:
-        mailbox.secret = secrets.encrypt(key, tokens.seal_text())
+        mailbox.secret = sealed
         session.flush()
+    return sealed
 
 
 # Acting on one message --------------------------------------------------------------------------
@@ -295,6 +297,9 @@ class MailPlans:
     visible: dict[int, Contact] = field(default_factory=dict)  # contacts the mailbox owner may see
     owners: dict[int, User] = field(default_factory=dict)  # theirs (held here: the session keeps them weakly)
     outcomes: dict[int | None, dict[str, bool]] = field(default_factory=dict)  # each team's own
+    # Each contact's plans an answer pauses, read for the whole batch; good for the contact's first
+    # message only (what a message does may plan anew), so each is dropped once a message is handled.
+    waiting: dict[int, repository.OpenPlans] = field(default_factory=dict)
 
     def library(self, session: Session, contact: Contact) -> VariantLibrary:
         return self.libraries.of_team(session, self.team_of(session, contact))
@@ -308,6 +313,10 @@ class MailPlans:
         if team_id not in self.outcomes:
             self.outcomes[team_id] = cadence_repository.custom_outcomes(session, team_id)
         return self.outcomes[team_id]
+
+    def open_plans(self, session: Session, contact_id: int) -> repository.OpenPlans:
+        found = self.waiting.pop(contact_id, None)
+        return found if found is not None else repository.open_plans_and_replies(session, [contact_id])[contact_id]
 
     def logged(self, recorded: RecordedTouch) -> None:
         self.pending[recorded.contact.id] = (recorded.contact, recorded.deal, recorded.touch.id)
@@ -332,6 +341,7 @@ def read_ahead(session: Session, plans: MailPlans, actor: Actor, *, mailbox_id: 
     for found in contact_repository.contacts_with_owners(session, contact_ids):
         if can_see_owner(actor, found.owner):
             plans.visible[found.contact.id], plans.owners[found.owner.id] = found.contact, found.owner
+    plans.waiting = repository.open_plans_and_replies(session, plans.visible)
 
 
 def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, owner: User,
@@ -362,6 +372,7 @@ def record(session: Session, incoming: Incoming, verdict: Verdict | None, *, own
         mail.reason += "; the contact is do-not-contact, so nothing was logged"
     else:
         _ACTIONS[verdict.kind](session, actor, mail, contact, verdict, incoming, plans, now)
+    plans.waiting.pop(contact.id, None)
     session.flush()
     return mail
 
@@ -383,11 +394,10 @@ def _log(session: Session, actor: Actor, contact: Contact, outcome: str, mail: I
 
 
 def _pause_for_answer(session: Session, contact: Contact, mail: InboundMail, purpose: str, plans: MailPlans,
-                      deal: Deal | None) -> None:
+                      deal: Deal | None, open_plans: repository.OpenPlans) -> None:
     """Planned touches wait; the answer to write tops Today until the rep logs it (about ``deal``,
     the contact's open deal the reply was logged on)."""
     plans.settled(contact.id)
-    open_plans = repository.open_plans_and_reply(session, contact.id)
     for plan in open_plans.plans:
         plan.status = PlannedTouchStatus.CANCELLED.value
     when = f"{mail.received_at:%a %d %b %H:%M} UTC"
@@ -404,10 +414,11 @@ def _pause_for_answer(session: Session, contact: Contact, mail: InboundMail, pur
 
 def _reply(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
            incoming: Incoming, plans: MailPlans, now: datetime) -> None:
+    waiting = plans.open_plans(session, contact.id)  # read before the touch closes one
     recorded = _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
                     f"Reply by email: {mail.subject}\n{mail.quote}".strip(), plans, now)
     mail.reason += "; planned touches paused until you answer"
-    _pause_for_answer(session, contact, mail, REPLY_PURPOSE, plans, recorded.deal)
+    _pause_for_answer(session, contact, mail, REPLY_PURPOSE, plans, recorded.deal, waiting)
 
 
 def _out_of_office(session: Session, actor: Actor, mail: InboundMail, contact: Contact, verdict: Verdict,
@@ -459,10 +470,11 @@ def _unsubscribe(session: Session, actor: Actor, mail: InboundMail, contact: Con
         mail.reason += "; no more emails to this contact"
         return
     # Words like "take me off" are an answer too: logged as one, and email waits for the rep.
+    waiting = plans.open_plans(session, contact.id)  # read before the touch closes one
     recorded = _log(session, actor, contact, Outcome.EMAIL_REPLIED.value, mail,
                     f"Reply by email: {mail.subject}\n{mail.quote}".strip(), plans, now)
     mail.status = "to_confirm"
-    _pause_for_answer(session, contact, mail, REMOVAL_PURPOSE, plans, recorded.deal)
+    _pause_for_answer(session, contact, mail, REMOVAL_PURPOSE, plans, recorded.deal, waiting)
 
 
 def _sent_by_rep(session: Session, actor: Actor, mail: InboundMail, contact: Contact, plans: MailPlans,

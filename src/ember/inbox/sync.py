@@ -10,9 +10,11 @@ twice. Messages from nobody Ember knows are only counted, never stored.
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -42,6 +44,9 @@ _PARSER = BytesParser(policy=policy.default)
 _HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
 _REPORT_SENDERS = ("mailer-daemon@", "postmaster@")
 _NOT_IN_BARE_ADDRESS = re.compile(r"[\s<>\[\]]")
+# From this many batches on, headers are read ahead on a second connection (see _headers_ahead).
+_READ_AHEAD_FROM = 4
+_AHEAD_BATCHES = 64  # at most this many batches of headers wait in memory
 
 
 @dataclass
@@ -58,6 +63,7 @@ class _Context:
     engine: Engine
     settings: Settings
     mailbox_id: int
+    mailbox: Mailbox  # detached: how to log in again, for the connection that reads ahead
     owner: User
     actor: Actor
     now: datetime
@@ -78,7 +84,7 @@ def sync_mailbox(engine: Engine, settings: Settings, mailbox_id: int, *, now: da
         mailbox, owner = found.mailbox, found.owner
         session.expunge_all()
     try:
-        context = _Context(engine, settings, mailbox_id, owner, Actor.of(owner), now, after_each)
+        context = _Context(engine, settings, mailbox_id, mailbox, owner, Actor.of(owner), now, after_each)
         with logged_in(engine, settings, mailbox, settings.inbox.inbox_timeout_s) as client:
             _sync_folder(client, context, mailbox.inbox_folder, inbound=True, report=report)
             if mailbox.sent_folder:
@@ -100,7 +106,7 @@ def logged_in(engine: Engine, settings: Settings, mailbox: Mailbox, timeout: flo
     tokens = service.oauth_tokens(mailbox, key)
     refreshed = False
     if tokens is not None and tokens.due(datetime.now(UTC)):
-        tokens, refreshed = _refreshed(engine, settings, mailbox.id, tokens), True
+        tokens, refreshed = _refreshed(engine, settings, mailbox, tokens), True
     access = tokens.access_token if tokens is not None else None
     with ExitStack() as stack:
         try:
@@ -109,19 +115,21 @@ def logged_in(engine: Engine, settings: Settings, mailbox: Mailbox, timeout: flo
         except imap.LoginRefused:
             if tokens is None or not tokens.refresh_token or refreshed:
                 raise
-            tokens = _refreshed(engine, settings, mailbox.id, tokens)
+            tokens = _refreshed(engine, settings, mailbox, tokens)
             client = stack.enter_context(imap.connect(
                 service.connection_of(mailbox, key, settings.inbox.inbox_ca_file, timeout, tokens.access_token)))
         yield client
 
 
-def _refreshed(engine: Engine, settings: Settings, mailbox_id: int, tokens: oauth.OAuthTokens) -> oauth.OAuthTokens:
+def _refreshed(engine: Engine, settings: Settings, mailbox: Mailbox, tokens: oauth.OAuthTokens) -> oauth.OAuthTokens:
     try:
         fresh = oauth.refresh(tokens, settings)
     except oauth.RefreshFailed as exc:
         raise EmberError(f"the OAuth2 access token could not be refreshed: {exc}") from exc
     with unit_of_work(engine) as session:
-        service.store_tokens(session, mailbox_id, fresh, settings.inbox.inbox_key)
+        mailbox.secret = service.store_tokens(session, mailbox.id, fresh, settings.inbox.inbox_key)
+    # The caller's copy holds the new tokens too: a second connection of the same sync (which reads
+    # headers ahead) logs in with them instead of refreshing again.
     return fresh
 
 
@@ -137,8 +145,83 @@ def _sync_folder(client: IMAPClient, ctx: _Context, folder: str, *, inbound: boo
         # A changed UIDVALIDITY renumbered the folder: read it again (Message-IDs keep it once-only).
         uids = imap.new_uids(client, known[1] if known[0] == state.uidvalidity else 0)
     size = max(ctx.settings.inbox.inbox_batch, 1)
-    for start in range(0, len(uids), size):
-        _sync_batch(client, ctx, folder, state.uidvalidity, uids[start:start + size], inbound=inbound, report=report)
+    batches = [uids[start:start + size] for start in range(0, len(uids), size)]
+    with _headers_ahead(client, ctx, folder, state.uidvalidity, batches) as headers:
+        for batch, fetched in zip(batches, headers, strict=True):
+            _sync_batch(client, ctx, folder, state.uidvalidity, batch, fetched, inbound=inbound, report=report)
+
+
+@contextmanager
+def _headers_ahead(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int,
+                   batches: list[list[int]]) -> Iterator[Iterator[list[imap.Headers]]]:
+    """The headers of each batch, in order. A long read (a first sync, a renumbered folder) reads
+    them ahead on a second connection, in a thread, while this one fetches bodies and the batches
+    are recorded: a server can take seconds over the first full message of a session (dovecot
+    looks for the file in a big maildir), and the headers keep coming meanwhile. A short read
+    keeps to one connection."""
+    if len(batches) < _READ_AHEAD_FROM:
+        yield (imap.fetch_headers(client, batch) for batch in batches)
+        return
+    ahead: queue.Queue[list[imap.Headers] | BaseException] = queue.Queue(maxsize=_AHEAD_BATCHES)
+    stop = threading.Event()
+    reader = threading.Thread(target=_read_ahead, args=(ctx, folder, uidvalidity, batches, ahead, stop),
+                              name=f"inbox-{ctx.mailbox_id}-headers", daemon=True)
+    reader.start()
+    try:
+        yield _taken(ahead, client, batches)
+    finally:
+        stop.set()  # also when a batch failed: the reader stops at its next hand-over
+        while reader.is_alive():
+            with suppress(queue.Empty):
+                ahead.get(timeout=0.1)  # make room, so a reader waiting to hand over sees the stop
+        reader.join()
+
+
+class _NoSecondLogin(Exception):
+    """The server would not open a second connection (some limit how many a mailbox may have)."""
+
+
+def _taken(ahead: queue.Queue[list[imap.Headers] | BaseException], client: IMAPClient,
+           batches: list[list[int]]) -> Iterator[list[imap.Headers]]:
+    for number in range(len(batches)):
+        item = ahead.get()
+        if isinstance(item, _NoSecondLogin):  # then this connection reads them, as a short read does
+            log.info("%s; headers are read on one connection", item)
+            yield from (imap.fetch_headers(client, batch) for batch in batches[number:])
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def _read_ahead(ctx: _Context, folder: str, uidvalidity: int, batches: list[list[int]],
+                ahead: queue.Queue[list[imap.Headers] | BaseException], stop: threading.Event) -> None:
+    """Fetch each batch's headers on a connection of its own; a failure is handed over in its place."""
+    try:
+        try:
+            stack = ExitStack()
+            reader = stack.enter_context(logged_in(ctx.engine, ctx.settings, ctx.mailbox,
+                                                   ctx.settings.inbox.inbox_timeout_s))
+        except (imap.MailServerError, EmberError) as exc:
+            raise _NoSecondLogin(f"a second connection was refused: {exc}") from exc
+        with stack:
+            if imap.open_folder(reader, folder).uidvalidity != uidvalidity:
+                raise imap.MailServerError(f"the server renumbered {folder} during the read; the next read starts "
+                                           "it again")
+            for batch in batches:
+                if stop.is_set() or not _hand_over(ahead, imap.fetch_headers(reader, batch), stop):
+                    return
+    except BaseException as exc:  # anything: the sync's own thread raises it
+        _hand_over(ahead, exc, stop)
+
+
+def _hand_over(ahead: queue.Queue[list[imap.Headers] | BaseException], item: list[imap.Headers] | BaseException,
+               stop: threading.Event) -> bool:
+    while not stop.is_set():
+        with suppress(queue.Full):
+            ahead.put(item, timeout=0.1)
+            return True
+    return False
 
 
 class Fields:
@@ -179,11 +262,10 @@ class _Candidate:
     outbound_id: int | None
 
 
-def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int, uids: Sequence[int], *,
-                inbound: bool, report: SyncReport) -> None:
-    """Read one batch of UIDs; the folder's cursor moves past it in the transaction that records its
-    messages (a batch of strangers' mail only moves the cursor)."""
-    fetched = imap.fetch_headers(client, uids)
+def _sync_batch(client: IMAPClient, ctx: _Context, folder: str, uidvalidity: int, uids: Sequence[int],
+                fetched: list[imap.Headers], *, inbound: bool, report: SyncReport) -> None:
+    """Read one batch of UIDs (their headers fetched); the folder's cursor moves past it in the
+    transaction that records its messages (a batch of strangers' mail only moves the cursor)."""
     report.read += len(fetched)
     parsed = [(h, Fields.read(h.raw)) for h in fetched]
     with unit_of_work(ctx.engine) as session:

@@ -19,7 +19,7 @@ from ember.messages import repository as message_repository
 from ember.messages.rules import MessageVariant as VariantRule
 from ember.messages.rules import VariantLibrary, propose_variant
 from ember.messages.service import library_for
-from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, Touch
+from ember.models import Contact, Deal, DealStakeholder, NurtureMembership, PlannedTouch, Touch
 from ember.settings.cadence import CadenceSettings
 from ember.tallies.service import recounting, relabelling
 from ember.touches import repository
@@ -67,9 +67,10 @@ def _situation(channel: str, outcome: str) -> MessageSituation | None:
     return DELIVERED.get(outcome)
 
 
-def _variant_used(session: Session, contact: Contact, situation: MessageSituation | None, label: AttemptLabel,
-                  library: VariantLibrary, explicit: str | None) -> str | None:
-    """The message the rep delivered: the one named, else the one Ember proposed for this situation."""
+def _variant_used(session: Session, contact: Contact, plan: PlannedTouch | None, situation: MessageSituation | None,
+                  label: AttemptLabel, library: VariantLibrary, explicit: str | None) -> str | None:
+    """The message the rep delivered: the one named, else the one Ember proposed for this situation
+    (the one ``plan``, the contact's open plan, chose when it fits)."""
     if explicit:
         if library.get(explicit) is None:
             raise InvalidInput(f"unknown message variant {explicit!r}",
@@ -77,7 +78,6 @@ def _variant_used(session: Session, contact: Contact, situation: MessageSituatio
         return explicit
     if situation is None:
         return None
-    plan = cadence_repository.open_plan(session, contact.id)
     if plan is not None and plan.message_variant_id is not None:
         planned_key = message_repository.key_of(session, plan.message_variant_id)
         planned: VariantRule | None = library.get(planned_key) if planned_key else None
@@ -207,25 +207,23 @@ def record_touch(
                     None, callback_at)
     labels = label_touches([*history.facts, new], custom_outcomes)
     label = labels.pop(new.id)
-    used = _variant_used(session, contact, _situation(channel, outcome), label, library, variant_key)
+    # The open plan is read once, before the touch is added: it names the message the rep was to
+    # deliver, the touch closes it, and the touch and its new status then go out in one flush.
+    plan = cadence_repository.open_plan(session, contact.id)
+    used = _variant_used(session, contact, plan, _situation(channel, outcome), label, library, variant_key)
     touch = Touch(contact_id=contact.id, deal_id=deal.id if deal else None, rep_id=actor.id, channel=channel,
                   outcome=outcome, occurred_at=occurred_at, notes=notes, callback_at=callback_at, label=label.text,
                   message_variant_id=message_repository.ids_by_key(session, [used], team_id).get(used) if used
                   else None)
     session.add(touch)
     _store_changed(session, labels, history.labels)
-    _mark_plan_done(session, contact.id)
+    if plan is not None:
+        plan.status = PlannedTouchStatus.DONE.value
     if deal is not None:
         _ensure_stakeholder(session, deal, contact)
     _apply_outcome(session, contact, outcome, now)
     session.flush()
     return RecordedTouch(touch, used, contact, deal)
-
-
-def _mark_plan_done(session: Session, contact_id: int) -> None:
-    plan = cadence_repository.open_plan(session, contact_id)
-    if plan is not None:
-        plan.status = PlannedTouchStatus.DONE.value
 
 
 def delete_touch(session: Session, actor: Actor, touch_id: int, *, settings: CadenceSettings,
