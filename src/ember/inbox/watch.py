@@ -41,6 +41,9 @@ def watch_mailbox(engine: Engine, settings: Settings, mailbox_id: int, stop: thr
                     log.info("mailbox %s: the server has no IDLE; read on the schedule only", mailbox_id)
                     return
                 imap.open_folder(client, folder)
+                # The server announces only mail that arrives after the folder is open: read what came
+                # before (since the last read) now, or it would wait for the schedule.
+                sync_mailbox(engine, settings, mailbox_id)
                 while not stop.is_set():
                     if imap.wait_for_new_mail(client, idle_s):
                         sync_mailbox(engine, settings, mailbox_id)
