@@ -64,7 +64,10 @@ def _write_maildir(root: Path, count: int, contacts: int, reply_share: float) ->
     for n in range(count):
         when = format_datetime(start + timedelta(seconds=n * 4))
         if every and n % every == 0:
-            sender, subject, body = f"buyer{n % contacts}@customer{n % contacts}.example", "Re: our call", \
+            # Contacts' messages take turns over every contact (n itself would reach only a few of them,
+            # piling a long touch history on each).
+            buyer = (n // every) % contacts
+            sender, subject, body = f"buyer{buyer}@customer{buyer}.example", "Re: our call", \
                 "Thanks, Thursday works for us.\n\nOn Mon, Dana wrote:\n> Hi"
         else:
             sender, subject, body = f"news{n % 997}@vendor{n % 89}.example", f"Weekly digest {n}", "Read more."

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.header import decode_header, make_header
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
 
 from imapclient import IMAPClient
 from sqlalchemy import Engine
@@ -38,7 +39,24 @@ from ember.team_settings.effective import settings_for
 from ember.users.access import Actor
 
 log = logging.getLogger(__name__)
-_PARSER = BytesParser(policy=policy.default)
+_ABSENT = object()
+
+
+class _ReadOnlyMessage(EmailMessage):
+    """A message Ember only reads: each header is parsed once however often it is asked for. The
+    modern policy parses a header at every look, and the body and report checks ask for the content
+    type several times a message."""
+
+    def get(self, name: str, failobj: Any = None) -> Any:  # type: ignore[override]
+        seen: dict[str, Any] = self.__dict__.setdefault("_seen_headers", {})
+        key = name.lower()
+        if key not in seen:
+            seen[key] = super().get(name, _ABSENT)
+        value = seen[key]
+        return failobj if value is _ABSENT else value
+
+
+_PARSER = BytesParser(policy=policy.default.clone(message_factory=_ReadOnlyMessage))
 # Headers of every message are read only to match them: the plain (compat32) parser is several
 # times faster than the modern one, which is kept for the few messages read in full.
 _HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
