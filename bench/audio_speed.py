@@ -6,7 +6,7 @@ A two-voice stereo call is synthesised with espeak-ng and sox (a minute of
 turns, repeated to the length asked), written as a 16-bit WAV. Timed, best of
 ``--repeat``: ``ffmpeg`` decoding the file to raw samples (discarded), and
 ``ember``'s whole analysis of the recording (decode, voice activity on both
-channels, the call figures). The issue's target: at most 2x ffmpeg's time.
+channels, the call figures). The goal: at most 2x ffmpeg's time.
 """
 
 from __future__ import annotations
