@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, make_msgid
 
@@ -375,19 +376,12 @@ def test_new_mail_is_read_at_once_where_the_server_supports_idle(engine, rep, ma
     contact_id = _contact(engine, rep)
     mailbox_id = _connect(engine, rep, mail_account, inbox_settings)
     sync_mailbox(engine, inbox_settings, mailbox_id)  # the schedule's first read: nothing yet
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch_mailbox, args=(engine, inbox_settings, mailbox_id, stop),
-                               kwargs={"idle_s": 2.0}, daemon=True)
-    watcher.start()
-    try:
+
+    def reply_while_watched() -> None:
         time.sleep(2.5)  # the watcher is waiting on the server, or is about to (then it reads on opening)
         mail_account.deliver(_email("marco@harbor.example", mail_account.username, "Re: hello", "Yes, call me."))
-        deadline = time.monotonic() + 60  # a loaded machine; a pass ends the wait at once
-        while ("email", "email-replied") not in _touches(engine, contact_id) and time.monotonic() < deadline:
-            time.sleep(0.3)
-    finally:
-        stop.set()
-        watcher.join(timeout=10)
+
+    watcher = _watch_until_replied(engine, inbox_settings, mailbox_id, contact_id, reply_while_watched)
     assert ("email", "email-replied") in _touches(engine, contact_id)
     assert not watcher.is_alive()
 
@@ -400,15 +394,24 @@ def test_mail_that_came_before_the_watcher_opened_the_inbox_is_read_at_once(
     mailbox_id = _connect(engine, rep, mail_account, inbox_settings)
     sync_mailbox(engine, inbox_settings, mailbox_id)
     mail_account.deliver(_email("marco@harbor.example", mail_account.username, "Re: hello", "Yes, call me."))
+    _watch_until_replied(engine, inbox_settings, mailbox_id, contact_id, lambda: None)
+    assert ("email", "email-replied") in _touches(engine, contact_id)
+
+
+def _watch_until_replied(engine, settings, mailbox_id: int, contact_id: int,  # type: ignore[no-untyped-def]
+                         meanwhile: Callable[[], None]) -> threading.Thread:
+    """Run the IDLE watcher, do ``meanwhile``, and wait (60 s at most: a loaded machine; a pass ends
+    the wait at once) until the contact's reply is logged; the watcher is stopped before returning."""
     stop = threading.Event()
-    watcher = threading.Thread(target=watch_mailbox, args=(engine, inbox_settings, mailbox_id, stop),
+    watcher = threading.Thread(target=watch_mailbox, args=(engine, settings, mailbox_id, stop),
                                kwargs={"idle_s": 2.0}, daemon=True)
     watcher.start()
     try:
+        meanwhile()
         deadline = time.monotonic() + 60
         while ("email", "email-replied") not in _touches(engine, contact_id) and time.monotonic() < deadline:
             time.sleep(0.3)
     finally:
         stop.set()
         watcher.join(timeout=10)
-    assert ("email", "email-replied") in _touches(engine, contact_id)
+    return watcher

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime
 
 import pytest
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Engine, text
 
 from ember import secretbox
 from ember.db import unit_of_work
 from ember.models import TeamSetting
 from ember.settings import get_settings
+from tests.migrations.support import revision, run_step
 
 KEY = secretbox.new_key()
 SECRET = "hunter2-very-secret"
-MIGRATION = importlib.import_module("ember.migrations.versions.0017_sealed_smtp_passwords")
+MIGRATION = revision("0017_sealed_smtp_passwords")
 
 
 def _stored(engine: Engine, name: str) -> str:
@@ -34,8 +32,7 @@ def test_the_migration_seals_a_password_stored_readable(engine: Engine, monkeypa
     monkeypatch.setenv("EMBER_INBOX_KEY", KEY)
     get_settings.cache_clear()
     try:
-        with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
-            MIGRATION.upgrade()  # the revision's own code, on the real database
+        run_step(engine, MIGRATION.upgrade)  # the revision's own code, on the real database
     finally:
         get_settings.cache_clear()
     stored = _stored(engine, "smtp_password")

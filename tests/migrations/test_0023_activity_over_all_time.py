@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Engine, select
 
 from ember.db import unit_of_work
@@ -15,8 +12,9 @@ from ember.demo.generator import generate
 from ember.models import ActivityTally
 from ember.tallies.rules import ALL_TIME
 from ember.tallies.service import recount
+from tests.migrations.support import revision, run_step
 
-MIGRATION = importlib.import_module("ember.migrations.versions.0023_activity_over_all_time")
+MIGRATION = revision("0023_activity_over_all_time")
 NOW = datetime(2026, 3, 11, 15, 30, tzinfo=UTC)
 
 
@@ -35,7 +33,6 @@ def test_the_migration_adds_the_all_time_rows_a_recount_would_make(engine: Engin
     with unit_of_work(engine) as session:  # as the counts were before this revision
         session.execute(ActivityTally.__table__.delete().where(ActivityTally.month == ALL_TIME))
     assert _all_time(engine) == {}
-    with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
-        MIGRATION.upgrade()  # the revision's own code, on the real database
+    run_step(engine, MIGRATION.upgrade)  # the revision's own code, on the real database
     assert _all_time(engine) == counted
     assert date(1, 1, 1) == ALL_TIME

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Engine, select
 
 from ember.db import unit_of_work
@@ -15,8 +12,9 @@ from ember.demo.generator import generate
 from ember.models import FtcTally
 from ember.tallies.rules import ALL_REPS
 from ember.tallies.service import recount
+from tests.migrations.support import revision, run_step
 
-MIGRATION = importlib.import_module("ember.migrations.versions.0024_ended_deals_and_tally_reads")
+MIGRATION = revision("0024_ended_deals_and_tally_reads")
 NOW = datetime(2026, 3, 11, 15, 30, tzinfo=UTC)
 
 
@@ -32,9 +30,7 @@ def test_the_migration_adds_the_every_rep_rows_a_recount_would_make(engine: Engi
     recount(engine, now=datetime.now(UTC) + timedelta(hours=1))
     counted = _every_rep(engine)
     assert counted and sum(counted.values()) > 5
-    with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
-        MIGRATION.downgrade()  # as the counts were before this revision
+    run_step(engine, MIGRATION.downgrade)  # as the counts were before this revision
     assert _every_rep(engine) == {}
-    with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
-        MIGRATION.upgrade()  # the revision's own code, on the real database
+    run_step(engine, MIGRATION.upgrade)  # the revision's own code, on the real database
     assert _every_rep(engine) == counted
