@@ -73,10 +73,14 @@ def parse_moment(value: Any, where: str, problems: list[Problem]) -> datetime | 
         problems.append(Problem(where, f"is a {type(value).__name__}", "send an ISO 8601 time string"))
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        moment = datetime.fromisoformat(value)  # what the libraries send, read at once (a "Z" included)
     except ValueError:
-        problems.append(Problem(where, f"{value[:60]!r} is not a time", "use ISO 8601, e.g. 2026-03-04T15:20:00Z"))
-        return None
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            problems.append(Problem(where, f"{value[:60]!r} is not a time",
+                                    "use ISO 8601, e.g. 2026-03-04T15:20:00Z"))
+            return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # Segment reads a bare time as UTC
 
 
@@ -93,15 +97,17 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _id(value: Any, where: str, problems: list[Problem]) -> str | None:
+def _id(value: Any, where: str, field: str, problems: list[Problem]) -> str | None:
+    """The id in ``where.field``, or None (with a problem when it is not one). The place is spelled
+    out only for a problem: a batch has hundreds of ids and almost never one."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        problems.append(Problem(where, f"is a {type(value).__name__}", "send the id as a string"))
+        problems.append(Problem(f"{where}.{field}", f"is a {type(value).__name__}", "send the id as a string"))
         return None
-    text = str(value).strip()
+    text = (value if type(value) is str else str(value)).strip()
     if len(text) > MAX_ID:
-        problems.append(Problem(where, f"is longer than {MAX_ID} characters", "send a shorter id"))
+        problems.append(Problem(f"{where}.{field}", f"is longer than {MAX_ID} characters", "send a shorter id"))
         return None
     return text or None
 
@@ -242,14 +248,14 @@ def check_call(item: Any, where: str, batch_sent_at: datetime | None, problems: 
         return None
     before = len(problems)
     name = _name(item, kind)
-    user_id = _id(item.get("userId"), f"{where}.userId", problems)
-    anonymous_id = _id(item.get("anonymousId"), f"{where}.anonymousId", problems)
-    message_id = _id(item.get("messageId"), f"{where}.messageId", problems)
+    user_id = _id(item.get("userId"), where, "userId", problems)
+    anonymous_id = _id(item.get("anonymousId"), where, "anonymousId", problems)
+    message_id = _id(item.get("messageId"), where, "messageId", problems)
     timestamp = parse_moment(item.get("timestamp") or item.get("originalTimestamp"), f"{where}.timestamp", problems)
     sent_at = parse_moment(item.get("sentAt"), f"{where}.sentAt", problems) or batch_sent_at
     if kind == "track" and not name:
         problems.append(Problem(f"{where}.event", "is missing", "name the track event, e.g. Webinar Registered"))
-    previous_id = _id(item.get("previousId"), f"{where}.previousId", problems) if kind == "alias" else None
+    previous_id = _id(item.get("previousId"), where, "previousId", problems) if kind == "alias" else None
     if kind != "alias" and user_id is None and anonymous_id is None:
         problems.append(Problem(where, "has neither userId nor anonymousId", "send at least one of them"))
     if kind == "alias" and (user_id is None or previous_id is None):
