@@ -57,6 +57,10 @@ class JobsSection(BaseSettings):
     model_config = FLAT
 
     queue_name: str = "ember"
+    # How far below the web processes `ember worker` runs (a nice value, 0-19): on a machine
+    # they share, requests are answered first and the background work takes the time left;
+    # on cores of its own it changes nothing. 0 keeps the priority it was started with.
+    worker_nice: int = Field(10, ge=0, le=19)
 
 
 class AlertsSection(BaseSettings):
