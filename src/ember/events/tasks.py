@@ -29,6 +29,8 @@ def handle_events(engine: Engine, settings: Settings, ids: Sequence[int], *, now
     (a tracking batch becomes its events there, those nobody is behind settled already).
     """
     ids = expand(list(ids), now()) if expand else list(ids)
+    if not ids:
+        return  # stored batches whose events were all settled as they were written
     # Most events (anonymous visitors) belong to nobody: one short transaction claims them
     # all; only the rest take the full path, one transaction each.
     with unit_of_work(engine) as session:
