@@ -26,3 +26,9 @@ def dumps(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:
         return json.dumps(value, separators=(",", ":"))
+
+
+def verbatim(text: bytes) -> Any:
+    """JSON text already made (a request body as it came in), written as it is wherever the value
+    holding it is written: not parsed and encoded again. ``text`` must be valid JSON."""
+    return orjson.Fragment(text)

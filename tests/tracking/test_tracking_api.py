@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from ember.db import unit_of_work
 from ember.events.rules import identity_hash, identity_secret, tracked_url
@@ -272,3 +273,34 @@ def test_a_key_revoked_while_in_use_stops_within_seconds(client, engine, setting
     assert refused.status_code == 401 and "revoked" in refused.json()["message"]
     drain(settings)  # accepted while the key was live: its calls are written even after it was revoked
     assert [r.external_id for r in stored(engine)] == ["before"]
+
+
+def _stored_batch_texts(engine) -> list[str]:  # type: ignore[no-untyped-def]
+    """The stored batches' payloads as the database holds them (text), before the worker takes them."""
+    with engine.connect() as conn:
+        return [str(payload) for payload in conn.execute(text(
+            "SELECT CAST(payload AS TEXT) FROM inbound_events WHERE type = :type ORDER BY id"), {"type": BATCH_TYPE}
+        ).scalars()]
+
+
+def test_a_batch_is_stored_as_it_came_never_with_its_key(client, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    key = add_source(engine, "site", "segment").write_key
+    assert key is not None
+    plain = json.dumps({"batch": [_page("plain")], "sentAt": datetime.now(UTC).isoformat()})
+    keyed = json.dumps({"batch": [_page("keyed")], "writeKey": key})
+    accented = json.dumps({"batch": [_page("accented", name="Café tarifs")]}, ensure_ascii=False)
+    for body in (plain, keyed, accented):
+        response = client.post("/v1/batch", content=body.encode(),
+                               headers={**_auth(key), "Content-Type": "application/json"})
+        assert response.status_code == 200, response.text
+    texts = _stored_batch_texts(engine)
+    assert len(texts) == 3
+    assert plain in texts[0]  # kept verbatim, not encoded again
+    assert key not in texts[1]  # a key in the body is never stored
+    assert "Café tarifs" in json.loads(texts[2])["batch"][0]["name"]  # not ASCII: written again, intact
+    drain(settings)
+    events = {r.external_id: r for r in stored(engine)}
+    assert sorted(events) == ["accented", "keyed", "plain"]
+    assert {r.type for r in events.values()} == {"page_view"}
+    assert events["accented"].payload["title"] == "Café tarifs"
+    assert all(r.url == PRICING and r.payload["key"] == "server" for r in events.values())

@@ -181,10 +181,18 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
     if not batch["batch"]:
         return Accepted(info.source, [], 0, [])
     now = datetime.now(UTC)
-    row = batch_row(batch, info.scope, external_id=batch_id(data, info.scope, path_type), received_at=now)
+    row = batch_row(batch, info.scope, external_id=batch_id(data, info.scope, path_type), received_at=now,
+                    body=data if _keeps_verbatim(body, data, path_type) else None)
     # One row in the writer's group commit, settled by the worker (never here): answering takes
     # one small insert however many calls the batch holds.
     return await event_writer(app).write(info.source, [row], [], now, settle=False)
+
+
+def _keeps_verbatim(body: Any, data: bytes, path_type: str | None) -> bool:
+    """Whether a request's body can be stored as it came: a batch (a single call is completed
+    first) whose text is ASCII, so valid JSON whatever the encoding it was read in, and that does
+    not carry its write key (never kept)."""
+    return path_type is None and isinstance(body, dict) and "writeKey" not in body and data.isascii()
 
 
 async def _write(app: Any, source: str, parsed: Parsed, now: datetime) -> Accepted:

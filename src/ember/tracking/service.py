@@ -25,7 +25,7 @@ from ember.events import service as event_service
 from ember.events.rules import EventIn, belongs_to_nobody, contact_from_token, identity_secret, site_key
 from ember.models import EventSource
 from ember.tracking import repository
-from ember.tracking.batches import events_of, scope_of
+from ember.tracking.batches import events_of, scope_of, stored_calls
 from ember.tracking.keys import KeyScope, key_hash, new_write_key, shown_prefix
 from ember.tracking.mapping import (
     PROVIDER_KINDS,
@@ -267,7 +267,8 @@ def events_of_batch(session: Session, batch: StoredBatch, secret_key: str,
     if sender is None:
         log.warning("calls stored for source %s dropped: the source is gone", batch.source)
         return []
-    parsed = parse_calls(sender, batch.payload, None, batch.received_at, body_bytes=0)  # sizes checked on the way in
+    # Sizes were checked on the way in.
+    parsed = parse_calls(sender, stored_calls(batch.payload), None, batch.received_at, body_bytes=0)
     if parsed.problems:  # checked on the way in: only a change of the checks since could find any
         log.warning("%d call(s) stored for source %s dropped: %s", len(parsed.problems), batch.source,
                     "; ".join(f"{p.where} {p.what}" for p in parsed.problems[:5]))
