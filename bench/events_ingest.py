@@ -21,13 +21,16 @@ processes that send pre-signed requests over keep-alive connections.
     python bench/events_ingest.py --cases d --stored 0  # only (d)
     python bench/events_ingest.py --cases d --stored 0 --workers 0  # (d) ingestion alone, no worker
     python bench/events_ingest.py --cases b --stored 0  # (b), after the (a) it paces itself on
+    python bench/events_ingest.py --cases d --stored 0 --worker-nice 0  # the worker at the web's priority
 
 (a) and (d) alternate rounds of about two seconds of the no-op and of the endpoint measured, so that
 load from other programs on the machine weighs on both sides of the ratio alike. Each round starts
 with the worker idle: the events of a measured round are made during that round and the wait after
 it, never during the next no-op round (which would slow the no-op and flatter the ratio), and never
 during the next measured round. (d) also prints the CPU time the server spends per request and the
-worker per batch (from /proc, so on Linux), which the shared machine's load barely moves.
+worker per batch (from /proc, so on Linux), which the shared machine's load barely moves, and the part
+of the worker's that fell inside the rounds: the worker runs below the server's priority
+(EMBER_WORKER_NICE), so on a busy machine most of its work follows the burst that made it.
 """
 
 from __future__ import annotations
@@ -74,10 +77,12 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _env(data_dir: Path) -> dict[str, str]:
+def _env(data_dir: Path, worker_nice: int | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMBER_")}
     env.update(EMBER_DATA_DIR=str(data_dir), EMBER_SECRET_KEY="bench-secret-key-long-enough-to-sign",
                EMBER_QUEUE_NAME="bench")
+    if worker_nice is not None:
+        env["EMBER_WORKER_NICE"] = str(worker_nice)
     return env
 
 
@@ -248,8 +253,9 @@ class Side:
     seconds: float = 0.0
     server_cpu: float = 0.0
     worker_cpu: float = 0.0  # during its rounds and the worker's catching up after them
+    worker_cpu_during: float = 0.0  # the part spent while the round's requests were being sent
     rates: list[float] = field(default_factory=list)
-    backlog: list[int] = field(default_factory=list)  # events still pending as each round ended
+    backlog: list[int] = field(default_factory=list)  # rows still pending (stored batches) as each round ended
 
     @property
     def rate(self) -> float:
@@ -275,6 +281,7 @@ def paired(stack: Stack, baseline: str, measured: str, kind: str, key: str, pref
             count, taken = _sent(stack.url, path, kind, key, f"{prefix}{index}{path[-1]}", seconds / rounds,
                                  clients, threads)
             side.server_cpu += cpu_seconds(stack.server_pid) - server
+            side.worker_cpu_during += stack.worker_cpu() - worker
             side.backlog.append(stack.pending())
             stack.wait_idle()
             side.worker_cpu += stack.worker_cpu() - worker
@@ -377,8 +384,9 @@ def bulk_store(data_dir: Path, count: int) -> float:
 class Stack:
     """Server and worker processes on one data directory."""
 
-    def __init__(self, data_dir: Path, workers: int) -> None:  # workers 0: no `ember worker` process
-        self.data_dir, self.workers = data_dir, workers
+    def __init__(self, data_dir: Path, workers: int, worker_nice: int | None = None) -> None:
+        # workers 0: no `ember worker` process; worker_nice None: the worker's default priority
+        self.data_dir, self.workers, self.worker_nice = data_dir, workers, worker_nice
         self.url = ""
         self.procs: list[subprocess.Popen[bytes]] = []
 
@@ -388,6 +396,15 @@ class Stack:
 
     def worker_cpu(self) -> float:
         return sum(cpu_seconds(proc.pid) for proc in self.procs[1:])
+
+    def worker_nice_now(self) -> int | None:
+        """The nice value the worker runs at (Linux /proc), None without a worker."""
+        if not self.procs[1:]:
+            return None
+        try:
+            return int(Path(f"/proc/{self.procs[1].pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+        except (OSError, ValueError, IndexError):
+            return None
 
     def pending(self) -> int:
         """Events (and stored batches) the worker has not handled yet."""
@@ -410,7 +427,7 @@ class Stack:
             time.sleep(0.1)
 
     def __enter__(self) -> Stack:
-        env, log = _env(self.data_dir), self.data_dir / "bench.log"
+        env, log = _env(self.data_dir, self.worker_nice), self.data_dir / "bench.log"
         port = _port()
         self.url = f"http://127.0.0.1:{port}"
         try:
@@ -444,6 +461,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="connections per client process")
     parser.add_argument("--workers", type=int, default=2, help="threads of the ember worker (0: none, which "
                         "measures ingestion alone; (b) needs one)")
+    parser.add_argument("--worker-nice", type=int, default=None, help="the worker's EMBER_WORKER_NICE (default: "
+                        "the product's default)")
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--stored", type=int, default=10_000_000, help="stored events for (c); 0 skips it")
     parser.add_argument("--cases", default="abcd", help="which cases to run, e.g. d")
@@ -454,21 +473,24 @@ def main() -> None:
         data_dir = Path(tmp)
         secret, write_key = _setup(data_dir, args.contacts)
         if "d" in args.cases:
-            with Stack(data_dir, args.workers) as stack:
+            with Stack(data_dir, args.workers, args.worker_nice) as stack:
                 noop_side, batch_side = paired(stack, "/noop", "/v1/batch", "batch", write_key, "b", args.seconds,
                                                args.clients, args.threads)
+                nice = stack.worker_nice_now()
             noop_batches, batches = noop_side.rate, batch_side.rate
             print(f"(d) no-op, same body {noop_batches:8.0f} requests/s")
             print(f"    POST /v1/batch   {batches:8.0f} batches/s ({batches * BATCH_CALLS:.0f} events/s)   "
                   f"ratio {batches / noop_batches:.2f}x (goal >= 0.5x)")
             print(f"    CPU per request: server {_per_ms(noop_side.server_cpu, noop_side.requests):.2f} ms "
                   f"(no-op), {_per_ms(batch_side.server_cpu, batch_side.requests):.2f} ms (batch); worker "
-                  f"{_per_ms(batch_side.worker_cpu, batch_side.requests):.2f} ms per batch; events still "
-                  f"pending as the batch rounds ended: {batch_side.backlog}")
+                  f"{_per_ms(batch_side.worker_cpu, batch_side.requests):.2f} ms per batch, "
+                  f"{_per_ms(batch_side.worker_cpu_during, batch_side.requests):.2f} of them during the rounds "
+                  f"(worker at nice {nice}); stored batches still waiting as the batch rounds ended: "
+                  f"{batch_side.backlog}")
         if not {"a", "b", "c"} & set(args.cases):
             return
         # (b) paces at half of (a)'s rate and (c) compares with it: (a) runs whenever they do.
-        with Stack(data_dir, args.workers) as stack:
+        with Stack(data_dir, args.workers, args.worker_nice) as stack:
             noop_side, events_side = paired(stack, "/noop", "/events", "events", secret, "a", args.seconds,
                                             args.clients, args.threads)
             noop, events = noop_side.rate, events_side.rate
@@ -483,7 +505,7 @@ def main() -> None:
             return
         built = bulk_store(data_dir, args.stored)
         print(f"(c) stored {args.stored:,} events in {built:.0f} s")
-        with Stack(data_dir, args.workers) as stack:
+        with Stack(data_dir, args.workers, args.worker_nice) as stack:
             loaded = throughput(stack.url, "/events", "events", secret, "c", args.seconds, args.clients, args.threads)
         print(f"    POST /events     {loaded:8.0f} events/s with {args.stored:,} stored, "
               f"{(1 - loaded / events) * 100:+.0f}% slower than empty (goal <= 20%)")
