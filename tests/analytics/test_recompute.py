@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from ember.analytics.metrics import BEHAVIOURS
 from ember.analytics.service import TeamNumbers, resolve_view, team_numbers, team_options
 from ember.db import unit_of_work
+from ember.deals.schemas import DealCreate, DealFields
+from ember.deals.service import change_stage, create_deal, delete_deal, update_deal
 from ember.demo.generator import generate
 from ember.dialer.service import mark_gatekeeper
 from ember.models import (
@@ -288,3 +290,41 @@ def test_figures_read_from_the_running_counts_match_a_naive_recount(data: Engine
     with Session(data) as session:
         _compare(team_numbers(session, resolve_view(session, _actor(session, ADMIN)), options, now=NOW),
                  _naive(raw, None, None))
+
+
+def _deal(session: Session, *where: Any) -> Deal:
+    found = session.scalars(select(Deal).where(*where).order_by(Deal.id)).first()
+    assert found is not None
+    return found
+
+
+def test_deal_figures_follow_deals_changed_after_the_counts_were_made(data: Engine) -> None:
+    """Deals closed, re-opened, given to another rep, deleted and added after the fold, and a "said no"
+    logged on an ended deal that no fold has seen yet: every deal figure over every period as recounted."""
+    options = team_options(Settings())
+    refresh(data)
+    with unit_of_work(data) as session:
+        admin = _actor(session, ADMIN)
+        touched = select(Touch.deal_id).where(Touch.deal_id.is_not(None))
+        won = _deal(session, Deal.outcome.is_(None), Deal.stalled_at.is_(None), Deal.id.in_(touched))
+        change_stage(session, admin, won.id, "closed_won", reason=None, now=NOW - timedelta(days=75))
+        reopened = _deal(session, Deal.outcome == "lost", Deal.id.in_(touched))
+        change_stage(session, admin, reopened.id, "proposal", reason=None, now=NOW)
+        moved = _deal(session, Deal.outcome == "won", Deal.id != won.id, Deal.owner_id != admin.id)
+        update_deal(session, admin, moved.id, DealFields(owner_email="lena.fischer@harborlight.example"))
+        delete_deal(session, admin, _deal(session, Deal.stalled_at.is_not(None), Deal.id.in_(touched)).id)
+        create_deal(session, admin, DealCreate(name="Renewal signed on the phone", stage="closed_lost",
+                                               outcome="lost", closed_at=NOW - timedelta(days=88)))
+        ended = _deal(session, Deal.outcome == "lost", Deal.id.in_(touched), Deal.id != reopened.id)
+        contact_id = session.scalar(select(Touch.contact_id).where(Touch.deal_id == ended.id).limit(1))
+        assert contact_id is not None
+        log_touch(session, admin, contact_id=contact_id, channel="call", outcome="said-no", deal_id=ended.id,
+                  settings=CadenceSettings(), now=NOW, occurred_at=NOW - timedelta(hours=5))
+    with Session(data) as session:
+        raw = _raw(session)
+        admin = _actor(session, ADMIN)
+        for since in (None, NOW - timedelta(days=365), NOW - timedelta(days=90), NOW - timedelta(days=80)):
+            _compare(team_numbers(session, resolve_view(session, admin, since=since), options, now=NOW),
+                     _naive(raw, None, since))
+        team = resolve_view(session, _actor(session, "maya.chen@harborlight.example"), since=NOW - timedelta(days=90))
+        _compare(team_numbers(session, team, options, now=NOW), _naive(raw, set(team.rep_ids or ()), team.since))

@@ -12,12 +12,17 @@ from sqlalchemy.orm import Session
 from ember.contacts.schemas import ContactFields
 from ember.contacts.service import delete_contact, update_contact
 from ember.db import unit_of_work
+from ember.deals.schemas import DealCreate, DealFields
+from ember.deals.service import change_stage, create_deal, delete_deal, update_deal
 from ember.demo.generator import generate
 from ember.dialer.service import mark_gatekeeper
 from ember.models import (
     ActivityTally,
     CallHourTally,
     Contact,
+    Deal,
+    DealCycleTally,
+    DealEndTally,
     DealTouchTally,
     FtcTally,
     TallyCursor,
@@ -26,7 +31,7 @@ from ember.models import (
     User,
 )
 from ember.settings.cadence import CadenceSettings
-from ember.tallies.service import catch_up, folded, recount, recounting, refresh
+from ember.tallies.service import catch_up, folded, recount, recounting, recounting_deals, refresh
 from ember.touches.service import delete_touch, log_touch
 from ember.users.access import Actor
 from ember.vocabulary import CONVERSATION_OUTCOMES
@@ -54,7 +59,11 @@ def _counts(engine: Engine) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]
         ftc = {(r.rep_id, r.attempt, r.month): (r.contacts,) for r in session.scalars(select(FtcTally)) if r.contacts}
         deals = {(r.deal_id,): (r.follow_ups, r.said_no)
                  for r in session.scalars(select(DealTouchTally)) if r.follow_ups or r.said_no}
-    return {"hours": hours, "activity": activity, "ftc": ftc, "deals": deals}
+        endings = {(r.owner_id, r.month, r.outcome, r.said_no, r.follow_ups): (r.deals,)
+                   for r in session.scalars(select(DealEndTally)) if r.deals}
+        cycles = {(r.owner_id, r.month, r.outcome, r.days): (r.deals,)
+                  for r in session.scalars(select(DealCycleTally)) if r.deals}
+    return {"hours": hours, "activity": activity, "ftc": ftc, "deals": deals, "endings": endings, "cycles": cycles}
 
 
 def _recounted(engine: Engine) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
@@ -127,6 +136,39 @@ def test_a_changed_or_deleted_touch_or_contact_leaves_the_counts_as_a_recount_wo
     changed = _counts(data)
     with Session(data) as session:
         assert session.get(Contact, gone) is None
+    assert changed == _recounted(data)
+
+
+def _deal(session: Session, *where: Any) -> Deal:
+    found = session.scalars(select(Deal).where(*where).order_by(Deal.id)).first()
+    assert found is not None
+    return found
+
+
+def test_deals_closed_reopened_stalled_moved_added_or_deleted_leave_the_counts_as_a_recount_would(
+        data: Engine) -> None:
+    refresh(data, now=LATER)
+    followed = select(DealTouchTally.deal_id).where(DealTouchTally.follow_ups > 0)
+    with unit_of_work(data) as session:
+        admin = _actor(session)
+        won = _deal(session, Deal.outcome.is_(None), Deal.stalled_at.is_(None), Deal.id.in_(followed))
+        change_stage(session, admin, won.id, "closed_won", reason=None, now=NOW)
+        reopened = _deal(session, Deal.outcome == "lost", Deal.id.in_(followed))
+        change_stage(session, admin, reopened.id, "negotiation", reason=None, now=NOW)
+        moved = _deal(session, Deal.outcome == "won", Deal.id != won.id)
+        other = session.scalars(select(User).where(User.role == "rep", User.id != moved.owner_id)).first()
+        assert other is not None
+        update_deal(session, admin, moved.id, DealFields(owner_email=other.email))
+        stalled = _deal(session, Deal.outcome.is_(None), Deal.stalled_at.is_(None), Deal.id != won.id)
+        with recounting_deals(session, [stalled.id]):  # as the cadence does when follow-ups run out
+            stalled.stalled_at = NOW - timedelta(days=40)
+        create_deal(session, admin, DealCreate(name="Signed at the fair", stage="closed_lost", outcome="lost",
+                                               closed_at=NOW - timedelta(days=2)))
+        gone = _deal(session, Deal.stalled_at.is_not(None), Deal.id.in_(followed), Deal.id != stalled.id)
+        delete_deal(session, admin, gone.id)
+    changed = _counts(data)
+    with Session(data) as session:
+        assert session.get(Deal, gone.id) is None
     assert changed == _recounted(data)
 
 

@@ -8,18 +8,17 @@ period of the touch that counted, activity in the period it happened.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     and_,
     case,
-    cast,
     exists,
     func,
     literal,
@@ -86,6 +85,22 @@ class Part:
     def empty(self) -> bool:
         """No touch can be in it (every touch is folded in): no need to ask."""
         return self.after_id is not None and self.upto_id is not None and self.upto_id <= self.after_id
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """The running counts are usable: they hold the months from ``from_month`` on (every month: None),
+    and ``tail`` is the part of the touches not folded into them yet."""
+
+    from_month: date | None
+    tail: Part
+
+    def partial_month(self, scope: Scope) -> datetime | None:
+        """Where the period's first partial month ends (None: the period starts on a month's first instant)."""
+        if self.from_month is None or scope.since is None:
+            return None
+        end = datetime(self.from_month.year, self.from_month.month, 1, tzinfo=UTC)
+        return end if end > scope.since else None
 
 
 def _dialect(session: Session) -> str:
@@ -156,25 +171,31 @@ class CycleCount:
     deals: int
 
 
-def deal_follow_ups(session: Session, scope: Scope, tail: Part | None = None) -> list[FollowUpCount]:
+def deal_follow_ups(session: Session, scope: Scope, counted: Counted | None = None) -> list[FollowUpCount]:
     """Deals closed or stalled in the period, counted by how they ended and their follow-ups.
 
-    With ``tail`` (the touches not folded into the running counts yet), a deal none of them belongs
-    to takes its follow-ups and "said no" from the per-deal counts, one row each, instead of
-    looking through its touches; the few deals the tail touches are counted from their touches.
-    The rows of the two kinds add up (the same key may come twice).
+    With ``counted`` (the running counts are usable), the whole months come from the ending counts,
+    the period's first partial month from the deals ended in it, and the deals that touches not
+    folded in yet belong to are taken out as counted and put back as their touches say.
     """
-    if tail is None:
+    if counted is None:
         return _follow_up_counts(session, scope, _said_no(), _follow_ups())
-    counted = tally_repo.deal_tally()
-    if tail.empty:
-        return _follow_up_counts(session, scope, func.coalesce(counted.said_no, 0) > 0,
-                                 func.coalesce(counted.follow_ups, 0), joined=counted)
-    fresh = select(Touch.deal_id).where(Touch.deal_id.is_not(None), *TouchRange(
-        after_id=tail.after_id, upto_id=tail.upto_id).conditions())
-    from_counts = _follow_up_counts(session, scope, func.coalesce(counted.said_no, 0) > 0,
-                                    func.coalesce(counted.follow_ups, 0), Deal.id.not_in(fresh), joined=counted)
-    return from_counts + _follow_up_counts(session, scope, _said_no(), _follow_ups(), Deal.id.in_(fresh))
+    tally = tally_repo.deal_tally()
+    said_no, follow_ups = func.coalesce(tally.said_no, 0) > 0, func.coalesce(tally.follow_ups, 0)
+    totals: Counter[tuple[str | None, bool, bool, int]] = Counter()
+    for ending in tally_repo.ending_counts(session, scope.rep_ids, counted.from_month):
+        totals[(ending.outcome or None, not ending.outcome, ending.said_no, ending.follow_ups)] += ending.deals
+    partial = counted.partial_month(scope)
+    parts = [(+1, said_no, follow_ups, [_ended_at() < partial], tally)] if partial is not None else []
+    if not counted.tail.empty:
+        fresh = Deal.id.in_(select(Touch.deal_id).where(Touch.deal_id.is_not(None), *TouchRange(
+            after_id=counted.tail.after_id, upto_id=counted.tail.upto_id).conditions()))
+        parts += [(-1, said_no, follow_ups, [fresh], tally), (+1, _said_no(), _follow_ups(), [fresh], None)]
+    for sign, deal_said_no, deal_follow_ups_, where, joined in parts:
+        for row in _follow_up_counts(session, scope, deal_said_no, deal_follow_ups_, *where, joined=joined):
+            totals[(row.outcome, row.stalled, row.said_no, row.follow_ups)] += sign * row.deals
+    return [FollowUpCount(outcome, stalled, said, fu, deals)
+            for (outcome, stalled, said, fu), deals in totals.items() if deals]
 
 
 def _follow_up_counts(session: Session, scope: Scope, said_no: Any, follow_ups: Any,
@@ -193,18 +214,28 @@ def _follow_up_counts(session: Session, scope: Scope, said_no: Any, follow_ups: 
 
 
 def _days(session: Session, start: Any, end: Any) -> ColumnElement[int]:
-    """Whole days between two instants, in the engine's own date arithmetic."""
-    if _dialect(session) == "sqlite":
-        return cast(func.julianday(end) - func.julianday(start), Integer)
-    return cast(func.floor(func.extract("epoch", end - start) / 86400), Integer)
+    return tally_repo.whole_days(session, start, end)
 
 
-def cycle_days(session: Session, scope: Scope) -> list[CycleCount]:
-    """Deals closed in the period, counted by outcome and days from first touch to close."""
+def cycle_days(session: Session, scope: Scope, counted: Counted | None = None) -> list[CycleCount]:
+    """Deals closed in the period, counted by outcome and days from first touch to close: with
+    ``counted``, the whole months from the cycle counts and the first partial month from its deals."""
+    if counted is None:
+        return _cycle_counts(session, scope)
+    totals: Counter[tuple[str, int]] = Counter()
+    for row in tally_repo.cycle_counts(session, scope.rep_ids, counted.from_month):
+        totals[(row.outcome, max(row.days, 0))] += row.deals
+    partial = counted.partial_month(scope)
+    for cycle in _cycle_counts(session, scope, Deal.closed_at < partial) if partial is not None else []:
+        totals[(cycle.outcome, cycle.days)] += cycle.deals
+    return [CycleCount(outcome, days, deals) for (outcome, days), deals in totals.items() if deals]
+
+
+def _cycle_counts(session: Session, scope: Scope, *where: ColumnElement[bool]) -> list[CycleCount]:
     days = _days(session, Deal.created_at, Deal.closed_at).label("days")
     query = (select(Deal.outcome, days, func.count())
              .where(Deal.outcome.is_not(None), Deal.closed_at.is_not(None), scope.owned(Deal.owner_id),
-                    scope.after(Deal.closed_at))
+                    scope.after(Deal.closed_at), *where)
              .group_by(Deal.outcome, days))
     return [CycleCount(str(outcome), max(int(days), 0), int(deals))
             for outcome, days, deals in read_many(session, query)]

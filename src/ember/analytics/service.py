@@ -154,13 +154,14 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     by_outcome: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     gave_up: dict[int, int] = defaultdict(int)
     split = _split(session, scope, talked)
-    for ended in repo.deal_follow_ups(session, scope, split.parts[0] if split.tallied else None):
+    counted = repo.Counted(split.from_month, split.parts[0]) if split.tallied else None
+    for ended in repo.deal_follow_ups(session, scope, counted):
         if ended.outcome:
             by_outcome[ended.outcome][ended.follow_ups] += ended.deals
         if (ended.stalled or ended.outcome == DealOutcome.LOST.value) and not ended.said_no:
             gave_up[ended.follow_ups] += ended.deals
     cycles: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for cycle in repo.cycle_days(session, scope):
+    for cycle in repo.cycle_days(session, scope, counted):
         cycles[cycle.outcome][cycle.days] += cycle.deals
     ftc = _ftc(session, scope, talked, split)
     cells, learned, windows = _learned(session, scope, options, talked)

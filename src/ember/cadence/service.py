@@ -20,6 +20,7 @@ from ember.messages import repository as message_repository
 from ember.messages.rules import VariantLibrary
 from ember.models import Contact, Deal, PlannedTouch
 from ember.settings.cadence import CadenceSettings
+from ember.tallies.service import recounting_deals
 from ember.users.repository import user_by_id
 from ember.vocabulary import Channel, ContactStatus, DealSource, DealStage, MessagePhase, PreferredChannel
 
@@ -91,7 +92,8 @@ def replan(session: Session, contact: Contact, deal: Deal | None, *, now: dateti
     repository.cancel_planned(session, contact.id, kinds=repository.REPLANNED_KINDS)
     contact.status = decision.contact_status.value
     if deal is not None and decision.deal_stalled and deal.stalled_at is None:
-        deal.stalled_at = now
+        with recounting_deals(session, [deal.id]):
+            deal.stalled_at = now
     row = _store(session, contact, team_id, decision.plan, caused_by) if decision.plan else None
     if deal is not None:
         flag_decision_power(session, deal, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from ember.deals.schemas import DealCreate, DealFields, StakeholderIn
 from ember.errors import InvalidInput, NotFound, Problem
 from ember.models import Deal, DealStakeholder, NextStep, User
 from ember.taken import check_external_id_free
+from ember.tallies.service import count_new_deals, recounting_deals
 from ember.users.access import Actor, require_visible
 from ember.users.owners import resolve_owner
 from ember.validation import parse_enum
@@ -49,6 +51,10 @@ def _check_outcome(stage: str | None, outcome: str | None) -> None:
         )
 
 
+# What the team numbers count a deal by: a change to one of these moves it in the ending counts.
+_COUNTED_FIELDS = frozenset({"outcome", "closed_at", "stalled_at", "created_at"})
+
+
 def _check_references(session: Session, actor: Actor, changes: dict[str, object]) -> None:
     """Every record a deal points to must be one the actor can see; any other id is answered
     exactly as a missing record, so ids cannot be probed through a deal."""
@@ -68,6 +74,7 @@ def create_deal(session: Session, actor: Actor, data: DealCreate) -> Deal:
     deal = Deal(owner_id=owner.id, qualification={}, **values)
     session.add(deal)
     session.flush()
+    count_new_deals(session, [deal.id])
     return deal
 
 
@@ -75,19 +82,24 @@ def update_deal(session: Session, actor: Actor, deal_id: int, data: DealFields) 
     deal = get_deal(session, actor, deal_id)
     changes = data.model_dump(exclude_unset=True)
     _check_outcome(changes.get("stage", deal.stage), changes.get("outcome", deal.outcome))
-    if "owner_email" in changes:
-        deal.owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id
+    owner_id = resolve_owner(session, actor, changes.pop("owner_email")).id if "owner_email" in changes else None
     _check_references(session, actor, changes)
     check_external_id_free(repository.deal_id_with_external_id(session, changes.get("external_id")), deal.id)
-    for field, value in changes.items():
-        setattr(deal, field, value)
-    session.flush()
+    counted = owner_id is not None or not _COUNTED_FIELDS.isdisjoint(changes)
+    with recounting_deals(session, [deal.id]) if counted else nullcontext():
+        if owner_id is not None:
+            deal.owner_id = owner_id
+        for field, value in changes.items():
+            setattr(deal, field, value)
+        session.flush()
     return deal
 
 
 def delete_deal(session: Session, actor: Actor, deal_id: int) -> None:
-    session.delete(get_deal(session, actor, deal_id))
-    session.flush()
+    deal = get_deal(session, actor, deal_id)
+    with recounting_deals(session, [deal.id]):
+        session.delete(deal)
+        session.flush()
 
 
 def add_stakeholder(session: Session, actor: Actor, deal_id: int, data: StakeholderIn) -> DealStakeholder:

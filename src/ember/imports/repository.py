@@ -79,6 +79,13 @@ def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
         session.execute(insert(model.__table__), rows)
 
 
+def insert_rows_with_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """As ``insert_rows``, and the ids the new rows were given."""
+    if not rows:
+        return []
+    return list(session.scalars(insert(model.__table__).returning(model.__table__.c.id), rows))
+
+
 def new_row(model: Any, row: dict[str, Any], stamp: datetime) -> dict[str, Any]:
     """Every column set, so a batch of inserts is one executemany, not one per key set."""
     base: dict[str, Any] = dict.fromkeys(_insert_columns(model)) | {"created_at": stamp}

@@ -34,6 +34,7 @@ from ember.imports.touches import check_touch_rows, replan_touched, write_touche
 from ember.models import Account, Deal
 from ember.phones import phone_key
 from ember.settings.cadence import CadenceSettings
+from ember.tallies.service import count_new_deals, recounting_deals
 from ember.textfiles import Encoding
 from ember.users.access import Actor
 from ember.vocabulary import Role
@@ -337,9 +338,15 @@ class _Writer:
                 self._merge(updates, id_, row)
             else:
                 self._merge(inserts, _record_key(self.kind, row) or f"row {len(inserts)}", row)
-        repository.insert_rows(self.session, model, [repository.new_row(model, r, self.stamp)
-                                                     for r in inserts.values()])
-        repository.update_rows(self.session, model, [{**r, "id": id_} for id_, r in updates.items()])
+        new_rows = [repository.new_row(model, r, self.stamp) for r in inserts.values()]
+        changed = [{**r, "id": id_} for id_, r in updates.items()]
+        if model is Deal:  # closed or stalled deals count in the team numbers
+            count_new_deals(self.session, repository.insert_rows_with_ids(self.session, model, new_rows))
+            with recounting_deals(self.session, list(updates)):
+                repository.update_rows(self.session, model, changed)
+        else:
+            repository.insert_rows(self.session, model, new_rows)
+            repository.update_rows(self.session, model, changed)
         self.report.created += len(inserts)
         self.report.updated += len(updates)
 

@@ -20,7 +20,15 @@ from ember.models.nurture_membership import NurtureMembership
 from ember.models.outbound_message import OutboundMessage
 from ember.models.planned_touch import PlannedTouch
 from ember.models.proof_point import ProofPoint
-from ember.models.tally import ActivityTally, CallHourTally, DealTouchTally, FtcTally, TallyCursor
+from ember.models.tally import (
+    ActivityTally,
+    CallHourTally,
+    DealCycleTally,
+    DealEndTally,
+    DealTouchTally,
+    FtcTally,
+    TallyCursor,
+)
 from ember.models.team import Team
 from ember.models.team_setting import ReplanRun, TeamSetting
 from ember.models.touch import Touch
@@ -32,8 +40,8 @@ from ember.models.write_key import WriteKey
 
 __all__ = [
     "Account", "ActivityTally", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "CallHourTally", "ComposeTemplate",
-    "Contact", "Deal", "DealStakeholder", "DealTouchTally", "EventSource", "FtcTally", "InboundEvent", "InboundMail",
-    "LoginThrottle", "Mailbox", "MailboxFolder", "MessageVariant", "NextStep", "NurtureMembership", "OutboundMessage",
-    "PlannedTouch", "ProofPoint", "ReplanRun", "TallyCursor", "Team", "TeamSetting", "Touch", "TouchOutcome",
-    "TriggerRule", "User", "WebSession", "WriteKey",
+    "Contact", "Deal", "DealCycleTally", "DealEndTally", "DealStakeholder", "DealTouchTally", "EventSource",
+    "FtcTally", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox", "MailboxFolder", "MessageVariant",
+    "NextStep", "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "ReplanRun", "TallyCursor",
+    "Team", "TeamSetting", "Touch", "TouchOutcome", "TriggerRule", "User", "WebSession", "WriteKey",
 ]

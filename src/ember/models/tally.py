@@ -79,3 +79,32 @@ class DealTouchTally(Base):
     deal_id: Mapped[int] = mapped_column(primary_key=True)
     follow_ups: Mapped[int] = mapped_column(default=0)
     said_no: Mapped[int] = mapped_column(default=0)
+
+
+class DealEndTally(Base):
+    """Ended deals (closed, or stalled while open) by owner, UTC month ended, outcome, "said no" and
+    follow-ups: what ``deal_touch_tallies`` and the deal rows say, added up, so the team numbers read
+    a few rows instead of every ended deal."""
+
+    __tablename__ = "deal_end_tallies"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    owner_id: Mapped[int] = mapped_column(primary_key=True)  # 0: every owner together (the all-teams view)
+    month: Mapped[date] = mapped_column(primary_key=True)  # 0001-01-01: a deal with an outcome but no date
+    outcome: Mapped[str] = mapped_column(String(10), primary_key=True)  # "": stalled, no outcome
+    said_no: Mapped[bool] = mapped_column(primary_key=True)
+    follow_ups: Mapped[int] = mapped_column(primary_key=True)
+    deals: Mapped[int] = mapped_column(default=0)
+
+
+class DealCycleTally(Base):
+    """Closed deals by owner, UTC month closed, outcome and whole days from creation to close."""
+
+    __tablename__ = "deal_cycle_tallies"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    owner_id: Mapped[int] = mapped_column(primary_key=True)  # 0: every owner together
+    month: Mapped[date] = mapped_column(primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(10), primary_key=True)
+    days: Mapped[int] = mapped_column(primary_key=True)  # as the engine counts them: may be negative
+    deals: Mapped[int] = mapped_column(default=0)

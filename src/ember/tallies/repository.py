@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, cast, delete, func, literal, select, update
+from sqlalchemy import ColumnElement, Integer, case, cast, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,9 @@ from ember.models import (
     ActivityTally,
     CallHourTally,
     Contact,
+    Deal,
+    DealCycleTally,
+    DealEndTally,
     DealTouchTally,
     FtcTally,
     TallyCursor,
@@ -26,10 +29,16 @@ from ember.models import (
 from ember.tallies.rules import (
     ALL_REPS,
     ALL_TIME,
+    STALLED,
+    UNDATED,
     ActivityKey,
     ActivitySlice,
     CallSlice,
+    CycleKey,
+    CycleSlice,
     DealSlice,
+    EndingKey,
+    EndingSlice,
     FtcKey,
     FtcSlice,
     HourKey,
@@ -40,6 +49,7 @@ CURSOR = "touches"  # one cursor: every table folds in the same touches in the s
 FOLLOW_UP_LABEL = "follow-up #%"
 FTC_LABEL = "FTC #%"
 WRITE_CHUNK = 5000  # rows per upsert statement
+READ_CHUNK = 500  # ids per IN list: well under SQLite's bound-parameter limit
 
 
 def conversation_outcomes(session: Session) -> frozenset[str]:
@@ -185,6 +195,68 @@ def deal_slices(session: Session, touches: TouchRange) -> list[DealSlice]:
             for row in read_many(session, query) if row.follow_ups or row.said_no]
 
 
+def whole_days(session: Session, start: Any, end: Any) -> ColumnElement[int]:
+    """Whole days between two instants, in the engine's own date arithmetic."""
+    if _dialect(session) == "sqlite":
+        return cast(func.julianday(end) - func.julianday(start), Integer)
+    return cast(func.floor(func.extract("epoch", end - start) / 86400), Integer)
+
+
+def _month_of(text: str | None) -> date:
+    return date.fromisoformat(f"{text}-01") if text else UNDATED
+
+
+def _chunks(deal_ids: Collection[int] | None) -> list[list[int] | None]:
+    """The ids a chunk at a time (None: every deal, in one read)."""
+    if deal_ids is None:
+        return [None]
+    ids = sorted(set(deal_ids))
+    return [ids[start:start + READ_CHUNK] for start in range(0, len(ids), READ_CHUNK)]
+
+
+def ending_slices(session: Session, deal_ids: Collection[int] | None) -> list[EndingSlice]:
+    """The ended deals among these (None: every deal), grouped as the ending counts keep them, with
+    the follow-ups and "said no" touches counted so far."""
+    ended_at = func.coalesce(Deal.closed_at, Deal.stalled_at)
+    month = _month_text(session, ended_at).label("month")
+    outcome = func.coalesce(Deal.outcome, STALLED).label("outcome")
+    said_no = (func.coalesce(DealTouchTally.said_no, 0) > 0).label("said_no")
+    follow_ups = func.coalesce(DealTouchTally.follow_ups, 0).label("follow_ups")
+    out = []
+    for chunk in _chunks(deal_ids):
+        which = [Deal.id.in_(chunk)] if chunk is not None else []
+        query = (select(Deal.owner_id, month, outcome, said_no, follow_ups, func.count())
+                 .outerjoin(DealTouchTally, DealTouchTally.deal_id == Deal.id)
+                 .where(or_(Deal.outcome.is_not(None), Deal.stalled_at.is_not(None)), *which)
+                 .group_by(Deal.owner_id, month, outcome, said_no, follow_ups))
+        out += [EndingSlice(int(owner), _month_of(month_text), str(result), bool(no), int(fu), int(deals))
+                for owner, month_text, result, no, fu, deals in read_many(session, query)]
+    return out
+
+
+def cycle_slices(session: Session, deal_ids: Collection[int] | None) -> list[CycleSlice]:
+    """The closed deals among these (None: every deal), grouped as the cycle counts keep them."""
+    month = _month_text(session, Deal.closed_at).label("month")
+    days = whole_days(session, Deal.created_at, Deal.closed_at).label("days")
+    out = []
+    for chunk in _chunks(deal_ids):
+        which = [Deal.id.in_(chunk)] if chunk is not None else []
+        query = (select(Deal.owner_id, month, Deal.outcome, days, func.count())
+                 .where(Deal.outcome.is_not(None), Deal.closed_at.is_not(None), *which)
+                 .group_by(Deal.owner_id, month, Deal.outcome, days))
+        out += [CycleSlice(int(owner), _month_of(month_text), str(result), int(n_days), int(deals))
+                for owner, month_text, result, n_days, deals in read_many(session, query)]
+    return out
+
+
+def drop_deal_counts(session: Session, deal_ids: Collection[int]) -> None:
+    """The touch counts of deals that no longer exist among these: a deal deleted takes its own with it
+    (its touches stay, with no deal), so that no later deal can inherit them."""
+    gone = select(Deal.id).where(Deal.id == DealTouchTally.deal_id).exists()
+    for chunk in _chunks(deal_ids):
+        session.execute(delete(DealTouchTally).where(DealTouchTally.deal_id.in_(chunk or []), ~gone))
+
+
 # --- the counts ---------------------------------------------------------------------
 
 def _upsert(session: Session, table: Any, keys: list[str], added: list[str], rows: list[dict[str, Any]]) -> None:
@@ -219,6 +291,19 @@ def add_deal_counts(session: Session, counts: Mapping[int, tuple[int, int]]) -> 
     rows = [{"deal_id": deal, "follow_ups": follow_ups, "said_no": said_no}
             for deal, (follow_ups, said_no) in counts.items() if follow_ups or said_no]
     _upsert(session, DealTouchTally.__table__, ["deal_id"], ["follow_ups", "said_no"], rows)
+
+
+def add_ending_counts(session: Session, counts: Mapping[EndingKey, int]) -> None:
+    rows = [{"owner_id": owner, "month": month, "outcome": outcome, "said_no": said_no, "follow_ups": follow_ups,
+             "deals": deals} for (owner, month, outcome, said_no, follow_ups), deals in sorted(counts.items()) if deals]
+    _upsert(session, DealEndTally.__table__, ["owner_id", "month", "outcome", "said_no", "follow_ups"], ["deals"],
+            rows)
+
+
+def add_cycle_counts(session: Session, counts: Mapping[CycleKey, int]) -> None:
+    rows = [{"owner_id": owner, "month": month, "outcome": outcome, "days": days, "deals": deals}
+            for (owner, month, outcome, days), deals in sorted(counts.items()) if deals]
+    _upsert(session, DealCycleTally.__table__, ["owner_id", "month", "outcome", "days"], ["deals"], rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +355,29 @@ def ftc_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: da
     return {int(r.attempt): int(r.contacts) for r in read_many(session, query) if r.contacts}
 
 
+def ending_counts(session: Session, owner_ids: tuple[int, ...] | None,
+                  from_month: date | None) -> list[EndingSlice]:
+    """Ended deals by outcome, "said no" and follow-ups over the months from ``from_month`` on (every
+    month, and the deals with no date they ended: None); owner 0 stands for them all."""
+    t = DealEndTally
+    who = t.owner_id == ALL_REPS if owner_ids is None else t.owner_id.in_(owner_ids)
+    months = [t.month >= from_month] if from_month is not None else []
+    query = (select(t.outcome, t.said_no, t.follow_ups, func.sum(t.deals))
+             .where(who, *months).group_by(t.outcome, t.said_no, t.follow_ups))
+    return [EndingSlice(ALL_REPS, UNDATED, str(outcome), bool(said_no), int(follow_ups), int(deals))
+            for outcome, said_no, follow_ups, deals in read_many(session, query) if deals]
+
+
+def cycle_counts(session: Session, owner_ids: tuple[int, ...] | None, from_month: date | None) -> list[CycleSlice]:
+    """Closed deals by outcome and days from creation to close, over the months from ``from_month`` on."""
+    t = DealCycleTally
+    who = t.owner_id == ALL_REPS if owner_ids is None else t.owner_id.in_(owner_ids)
+    months = [t.month >= from_month] if from_month is not None else []
+    query = select(t.outcome, t.days, func.sum(t.deals)).where(who, *months).group_by(t.outcome, t.days)
+    return [CycleSlice(ALL_REPS, UNDATED, str(outcome), int(days), int(deals))
+            for outcome, days, deals in read_many(session, query) if deals]
+
+
 def deal_tally() -> Any:
     """The per-deal counts, for a query that joins them to its deals."""
     return DealTouchTally
@@ -315,7 +423,7 @@ def cursor_down_to_last_touch(session: Session) -> None:
 
 def start_over(session: Session, basis: str, now: datetime) -> None:
     """Empty counts, a cursor at the start: the next folds count every touch again."""
-    for table in (CallHourTally, ActivityTally, FtcTally, DealTouchTally):
+    for table in (CallHourTally, ActivityTally, FtcTally, DealTouchTally, DealEndTally, DealCycleTally):
         session.execute(delete(table))
     session.execute(insert_or_ignore(session, TallyCursor.__table__)
                     .values(name=CURSOR, last_touch_id=0, basis=basis, updated_at=now))

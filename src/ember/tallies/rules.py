@@ -11,17 +11,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 ALL_REPS = 0  # the rep id under which every rep's calls and first conversations are counted together
 # The "month" under which each rep's activity is counted over all time as well: the all-history view
 # reads one row per rep, channel and outcome instead of one per month.
 ALL_TIME = date(1, 1, 1)
+K = TypeVar("K")
 FALLBACK_ZONE = "UTC"  # prospects without a (known) time zone
+
+# The "month" of a deal that has an outcome but no date it ended: counted over all history only.
+UNDATED = date(1, 1, 1)
+STALLED = ""  # the outcome under which deals stalled while open are counted
 
 HourKey = tuple[int, int, int, date]  # rep, weekday, hour, month
 ActivityKey = tuple[int, str, str, date]  # rep, channel, outcome, month
 FtcKey = tuple[int, int, date]  # rep, attempt, month
+EndingKey = tuple[int, date, str, bool, int]  # owner, month ended, outcome, said no, follow-ups
+CycleKey = tuple[int, date, str, int]  # owner, month closed, outcome, days
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +165,54 @@ def ftc_counts(rows: Iterable[FtcSlice], sign: int = 1) -> dict[FtcKey, int]:
 def deal_counts(rows: Iterable[DealSlice], sign: int = 1) -> dict[int, tuple[int, int]]:
     """{deal: (follow-ups, "said no" touches)}."""
     return {row.deal_id: (sign * row.follow_ups, sign * row.said_no) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class EndingSlice:
+    """Deals of one owner that ended in one UTC month the same way, after as many follow-ups."""
+
+    owner_id: int
+    month: date
+    outcome: str  # STALLED: stalled while open
+    said_no: bool
+    follow_ups: int
+    deals: int
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSlice:
+    """Deals of one owner closed in one UTC month with one outcome, as many days after they were created."""
+
+    owner_id: int
+    month: date
+    outcome: str
+    days: int
+    deals: int
+
+
+def ending_counts(rows: Iterable[EndingSlice], sign: int = 1) -> dict[EndingKey, int]:
+    """{(owner, month, outcome, said no, follow-ups): deals}, each owner's and every owner's together."""
+    counts: dict[EndingKey, int] = defaultdict(int)
+    for row in rows:
+        for owner in (row.owner_id, ALL_REPS):
+            counts[(owner, row.month, row.outcome, row.said_no, row.follow_ups)] += sign * row.deals
+    return dict(counts)
+
+
+def cycle_counts(rows: Iterable[CycleSlice], sign: int = 1) -> dict[CycleKey, int]:
+    """{(owner, month, outcome, days): deals}, each owner's and every owner's together."""
+    counts: dict[CycleKey, int] = defaultdict(int)
+    for row in rows:
+        for owner in (row.owner_id, ALL_REPS):
+            counts[(owner, row.month, row.outcome, row.days)] += sign * row.deals
+    return dict(counts)
+
+
+def changes(before: dict[K, int], after: dict[K, int]) -> dict[K, int]:
+    """What turns the counts ``before`` into ``after``, without the keys that stay as they were."""
+    out = {key: after.get(key, 0) - count for key, count in before.items()}
+    out |= {key: count for key, count in after.items() if key not in before}
+    return {key: count for key, count in out.items() if count}
 
 
 def basis_of(conversation_outcomes: Iterable[str]) -> str:

@@ -6,6 +6,9 @@
 * ``recounting`` wraps a change to touches that are already counted (a touch
   deleted or corrected, a contact's time zone changed, a contact deleted): it
   takes their part out before the change and puts it back after.
+* ``recounting_deals`` does the same around a change to deals (closed, re-opened,
+  stalled, another owner, deleted), and ``count_new_deals`` after deals are
+  added: the ended deals are counted by owner, month, outcome and follow-ups.
 * ``recount`` starts over from the first touch: nightly, and whenever the
   outcomes that count as a conversation change, it repairs anything a bulk
   change made behind the counts' back.
@@ -17,7 +20,7 @@ when the counts cannot be used (never folded, or folded with other outcomes).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -28,7 +31,17 @@ from sqlalchemy.orm import Session
 from ember.db import unit_of_work
 from ember.tallies import repository as repo
 from ember.tallies.repository import TouchRange
-from ember.tallies.rules import LocalClock, activity_counts, basis_of, deal_counts, ftc_counts, hour_counts
+from ember.tallies.rules import (
+    LocalClock,
+    activity_counts,
+    basis_of,
+    changes,
+    cycle_counts,
+    deal_counts,
+    ending_counts,
+    ftc_counts,
+    hour_counts,
+)
 
 # Touch ids folded per transaction: a few seconds of work at most, so other writers wait little.
 BATCH = 250_000
@@ -53,7 +66,33 @@ def _add(session: Session, touches: TouchRange, outcomes: frozenset[str], sign: 
     repo.add_hour_counts(session, hour_counts(repo.call_slices(session, touches, outcomes), clock, sign))
     repo.add_activity_counts(session, activity_counts(repo.activity_slices(session, touches), sign))
     repo.add_ftc_counts(session, ftc_counts(repo.ftc_slices(session, touches, outcomes), sign))
-    repo.add_deal_counts(session, deal_counts(repo.deal_slices(session, touches), sign))
+    deals = repo.deal_slices(session, touches)
+    with _ending_moves(session, [row.deal_id for row in deals], cycles=False):
+        repo.add_deal_counts(session, deal_counts(deals, sign))
+
+
+@contextmanager
+def _ending_moves(session: Session, deal_ids: Collection[int], *, cycles: bool = True) -> Iterator[None]:
+    """Around a change to these deals or to their touch counts: the ending (and cycle) counts move by
+    the difference between what the deals added up to before and after."""
+    if not deal_ids:
+        yield
+        return
+    endings = ending_counts(repo.ending_slices(session, deal_ids))
+    cycle = cycle_counts(repo.cycle_slices(session, deal_ids)) if cycles else {}
+    yield
+    session.flush()
+    repo.add_ending_counts(session, changes(endings, ending_counts(repo.ending_slices(session, deal_ids))))
+    if cycles:
+        repo.add_cycle_counts(session, changes(cycle, cycle_counts(repo.cycle_slices(session, deal_ids))))
+
+
+def _start_over(session: Session, basis: str, now: datetime) -> None:
+    """Empty counts and a cursor at the start; every ended deal counted as having no touches yet (the
+    folds add its follow-ups and "said no" touches as they reach them)."""
+    repo.start_over(session, basis, now)
+    repo.add_ending_counts(session, ending_counts(repo.ending_slices(session, None)))
+    repo.add_cycle_counts(session, cycle_counts(repo.cycle_slices(session, None)))
 
 
 def fold_batch(session: Session, *, batch: int = BATCH, now: datetime | None = None) -> int:
@@ -67,7 +106,7 @@ def fold_batch(session: Session, *, batch: int = BATCH, now: datetime | None = N
     # Past the last touch: the newest touches were deleted behind the counts' back (a cascade), and
     # their part cannot be taken out any more. Count again from the start.
     if found is None or found.basis != basis or found.last_touch_id > top:
-        repo.start_over(session, basis, now)
+        _start_over(session, basis, now)
         start = 0
     else:
         start = found.last_touch_id
@@ -118,7 +157,7 @@ def catch_up(engine: Engine, *, most: int = CATCH_UP, now: datetime | None = Non
 def recount(engine: Engine, *, batch: int = BATCH, now: datetime | None = None) -> int:
     """Count every touch again from the start (until it has caught up, readers count the rest themselves)."""
     with unit_of_work(engine) as session:
-        repo.start_over(session, basis_of(repo.conversation_outcomes(session)), now or datetime.now(UTC))
+        _start_over(session, basis_of(repo.conversation_outcomes(session)), now or datetime.now(UTC))
     return refresh(engine, batch=batch, now=now)
 
 
@@ -156,3 +195,32 @@ def relabelling(session: Session, touch_ids: Iterable[int]) -> Iterator[None]:
         return
     with recounting(session, touch_ids=counted):
         yield
+
+
+def _deals_counted(session: Session) -> bool:
+    """The ending counts are kept up to date (and locked until this transaction ends, so that folds
+    and deal changes take turns); when false, the next fold counts every deal from the start anyway."""
+    found = repo.hold_cursor(session, datetime.now(UTC))
+    return found is not None and found.basis == basis_of(repo.conversation_outcomes(session))
+
+
+@contextmanager
+def recounting_deals(session: Session, deal_ids: Collection[int]) -> Iterator[None]:
+    """Around a change to deals (closed, re-opened, stalled, given to another owner, deleted): their
+    part of the ending and cycle counts comes out before the change and, as they are after it, back
+    in. A deleted deal's touch counts go with it."""
+    if not deal_ids or not _deals_counted(session):
+        yield
+        session.flush()
+        return
+    with _ending_moves(session, deal_ids):
+        yield
+    repo.drop_deal_counts(session, deal_ids)
+
+
+def count_new_deals(session: Session, deal_ids: Collection[int]) -> None:
+    """Deals just written (created or imported, already ended or not): their part of the counts goes in."""
+    if deal_ids and _deals_counted(session):
+        session.flush()
+        repo.add_ending_counts(session, ending_counts(repo.ending_slices(session, deal_ids)))
+        repo.add_cycle_counts(session, cycle_counts(repo.cycle_slices(session, deal_ids)))
