@@ -295,4 +295,7 @@ def activity(rows: Iterable[ActivityRow], analysed: Mapping[int, int],
             rep.conversations += row.touches
     for rep_id, count in analysed.items():
         reps.setdefault(rep_id, RepActivity(rep_id)).calls_analysed += count
+    for rep in reps.values():  # counts taken out again (a stretch before the period) leave zeros
+        rep.by_channel = {channel: n for channel, n in rep.by_channel.items() if n}
+        rep.by_outcome = {outcome: n for outcome, n in rep.by_outcome.items() if n}
     return reps

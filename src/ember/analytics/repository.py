@@ -69,17 +69,20 @@ class Scope:
     def touches(self, part: Part | None = None) -> TouchRange:
         """This scope's touches, or the part of them given."""
         part = part or Part()
-        return TouchRange(rep_ids=self.rep_ids, since=self.since, before=part.before, after_id=part.after_id,
-                          upto_id=part.upto_id)
+        return TouchRange(rep_ids=self.rep_ids, since=part.since or self.since, before=part.before,
+                          after_id=part.after_id, upto_id=part.upto_id)
 
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """A part of a scope's touches: before an instant, and/or within a range of ids."""
+    """A part of a scope's touches: before an instant, and/or within a range of ids (or, with ``since``,
+    the touches of a stretch just before the scope's start)."""
 
     before: datetime | None = None
     after_id: int | None = None
     upto_id: int | None = None
+    since: datetime | None = None  # from here instead of the scope's start
+    sign: int = 1  # -1: touches the running counts hold that the period does not: taken out
 
     @property
     def empty(self) -> bool:

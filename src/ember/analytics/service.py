@@ -21,6 +21,7 @@ from ember.analytics.metrics import (
     Cell,
     Funnel,
     GiveUp,
+    HourRow,
     RepActivity,
     Summary,
     activity,
@@ -36,7 +37,7 @@ from ember.calls.service import analysis_thresholds
 from ember.conversation.benchmarks import Thresholds
 from ember.errors import Forbidden, NotFound, Problem
 from ember.settings import Settings
-from ember.tallies.rules import first_whole_month, month_start
+from ember.tallies.rules import first_whole_month, month_of, month_start
 from ember.tallies.service import folded
 from ember.users.access import Actor
 from ember.vocabulary import DealOutcome, Role
@@ -154,7 +155,7 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     by_outcome: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     gave_up: dict[int, int] = defaultdict(int)
     split = _split(session, scope, talked)
-    counted = repo.Counted(split.from_month, split.parts[0]) if split.tallied else None
+    counted = _counted(scope, split)
     for ended in repo.deal_follow_ups(session, scope, counted):
         if ended.outcome:
             by_outcome[ended.outcome][ended.follow_ups] += ended.deals
@@ -187,7 +188,7 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
 class _Split:
     """Where a scope's touches are counted: the running counts from ``from_month`` on (when
     ``tallied``), and the touches read directly in ``parts`` (those not folded in yet, and the
-    start of the period up to its first whole month)."""
+    period's first partial month: added, or taken out of its whole month when that reads fewer days)."""
 
     tallied: bool
     from_month: date | None
@@ -203,32 +204,49 @@ def _split(session: Session, scope: Scope, talked: frozenset[str]) -> _Split:
     tail = Part(after_id=last, upto_id=max(repo.last_touch_id(session), last))
     if scope.since is None:
         return _Split(True, None, (tail,))
-    first = first_whole_month(scope.since)
+    first, own = first_whole_month(scope.since), month_of(scope.since)
+    if own != first and scope.since - month_start(own) < month_start(first) - scope.since:
+        # The period starts early in its month: that whole month from the counts, less the days before.
+        return _Split(True, own, (tail, Part(since=month_start(own), before=scope.since, upto_id=last, sign=-1)))
     return _Split(True, first, (tail, Part(before=month_start(first), upto_id=last)))
+
+
+def _counted(scope: Scope, split: _Split) -> repo.Counted | None:
+    """How the deal figures use the running counts: by whole months (the deals of a partial month are few)."""
+    if not split.tallied:
+        return None
+    return repo.Counted(first_whole_month(scope.since) if scope.since else None, split.parts[0])
+
+
+def _read(split: _Split) -> tuple[Part, ...]:
+    return tuple(part for part in split.parts if not part.empty)
 
 
 def _ftc(session: Session, scope: Scope, talked: frozenset[str], split: _Split) -> dict[int, int]:
     histogram: dict[int, int] = defaultdict(int)
-    parts = [repo.ftc_attempts(session, scope, talked, part) for part in split.parts if not part.empty]
-    for counts in parts + ([repo.tallied_ftc(session, scope, split.from_month)] if split.tallied else []):
-        for attempt, contacts in counts.items():
+    for part in _read(split):
+        for attempt, contacts in repo.ftc_attempts(session, scope, talked, part).items():
+            histogram[attempt] += part.sign * contacts
+    if split.tallied:
+        for attempt, contacts in repo.tallied_ftc(session, scope, split.from_month).items():
             histogram[attempt] += contacts
-    return dict(histogram)
+    return {attempt: contacts for attempt, contacts in histogram.items() if contacts}
 
 
 def _call_cells(session: Session, scope: Scope, talked: frozenset[str]) -> dict[tuple[int, int], Cell]:
     split = _split(session, scope, talked)
-    cells = local_cells(row for part in split.parts if not part.empty
-                        for row in repo.call_hours(session, scope, talked, part))
+    cells = local_cells(HourRow(row.timezone, row.utc_hour, part.sign * row.calls, part.sign * row.connects)
+                        for part in _read(split) for row in repo.call_hours(session, scope, talked, part))
     if split.tallied:
         add_cells(cells, ((c.weekday, c.hour, c.calls, c.connects)
                           for c in repo.tallied_hours(session, scope, split.from_month)))
-    return cells
+    return {key: cell for key, cell in cells.items() if cell.calls or cell.connects}
 
 
 def _activity_rows(session: Session, scope: Scope, talked: frozenset[str]) -> list[ActivityRow]:
     split = _split(session, scope, talked)
-    rows = [row for part in split.parts if not part.empty for row in repo.activity(session, scope, part)]
+    rows = [ActivityRow(row.rep_id, row.channel, row.outcome, part.sign * row.touches)
+            for part in _read(split) for row in repo.activity(session, scope, part)]
     if split.tallied:
         rows += repo.tallied_activity(session, scope, split.from_month)
     return rows
