@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ember.tallies.rules import FALLBACK_ZONE, LocalClock
+from ember.tallies.rules import FALLBACK_ZONE, ActivityCount, LocalClock
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Z_95 = 1.959964  # two-sided 95 % interval
@@ -264,12 +264,7 @@ class Funnel:
         return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class ActivityRow:
-    rep_id: int
-    channel: str
-    outcome: str
-    touches: int
+ActivityRow = ActivityCount  # touches of one rep by channel and outcome
 
 
 @dataclass(slots=True)
@@ -286,13 +281,15 @@ def activity(rows: Iterable[ActivityRow], analysed: Mapping[int, int],
              conversation_outcomes: frozenset[str]) -> dict[int, RepActivity]:
     """Per rep: touches by channel and outcome, conversations held, calls analysed."""
     reps: dict[int, RepActivity] = {}
-    for row in rows:
-        rep = reps.setdefault(row.rep_id, RepActivity(row.rep_id))
-        rep.touches += row.touches
-        rep.by_channel[row.channel] = rep.by_channel.get(row.channel, 0) + row.touches
-        rep.by_outcome[row.outcome] = rep.by_outcome.get(row.outcome, 0) + row.touches
-        if row.outcome in conversation_outcomes:
-            rep.conversations += row.touches
+    for rep_id, channel, outcome, touches in rows:
+        rep = reps.get(rep_id)
+        if rep is None:
+            rep = reps[rep_id] = RepActivity(rep_id)
+        rep.touches += touches
+        rep.by_channel[channel] = rep.by_channel.get(channel, 0) + touches
+        rep.by_outcome[outcome] = rep.by_outcome.get(outcome, 0) + touches
+        if outcome in conversation_outcomes:
+            rep.conversations += touches
     for rep_id, count in analysed.items():
         reps.setdefault(rep_id, RepActivity(rep_id)).calls_analysed += count
     for rep in reps.values():  # counts taken out again (a stretch before the period) leave zeros

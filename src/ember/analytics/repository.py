@@ -359,17 +359,16 @@ def nurture_funnel(session: Session, scope: Scope) -> Funnel:
 # --- activity, queues, stalled deals ----------------------------------------
 
 def activity(session: Session, scope: Scope, part: Part | None = None) -> list[ActivityRow]:
+    """Touches by rep, channel and outcome in the period (or that part of it)."""
     query = (select(Touch.rep_id, Touch.channel, Touch.outcome, func.count())
              .where(*scope.touches(part).conditions())
              .group_by(Touch.rep_id, Touch.channel, Touch.outcome))
-    return [ActivityRow(rep_id, channel, outcome, int(touches))
-            for rep_id, channel, outcome, touches in read_many(session, query)]
+    return list(map(ActivityRow._make, read_many(session, query)))
 
 
 def tallied_activity(session: Session, scope: Scope, from_month: date | None) -> list[ActivityRow]:
     """Touches by rep, channel and outcome as counted so far, over the months from ``from_month`` on."""
-    return [ActivityRow(row.rep_id, row.channel, row.outcome, row.touches)
-            for row in tally_repo.activity_counts(session, scope.rep_ids, from_month)]
+    return tally_repo.activity_counts(session, scope.rep_ids, from_month)
 
 
 def calls_analysed(session: Session, scope: Scope) -> dict[int, int]:

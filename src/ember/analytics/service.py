@@ -245,8 +245,10 @@ def _call_cells(session: Session, scope: Scope, talked: frozenset[str]) -> dict[
 
 def _activity_rows(session: Session, scope: Scope, talked: frozenset[str]) -> list[ActivityRow]:
     split = _split(session, scope, talked)
-    rows = [ActivityRow(row.rep_id, row.channel, row.outcome, part.sign * row.touches)
-            for part in _read(split) for row in repo.activity(session, scope, part)]
+    rows: list[ActivityRow] = []
+    for part in _read(split):
+        found = repo.activity(session, scope, part)
+        rows += found if part.sign > 0 else [row._replace(touches=-row.touches) for row in found]
     if split.tallied:
         rows += repo.tallied_activity(session, scope, split.from_month)
     return rows
