@@ -21,7 +21,7 @@ processes that send pre-signed requests over keep-alive connections.
     python bench/events_ingest.py --cases d --stored 0  # only (d)
     python bench/events_ingest.py --cases d --stored 0 --workers 0  # (d) ingestion alone, no worker
     python bench/events_ingest.py --cases b --stored 0  # (b), after the (a) it paces itself on
-    python bench/events_ingest.py --cases d --stored 0 --worker-nice 0  # the worker at the web's priority
+    python bench/events_ingest.py --cases d --stored 0 --batch-nice 0  # batches written out at the worker's priority
 
 (a) and (d) alternate rounds of about two seconds of the no-op and of the endpoint measured, so that
 load from other programs on the machine weighs on both sides of the ratio alike. Each round starts
@@ -29,8 +29,9 @@ with the worker idle: the events of a measured round are made during that round 
 it, never during the next no-op round (which would slow the no-op and flatter the ratio), and never
 during the next measured round. (d) also prints the CPU time the server spends per request and the
 worker per batch (from /proc, so on Linux), which the shared machine's load barely moves, and the part
-of the worker's that fell inside the rounds: the worker runs below the server's priority
-(EMBER_WORKER_NICE), so on a busy machine most of its work follows the burst that made it.
+of the worker's that fell inside the rounds: the worker's thread that writes out stored batches runs
+below the server's priority (EMBER_BATCH_NICE), so on a busy machine most of that work follows the
+burst that made it.
 """
 
 from __future__ import annotations
@@ -77,12 +78,12 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _env(data_dir: Path, worker_nice: int | None = None) -> dict[str, str]:
+def _env(data_dir: Path, batch_nice: int | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMBER_")}
     env.update(EMBER_DATA_DIR=str(data_dir), EMBER_SECRET_KEY="bench-secret-key-long-enough-to-sign",
                EMBER_QUEUE_NAME="bench")
-    if worker_nice is not None:
-        env["EMBER_WORKER_NICE"] = str(worker_nice)
+    if batch_nice is not None:
+        env["EMBER_BATCH_NICE"] = str(batch_nice)
     return env
 
 
@@ -384,9 +385,9 @@ def bulk_store(data_dir: Path, count: int) -> float:
 class Stack:
     """Server and worker processes on one data directory."""
 
-    def __init__(self, data_dir: Path, workers: int, worker_nice: int | None = None) -> None:
-        # workers 0: no `ember worker` process; worker_nice None: the worker's default priority
-        self.data_dir, self.workers, self.worker_nice = data_dir, workers, worker_nice
+    def __init__(self, data_dir: Path, workers: int, batch_nice: int | None = None) -> None:
+        # workers 0: no `ember worker` process; batch_nice None: the batch thread's default priority
+        self.data_dir, self.workers, self.batch_nice = data_dir, workers, batch_nice
         self.url = ""
         self.procs: list[subprocess.Popen[bytes]] = []
 
@@ -397,14 +398,18 @@ class Stack:
     def worker_cpu(self) -> float:
         return sum(cpu_seconds(proc.pid) for proc in self.procs[1:])
 
-    def worker_nice_now(self) -> int | None:
-        """The nice value the worker runs at (Linux /proc), None without a worker."""
+    def lowest_thread_priority(self) -> int | None:
+        """The highest nice value among the worker's threads now (Linux /proc): its batch thread's while
+        that runs; None without a worker."""
         if not self.procs[1:]:
             return None
-        try:
-            return int(Path(f"/proc/{self.procs[1].pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-        except (OSError, ValueError, IndexError):
-            return None
+        values = []
+        for task in Path(f"/proc/{self.procs[1].pid}/task").glob("*/stat"):
+            try:
+                values.append(int(task.read_text().rsplit(")", 1)[1].split()[16]))
+            except (OSError, ValueError, IndexError):
+                continue
+        return max(values, default=None)
 
     def pending(self) -> int:
         """Events (and stored batches) the worker has not handled yet."""
@@ -427,7 +432,7 @@ class Stack:
             time.sleep(0.1)
 
     def __enter__(self) -> Stack:
-        env, log = _env(self.data_dir, self.worker_nice), self.data_dir / "bench.log"
+        env, log = _env(self.data_dir, self.batch_nice), self.data_dir / "bench.log"
         port = _port()
         self.url = f"http://127.0.0.1:{port}"
         try:
@@ -461,7 +466,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="connections per client process")
     parser.add_argument("--workers", type=int, default=2, help="threads of the ember worker (0: none, which "
                         "measures ingestion alone; (b) needs one)")
-    parser.add_argument("--worker-nice", type=int, default=None, help="the worker's EMBER_WORKER_NICE (default: "
+    parser.add_argument("--batch-nice", type=int, default=None, help="the worker's EMBER_BATCH_NICE (default: "
                         "the product's default)")
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--stored", type=int, default=10_000_000, help="stored events for (c); 0 skips it")
@@ -473,10 +478,10 @@ def main() -> None:
         data_dir = Path(tmp)
         secret, write_key = _setup(data_dir, args.contacts)
         if "d" in args.cases:
-            with Stack(data_dir, args.workers, args.worker_nice) as stack:
+            with Stack(data_dir, args.workers, args.batch_nice) as stack:
                 noop_side, batch_side = paired(stack, "/noop", "/v1/batch", "batch", write_key, "b", args.seconds,
                                                args.clients, args.threads)
-                nice = stack.worker_nice_now()
+                nice = stack.lowest_thread_priority()
             noop_batches, batches = noop_side.rate, batch_side.rate
             print(f"(d) no-op, same body {noop_batches:8.0f} requests/s")
             print(f"    POST /v1/batch   {batches:8.0f} batches/s ({batches * BATCH_CALLS:.0f} events/s)   "
@@ -485,12 +490,12 @@ def main() -> None:
                   f"(no-op), {_per_ms(batch_side.server_cpu, batch_side.requests):.2f} ms (batch); worker "
                   f"{_per_ms(batch_side.worker_cpu, batch_side.requests):.2f} ms per batch, "
                   f"{_per_ms(batch_side.worker_cpu_during, batch_side.requests):.2f} of them during the rounds "
-                  f"(worker at nice {nice}); stored batches still waiting as the batch rounds ended: "
+                  f"(its batch thread at nice {nice}); stored batches still waiting as the batch rounds ended: "
                   f"{batch_side.backlog}")
         if not {"a", "b", "c"} & set(args.cases):
             return
         # (b) paces at half of (a)'s rate and (c) compares with it: (a) runs whenever they do.
-        with Stack(data_dir, args.workers, args.worker_nice) as stack:
+        with Stack(data_dir, args.workers, args.batch_nice) as stack:
             noop_side, events_side = paired(stack, "/noop", "/events", "events", secret, "a", args.seconds,
                                             args.clients, args.threads)
             noop, events = noop_side.rate, events_side.rate
@@ -505,7 +510,7 @@ def main() -> None:
             return
         built = bulk_store(data_dir, args.stored)
         print(f"(c) stored {args.stored:,} events in {built:.0f} s")
-        with Stack(data_dir, args.workers, args.worker_nice) as stack:
+        with Stack(data_dir, args.workers, args.batch_nice) as stack:
             loaded = throughput(stack.url, "/events", "events", secret, "c", args.seconds, args.clients, args.threads)
         print(f"    POST /events     {loaded:8.0f} events/s with {args.stored:,} stored, "
               f"{(1 - loaded / events) * 100:+.0f}% slower than empty (goal <= 20%)")

@@ -57,13 +57,17 @@ def event(type_: str = "page_view", *, id_: str = "e1", email: str | None = "nor
 
 
 def drain(settings: Settings, limit: int = 1000) -> int:
-    """Run every queued job in this thread, as a worker would; how many ran."""
-    huey = get_jobs(settings).huey
+    """Run every queued job in this thread, as a worker would, and wait for the batch thread that
+    writes out stored tracking batches (it queues jobs of its own); how many jobs ran."""
+    jobs = get_jobs(settings)
     ran = 0
     while ran < limit:
-        task = huey.dequeue()
+        task = jobs.huey.dequeue()
         if task is None:
-            return ran
-        huey.execute(task)
+            assert jobs.expander.wait_idle(60), "the batch thread did not write out its batches"
+            task = jobs.huey.dequeue()
+            if task is None:
+                return ran
+        jobs.huey.execute(task)
         ran += 1
     raise AssertionError("the queue did not run dry")

@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or get_engine(settings.resolved_database_url)
     # Routes queue background work through this; the queue itself opens on first use.
     app.state.enqueue_events = lambda ids: get_jobs(settings).enqueue_events(ids)
+    app.state.enqueue_batches = lambda ids: get_jobs(settings).enqueue_batches(ids)
 
     app.add_middleware(SessionCookies, settings=settings)
     # Signed webhooks carry no cookie: POST /events is answered ahead of the session layer.

@@ -74,9 +74,11 @@ class _Pending:
 class EventWriter:
     """One writer thread per app (started on demand, gone when idle) with group commit."""
 
-    def __init__(self, engine: Engine, enqueue: Callable[[list[int]], None]) -> None:
+    def __init__(self, engine: Engine, enqueue: Callable[[list[int]], None],
+                 enqueue_batches: Callable[[list[int]], None] | None = None) -> None:
         self.engine = engine
         self.enqueue = enqueue
+        self.enqueue_batches = enqueue_batches or enqueue  # stored tracking batches, for the worker to write out
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -147,12 +149,15 @@ class EventWriter:
             # behind ours for the write lock.
             to_settle = [i for pending, ids in zip(batch, new_ids, strict=True) if pending.settle for i in ids]
             settled = set(claim_contactless(conn, to_settle, datetime.now(UTC)))
-        to_handle = sorted(i for ids in new_ids for i in ids if i not in settled)
-        if to_handle:
-            try:
-                self.enqueue(to_handle)
-            except Exception:  # the rows are committed and pending: the sweep queues them
-                log.exception("could not queue background work; the sweep will pick it up")
+        to_handle = sorted(i for p, ids in zip(batch, new_ids, strict=True) if p.settle for i in ids
+                           if i not in settled)
+        to_write_out = sorted(i for p, ids in zip(batch, new_ids, strict=True) if not p.settle for i in ids)
+        for enqueue, ids in ((self.enqueue, to_handle), (self.enqueue_batches, to_write_out)):
+            if ids:
+                try:
+                    enqueue(ids)
+                except Exception:  # the rows are committed and pending: the sweep queues them
+                    log.exception("could not queue background work; the sweep will pick it up")
         return [Accepted(p.source, sorted(ids), len(p.events) - len(ids), p.skipped)
                 for p, ids in zip(batch, new_ids, strict=True)]
 
@@ -234,7 +239,8 @@ def event_writer(app: Any) -> EventWriter:
     writer = getattr(app.state, "event_writer", None)
     if writer is None:
         # Waiting requests take SQLite's write lock as soon as a worker's transaction ends.
-        writer = app.state.event_writer = EventWriter(prompt_engine(app.state.engine), app.state.enqueue_events)
+        writer = app.state.event_writer = EventWriter(prompt_engine(app.state.engine), app.state.enqueue_events,
+                                                      app.state.enqueue_batches)
     return writer
 
 

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from huey import Huey, crontab
@@ -26,6 +25,7 @@ from ember.analytics.tasks import adopt_learned
 from ember.db import get_engine
 from ember.events.tasks import forget_events, handle_events, pending_events
 from ember.inbox.tasks import sync_inboxes_once
+from ember.jobs.expander import BatchExpander
 from ember.jobs.queue import location, make_huey
 from ember.outbound.tasks import retry_due_sends
 from ember.settings import Settings
@@ -58,10 +58,17 @@ class Jobs:
     adopt_learned: Any
     fold_tallies: Any
     recount_tallies: Any
+    expand_batches: Any
+    expander: BatchExpander  # this process's thread that writes out stored tracking batches
 
     def enqueue_events(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), EVENTS_PER_TASK):
             self.process_events(list(ids[start:start + EVENTS_PER_TASK]))
+
+    def enqueue_batches(self, ids: Sequence[int]) -> None:
+        """Stored tracking batches: written out by a worker's batch thread, below its other work."""
+        for start in range(0, len(ids), EVENTS_PER_TASK):
+            self.expand_batches(list(ids[start:start + EVENTS_PER_TASK]))
 
     def enqueue_alerts(self, alert_ids: Sequence[int]) -> None:
         for alert_id in alert_ids:
@@ -82,11 +89,17 @@ def sweep_once(settings: Settings, jobs: Jobs, *, grace: timedelta = SWEEP_GRACE
 def register(huey: Huey, settings: Settings) -> Jobs:
     holder: dict[str, Jobs] = {}
 
+    def write_out(ids: list[int], moment: datetime) -> list[int]:
+        return write_out_batches(get_engine(settings.resolved_database_url), ids, moment,
+                                 secret_key=settings.resolved_secret_key())
+
     def process_events(ids: list[int]) -> None:
-        # A stored tracking batch becomes its events first, each batch in a short transaction of its own.
-        engine = get_engine(settings.resolved_database_url)
-        handle_events(engine, settings, ids, now=now, deliver_alerts=holder["jobs"].enqueue_alerts,
-                      expand=partial(write_out_batches, engine, secret_key=settings.resolved_secret_key()))
+        # A stored tracking batch among them (the sweep's) becomes its events first.
+        handle_events(get_engine(settings.resolved_database_url), settings, ids, now=now,
+                      deliver_alerts=holder["jobs"].enqueue_alerts, expand=write_out)
+
+    expander = BatchExpander(lambda ids: write_out(ids, now()), lambda ids: holder["jobs"].enqueue_events(ids),
+                             nice=settings.jobs.batch_nice)
 
     def deliver(alert_id: int) -> None:
         next_at = deliver_alert(get_engine(settings.resolved_database_url), settings, alert_id, now=now)
@@ -156,6 +169,8 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         fold_tallies=huey.periodic_task(crontab(minute="*"), name="ember.fold_tallies")(fold_tallies),
         recount_tallies=huey.periodic_task(crontab(minute="23", hour="2"), name="ember.recount_tallies")(
             recount_tallies),
+        expand_batches=huey.task(name="ember.expand_batches")(expander.submit),
+        expander=expander,
     )
     holder["jobs"] = jobs
     return jobs

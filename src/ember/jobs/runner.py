@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 from huey.consumer import Consumer
 
@@ -47,23 +45,6 @@ def inbox_watchers(settings: Settings) -> Iterator[Watchers | None]:
         yield watchers
     finally:
         watchers.close()
-
-
-def lower_priority(nice: int) -> int:
-    """Run the whole process at least ``nice`` below normal priority; the nice value it runs at.
-
-    On Linux the nice value belongs to each thread: the threads running now (a numerical
-    library's, started at import) are lowered one by one, and those started later inherit it
-    from the thread that starts them. Never raises a priority (that needs privileges), so a
-    worker its operator started under ``nice`` keeps the lower of the two."""
-    if not hasattr(os, "setpriority"):  # not a POSIX system: priorities stay as they are
-        return 0
-    tasks = Path("/proc/self/task")
-    for thread in [int(t.name) for t in tasks.iterdir()] if tasks.is_dir() else [0]:
-        with suppress(ProcessLookupError):  # a thread that ended meanwhile
-            if nice > os.getpriority(os.PRIO_PROCESS, thread):
-                os.setpriority(os.PRIO_PROCESS, thread, nice)
-    return os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def run_worker(settings: Settings, workers: int = 2) -> None:

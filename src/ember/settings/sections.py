@@ -57,10 +57,10 @@ class JobsSection(BaseSettings):
     model_config = FLAT
 
     queue_name: str = "ember"
-    # How far below the web processes `ember worker` runs (a nice value, 0-19): on a machine
-    # they share, requests are answered first and the background work takes the time left;
-    # on cores of its own it changes nothing. 0 keeps the priority it was started with.
-    worker_nice: int = Field(10, ge=0, le=19)
+    # How far below the rest of a worker its thread that writes out stored tracking batches runs
+    # (nice steps, 0-19; Linux): on a machine shared with the web processes, taking requests in
+    # and raising alerts come first. 0 runs it at the worker's own priority.
+    batch_nice: int = Field(10, ge=0, le=19)
 
 
 class AlertsSection(BaseSettings):
