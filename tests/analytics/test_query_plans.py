@@ -9,7 +9,7 @@ and checked for a scan inside a correlated subquery.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,11 @@ def test_every_team_read_finds_its_rows_through_an_index(engine: Engine) -> None
         def everything() -> None:
             repo.deal_follow_ups(session, scope)
             repo.cycle_days(session, scope)
+            # From the ending counts, with a partial month and touches not folded in yet.
+            counted = repo.Counted(date(2026, 2, 1), repo.Part(after_id=10, upto_id=10**9))
+            recent = Scope(None, datetime(2026, 1, 14, tzinfo=UTC))
+            repo.deal_follow_ups(session, recent, counted)
+            repo.cycle_days(session, recent, counted)
             repo.ftc_attempts(session, scope, talked)
             repo.call_hours(session, scope, talked)
             repo.discovery_calls(session, scope)
