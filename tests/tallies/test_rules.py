@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from ember.tallies.rules import ALL_REPS, CallSlice, FtcSlice, LocalClock, first_whole_month, ftc_counts, hour_counts
+from ember.tallies.rules import (
+    ALL_REPS,
+    CallSlice,
+    FtcSlice,
+    LocalClock,
+    first_whole_month,
+    ftc_counts,
+    hour_counts,
+    months_between,
+)
 
 
 def test_calls_count_in_the_local_hour_on_either_side_of_a_summer_time_change() -> None:
@@ -38,3 +47,9 @@ def test_first_conversations_count_for_their_rep_and_for_every_rep_together() ->
     counts = ftc_counts(rows)
     assert counts == {(7, 2, march): 3, (8, 2, march): 1, (ALL_REPS, 2, march): 4}
     assert ftc_counts(rows, sign=-1)[(ALL_REPS, 2, march)] == -4
+
+
+def test_months_between_counts_calendar_months_either_way() -> None:
+    assert months_between(date(2025, 11, 1), date(2026, 2, 1)) == 3
+    assert months_between(date(2026, 2, 1), date(2026, 2, 1)) == 0
+    assert months_between(date(2026, 2, 1), date(2025, 12, 1)) == -2

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, cast, delete, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ from ember.tallies.rules import (
     FtcKey,
     FtcSlice,
     HourKey,
+    months_between,
 )
 from ember.vocabulary import CONVERSATION_OUTCOMES, Channel, Outcome
 
@@ -328,13 +329,37 @@ def hour_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: d
 
 def activity_counts(session: Session, rep_ids: tuple[int, ...] | None,
                     from_month: date | None) -> list[ActivityCount]:
-    """Touches by rep, channel and outcome over the months from ``from_month`` on."""
+    """Touches by rep, channel and outcome over the months from ``from_month`` on (every month: None).
+    The same key may come twice, once with a negative count: the rows add up."""
+    t = ActivityTally
+    if from_month is None:
+        return _activity_sums(session, rep_ids, t.month == ALL_TIME)
+    if not _fewer_months_before(session, from_month):
+        return _activity_sums(session, rep_ids, t.month >= from_month)
+    # A period over most of the history: all of it, less the few months before the period. Two reads:
+    # asked in one, SQLite sorted both ranges together instead of walking the all-history one in order.
+    earlier = _activity_sums(session, rep_ids, and_(t.month > ALL_TIME, t.month < from_month))
+    return _activity_sums(session, rep_ids, t.month == ALL_TIME) + [row._replace(touches=-row.touches)
+                                                                      for row in earlier]
+
+
+def _activity_sums(session: Session, rep_ids: tuple[int, ...] | None,
+                   months: ColumnElement[bool]) -> list[ActivityCount]:
     t = ActivityTally
     who = [t.rep_id.in_(rep_ids)] if rep_ids is not None else []
-    months = [t.month >= from_month] if from_month is not None else [t.month == ALL_TIME]
     query = (select(t.rep_id, t.channel, t.outcome, func.sum(t.touches))
-             .where(*who, *months).group_by(t.rep_id, t.channel, t.outcome))
+             .where(*who, months).group_by(t.rep_id, t.channel, t.outcome))
     return list(map(ActivityCount._make, read_many(session, query)))
+
+
+def _fewer_months_before(session: Session, from_month: date) -> bool:
+    """Fewer months of activity counted before ``from_month`` than from it on (two probes of the month index)."""
+    t = ActivityTally
+    first = session.scalar(select(func.min(t.month)).where(t.month > ALL_TIME))
+    last = session.scalar(select(func.max(t.month)))
+    if first is None or last is None:
+        return False
+    return months_between(first, from_month) < months_between(from_month, last) + 1
 
 
 def ftc_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: date | None) -> dict[int, int]:

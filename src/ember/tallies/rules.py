@@ -77,6 +77,11 @@ def first_whole_month(since: datetime) -> date:
     return date(start.year + start.month // 12, start.month % 12 + 1, 1)
 
 
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from ``start``'s month to ``end``'s (negative when ``end`` is earlier)."""
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
 def month_start(month: date) -> datetime:
     return datetime(month.year, month.month, 1, tzinfo=UTC)
 
