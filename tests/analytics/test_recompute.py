@@ -314,8 +314,9 @@ def test_deal_figures_follow_deals_changed_after_the_counts_were_made(data: Engi
         moved = _deal(session, Deal.outcome == "won", Deal.id != won.id, Deal.owner_id != admin.id)
         update_deal(session, admin, moved.id, DealFields(owner_email="lena.fischer@harborlight.example"))
         delete_deal(session, admin, _deal(session, Deal.stalled_at.is_not(None), Deal.id.in_(touched)).id)
-        create_deal(session, admin, DealCreate(name="Renewal signed on the phone", stage="closed_lost",
-                                               outcome="lost", closed_at=NOW - timedelta(days=88)))
+        for days in (88, 95):  # in the last 90 days; in its first month, before them
+            create_deal(session, admin, DealCreate(name=f"Renewal lost {days} days ago", stage="closed_lost",
+                                                   outcome="lost", closed_at=NOW - timedelta(days=days)))
         ended = _deal(session, Deal.outcome == "lost", Deal.id.in_(touched), Deal.id != reopened.id)
         contact_id = session.scalar(select(Touch.contact_id).where(Touch.deal_id == ended.id).limit(1))
         assert contact_id is not None

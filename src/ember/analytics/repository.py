@@ -98,12 +98,18 @@ class Counted:
     from_month: date | None
     tail: Part
 
-    def partial_month(self, scope: Scope) -> datetime | None:
-        """Where the period's first partial month ends (None: the period starts on a month's first instant)."""
+    def edge(self, scope: Scope) -> tuple[int, Scope, datetime] | None:
+        """Where the counted months and the period differ: (+1, the period, up to the first counted
+        month) to add, or (-1, from the counted month's start, up to the period's) to take out; None
+        when they agree."""
         if self.from_month is None or scope.since is None:
             return None
-        end = datetime(self.from_month.year, self.from_month.month, 1, tzinfo=UTC)
-        return end if end > scope.since else None
+        start = datetime(self.from_month.year, self.from_month.month, 1, tzinfo=UTC)
+        if start > scope.since:
+            return 1, scope, start
+        if start < scope.since:
+            return -1, Scope(scope.rep_ids, start), scope.since
+        return None
 
 
 def _dialect(session: Session) -> str:
@@ -177,8 +183,9 @@ class CycleCount:
 def deal_follow_ups(session: Session, scope: Scope, counted: Counted | None = None) -> list[FollowUpCount]:
     """Deals closed or stalled in the period, counted by how they ended and their follow-ups.
 
-    With ``counted`` (the running counts are usable), the whole months come from the ending counts,
-    the period's first partial month from the deals ended in it, and the deals that touches not
+    With ``counted`` (the running counts are usable), the months come from the ending counts, the
+    period's first partial month from the deals (added, or the days before the period taken out of
+    its month, as the touches are), and the deals that touches not
     folded in yet belong to are taken out as counted and put back as their touches say.
     """
     if counted is None:
@@ -188,14 +195,14 @@ def deal_follow_ups(session: Session, scope: Scope, counted: Counted | None = No
     totals: Counter[tuple[str | None, bool, bool, int]] = Counter()
     for ending in tally_repo.ending_counts(session, scope.rep_ids, counted.from_month):
         totals[(ending.outcome or None, not ending.outcome, ending.said_no, ending.follow_ups)] += ending.deals
-    partial = counted.partial_month(scope)
-    parts = [(+1, said_no, follow_ups, [_ended_at() < partial], tally)] if partial is not None else []
+    edge = counted.edge(scope)
+    parts = [(edge[0], edge[1], said_no, follow_ups, _ended_at() < edge[2], tally)] if edge is not None else []
     if not counted.tail.empty:
         fresh = Deal.id.in_(select(Touch.deal_id).where(Touch.deal_id.is_not(None), *TouchRange(
             after_id=counted.tail.after_id, upto_id=counted.tail.upto_id).conditions()))
-        parts += [(-1, said_no, follow_ups, [fresh], tally), (+1, _said_no(), _follow_ups(), [fresh], None)]
-    for sign, deal_said_no, deal_follow_ups_, where, joined in parts:
-        for row in _follow_up_counts(session, scope, deal_said_no, deal_follow_ups_, *where, joined=joined):
+        parts += [(-1, scope, said_no, follow_ups, fresh, tally), (+1, scope, _said_no(), _follow_ups(), fresh, None)]
+    for sign, where_scope, deal_said_no, deal_follow_ups_, where, joined in parts:
+        for row in _follow_up_counts(session, where_scope, deal_said_no, deal_follow_ups_, where, joined=joined):
             totals[(row.outcome, row.stalled, row.said_no, row.follow_ups)] += sign * row.deals
     return [FollowUpCount(outcome, stalled, said, fu, deals)
             for (outcome, stalled, said, fu), deals in totals.items() if deals]
@@ -222,15 +229,17 @@ def _days(session: Session, start: Any, end: Any) -> ColumnElement[int]:
 
 def cycle_days(session: Session, scope: Scope, counted: Counted | None = None) -> list[CycleCount]:
     """Deals closed in the period, counted by outcome and days from first touch to close: with
-    ``counted``, the whole months from the cycle counts and the first partial month from its deals."""
+    ``counted``, the months from the cycle counts and the first partial month from its deals."""
     if counted is None:
         return _cycle_counts(session, scope)
     totals: Counter[tuple[str, int]] = Counter()
     for row in tally_repo.cycle_counts(session, scope.rep_ids, counted.from_month):
         totals[(row.outcome, max(row.days, 0))] += row.deals
-    partial = counted.partial_month(scope)
-    for cycle in _cycle_counts(session, scope, Deal.closed_at < partial) if partial is not None else []:
-        totals[(cycle.outcome, cycle.days)] += cycle.deals
+    edge = counted.edge(scope)
+    if edge is not None:
+        sign, where_scope, end = edge
+        for cycle in _cycle_counts(session, where_scope, Deal.closed_at < end):
+            totals[(cycle.outcome, cycle.days)] += sign * cycle.deals
     return [CycleCount(outcome, days, deals) for (outcome, days), deals in totals.items() if deals]
 
 

@@ -155,7 +155,7 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     by_outcome: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     gave_up: dict[int, int] = defaultdict(int)
     split = _split(session, scope, talked)
-    counted = _counted(scope, split)
+    counted = _counted(split)
     for ended in repo.deal_follow_ups(session, scope, counted):
         if ended.outcome:
             by_outcome[ended.outcome][ended.follow_ups] += ended.deals
@@ -211,11 +211,9 @@ def _split(session: Session, scope: Scope, talked: frozenset[str]) -> _Split:
     return _Split(True, first, (tail, Part(before=month_start(first), upto_id=last)))
 
 
-def _counted(scope: Scope, split: _Split) -> repo.Counted | None:
-    """How the deal figures use the running counts: by whole months (the deals of a partial month are few)."""
-    if not split.tallied:
-        return None
-    return repo.Counted(first_whole_month(scope.since) if scope.since else None, split.parts[0])
+def _counted(split: _Split) -> repo.Counted | None:
+    """How the deal figures use the running counts: from the same months as the touches."""
+    return repo.Counted(split.from_month, split.parts[0]) if split.tallied else None
 
 
 def _read(split: _Split) -> tuple[Part, ...]:
