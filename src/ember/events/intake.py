@@ -25,8 +25,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import queue
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +42,7 @@ from ember.errors import EmberError, InvalidInput
 from ember.events.repository import claim_contactless, insert_events_returning_keys
 from ember.events.rules import EventIn, parse_body
 from ember.events.service import Accepted, SourceCache, verify_with
+from ember.threads import RoundsThread
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,6 @@ SIGNATURE_HEADERS = (b"webhook-id", b"webhook-timestamp", b"webhook-signature")
 # holds the write lock and the size of one job for the worker.
 MAX_BATCH_REQUESTS = 64
 MAX_BATCH_EVENTS = 1000
-IDLE_EXIT_S = 5.0
 
 
 class _Reload(Exception):
@@ -79,43 +77,14 @@ class EventWriter:
         self.engine = engine
         self.enqueue = enqueue
         self.enqueue_batches = enqueue_batches or enqueue  # stored tracking batches, for the worker to write out
-        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._rounds = RoundsThread("ember-event-writer", self._write, _room_for_more)
 
     async def write(self, source: str, events: list[EventIn], skipped: list[str], received_at: datetime, *,
                     settle: bool = True) -> Accepted:
         loop = asyncio.get_running_loop()
         pending = _Pending(source, events, skipped, received_at, loop, loop.create_future(), settle)
-        self._queue.put(pending)
-        self._ensure_thread()
+        self._rounds.put(pending)
         return await pending.future
-
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="ember-event-writer", daemon=True)
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                first = self._queue.get(timeout=IDLE_EXIT_S)
-            except queue.Empty:
-                with self._lock:
-                    if self._queue.empty():  # a put after this check starts a new thread
-                        self._thread = None
-                        return
-                continue
-            batch, events = [first], len(first.events)
-            while len(batch) < MAX_BATCH_REQUESTS and events < MAX_BATCH_EVENTS:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                batch.append(item)
-                events += len(item.events)
-            self._write(batch)
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
@@ -160,6 +129,10 @@ class EventWriter:
                     log.exception("could not queue background work; the sweep will pick it up")
         return [Accepted(p.source, sorted(ids), len(p.events) - len(ids), p.skipped)
                 for p, ids in zip(batch, new_ids, strict=True)]
+
+
+def _room_for_more(batch: list[_Pending]) -> bool:
+    return len(batch) < MAX_BATCH_REQUESTS and sum(len(p.events) for p in batch) < MAX_BATCH_EVENTS
 
 
 def _settle(pending: _Pending, outcome: Accepted | BaseException) -> None:

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import sys
 import threading
 from collections.abc import Callable
 
+from ember.threads import RoundsThread
+
 log = logging.getLogger(__name__)
 
-IDLE_EXIT_S = 5.0
 # Batches written out together at most (a transaction holds up to 500 events of them).
 MAX_BATCHES_PER_ROUND = 50
 
@@ -55,53 +55,30 @@ class BatchExpander:
                  nice: int) -> None:
         self.expand = expand
         self.hand_over = hand_over
-        self.nice = nice
-        self._inbox: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._rounds = RoundsThread("ember-batch-expander", self._write_out, _room_for_more,
+                                    on_start=lambda: lower_this_thread(nice))
         self._busy = 0  # ids submitted and not written out yet
-        self._idle = threading.Condition(self._lock)
+        self._idle = threading.Condition()
 
     def submit(self, ids: list[int]) -> None:
         if not ids:
             return
-        with self._lock:
+        with self._idle:
             self._busy += len(ids)
-            self._inbox.put(ids)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="ember-batch-expander", daemon=True)
-                self._thread.start()
+        self._rounds.put(ids)
 
     @property
     def thread_id(self) -> int | None:
         """The operating system's id of the batch thread while it runs (to watch its priority)."""
-        thread = self._thread
-        return thread.native_id if thread is not None and thread.is_alive() else None
+        return self._rounds.thread_id
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Until everything submitted is written out and handed over; False if ``timeout`` passed first."""
         with self._idle:
             return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
-    def _run(self) -> None:
-        lower_this_thread(self.nice)
-        while True:
-            try:
-                ids = self._inbox.get(timeout=IDLE_EXIT_S)
-            except queue.Empty:
-                with self._lock:
-                    if self._inbox.empty():  # a submit after this check starts a new thread
-                        self._thread = None
-                        return
-                continue
-            while len(ids) < MAX_BATCHES_PER_ROUND:
-                try:
-                    ids = ids + self._inbox.get_nowait()
-                except queue.Empty:
-                    break
-            self._write_out(ids)
-
-    def _write_out(self, ids: list[int]) -> None:
+    def _write_out(self, rounds: list[list[int]]) -> None:
+        ids = [i for submitted in rounds for i in submitted]
         try:
             pending = self.expand(ids)
             if pending:
@@ -112,3 +89,7 @@ class BatchExpander:
             with self._idle:
                 self._busy -= len(ids)
                 self._idle.notify_all()
+
+
+def _room_for_more(rounds: list[list[int]]) -> bool:
+    return sum(len(ids) for ids in rounds) < MAX_BATCHES_PER_ROUND
