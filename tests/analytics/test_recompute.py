@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from ember.analytics.metrics import BEHAVIOURS
 from ember.analytics.service import TeamNumbers, resolve_view, team_numbers, team_options
+from ember.contacts.schemas import ContactFields
+from ember.contacts.service import update_contact
 from ember.db import unit_of_work
 from ember.deals.schemas import DealCreate, DealFields
 from ember.deals.service import change_stage, create_deal, delete_deal, update_deal
@@ -331,3 +333,72 @@ def test_deal_figures_follow_deals_changed_after_the_counts_were_made(data: Engi
                      _naive(raw, None, since))
         team = resolve_view(session, _actor(session, "maya.chen@harborlight.example"), since=NOW - timedelta(days=90))
         _compare(team_numbers(session, team, options, now=NOW), _naive(raw, set(team.rep_ids or ()), team.since))
+
+
+def _first_conversations(session: Session, start: datetime, end: datetime) -> list[Touch]:
+    """Touches that were their contact's first conversation, in [start, end)."""
+    touches = session.scalars(select(Touch).order_by(Touch.contact_id, Touch.occurred_at, Touch.id)).all()
+    seen: set[int] = set()
+    out = []
+    for touch in touches:
+        if touch.contact_id in seen or touch.outcome not in TALKED:
+            continue
+        seen.add(touch.contact_id)
+        if start <= touch.occurred_at < end:
+            out.append(touch)
+    return out
+
+
+def test_periods_starting_within_a_month_read_whole_days_from_the_daily_counts_as_a_recount_would(
+        data: Engine) -> None:
+    """Every team's calls by hour and first conversations over periods that start within a month (early,
+    late, late in a day, on a midnight) come from the monthly counts, the daily counts and the hours before
+    the first midnight; corrected after the fold in those days: a deleted call, a contact moved to another
+    time zone, attempts labelled again, and calls no fold has seen yet."""
+    options = team_options(Settings())
+    refresh(data)
+    since_78 = NOW - timedelta(days=78)  # 23 December 15:30: late in its month
+    first_month = datetime(2026, 1, 1, tzinfo=UTC)
+    with unit_of_work(data) as session:
+        admin = _actor(session, ADMIN)
+        whole_days = (Touch.occurred_at >= since_78 + timedelta(hours=9), Touch.occurred_at < first_month)
+        calls = session.scalars(select(Touch).where(Touch.channel == "call", *whole_days).order_by(Touch.id)).all()
+        assert len(calls) > 3  # the data set has calls on the partial month's whole days
+        delete_touch(session, admin, calls[0].id, settings=CadenceSettings(), now=NOW)
+        moved = session.get(Contact, calls[1].contact_id)
+        assert moved is not None
+        zone = "Asia/Kathmandu" if moved.timezone != "Asia/Kathmandu" else "Europe/Oslo"
+        update_contact(session, admin, moved.id, ContactFields(timezone=zone))
+        # A call logged before a contact's whole history labels each of their touches again: their first
+        # conversation, on one of the partial month's days, comes one attempt later.
+        reached = _first_conversations(session, since_78 + timedelta(hours=9), first_month)
+        assert reached
+        history = session.scalars(select(Touch).where(Touch.contact_id == reached[0].contact_id)).all()
+        first = min(t.occurred_at for t in history)
+        log_touch(session, admin, contact_id=reached[0].contact_id, channel="call", outcome="no-answer",
+                  settings=CadenceSettings(), now=NOW, occurred_at=first - timedelta(days=1))
+        rep = _actor(session, "lena.fischer@harborlight.example")
+        contact = session.scalars(select(Contact).where(Contact.owner_id == rep.id, Contact.status == "active")
+                                  .order_by(Contact.id)).first()
+        assert contact is not None
+        for days, outcome in ((70, "no-answer"), (44, "conversation")):  # not folded yet, in the periods' first days
+            log_touch(session, rep, contact_id=contact.id, channel="call", outcome=outcome,
+                      settings=CadenceSettings(), now=NOW, occurred_at=NOW - timedelta(days=days, hours=5))
+    starts = [NOW - timedelta(days=days) for days in (78, 45, 68, 40)]  # late, late, early, late in their months
+    starts += [datetime(2026, 1, 13, 23, 50, tzinfo=UTC),  # late in a day
+               datetime(2026, 2, 17, tzinfo=UTC),  # on a midnight
+               datetime(2026, 1, 31, 6, tzinfo=UTC)]  # on the month's last day
+    with Session(data) as session:
+        raw = _raw(session)
+        admin = _actor(session, ADMIN)
+        for since in starts:
+            _compare(team_numbers(session, resolve_view(session, admin, since=since), options, now=NOW),
+                     _naive(raw, None, since))
+        team = resolve_view(session, _actor(session, "maya.chen@harborlight.example"), since=starts[0])
+        _compare(team_numbers(session, team, options, now=NOW), _naive(raw, set(team.rep_ids or ()), team.since))
+    assert refresh(data, now=datetime.now(UTC) + timedelta(hours=1)) > 0  # folded "later"
+    with Session(data) as session:
+        admin = _actor(session, ADMIN)
+        for since in starts[:2]:
+            _compare(team_numbers(session, resolve_view(session, admin, since=since), options, now=NOW),
+                     _naive(raw, None, since))

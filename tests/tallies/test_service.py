@@ -18,12 +18,14 @@ from ember.demo.generator import generate
 from ember.dialer.service import mark_gatekeeper
 from ember.models import (
     ActivityTally,
+    CallDayTally,
     CallHourTally,
     Contact,
     Deal,
     DealCycleTally,
     DealEndTally,
     DealTouchTally,
+    FtcDayTally,
     FtcTally,
     TallyCursor,
     Touch,
@@ -57,13 +59,17 @@ def _counts(engine: Engine) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]
         activity = {(r.rep_id, r.channel, r.outcome, r.month): (r.touches,)
                     for r in session.scalars(select(ActivityTally)) if r.touches}
         ftc = {(r.rep_id, r.attempt, r.month): (r.contacts,) for r in session.scalars(select(FtcTally)) if r.contacts}
+        day_hours = {(r.day, r.weekday, r.hour): (r.calls, r.connects)
+                     for r in session.scalars(select(CallDayTally)) if r.calls or r.connects}
+        ftc_days = {(r.day, r.attempt): (r.contacts,) for r in session.scalars(select(FtcDayTally)) if r.contacts}
         deals = {(r.deal_id,): (r.follow_ups, r.said_no)
                  for r in session.scalars(select(DealTouchTally)) if r.follow_ups or r.said_no}
         endings = {(r.owner_id, r.month, r.outcome, r.said_no, r.follow_ups): (r.deals,)
                    for r in session.scalars(select(DealEndTally)) if r.deals}
         cycles = {(r.owner_id, r.month, r.outcome, r.days): (r.deals,)
                   for r in session.scalars(select(DealCycleTally)) if r.deals}
-    return {"hours": hours, "activity": activity, "ftc": ftc, "deals": deals, "endings": endings, "cycles": cycles}
+    return {"hours": hours, "activity": activity, "ftc": ftc, "day_hours": day_hours, "ftc_days": ftc_days,
+            "deals": deals, "endings": endings, "cycles": cycles}
 
 
 def _recounted(engine: Engine) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
@@ -91,6 +97,7 @@ def test_a_refresh_folds_in_only_the_new_touches_and_counts_them_as_a_recount_do
         assert first == session.scalar(select(func.max(Touch.id)))
         assert sum(r.calls for r in session.scalars(select(CallHourTally).where(CallHourTally.rep_id == 0))) \
             == len(_calls(session))
+        assert sum(r.calls for r in session.scalars(select(CallDayTally))) == len(_calls(session))
     assert refresh(data, now=LATER) == 0  # nothing new, nothing read
     with unit_of_work(data) as session:
         actor = _actor(session, "lena.fischer@harborlight.example")

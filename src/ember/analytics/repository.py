@@ -273,6 +273,12 @@ def tallied_ftc(session: Session, scope: Scope, from_month: date | None) -> dict
     return tally_repo.ftc_counts(session, scope.rep_ids, from_month)
 
 
+def tallied_ftc_days(session: Session, first_day: date, end_day: date) -> dict[int, int]:
+    """{attempt: contacts first reached on it} by every rep, as counted by day, over the UTC days
+    from ``first_day`` up to ``end_day``."""
+    return tally_repo.ftc_day_counts(session, first_day, end_day)
+
+
 def _label_number(label: str | None) -> int | None:
     try:
         return int(str(label).rsplit("#", 1)[1])
@@ -291,6 +297,12 @@ def call_hours(session: Session, scope: Scope, outcomes: Iterable[str], part: Pa
 def tallied_hours(session: Session, scope: Scope, from_month: date | None) -> list[HourCount]:
     """Calls and connects by local (weekday, hour) as counted so far, over the months from ``from_month`` on."""
     return tally_repo.hour_counts(session, scope.rep_ids, from_month)
+
+
+def tallied_day_hours(session: Session, first_day: date, end_day: date) -> list[HourCount]:
+    """Every rep's calls and connects by local (weekday, hour), as counted by day, over the UTC days
+    from ``first_day`` up to ``end_day``."""
+    return tally_repo.day_hour_counts(session, first_day, end_day)
 
 
 def _json_length(column: Any) -> ColumnElement[int]:

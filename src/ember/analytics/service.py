@@ -37,7 +37,7 @@ from ember.calls.service import analysis_thresholds
 from ember.conversation.benchmarks import Thresholds
 from ember.errors import Forbidden, NotFound, Problem
 from ember.settings import Settings
-from ember.tallies.rules import first_whole_month, month_of, month_start
+from ember.tallies.rules import first_midnight, first_whole_month, month_of, month_start
 from ember.tallies.service import folded
 from ember.users.access import Actor
 from ember.vocabulary import DealOutcome, Role
@@ -164,7 +164,7 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
     cycles: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for cycle in repo.cycle_days(session, scope, counted):
         cycles[cycle.outcome][cycle.days] += cycle.deals
-    ftc = _ftc(session, scope, talked, split)
+    ftc = _ftc(session, scope, talked, _by_day(split, scope))
     cells, learned, windows = _learned(session, scope, options, talked)
     return TeamNumbers(
         view=view,
@@ -188,11 +188,13 @@ def team_numbers(session: Session, view: View, options: Options, *, now: datetim
 class _Split:
     """Where a scope's touches are counted: the running counts from ``from_month`` on (when
     ``tallied``), and the touches read directly in ``parts`` (those not folded in yet, and the
-    period's first partial month: added, or taken out of its whole month when that reads fewer days)."""
+    period's first partial month: added, or taken out of its whole month when that reads fewer days).
+    With ``days``, the UTC days from the first up to the second come from the daily counts."""
 
     tallied: bool
     from_month: date | None
     parts: tuple[Part, ...]
+    days: tuple[date, date] | None = None
 
 
 def _split(session: Session, scope: Scope, talked: frozenset[str]) -> _Split:
@@ -209,6 +211,19 @@ def _split(session: Session, scope: Scope, talked: frozenset[str]) -> _Split:
         # The period starts early in its month: that whole month from the counts, less the days before.
         return _Split(True, own, (tail, Part(since=month_start(own), before=scope.since, upto_id=last, sign=-1)))
     return _Split(True, first, (tail, Part(before=month_start(first), upto_id=last)))
+
+
+def _by_day(split: _Split, scope: Scope) -> _Split:
+    """For the figures counted by day as well (every rep's calls by hour and first conversations): the
+    whole days of the period's first partial month from the daily counts, and from the touches only
+    the hours before its first midnight. The daily counts hold every rep together, so a view of some
+    reps reads their partial month from the touches as before."""
+    if not split.tallied or scope.since is None or scope.rep_ids is not None:
+        return split
+    tail = split.parts[0]
+    midnight, first = first_midnight(scope.since), first_whole_month(scope.since)
+    hours = (Part(before=midnight, upto_id=tail.after_id),) if midnight > scope.since else ()
+    return _Split(True, first, (tail, *hours), days=(midnight.date(), first) if midnight.date() < first else None)
 
 
 def _counted(split: _Split) -> repo.Counted | None:
@@ -228,16 +243,20 @@ def _ftc(session: Session, scope: Scope, talked: frozenset[str], split: _Split) 
     if split.tallied:
         for attempt, contacts in repo.tallied_ftc(session, scope, split.from_month).items():
             histogram[attempt] += contacts
+    if split.days is not None:
+        for attempt, contacts in repo.tallied_ftc_days(session, *split.days).items():
+            histogram[attempt] += contacts
     return {attempt: contacts for attempt, contacts in histogram.items() if contacts}
 
 
 def _call_cells(session: Session, scope: Scope, talked: frozenset[str]) -> dict[tuple[int, int], Cell]:
-    split = _split(session, scope, talked)
+    split = _by_day(_split(session, scope, talked), scope)
     cells = local_cells(HourRow(row.timezone, row.utc_hour, part.sign * row.calls, part.sign * row.connects)
                         for part in _read(split) for row in repo.call_hours(session, scope, talked, part))
-    if split.tallied:
-        add_cells(cells, ((c.weekday, c.hour, c.calls, c.connects)
-                          for c in repo.tallied_hours(session, scope, split.from_month)))
+    counted = repo.tallied_hours(session, scope, split.from_month) if split.tallied else []
+    if split.days is not None:
+        counted += repo.tallied_day_hours(session, *split.days)
+    add_cells(cells, ((c.weekday, c.hour, c.calls, c.connects) for c in counted))
     return {key: cell for key, cell in cells.items() if cell.calls or cell.connects}
 
 

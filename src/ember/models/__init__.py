@@ -22,10 +22,12 @@ from ember.models.planned_touch import PlannedTouch
 from ember.models.proof_point import ProofPoint
 from ember.models.tally import (
     ActivityTally,
+    CallDayTally,
     CallHourTally,
     DealCycleTally,
     DealEndTally,
     DealTouchTally,
+    FtcDayTally,
     FtcTally,
     TallyCursor,
 )
@@ -39,9 +41,10 @@ from ember.models.web_session import WebSession
 from ember.models.write_key import WriteKey
 
 __all__ = [
-    "Account", "ActivityTally", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "CallHourTally", "ComposeTemplate",
-    "Contact", "Deal", "DealCycleTally", "DealEndTally", "DealStakeholder", "DealTouchTally", "EventSource",
-    "FtcTally", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox", "MailboxFolder", "MessageVariant",
-    "NextStep", "NurtureMembership", "OutboundMessage", "PlannedTouch", "ProofPoint", "ReplanRun", "TallyCursor",
-    "Team", "TeamSetting", "Touch", "TouchOutcome", "TriggerRule", "User", "WebSession", "WriteKey",
+    "Account", "ActivityTally", "Alert", "ApiToken", "AuditEntry", "Base", "Call", "CallDayTally", "CallHourTally",
+    "ComposeTemplate", "Contact", "Deal", "DealCycleTally", "DealEndTally", "DealStakeholder", "DealTouchTally",
+    "EventSource", "FtcDayTally", "FtcTally", "InboundEvent", "InboundMail", "LoginThrottle", "Mailbox",
+    "MailboxFolder", "MessageVariant", "NextStep", "NurtureMembership", "OutboundMessage", "PlannedTouch",
+    "ProofPoint", "ReplanRun", "TallyCursor", "Team", "TeamSetting", "Touch", "TouchOutcome", "TriggerRule", "User",
+    "WebSession", "WriteKey",
 ]

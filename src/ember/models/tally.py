@@ -108,3 +108,28 @@ class DealCycleTally(Base):
     outcome: Mapped[str] = mapped_column(String(10), primary_key=True)
     days: Mapped[int] = mapped_column(primary_key=True)  # as the engine counts them: may be negative
     deals: Mapped[int] = mapped_column(default=0)
+
+
+class CallDayTally(Base):
+    """Every rep's calls and connects together by UTC day and the prospect's local weekday and hour:
+    a period that starts within a month reads that month's whole days from here."""
+
+    __tablename__ = "call_day_tallies"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    day: Mapped[date] = mapped_column(primary_key=True)  # the key starts with the day: a run of days is one range
+    weekday: Mapped[int] = mapped_column(primary_key=True)  # 0 = Monday, the prospect's own
+    hour: Mapped[int] = mapped_column(primary_key=True)  # the prospect's own
+    calls: Mapped[int] = mapped_column(default=0)
+    connects: Mapped[int] = mapped_column(default=0)
+
+
+class FtcDayTally(Base):
+    """Every rep's first conversations together by UTC day and the first-time-call attempt that got through."""
+
+    __tablename__ = "ftc_day_tallies"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    attempt: Mapped[int] = mapped_column(primary_key=True)
+    contacts: Mapped[int] = mapped_column(default=0)

@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from ember.db import insert_or_ignore, read_many
 from ember.models import (
     ActivityTally,
+    CallDayTally,
     CallHourTally,
     Contact,
     Deal,
     DealCycleTally,
     DealEndTally,
     DealTouchTally,
+    FtcDayTally,
     FtcTally,
     TallyCursor,
     Touch,
@@ -37,9 +39,11 @@ from ember.tallies.rules import (
     CallSlice,
     CycleKey,
     CycleSlice,
+    DayHourKey,
     DealSlice,
     EndingKey,
     EndingSlice,
+    FtcDayKey,
     FtcKey,
     FtcSlice,
     HourKey,
@@ -138,6 +142,12 @@ def _month_text(session: Session, column: Any) -> ColumnElement[Any]:
     return func.to_char(func.timezone("UTC", column), "YYYY-MM")
 
 
+def _day_text(session: Session, column: Any) -> ColumnElement[Any]:
+    if _dialect(session) == "sqlite":
+        return func.substr(column, 1, 10)
+    return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+
+
 def call_slices(session: Session, touches: TouchRange, outcomes: Iterable[str], *,
                 by_rep: bool = True) -> list[CallSlice]:
     """Calls and connects per UTC hour and prospect time zone (and rep, unless ``by_rep`` is false:
@@ -178,13 +188,19 @@ def activity_slices(session: Session, touches: TouchRange) -> list[ActivitySlice
 
 
 def ftc_slices(session: Session, touches: TouchRange, outcomes: Iterable[str]) -> list[FtcSlice]:
-    """First conversations (a conversation labelled as a first-time-call attempt) per rep, UTC month and label."""
-    month = _month_text(session, Touch.occurred_at).label("month")
-    query = (select(Touch.rep_id, month, Touch.label, func.count().label("contacts"))
+    """First conversations (a conversation labelled as a first-time-call attempt) per rep, UTC day and label."""
+    day = _day_text(session, Touch.occurred_at).label("day")
+    query = (select(Touch.rep_id, day, Touch.label, func.count().label("contacts"))
              .where(Touch.outcome.in_(sorted(outcomes)), Touch.label.like(FTC_LABEL), *touches.conditions())
-             .group_by(Touch.rep_id, month, Touch.label))
-    return [FtcSlice(int(row.rep_id), date.fromisoformat(f"{row.month}-01"), row.label, int(row.contacts))
-            for row in read_many(session, query)]
+             .group_by(Touch.rep_id, day, Touch.label))
+    days: dict[str, date] = {}  # a few hundred days among a batch's conversations
+    out = []
+    for row in read_many(session, query):
+        found = days.get(row.day)
+        if found is None:
+            found = days[row.day] = date.fromisoformat(row.day)
+        out.append(FtcSlice(int(row.rep_id), found, row.label, int(row.contacts)))
+    return out
 
 
 def deal_slices(session: Session, touches: TouchRange) -> list[DealSlice]:
@@ -277,6 +293,12 @@ def add_hour_counts(session: Session, counts: Mapping[HourKey, list[int]]) -> No
     _upsert(session, CallHourTally.__table__, ["rep_id", "weekday", "hour", "month"], ["calls", "connects"], rows)
 
 
+def add_day_hour_counts(session: Session, counts: Mapping[DayHourKey, list[int]]) -> None:
+    rows = [{"day": day, "weekday": weekday, "hour": hour, "calls": calls, "connects": connects}
+            for (day, weekday, hour), (calls, connects) in counts.items() if calls or connects]
+    _upsert(session, CallDayTally.__table__, ["day", "weekday", "hour"], ["calls", "connects"], rows)
+
+
 def add_activity_counts(session: Session, counts: Mapping[ActivityKey, int]) -> None:
     rows = [{"rep_id": rep, "channel": channel, "outcome": outcome, "month": month, "touches": touches}
             for (rep, channel, outcome, month), touches in counts.items() if touches]
@@ -287,6 +309,12 @@ def add_ftc_counts(session: Session, counts: Mapping[FtcKey, int]) -> None:
     rows = [{"rep_id": rep, "attempt": attempt, "month": month, "contacts": contacts}
             for (rep, attempt, month), contacts in counts.items() if contacts]
     _upsert(session, FtcTally.__table__, ["rep_id", "attempt", "month"], ["contacts"], rows)
+
+
+def add_ftc_day_counts(session: Session, counts: Mapping[FtcDayKey, int]) -> None:
+    rows = [{"day": day, "attempt": attempt, "contacts": contacts}
+            for (day, attempt), contacts in counts.items() if contacts]
+    _upsert(session, FtcDayTally.__table__, ["day", "attempt"], ["contacts"], rows)
 
 
 def add_deal_counts(session: Session, counts: Mapping[int, tuple[int, int]]) -> None:
@@ -323,6 +351,16 @@ def hour_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: d
     months = [t.month >= from_month] if from_month is not None else []
     query = (select(t.weekday, t.hour, func.sum(t.calls).label("calls"), func.sum(t.connects).label("connects"))
              .where(who, *months).group_by(t.weekday, t.hour))
+    return [HourCount(int(r.weekday), int(r.hour), int(r.calls or 0), int(r.connects or 0))
+            for r in read_many(session, query)]
+
+
+def day_hour_counts(session: Session, first_day: date, end_day: date) -> list[HourCount]:
+    """Every rep's calls and connects by local (weekday, hour) over the UTC days from ``first_day`` up to
+    ``end_day``."""
+    t = CallDayTally
+    query = (select(t.weekday, t.hour, func.sum(t.calls).label("calls"), func.sum(t.connects).label("connects"))
+             .where(t.day >= first_day, t.day < end_day).group_by(t.weekday, t.hour))
     return [HourCount(int(r.weekday), int(r.hour), int(r.calls or 0), int(r.connects or 0))
             for r in read_many(session, query)]
 
@@ -368,6 +406,14 @@ def ftc_counts(session: Session, rep_ids: tuple[int, ...] | None, from_month: da
     who = t.rep_id == ALL_REPS if rep_ids is None else t.rep_id.in_(rep_ids)
     months = [t.month >= from_month] if from_month is not None else []
     query = select(t.attempt, func.sum(t.contacts).label("contacts")).where(who, *months).group_by(t.attempt)
+    return {int(r.attempt): int(r.contacts) for r in read_many(session, query) if r.contacts}
+
+
+def ftc_day_counts(session: Session, first_day: date, end_day: date) -> dict[int, int]:
+    """{attempt: contacts first reached on it} by every rep over the UTC days from ``first_day`` up to ``end_day``."""
+    t = FtcDayTally
+    query = (select(t.attempt, func.sum(t.contacts).label("contacts"))
+             .where(t.day >= first_day, t.day < end_day).group_by(t.attempt))
     return {int(r.attempt): int(r.contacts) for r in read_many(session, query) if r.contacts}
 
 
@@ -439,7 +485,8 @@ def cursor_down_to_last_touch(session: Session) -> None:
 
 def start_over(session: Session, basis: str, now: datetime) -> None:
     """Empty counts, a cursor at the start: the next folds count every touch again."""
-    for table in (CallHourTally, ActivityTally, FtcTally, DealTouchTally, DealEndTally, DealCycleTally):
+    for table in (CallHourTally, CallDayTally, ActivityTally, FtcTally, FtcDayTally, DealTouchTally, DealEndTally,
+                  DealCycleTally):
         session.execute(delete(table))
     session.execute(insert_or_ignore(session, TallyCursor.__table__)
                     .values(name=CURSOR, last_touch_id=0, basis=basis, updated_at=now))

@@ -2,7 +2,9 @@
 
 A call counts in the prospect's local weekday and hour at the moment it was
 placed; the month is the UTC month, so that a period starting at any instant
-can be told apart month by month.
+can be told apart month by month. Every rep's calls and first conversations are
+counted by UTC day as well: a period that starts within a month reads its whole
+days from those, and only the hours before its first midnight from the touches.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -28,6 +30,8 @@ STALLED = ""  # the outcome under which deals stalled while open are counted
 HourKey = tuple[int, int, int, date]  # rep, weekday, hour, month
 ActivityKey = tuple[int, str, str, date]  # rep, channel, outcome, month
 FtcKey = tuple[int, int, date]  # rep, attempt, month
+DayHourKey = tuple[date, int, int]  # UTC day, weekday, hour: every rep together
+FtcDayKey = tuple[date, int]  # UTC day, attempt: every rep together
 EndingKey = tuple[int, date, str, bool, int]  # owner, month ended, outcome, said no, follow-ups
 CycleKey = tuple[int, date, str, int]  # owner, month closed, outcome, days
 
@@ -77,6 +81,13 @@ def first_whole_month(since: datetime) -> date:
     return date(start.year + start.month // 12, start.month % 12 + 1, 1)
 
 
+def first_midnight(since: datetime) -> datetime:
+    """The first UTC midnight at or after ``since``: where a period's whole days begin."""
+    utc = since.astimezone(UTC)
+    midnight = datetime(utc.year, utc.month, utc.day, tzinfo=UTC)
+    return midnight if midnight == utc else midnight + timedelta(days=1)
+
+
 def months_between(start: date, end: date) -> int:
     """Whole calendar months from ``start``'s month to ``end``'s (negative when ``end`` is earlier)."""
     return (end.year - start.year) * 12 + end.month - start.month
@@ -86,6 +97,15 @@ def month_start(month: date) -> datetime:
     return datetime(month.year, month.month, 1, tzinfo=UTC)
 
 
+class Slot(NamedTuple):
+    """Where an instant counts: the prospect's local weekday (0 = Monday) and hour, the UTC month and day."""
+
+    weekday: int
+    hour: int
+    month: date
+    day: date
+
+
 class LocalClock:
     """The local weekday and hour of UTC instants in named zones; zones and answers are remembered,
     since millions of calls fall into a few thousand (zone, quarter hour) pairs."""
@@ -93,7 +113,7 @@ class LocalClock:
     def __init__(self, fallback: str = FALLBACK_ZONE) -> None:
         self._fallback = fallback
         self._zones: dict[str, ZoneInfo] = {}
-        self._slots: dict[tuple[str, datetime], tuple[int, int, date]] = {}
+        self._slots: dict[tuple[str, datetime], Slot] = {}
 
     def zone(self, name: str | None) -> ZoneInfo:
         key = name or self._fallback
@@ -106,17 +126,18 @@ class LocalClock:
 
     def slot(self, name: str | None, utc: datetime) -> tuple[int, int]:
         """(weekday, hour) in the zone, 0 = Monday."""
-        weekday, hour, _ = self.cell(name, utc)
-        return weekday, hour
+        found = self.cell(name, utc)
+        return found.weekday, found.hour
 
-    def cell(self, name: str | None, utc: datetime) -> tuple[int, int, date]:
-        """(weekday, hour) in the zone, and the UTC month."""
+    def cell(self, name: str | None, utc: datetime) -> Slot:
+        """(weekday, hour) in the zone, and the UTC month and day."""
         key = (name or self._fallback, utc)
         found = self._slots.get(key)
         if found is None:
             aware = utc if utc.tzinfo else utc.replace(tzinfo=UTC)
             local = aware.astimezone(self.zone(name))
-            found = self._slots[key] = (local.weekday(), local.hour, month_of(aware))
+            day = aware.astimezone(UTC).date()
+            found = self._slots[key] = Slot(local.weekday(), local.hour, day.replace(day=1), day)
         return found
 
 
@@ -124,12 +145,23 @@ def hour_counts(rows: Iterable[CallSlice], clock: LocalClock, sign: int = 1) -> 
     """{(rep, local weekday, local hour, UTC month): [calls, connects]}, each rep's and every rep's together."""
     counts: dict[HourKey, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        weekday, hour, month = clock.cell(row.timezone, row.utc_start)
+        weekday, hour, month, _ = clock.cell(row.timezone, row.utc_start)
         calls, connects = sign * row.calls, sign * row.connects
         for rep in (row.rep_id, ALL_REPS):
             cell = counts[(rep, weekday, hour, month)]
             cell[0] += calls
             cell[1] += connects
+    return dict(counts)
+
+
+def day_hour_counts(rows: Iterable[CallSlice], clock: LocalClock, sign: int = 1) -> dict[DayHourKey, list[int]]:
+    """{(UTC day, local weekday, local hour): [calls, connects]}, every rep's together."""
+    counts: dict[DayHourKey, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        weekday, hour, _, day = clock.cell(row.timezone, row.utc_start)
+        cell = counts[(day, weekday, hour)]
+        cell[0] += sign * row.calls
+        cell[1] += sign * row.connects
     return dict(counts)
 
 
@@ -144,10 +176,10 @@ def activity_counts(rows: Iterable[ActivitySlice], sign: int = 1) -> dict[Activi
 
 @dataclass(frozen=True, slots=True)
 class FtcSlice:
-    """First conversations one rep had in one UTC month on touches labelled ``label`` ("FTC #3")."""
+    """First conversations one rep had on one UTC day on touches labelled ``label`` ("FTC #3")."""
 
     rep_id: int
-    month: date
+    day: date
     label: str | None
     contacts: int
 
@@ -173,8 +205,19 @@ def ftc_counts(rows: Iterable[FtcSlice], sign: int = 1) -> dict[FtcKey, int]:
     for row in rows:
         attempt = attempt_number(row.label)
         if attempt is not None:
+            month = row.day.replace(day=1)
             for rep in (row.rep_id, ALL_REPS):
-                counts[(rep, attempt, row.month)] += sign * row.contacts
+                counts[(rep, attempt, month)] += sign * row.contacts
+    return dict(counts)
+
+
+def ftc_day_counts(rows: Iterable[FtcSlice], sign: int = 1) -> dict[FtcDayKey, int]:
+    """{(UTC day, attempt): contacts first reached on that attempt}, every rep's together."""
+    counts: dict[FtcDayKey, int] = defaultdict(int)
+    for row in rows:
+        attempt = attempt_number(row.label)
+        if attempt is not None:
+            counts[(row.day, attempt)] += sign * row.contacts
     return dict(counts)
 
 

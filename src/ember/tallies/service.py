@@ -37,9 +37,11 @@ from ember.tallies.rules import (
     basis_of,
     changes,
     cycle_counts,
+    day_hour_counts,
     deal_counts,
     ending_counts,
     ftc_counts,
+    ftc_day_counts,
     hour_counts,
 )
 
@@ -63,9 +65,13 @@ def folded(session: Session, outcomes: Iterable[str]) -> int | None:
 
 def _add(session: Session, touches: TouchRange, outcomes: frozenset[str], sign: int) -> None:
     clock = LocalClock()
-    repo.add_hour_counts(session, hour_counts(repo.call_slices(session, touches, outcomes), clock, sign))
+    calls = repo.call_slices(session, touches, outcomes)
+    repo.add_hour_counts(session, hour_counts(calls, clock, sign))
+    repo.add_day_hour_counts(session, day_hour_counts(calls, clock, sign))
     repo.add_activity_counts(session, activity_counts(repo.activity_slices(session, touches), sign))
-    repo.add_ftc_counts(session, ftc_counts(repo.ftc_slices(session, touches, outcomes), sign))
+    first_conversations = repo.ftc_slices(session, touches, outcomes)
+    repo.add_ftc_counts(session, ftc_counts(first_conversations, sign))
+    repo.add_ftc_day_counts(session, ftc_day_counts(first_conversations, sign))
     deals = repo.deal_slices(session, touches)
     with _ending_moves(session, [row.deal_id for row in deals], cycles=False):
         repo.add_deal_counts(session, deal_counts(deals, sign))
