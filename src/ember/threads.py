@@ -1,16 +1,22 @@
-"""A queue served by one thread of its own, started by the first item and gone once idle.
+"""Threads that serve the intake: a queue served in rounds, and messages coalesced in time.
 
 The events writer (group commit of requests) and the worker's batch thread (stored
 tracking batches) both take what waits at that moment as one round of work: under
-load one round serves many items, alone an item is handled at once.
+load one round serves many items, alone an item is handled at once. The writer's
+messages to the worker about stored batches are coalesced, so a burst of commits
+costs the queue a few messages a second.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -63,3 +69,41 @@ class RoundsThread(Generic[T]):
                 except queue.Empty:
                     break
             self.handle(items)
+
+
+class Coalesced:
+    """``send`` called with the ids added since its last call, at most once every ``every_s``: the
+    first ids at once, those added within the interval together at its end (from a timer thread).
+
+    For work queued per commit during a burst: one message for many commits instead of one each."""
+
+    def __init__(self, send: Callable[[list[int]], None], every_s: float) -> None:
+        self.send = send
+        self.every_s = every_s
+        self._lock = threading.Lock()
+        self._waiting: list[int] = []
+        self._sent_at = float("-inf")
+        self._timer: threading.Timer | None = None
+
+    def add(self, ids: list[int]) -> None:
+        with self._lock:
+            self._waiting.extend(ids)
+            if self._timer is not None:
+                return  # the timer takes these along
+            wait = self._sent_at + self.every_s - time.monotonic()
+            if wait > 0:
+                self._timer = threading.Timer(wait, self._send_waiting)
+                self._timer.daemon = True
+                self._timer.start()
+                return
+        self._send_waiting()
+
+    def _send_waiting(self) -> None:
+        with self._lock:
+            ids, self._waiting, self._timer = self._waiting, [], None
+            self._sent_at = time.monotonic()
+        if ids:
+            try:
+                self.send(ids)
+            except Exception:  # the rows are committed and pending: the sweep queues them
+                log.exception("could not queue background work for %d rows; the sweep will pick them up", len(ids))

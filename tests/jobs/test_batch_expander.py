@@ -6,11 +6,14 @@ from __future__ import annotations
 import base64
 import os
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from ember.jobs import expander as expander_module
+from ember.jobs.expander import BatchExpander
 from ember.jobs.registry import get_jobs, sweep_once
 from ember.tracking.batches import BATCH_TYPE
 from tests.factories import make_user
@@ -62,3 +65,40 @@ def test_a_batch_the_thread_never_wrote_out_is_written_out_after_the_sweep(clien
     assert swept["events"] == 1
     drain(settings)
     assert [(r.external_id, r.status) for r in stored(engine)] == [("late", "handled")]
+
+
+def _burst(expander: BatchExpander, seconds: float, every_s: float = 0.005) -> float:
+    """Batches submitted back to back for ``seconds``, as a busy intake queues them; when it started."""
+    start = time.monotonic()
+    number = 0
+    while time.monotonic() - start < seconds:
+        expander.submit([number])
+        number += 1
+        time.sleep(every_s)
+    return start
+
+
+def test_during_a_burst_the_batch_thread_waits_for_a_pause_but_never_longer_than_its_hold(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(expander_module, "PAUSE_S", 0.2)  # wide enough that a loaded test machine keeps the burst going
+    written: list[tuple[float, list[int]]] = []
+    expander = BatchExpander(lambda ids: written.append((time.monotonic(), ids)) or [], lambda ids: None,
+                             nice=0, hold_s=0.6)
+    start = _burst(expander, 1.0)
+    burst_end = time.monotonic()
+    assert expander.wait_idle(10)
+    first_at = written[0][0]
+    assert first_at - start >= 0.6, "nothing is written out while the intake is busy, within the hold"
+    assert first_at < burst_end, "the oldest batch is not held past the hold, even though the burst goes on"
+    assert sorted(i for _, ids in written for i in ids) == list(range(sum(len(ids) for _, ids in written)))
+
+
+@pytest.mark.parametrize(("hold_s", "at_most"), [(0.6, 0.4), (0.0, 0.1)])
+def test_a_lone_batch_is_written_out_after_a_short_pause_and_without_a_hold_at_once(hold_s: float,
+                                                                                     at_most: float) -> None:
+    written: list[float] = []
+    expander = BatchExpander(lambda ids: written.append(time.monotonic()) or [], lambda ids: None,
+                             nice=0, hold_s=hold_s)
+    start = time.monotonic()
+    expander.submit([1])
+    assert expander.wait_idle(10)
+    assert written[0] - start < at_most

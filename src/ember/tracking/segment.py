@@ -66,11 +66,13 @@ def message_too_large(item: Any) -> bool:
     return len(json.dumps(item, separators=(",", ":"), default=str).encode()) > MAX_MESSAGE_BYTES
 
 
-def parse_moment(value: Any, where: str, problems: list[Problem]) -> datetime | None:
+def parse_moment(value: Any, where: str, problems: list[Problem], field: str = "") -> datetime | None:
+    """The time in ``where`` (its ``field``, when given), or None (with a problem when it is not one).
+    Like ids, the place is spelled out only for a problem."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
-        problems.append(Problem(where, f"is a {type(value).__name__}", "send an ISO 8601 time string"))
+    if type(value) is not str:
+        problems.append(Problem(_place(where, field), f"is a {type(value).__name__}", "send an ISO 8601 time string"))
         return None
     try:
         moment = datetime.fromisoformat(value)  # what the libraries send, read at once (a "Z" included)
@@ -78,10 +80,14 @@ def parse_moment(value: Any, where: str, problems: list[Problem]) -> datetime | 
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
-            problems.append(Problem(where, f"{value[:60]!r} is not a time",
+            problems.append(Problem(_place(where, field), f"{value[:60]!r} is not a time",
                                     "use ISO 8601, e.g. 2026-03-04T15:20:00Z"))
             return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # Segment reads a bare time as UTC
+
+
+def _place(where: str, field: str) -> str:
+    return f"{where}.{field}" if field else where
 
 
 def corrected_time(timestamp: datetime | None, sent_at: datetime | None, received_at: datetime) -> datetime:
@@ -100,12 +106,14 @@ def _object(value: Any) -> dict[str, Any]:
 def _id(value: Any, where: str, field: str, problems: list[Problem]) -> str | None:
     """The id in ``where.field``, or None (with a problem when it is not one). The place is spelled
     out only for a problem: a batch has hundreds of ids and almost never one."""
-    if value is None or value == "":
+    if type(value) is str:  # nearly every id: the checks below in their cheapest order
+        text = value.strip()
+    elif value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if value is not None:
+            problems.append(Problem(f"{where}.{field}", f"is a {type(value).__name__}", "send the id as a string"))
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        problems.append(Problem(f"{where}.{field}", f"is a {type(value).__name__}", "send the id as a string"))
-        return None
-    text = (value if type(value) is str else str(value)).strip()
+    else:
+        text = str(value).strip()
     if len(text) > MAX_ID:
         problems.append(Problem(f"{where}.{field}", f"is longer than {MAX_ID} characters", "send a shorter id"))
         return None
@@ -250,8 +258,8 @@ def check_call(item: Any, where: str, batch_sent_at: datetime | None, problems: 
     user_id = _id(item.get("userId"), where, "userId", problems)
     anonymous_id = _id(item.get("anonymousId"), where, "anonymousId", problems)
     message_id = _id(item.get("messageId"), where, "messageId", problems)
-    timestamp = parse_moment(item.get("timestamp") or item.get("originalTimestamp"), f"{where}.timestamp", problems)
-    sent_at = parse_moment(item.get("sentAt"), f"{where}.sentAt", problems) or batch_sent_at
+    timestamp = parse_moment(item.get("timestamp") or item.get("originalTimestamp"), where, problems, "timestamp")
+    sent_at = parse_moment(item.get("sentAt"), where, problems, "sentAt") or batch_sent_at
     if kind == "track" and not name:
         problems.append(Problem(f"{where}.event", "is missing", "name the track event, e.g. Webinar Registered"))
     previous_id = _id(item.get("previousId"), where, "previousId", problems) if kind == "alias" else None
