@@ -110,11 +110,11 @@ class BatchExpander:
                 self._busy -= len(ids)
                 self._idle.notify_all()
 
-
     def _wait_for_a_pause(self, held_since: float) -> None:
+        """Until no batch came for PAUSE_S, or the oldest batch held was held ``hold_s``."""
         deadline = held_since + self.hold_s
-        while time.monotonic() - self._last_submitted < PAUSE_S and time.monotonic() < deadline:
-            time.sleep(PAUSE_S)
+        while (wait := min(self._last_submitted + PAUSE_S, deadline) - time.monotonic()) > 0:
+            time.sleep(wait)
 
 
 def _room_for_more(rounds: list[Submitted]) -> bool:
