@@ -58,8 +58,10 @@ def event(type_: str = "page_view", *, id_: str = "e1", email: str | None = "nor
 
 def drain(settings: Settings, limit: int = 1000) -> int:
     """Run every queued job in this thread, as a worker would, and wait for the batch thread that
-    writes out stored tracking batches (it queues jobs of its own); how many jobs ran."""
+    writes out stored tracking batches (it queues jobs of its own); how many jobs ran. Batches the
+    intake stored are announced at once rather than at the end of the announcements' interval."""
     jobs = get_jobs(settings)
+    jobs.batch_announcer.flush()
     ran = 0
     while ran < limit:
         task = jobs.huey.dequeue()

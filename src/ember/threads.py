@@ -81,6 +81,7 @@ class Coalesced:
         self.send = send
         self.every_s = every_s
         self._lock = threading.Lock()
+        self._sending = threading.Lock()  # one send at a time, so a flush waits for the one under way
         self._waiting: list[int] = []
         self._sent_at = float("-inf")
         self._timer: threading.Timer | None = None
@@ -98,12 +99,22 @@ class Coalesced:
                 return
         self._send_waiting()
 
-    def _send_waiting(self) -> None:
+    def flush(self) -> None:
+        """Send what waits now, without waiting for the interval's end; returns once it is sent."""
         with self._lock:
-            ids, self._waiting, self._timer = self._waiting, [], None
-            self._sent_at = time.monotonic()
-        if ids:
-            try:
-                self.send(ids)
-            except Exception:  # the rows are committed and pending: the sweep queues them
-                log.exception("could not queue background work for %d rows; the sweep will pick them up", len(ids))
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        self._send_waiting()
+
+    def _send_waiting(self) -> None:
+        with self._sending:
+            with self._lock:
+                ids, self._waiting, self._timer = self._waiting, [], None
+                self._sent_at = time.monotonic()
+            if ids:
+                try:
+                    self.send(ids)
+                except Exception:  # the rows are committed and pending: the sweep queues them
+                    log.exception("could not queue background work for %d rows; the sweep will pick them up",
+                                  len(ids))

@@ -55,3 +55,14 @@ def test_a_queue_that_fails_is_logged_and_the_next_ids_still_go_out() -> None:
     coalesced.add([1])  # logged, not raised: the rows are stored and the sweep finds them
     coalesced.add([2])
     assert told == [[1], [2]]
+
+
+def test_a_flush_sends_what_waits_at_once_and_the_timer_then_sends_nothing_twice() -> None:
+    sent, _, coalesced = _recorder()
+    coalesced.add([1])  # at once
+    coalesced.add([2])  # waits for the interval's end
+    coalesced.add([3])
+    coalesced.flush()
+    assert [ids for _, ids in sent] == [[1], [2, 3]]
+    time.sleep(0.3)
+    assert [ids for _, ids in sent] == [[1], [2, 3]], "the cancelled timer sends nothing"

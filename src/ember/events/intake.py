@@ -42,7 +42,7 @@ from ember.errors import EmberError, InvalidInput
 from ember.events.repository import claim_contactless, insert_events_returning_keys
 from ember.events.rules import EventIn, parse_body
 from ember.events.service import Accepted, SourceCache, verify_with
-from ember.threads import Coalesced, RoundsThread
+from ember.threads import RoundsThread
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,6 @@ SIGNATURE_HEADERS = (b"webhook-id", b"webhook-timestamp", b"webhook-signature")
 # holds the write lock and the size of one job for the worker.
 MAX_BATCH_REQUESTS = 64
 MAX_BATCH_EVENTS = 1000
-# Stored tracking batches are announced to the workers at most this often: a burst of commits costs
-# the queue a few messages a second, and the worker's batch thread waits for a pause anyway.
-BATCHES_ANNOUNCED_EVERY_S = 0.05
 
 
 class _Reload(Exception):
@@ -215,9 +212,8 @@ def event_writer(app: Any) -> EventWriter:
     writer = getattr(app.state, "event_writer", None)
     if writer is None:
         # Waiting requests take SQLite's write lock as soon as a worker's transaction ends.
-        announce = Coalesced(app.state.enqueue_batches, BATCHES_ANNOUNCED_EVERY_S)
         writer = app.state.event_writer = EventWriter(prompt_engine(app.state.engine), app.state.enqueue_events,
-                                                      announce.add)
+                                                      app.state.enqueue_batches)
     return writer
 
 

@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 
 # Batches written out together at most (a transaction holds up to 500 events of them).
 MAX_BATCHES_PER_ROUND = 50
-# The intake is busy while batches keep coming less than PAUSE_S apart (it announces them every
-# 50 ms at most: BATCHES_ANNOUNCED_EVERY_S); on SQLite the thread holds a batch at most MAX_HOLD_S
+# The intake is busy while batches keep coming less than PAUSE_S apart (they are announced every
+# 50 ms at most: BATCHES_ANNOUNCED_EVERY_S in the registry); on SQLite the thread holds a batch at most MAX_HOLD_S
 # for a pause.
 PAUSE_S = 0.2
 MAX_HOLD_S = 2.0

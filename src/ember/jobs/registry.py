@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from huey import Huey, crontab
@@ -31,6 +32,7 @@ from ember.outbound.tasks import retry_due_sends
 from ember.settings import Settings
 from ember.tallies.service import recount
 from ember.tallies.service import refresh as refresh_tallies
+from ember.threads import Coalesced
 from ember.tracking.tasks import write_out_batches
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,9 @@ log = logging.getLogger(__name__)
 SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 5000
 EVENTS_PER_TASK = 100
+# Stored tracking batches are announced to the workers at most this often: a burst of commits costs
+# the queue a few messages a second, and the worker's batch thread waits for a pause anyway.
+BATCHES_ANNOUNCED_EVERY_S = 0.05
 
 
 def now() -> datetime:
@@ -60,19 +65,23 @@ class Jobs:
     recount_tallies: Any
     expand_batches: Any
     expander: BatchExpander  # this process's thread that writes out stored tracking batches
+    batch_announcer: Coalesced  # this process's messages about new stored batches, a few a second
 
     def enqueue_events(self, ids: Sequence[int]) -> None:
-        for start in range(0, len(ids), EVENTS_PER_TASK):
-            self.process_events(list(ids[start:start + EVENTS_PER_TASK]))
+        _in_tasks(self.process_events, ids)
 
     def enqueue_batches(self, ids: Sequence[int]) -> None:
         """Stored tracking batches: written out by a worker's batch thread, below its other work."""
-        for start in range(0, len(ids), EVENTS_PER_TASK):
-            self.expand_batches(list(ids[start:start + EVENTS_PER_TASK]))
+        self.batch_announcer.add(list(ids))
 
     def enqueue_alerts(self, alert_ids: Sequence[int]) -> None:
         for alert_id in alert_ids:
             self.deliver_alert(alert_id)
+
+
+def _in_tasks(task: Any, ids: Sequence[int]) -> None:
+    for start in range(0, len(ids), EVENTS_PER_TASK):
+        task(list(ids[start:start + EVENTS_PER_TASK]))
 
 
 def sweep_once(settings: Settings, jobs: Jobs, *, grace: timedelta = SWEEP_GRACE) -> dict[str, int]:
@@ -158,6 +167,7 @@ def register(huey: Huey, settings: Settings) -> Jobs:
             pass  # the last read is still running
 
     every = max(1, min(settings.inbox.inbox_sync_minutes, 59))
+    expand_batches = huey.task(name="ember.expand_batches")(expander.submit)
     jobs = Jobs(
         huey=huey,
         process_events=huey.task(retries=5, retry_delay=2, name="ember.process_events")(process_events),
@@ -171,8 +181,9 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         fold_tallies=huey.periodic_task(crontab(minute="*"), name="ember.fold_tallies")(fold_tallies),
         recount_tallies=huey.periodic_task(crontab(minute="23", hour="2"), name="ember.recount_tallies")(
             recount_tallies),
-        expand_batches=huey.task(name="ember.expand_batches")(expander.submit),
+        expand_batches=expand_batches,
         expander=expander,
+        batch_announcer=Coalesced(partial(_in_tasks, expand_batches), BATCHES_ANNOUNCED_EVERY_S),
     )
     holder["jobs"] = jobs
     return jobs
