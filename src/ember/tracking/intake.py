@@ -33,6 +33,7 @@ from ember.tracking import repository
 from ember.tracking.batches import batch_id, batch_row
 from ember.tracking.keys import KeyScope, basic_user, key_hash
 from ember.tracking.mapping import EventMap, event_map
+from ember.tracking.plain_batch import plain_batch
 from ember.tracking.providers.common import Delivery
 from ember.tracking.providers.registry import PROVIDERS
 from ember.tracking.segment import MAX_BATCH_BYTES, checked_batch
@@ -172,6 +173,10 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
                         path_type: str | None) -> Accepted:
     """One Segment request (a batch or a single call): authenticated, checked, stored whole for the worker."""
     data = body_of(raw, encoding)
+    if path_type is None and (plain := plain_batch(data)) is not None:
+        # Nearly every batch: checked in one pass, stored as it came.
+        info = await _key_info(app, basic_user(authorization) or plain.write_key)
+        return await _store(app, info, plain.text, path_type) if plain.calls else Accepted(info.source, [], 0, [])
     body = _json(data)
     body_key = body.get("writeKey") if isinstance(body, dict) else None
     info = await _key_info(app, basic_user(authorization) or (body_key if isinstance(body_key, str) else None))
@@ -180,11 +185,16 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
         raise InvalidInput(f"{len(problems)} problem(s) in the events; nothing was stored", problems)
     if not batch["batch"]:
         return Accepted(info.source, [], 0, [])
+    return await _store(app, info, data, path_type, None if _keeps_verbatim(body, data, path_type) else batch)
+
+
+async def _store(app: Any, info: KeyInfo, data: bytes, path_type: str | None,
+                 batch: dict[str, Any] | None = None) -> Accepted:
+    """One row in the writer's group commit, settled by the worker (never here): answering takes
+    one small insert however many calls the batch holds. Without ``batch``, ``data`` is kept as it came."""
     now = datetime.now(UTC)
-    row = batch_row(batch, info.scope, external_id=batch_id(data, info.scope, path_type), received_at=now,
-                    body=data if _keeps_verbatim(body, data, path_type) else None)
-    # One row in the writer's group commit, settled by the worker (never here): answering takes
-    # one small insert however many calls the batch holds.
+    row = batch_row(info.scope, external_id=batch_id(data, info.scope, path_type), received_at=now,
+                    body=data if batch is None else None, batch=batch)
     return await event_writer(app).write(info.source, [row], [], now, settle=False)
 
 
