@@ -16,7 +16,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
+from sqlalchemy import URL, Connection, Engine, Executable, Row, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -67,12 +67,19 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **json_options)
 
 
+def one_write_lock(url: str | URL) -> bool:
+    """Whether every writer of this database queues for one lock (an SQLite file), where other
+    databases lock rows."""
+    url = make_url(url)
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
 def prompt_engine(engine: Engine) -> Engine:
     """An engine on the same database for a writer that answers requests: on SQLite its connections
     give up on a busy write lock at once, for :func:`retry_while_locked` to poll every half
     millisecond; on other databases (row locks, no single write lock) the engine itself."""
     url = engine.url
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    if not one_write_lock(url):
         return engine
     prompt = make_engine(url.render_as_string(hide_password=False), busy_timeout_ms=PROMPT_BUSY_TIMEOUT_MS)
     # Its transactions take the write lock as they begin: the driver would take it at the first

@@ -14,8 +14,8 @@ One thread also means the batches that piled up while it waited are written out
 together, in a few larger transactions. On SQLite it also waits for the intake
 to pause: the web process stores each new batch under the same single write lock
 these transactions take, so writing out during a burst makes every request of the
-burst wait. The thread writes when no batch came for a moment, or at the latest a
-second after the oldest batch it holds came in: a busy intake never holds a batch's
+burst wait. The thread writes when no batch came for a moment, or at the latest two
+seconds after the oldest batch it holds came in: a busy intake never holds a batch's
 events (and the alerts they raise) back longer than that.
 
 Nothing is lost if the process dies: a batch stays stored until its events are

@@ -23,7 +23,7 @@ from huey.exceptions import TaskLockedException
 
 from ember.alerts.tasks import deliver_alert, due_alerts
 from ember.analytics.tasks import adopt_learned
-from ember.db import get_engine
+from ember.db import get_engine, one_write_lock
 from ember.events.tasks import forget_events, handle_events, pending_events
 from ember.inbox.tasks import sync_inboxes_once
 from ember.jobs.expander import MAX_HOLD_S, BatchExpander
@@ -107,10 +107,10 @@ def register(huey: Huey, settings: Settings) -> Jobs:
         handle_events(get_engine(settings.resolved_database_url), settings, ids, now=now,
                       deliver_alerts=holder["jobs"].enqueue_alerts, expand=write_out)
 
-    # Only SQLite has the one write lock that the intake's requests would wait for.
-    shares_write_lock = settings.resolved_database_url.startswith("sqlite")
+    # The intake's requests wait for the batch thread's transactions only where writers share one lock.
+    hold_s = MAX_HOLD_S if one_write_lock(settings.resolved_database_url) else 0.0
     expander = BatchExpander(lambda ids: write_out(ids, now()), lambda ids: holder["jobs"].enqueue_events(ids),
-                             nice=settings.jobs.batch_nice, hold_s=MAX_HOLD_S if shares_write_lock else 0.0)
+                             nice=settings.jobs.batch_nice, hold_s=hold_s)
 
     def deliver(alert_id: int) -> None:
         next_at = deliver_alert(get_engine(settings.resolved_database_url), settings, alert_id, now=now)

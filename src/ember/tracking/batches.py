@@ -33,18 +33,13 @@ def batch_id(body: bytes, scope: KeyScope, path_type: str | None) -> str:
     return "batch:" + digest.hexdigest()
 
 
-def batch_row(scope: KeyScope, *, external_id: str, received_at: datetime, body: bytes | None = None,
-              batch: dict[str, Any] | None = None) -> EventIn:
-    """The row that keeps a request's calls until the worker reads them: its ``body`` as it came in
-    when it may be kept as it is (the caller knows it is a batch, JSON, and holds no secret), else the
-    checked ``batch`` (``{"batch": [...], "sentAt": ...}``). Kept as it came, a sender's 100 calls are
-    stored without being read into objects and encoded again, most of what storing costs."""
-    if body is not None:
-        payload = {KEY: scope.value, BODY: verbatim(body)}
-    elif batch is not None:
-        payload = {**batch, KEY: scope.value}
-    else:
-        raise ValueError("a batch row needs the body as it came or the checked batch")
+def batch_row(calls: bytes | dict[str, Any], scope: KeyScope, *, external_id: str,
+              received_at: datetime) -> EventIn:
+    """The row that keeps a request's ``calls`` until the worker reads them: the body as it came in
+    (bytes) when it may be kept as it is (the caller knows it is a batch, JSON, and holds no secret),
+    else the checked batch (``{"batch": [...], "sentAt": ...}``). Kept as it came, a sender's 100
+    calls are stored without being read into objects and encoded again, most of what storing costs."""
+    payload = {KEY: scope.value, BODY: verbatim(calls)} if isinstance(calls, bytes) else {**calls, KEY: scope.value}
     return EventIn(external_id, BATCH_TYPE, received_at, None, None, None, payload)
 
 

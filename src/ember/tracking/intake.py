@@ -176,7 +176,9 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
     if path_type is None and (plain := plain_batch(data)) is not None:
         # Nearly every batch: checked in one pass, stored as it came.
         info = await _key_info(app, basic_user(authorization) or plain.write_key)
-        return await _store(app, info, plain.text, path_type) if plain.calls else Accepted(info.source, [], 0, [])
+        if not plain.calls:
+            return Accepted(info.source, [], 0, [])
+        return await _store(app, info, plain.text, path_type, plain.text)
     body = _json(data)
     body_key = body.get("writeKey") if isinstance(body, dict) else None
     info = await _key_info(app, basic_user(authorization) or (body_key if isinstance(body_key, str) else None))
@@ -185,16 +187,15 @@ async def receive_calls(app: Any, raw: bytes, *, authorization: str | None, enco
         raise InvalidInput(f"{len(problems)} problem(s) in the events; nothing was stored", problems)
     if not batch["batch"]:
         return Accepted(info.source, [], 0, [])
-    return await _store(app, info, data, path_type, None if _keeps_verbatim(body, data, path_type) else batch)
+    return await _store(app, info, data, path_type, data if _keeps_verbatim(body, data, path_type) else batch)
 
 
 async def _store(app: Any, info: KeyInfo, data: bytes, path_type: str | None,
-                 batch: dict[str, Any] | None = None) -> Accepted:
+                 calls: bytes | dict[str, Any]) -> Accepted:
     """One row in the writer's group commit, settled by the worker (never here): answering takes
-    one small insert however many calls the batch holds. Without ``batch``, ``data`` is kept as it came."""
+    one small insert however many calls the batch holds. ``calls``: see :func:`batch_row`."""
     now = datetime.now(UTC)
-    row = batch_row(info.scope, external_id=batch_id(data, info.scope, path_type), received_at=now,
-                    body=data if batch is None else None, batch=batch)
+    row = batch_row(calls, info.scope, external_id=batch_id(data, info.scope, path_type), received_at=now)
     return await event_writer(app).write(info.source, [row], [], now, settle=False)
 
 

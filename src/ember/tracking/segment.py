@@ -106,14 +106,14 @@ def _object(value: Any) -> dict[str, Any]:
 def _id(value: Any, where: str, field: str, problems: list[Problem]) -> str | None:
     """The id in ``where.field``, or None (with a problem when it is not one). The place is spelled
     out only for a problem: a batch has hundreds of ids and almost never one."""
-    if type(value) is str:  # nearly every id: the checks below in their cheapest order
+    if type(value) is str:  # nearly every id, so checked first
         text = value.strip()
-    elif value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(value).strip()
+    else:
         if value is not None:
             problems.append(Problem(f"{where}.{field}", f"is a {type(value).__name__}", "send the id as a string"))
         return None
-    else:
-        text = str(value).strip()
     if len(text) > MAX_ID:
         problems.append(Problem(f"{where}.{field}", f"is longer than {MAX_ID} characters", "send a shorter id"))
         return None
